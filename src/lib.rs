@@ -1,1 +1,7 @@
+//! Baton: a fast, Newman-compatible runner for Postman collections.
+#![deny(missing_docs)]
 
+pub mod collection;
+pub mod vars;
+pub mod http;
+pub mod script;

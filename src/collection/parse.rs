@@ -1,0 +1,453 @@
+//! Turning a collection document (v2.0 or v2.1 JSON) into the model, with a precise error for every
+//! wrong shape.
+
+use serde_json::Value;
+
+use super::json::Node;
+use super::model::{
+    Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
+    ProtocolProfileBehavior, Request, RequestItem, Url,
+};
+use super::url::parse_query;
+use super::LoadError;
+use crate::vars::Variable;
+
+/// Builds a collection from its parsed document.
+pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
+    let object = root.object()?;
+    if !object.contains_key("info") {
+        if object.contains_key("requests") || object.contains_key("order") {
+            return Err(LoadError::UnsupportedFormat {
+                path: root.file().to_path_buf(),
+                detail: "this is a Postman v1 collection; Baton reads v2.0 and v2.1: export it \
+                         again from Postman as Collection v2.1"
+                    .into(),
+            });
+        }
+        return Err(root.error("a Postman collection (an object with `info` and `item`)"));
+    }
+    let info = root.get("info").ok_or_else(|| root.error("an `info` object"))?;
+    info.object()?;
+    if let Some(schema) = info.opt_string("schema")? {
+        if !(schema.contains("v2.0") || schema.contains("v2.1")) {
+            return Err(LoadError::UnsupportedFormat {
+                path: root.file().to_path_buf(),
+                detail: format!(
+                    "info.schema: expected a v2.0.0 or v2.1.0 collection schema, found `{schema}`"
+                ),
+            });
+        }
+    }
+    Ok(Collection {
+        id: info.opt_string("_postman_id")?.unwrap_or_default(),
+        name: info.opt_string("name")?.unwrap_or_default(),
+        items: parse_items(root)?,
+        events: parse_events(root)?,
+        variables: parse_variables(root, "variable")?,
+        auth: parse_auth_member(root)?,
+        behavior: parse_behavior(root)?,
+        document: root.value.clone(),
+    })
+}
+
+fn parse_items(parent: &Node) -> Result<Vec<Item>, LoadError> {
+    let Some(items) = parent.get("item") else {
+        return Ok(Vec::new());
+    };
+    items.array()?.iter().map(parse_item).collect()
+}
+
+fn parse_item(node: &Node) -> Result<Item, LoadError> {
+    node.object()?;
+    let id = match node.opt_string("id")? {
+        Some(id) => id,
+        None => node.opt_string("_postman_id")?.unwrap_or_default(),
+    };
+    let name = node.opt_string("name")?.unwrap_or_default();
+    if node.get("item").is_some() || node.get("request").is_none() {
+        return Ok(Item::Folder(Folder {
+            id,
+            name,
+            items: parse_items(node)?,
+            events: parse_events(node)?,
+            auth: parse_auth_member(node)?,
+            behavior: parse_behavior(node)?,
+        }));
+    }
+    let request = node.get("request").expect("checked above");
+    Ok(Item::Request(RequestItem {
+        id,
+        name,
+        request: parse_request(&request)?,
+        events: parse_events(node)?,
+        behavior: parse_behavior(node)?,
+    }))
+}
+
+/// Parses a `request`: a URL string or a request object.
+pub fn parse_request(node: &Node) -> Result<Request, LoadError> {
+    if let Value::String(url) = node.value {
+        return Ok(Request {
+            url: Url::parse(url),
+            method: "GET".into(),
+            headers: Vec::new(),
+            body: None,
+            auth: None,
+        });
+    }
+    if !node.value.is_object() {
+        return Err(node.error("a string or an object"));
+    }
+    let url = match node.get("url") {
+        Some(url) => parse_url(&url)?,
+        None => Url::default(),
+    };
+    let headers = match node.get("header") {
+        Some(header) => parse_headers(&header)?,
+        None => Vec::new(),
+    };
+    Ok(Request {
+        url,
+        method: node
+            .opt_string("method")?
+            .map(|m| m.to_ascii_uppercase())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "GET".into()),
+        headers,
+        body: match node.get("body") {
+            Some(body) => parse_body(&body)?,
+            None => None,
+        },
+        auth: parse_auth_member(node)?,
+    })
+}
+
+fn parse_url(node: &Node) -> Result<Url, LoadError> {
+    if let Value::String(text) = node.value {
+        return Ok(Url::parse(text));
+    }
+    if !node.value.is_object() {
+        return Err(node.error("a string or an object"));
+    }
+    let has_parts = node.get("host").is_some() || node.get("path").is_some();
+    let mut url = match (has_parts, node.opt_string("raw")?) {
+        (false, Some(raw)) => Url::parse(&raw),
+        _ => Url::default(),
+    };
+    if has_parts {
+        url.protocol = node.opt_string("protocol")?;
+        url.port = node.opt_string("port")?;
+        url.hash = node.opt_string("hash")?;
+        if let Some(host) = node.get("host") {
+            url.host = join_parts(&host, ".")?;
+        }
+        if let Some(path) = node.get("path") {
+            url.path = match path.value {
+                Value::String(text) => text
+                    .strip_prefix('/')
+                    .unwrap_or(text)
+                    .split('/')
+                    .map(str::to_string)
+                    .collect(),
+                _ => path
+                    .array()?
+                    .iter()
+                    .map(path_segment)
+                    .collect::<Result<_, _>>()?,
+            };
+        }
+        if let Some(auth) = node.get("auth") {
+            let user = auth.opt_string("user")?.unwrap_or_default();
+            url.auth = Some(match auth.opt_string("password")? {
+                Some(password) => format!("{user}:{password}"),
+                None => user,
+            });
+        }
+        if let Some(query) = node.get("query") {
+            url.query = match query.value {
+                Value::String(text) => parse_query(text),
+                _ => parse_key_values(&query)?,
+            };
+        }
+    }
+    if let Some(variables) = node.get("variable") {
+        url.variables = parse_key_values(&variables)?;
+    }
+    Ok(url)
+}
+
+/// A path segment: a string, or `{type, value}` as some exporters write it.
+fn path_segment(node: &Node) -> Result<String, LoadError> {
+    match node.value {
+        Value::Object(_) => Ok(node.opt_string("value")?.unwrap_or_default()),
+        _ => node.text(),
+    }
+}
+
+fn join_parts(node: &Node, separator: &str) -> Result<String, LoadError> {
+    match node.value {
+        Value::String(text) => Ok(text.clone()),
+        _ => Ok(node
+            .array()?
+            .iter()
+            .map(|part| part.text())
+            .collect::<Result<Vec<_>, _>>()?
+            .join(separator)),
+    }
+}
+
+fn parse_headers(node: &Node) -> Result<Vec<KeyValue>, LoadError> {
+    if let Value::String(text) = node.value {
+        return Ok(text
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .map(|(key, value)| KeyValue::new(key.trim(), value.trim()))
+            .collect());
+    }
+    parse_key_values(node)
+}
+
+/// Parses `[{key, value, disabled}]`; `enabled: false` counts as disabled too.
+fn parse_key_values(node: &Node) -> Result<Vec<KeyValue>, LoadError> {
+    node.array()?
+        .iter()
+        .map(|entry| {
+            entry.object()?;
+            let key = match entry.opt_string("key")? {
+                Some(key) => key,
+                None => entry.opt_string("id")?.unwrap_or_default(),
+            };
+            Ok(KeyValue {
+                key,
+                value: entry.opt_string("value")?,
+                disabled: entry.opt_bool("disabled")?.unwrap_or(false)
+                    || entry.opt_bool("enabled")? == Some(false),
+            })
+        })
+        .collect()
+}
+
+fn parse_body(node: &Node) -> Result<Option<Body>, LoadError> {
+    node.object()?;
+    if node.opt_bool("disabled")? == Some(true) {
+        return Ok(None);
+    }
+    let Some(mode) = node.opt_string("mode")? else {
+        return Ok(None);
+    };
+    let body = match mode.as_str() {
+        "raw" => {
+            let language = node
+                .get("options")
+                .and_then(|options| options.get("raw"))
+                .map(|raw| raw.opt_string("language"))
+                .transpose()?
+                .flatten();
+            Body::Raw {
+                raw: node.opt_string("raw")?.unwrap_or_default(),
+                language,
+            }
+        }
+        "urlencoded" => Body::UrlEncoded(match node.get("urlencoded") {
+            Some(fields) => parse_key_values(&fields)?,
+            None => Vec::new(),
+        }),
+        "formdata" => Body::FormData(match node.get("formdata") {
+            Some(parts) => parts.array()?.iter().map(parse_form_part).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        }),
+        "file" => Body::File {
+            src: match node.get("file") {
+                Some(file) => file.opt_string("src")?,
+                None => None,
+            },
+        },
+        "graphql" => {
+            let graphql = node.get("graphql");
+            let (query, variables) = match graphql {
+                Some(g) => (g.opt_string("query")?.unwrap_or_default(), g.opt_string("variables")?),
+                None => (String::new(), None),
+            };
+            Body::GraphQl { query, variables }
+        }
+        _ => {
+            let at = node.get("mode").expect("mode was read");
+            return Err(LoadError::Shape {
+                path: node.file().to_path_buf(),
+                at: at.at().to_string(),
+                expected: "one of raw, urlencoded, formdata, file, graphql".into(),
+                found: format!("`{mode}`"),
+            });
+        }
+    };
+    Ok(Some(body))
+}
+
+fn parse_form_part(node: &Node) -> Result<FormPart, LoadError> {
+    node.object()?;
+    let is_file = node.opt_string("type")?.as_deref() == Some("file");
+    let content = if is_file {
+        FormContent::Files(match node.get("src") {
+            Some(src) if src.value.is_array() => src
+                .array()?
+                .iter()
+                .map(|s| s.text())
+                .collect::<Result<_, _>>()?,
+            Some(src) => vec![src.text()?],
+            None => Vec::new(),
+        })
+    } else {
+        FormContent::Text(node.opt_string("value")?.unwrap_or_default())
+    };
+    Ok(FormPart {
+        key: node.opt_string("key")?.unwrap_or_default(),
+        content,
+        content_type: node.opt_string("contentType")?,
+        disabled: node.opt_bool("disabled")?.unwrap_or(false),
+    })
+}
+
+fn parse_auth_member(node: &Node) -> Result<Option<Auth>, LoadError> {
+    match node.get("auth") {
+        Some(auth) => parse_auth(&auth).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Parses an auth helper; v2.1 lists (`[{key, value}]`) and v2.0 maps load alike.
+pub fn parse_auth(node: &Node) -> Result<Auth, LoadError> {
+    node.object()?;
+    let kind = node
+        .opt_string("type")?
+        .ok_or_else(|| node.error("an auth object with a `type`"))?;
+    let params = match node.get(&kind) {
+        None => Vec::new(),
+        Some(params) => match params.value {
+            Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            _ => params
+                .array()?
+                .iter()
+                .map(|entry| {
+                    let key = entry
+                        .opt_string("key")?
+                        .ok_or_else(|| entry.error("an object with a `key`"))?;
+                    let value = entry.value.get("value").cloned().unwrap_or(Value::Null);
+                    Ok((key, value))
+                })
+                .collect::<Result<_, LoadError>>()?,
+        },
+    };
+    Ok(Auth { kind, params })
+}
+
+fn parse_events(node: &Node) -> Result<Vec<Event>, LoadError> {
+    let Some(events) = node.get("event") else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for event in events.array()? {
+        event.object()?;
+        let listen = match event.opt_string("listen")?.as_deref() {
+            Some("prerequest") => Listen::Prerequest,
+            Some("test") => Listen::Test,
+            // Other events (e.g. a future "beforeResponse") are kept out of the run, as in Newman.
+            _ => continue,
+        };
+        let (exec, id) = match event.get("script") {
+            Some(script) => (parse_exec(&script)?, script.opt_string("id")?),
+            None => (String::new(), None),
+        };
+        out.push(Event {
+            listen,
+            exec,
+            id,
+            disabled: event.opt_bool("disabled")?.unwrap_or(false),
+        });
+    }
+    Ok(out)
+}
+
+/// `script.exec` is an array of lines or a single string.
+fn parse_exec(script: &Node) -> Result<String, LoadError> {
+    script.object()?;
+    let Some(exec) = script.get("exec") else {
+        return Ok(String::new());
+    };
+    match exec.value {
+        Value::String(text) => Ok(text.clone()),
+        Value::Array(_) => Ok(exec
+            .array()?
+            .iter()
+            .map(|line| line.string().map(str::to_string))
+            .collect::<Result<Vec<_>, _>>()?
+            .join("\n")),
+        _ => Err(exec.error("an array of lines or a string")),
+    }
+}
+
+/// Parses a variable list (`[{key, value, type, disabled}]`) as collections and environments write it.
+pub fn parse_variables(node: &Node, member: &str) -> Result<Vec<Variable>, LoadError> {
+    match node.get(member) {
+        Some(list) => parse_variable_list(&list),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Parses a bare variable array.
+pub fn parse_variable_list(list: &Node) -> Result<Vec<Variable>, LoadError> {
+    list.array()?
+        .iter()
+        .map(|entry| {
+            entry.object()?;
+            let key = match entry.opt_string("key")? {
+                Some(key) => key,
+                None => entry
+                    .opt_string("id")?
+                    .ok_or_else(|| entry.error("a variable with a `key`"))?,
+            };
+            let enabled = entry.opt_bool("enabled")?.unwrap_or(true)
+                && !entry.opt_bool("disabled")?.unwrap_or(false);
+            Ok(Variable {
+                key,
+                value: entry.value.get("value").cloned().unwrap_or(Value::Null),
+                kind: entry.opt_string("type")?,
+                enabled,
+            })
+        })
+        .collect()
+}
+
+fn parse_behavior(node: &Node) -> Result<ProtocolProfileBehavior, LoadError> {
+    let Some(ppb) = node.get("protocolProfileBehavior") else {
+        return Ok(ProtocolProfileBehavior::default());
+    };
+    ppb.object()?;
+    let disabled_system_headers = match ppb.get("disabledSystemHeaders") {
+        Some(headers) => headers
+            .object()?
+            .iter()
+            .filter(|(_, on)| on.as_bool() == Some(true))
+            .map(|(name, _)| name.to_ascii_lowercase())
+            .collect(),
+        None => Vec::new(),
+    };
+    let max_redirects = match ppb.get("maxRedirects") {
+        Some(max) => Some(
+            max.value
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| max.error("a non-negative integer"))?,
+        ),
+        None => None,
+    };
+    Ok(ProtocolProfileBehavior {
+        follow_redirects: ppb.opt_bool("followRedirects")?,
+        follow_original_http_method: ppb.opt_bool("followOriginalHttpMethod")?,
+        max_redirects,
+        strict_ssl: ppb.opt_bool("strictSSL")?,
+        disable_body_pruning: ppb.opt_bool("disableBodyPruning")?,
+        disabled_system_headers,
+        remove_referer_header_on_redirect: ppb.opt_bool("removeRefererHeaderOnRedirect")?,
+        disable_cookies: ppb.opt_bool("disableCookies")?,
+    })
+}

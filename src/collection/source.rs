@@ -1,0 +1,112 @@
+//! Reading input files as text and JSON: BOMs, UTF-16LE, and syntax errors with line:column.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::LoadError;
+
+/// Reads a file as text, accepting UTF-8 (with or without a BOM) and UTF-16LE (with a BOM, as some
+/// Windows tools write), which Newman accepts too.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    if path.is_dir() {
+        return Err(LoadError::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    decode_text(&bytes).map_err(|detail| LoadError::Encoding {
+        path: path.to_path_buf(),
+        detail,
+    })
+}
+
+/// Decodes bytes as UTF-8 (BOM stripped) or, when they start with the UTF-16LE BOM, as UTF-16LE.
+pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        if rest.len() % 2 != 0 {
+            return Err("UTF-16LE text with an odd number of bytes".into());
+        }
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .collect();
+        return String::from_utf16(&units).map_err(|e| format!("invalid UTF-16LE: {e}"));
+    }
+    let (offset, body) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(body) => (3, body),
+        None => (0, bytes),
+    };
+    String::from_utf8(body.to_vec())
+        .map_err(|e| format!("invalid UTF-8 at byte {}", offset + e.utf8_error().valid_up_to()))
+}
+
+/// Reads and parses a JSON file, reporting syntax errors with line and column.
+pub fn read_json(path: &Path) -> Result<Value, LoadError> {
+    let text = read_text(path)?;
+    parse_json(path, &text)
+}
+
+/// Parses JSON text that came from `path`.
+pub fn parse_json(path: &Path, text: &str) -> Result<Value, LoadError> {
+    if text.trim().is_empty() {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    serde_json::from_str(text).map_err(|e| LoadError::Syntax {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: syntax_message(&e),
+    })
+}
+
+/// serde_json appends " at line L column C" to its messages; the location is reported separately.
+fn syntax_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_bom_is_stripped() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBF{}").unwrap(), "{}");
+    }
+
+    #[test]
+    fn utf16le_with_bom_is_decoded() {
+        let bytes: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("{\"a\":1}".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(decode_text(&bytes).unwrap(), "{\"a\":1}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error() {
+        assert!(decode_text(b"{\"a\":\"\xC3\x28\"}").is_err());
+    }
+
+    #[test]
+    fn syntax_error_names_line_and_column() {
+        let err = parse_json(Path::new("c.json"), "{\n  \"a\": 1,\n}").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("c.json:3:1: invalid JSON: "), "{text}");
+    }
+
+    #[test]
+    fn whitespace_only_is_empty() {
+        let err = parse_json(Path::new("e.json"), " \n ").unwrap_err();
+        assert_eq!(err.to_string(), "e.json: the file is empty, expected JSON");
+    }
+}

@@ -1,0 +1,191 @@
+//! Postman's URL rules: parsing a URL string into its parts, and writing the parts back as the
+//! string that gets variables resolved and is then sent.
+
+use super::model::{KeyValue, Url};
+
+impl Url {
+    /// Parses a URL string the way Postman splits it: `protocol://auth@host:port/path?query#hash`.
+    /// Nothing is decoded or validated here; `{{variables}}` may stand anywhere.
+    pub fn parse(text: &str) -> Url {
+        let mut url = Url::default();
+        let (rest, hash) = split_once_opt(text, '#');
+        url.hash = hash.map(str::to_string);
+        let (rest, query) = split_once_opt(rest, '?');
+        if let Some(query) = query {
+            url.query = parse_query(query);
+        }
+        let rest = match rest.find("://") {
+            Some(at) if !rest[..at].contains('/') => {
+                url.protocol = Some(rest[..at].to_string());
+                &rest[at + 3..]
+            }
+            _ => rest,
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+            None => (rest, None),
+        };
+        let host_port = match authority.rfind('@') {
+            Some(at) => {
+                url.auth = Some(authority[..at].to_string());
+                &authority[at + 1..]
+            }
+            None => authority,
+        };
+        match split_port(host_port) {
+            Some((host, port)) => {
+                url.host = host.to_string();
+                url.port = Some(port.to_string());
+            }
+            None => url.host = host_port.to_string(),
+        }
+        if let Some(path) = path {
+            url.path = path.split('/').map(str::to_string).collect();
+        }
+        url
+    }
+
+    /// The URL as text with path variables filled in and disabled query parameters left out,
+    /// still holding `{{variables}}`.
+    pub fn to_unresolved_string(&self) -> String {
+        let mut out = String::new();
+        if let Some(protocol) = &self.protocol {
+            out.push_str(protocol);
+            out.push_str("://");
+        }
+        if let Some(auth) = &self.auth {
+            out.push_str(auth);
+            out.push('@');
+        }
+        out.push_str(&self.host);
+        if let Some(port) = &self.port {
+            out.push(':');
+            out.push_str(port);
+        }
+        for segment in &self.path {
+            out.push('/');
+            out.push_str(&self.path_segment(segment));
+        }
+        let query = self.query_string();
+        if !query.is_empty() {
+            out.push('?');
+            out.push_str(&query);
+        }
+        if let Some(hash) = &self.hash {
+            out.push('#');
+            out.push_str(hash);
+        }
+        out
+    }
+
+    /// The enabled query parameters as `k=v&k2` text.
+    pub fn query_string(&self) -> String {
+        let mut out = String::new();
+        for param in self.query.iter().filter(|p| !p.disabled) {
+            if param.key.is_empty() && param.value.is_none() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push('&');
+            }
+            out.push_str(&param.key);
+            if let Some(value) = &param.value {
+                out.push('=');
+                out.push_str(value);
+            }
+        }
+        out
+    }
+
+    fn path_segment<'a>(&'a self, segment: &'a str) -> &'a str {
+        let Some(name) = segment.strip_prefix(':') else {
+            return segment;
+        };
+        self.variables
+            .iter()
+            .rev()
+            .find(|v| v.key == name && !v.disabled)
+            .and_then(|v| v.value.as_deref())
+            .unwrap_or(segment)
+    }
+}
+
+/// Splits `k=v&k2&k3=` into parameters, keeping empty values distinct from missing ones.
+pub fn parse_query(query: &str) -> Vec<KeyValue> {
+    if query.is_empty() {
+        return Vec::new();
+    }
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) => KeyValue::new(key, value),
+            None => KeyValue {
+                key: pair.to_string(),
+                value: None,
+                disabled: false,
+            },
+        })
+        .collect()
+}
+
+fn split_once_opt(text: &str, separator: char) -> (&str, Option<&str>) {
+    match text.split_once(separator) {
+        Some((head, tail)) => (head, Some(tail)),
+        None => (text, None),
+    }
+}
+
+/// `host:8080` or `host:{{port}}` -> (`host`, port); IPv6 brackets and bare hosts give `None`.
+fn split_port(host_port: &str) -> Option<(&str, &str)> {
+    let at = host_port.rfind(':')?;
+    let (host, port) = (&host_port[..at], &host_port[at + 1..]);
+    let numeric = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+    let variable = port.starts_with("{{") && port.ends_with("}}");
+    (numeric || variable).then_some((host, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_then_write_round_trips_common_urls() {
+        for text in [
+            "https://api.pingone.com/v1/environments?limit=10&expand#top",
+            "{{apiPath}}/environments/{{envID}}/applications",
+            "http://user:pw@localhost:8080/a//b/",
+            "http://h",
+            "http://h/",
+            "{{host}}:{{port}}/x?a=&b",
+            "postman-echo.com/get?k=v",
+        ] {
+            assert_eq!(Url::parse(text).to_unresolved_string(), text);
+        }
+    }
+
+    #[test]
+    fn parse_splits_the_parts() {
+        let url = Url::parse("https://u@h.example:8443/p/:id?q=1#f");
+        assert_eq!(url.protocol.as_deref(), Some("https"));
+        assert_eq!(url.auth.as_deref(), Some("u"));
+        assert_eq!(url.host, "h.example");
+        assert_eq!(url.port.as_deref(), Some("8443"));
+        assert_eq!(url.path, vec!["p", ":id"]);
+        assert_eq!(url.query, vec![KeyValue::new("q", "1")]);
+        assert_eq!(url.hash.as_deref(), Some("f"));
+    }
+
+    #[test]
+    fn path_variables_fill_colon_segments() {
+        let mut url = Url::parse("http://h/users/:id/:other");
+        url.variables.push(KeyValue::new("id", "42"));
+        assert_eq!(url.to_unresolved_string(), "http://h/users/42/:other");
+    }
+
+    #[test]
+    fn disabled_query_parameters_are_left_out() {
+        let mut url = Url::parse("http://h/?a=1&b=2");
+        url.query[0].disabled = true;
+        assert_eq!(url.to_unresolved_string(), "http://h/?b=2");
+    }
+}

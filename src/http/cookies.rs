@@ -1,0 +1,222 @@
+//! The run's cookie jar: shared by every request and `pm.sendRequest`, readable by scripts
+//! (`pm.cookies`, `pm.cookies.jar()`) and exportable with `--export-cookie-jar`.
+
+use std::sync::{Mutex, MutexGuard};
+
+use reqwest::header::HeaderValue;
+use serde_json::{json, Value};
+use url::Url;
+
+/// A cookie as scripts and exports see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CookieRecord {
+    /// Cookie name.
+    pub name: String,
+    /// Cookie value.
+    pub value: String,
+    /// Domain it applies to.
+    pub domain: String,
+    /// Path it applies to.
+    pub path: String,
+    /// `Secure` attribute.
+    pub secure: bool,
+    /// `HttpOnly` attribute.
+    pub http_only: bool,
+    /// Expiry as an RFC 3339 timestamp, if persistent.
+    pub expires: Option<String>,
+}
+
+/// A thread-safe cookie store that reqwest reads and writes and scripts inspect.
+#[derive(Debug, Default)]
+pub struct CookieJar {
+    store: Mutex<cookie_store::CookieStore>,
+}
+
+impl CookieJar {
+    /// An empty jar.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, cookie_store::CookieStore> {
+        // A panic while holding the lock leaves the store usable: cookies are plain data.
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cookies a request to `url` would carry.
+    pub fn cookies_for(&self, url: &Url) -> Vec<CookieRecord> {
+        self.lock()
+            .matches(url)
+            .into_iter()
+            .map(record)
+            .collect()
+    }
+
+    /// Every unexpired cookie in the jar.
+    pub fn all(&self) -> Vec<CookieRecord> {
+        self.lock().iter_unexpired().map(record).collect()
+    }
+
+    /// Stores `name=value` as if `url` had set it.
+    pub fn set(&self, url: &Url, name: &str, value: &str) -> Result<(), String> {
+        let cookie = cookie::Cookie::new(name.to_string(), value.to_string());
+        self.lock()
+            .insert_raw(&cookie, url)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Removes the cookie `name` visible to `url`.
+    pub fn unset(&self, url: &Url, name: &str) {
+        let mut store = self.lock();
+        let found: Vec<(String, String)> = store
+            .matches(url)
+            .into_iter()
+            .filter(|c| c.name() == name)
+            .map(|c| {
+                (
+                    String::from(&c.domain).trim_start_matches('.').to_string(),
+                    String::from(&c.path),
+                )
+            })
+            .collect();
+        for (domain, path) in found {
+            store.remove(&domain, &path, name);
+        }
+    }
+
+    /// Removes every cookie visible to `url`.
+    pub fn clear_for(&self, url: &Url) {
+        let names: Vec<String> = self
+            .cookies_for(url)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        for name in names {
+            self.unset(url, &name);
+        }
+    }
+
+    /// Replaces the jar's contents with cookies previously exported by [`CookieJar::to_json`].
+    pub fn load_json(&self, document: &Value) -> Result<(), String> {
+        let cookies = document
+            .get("cookies")
+            .and_then(Value::as_array)
+            .ok_or("expected an object with a `cookies` array")?;
+        for (index, cookie) in cookies.iter().enumerate() {
+            let field = |name: &str| cookie.get(name).and_then(Value::as_str).unwrap_or("");
+            let domain = field("domain").trim_start_matches('.');
+            let scheme = if cookie.get("secure").and_then(Value::as_bool) == Some(true) {
+                "https"
+            } else {
+                "http"
+            };
+            let url = Url::parse(&format!("{scheme}://{domain}{}", field("path")))
+                .map_err(|e| format!("cookies[{index}]: {e}"))?;
+            let mut raw = cookie::Cookie::new(field("key").to_string(), field("value").to_string());
+            raw.set_path(field("path").to_string());
+            if cookie.get("hostOnly").and_then(Value::as_bool) != Some(true) {
+                raw.set_domain(domain.to_string());
+            }
+            self.lock()
+                .insert_raw(&raw, &url)
+                .map_err(|e| format!("cookies[{index}]: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The jar in the tough-cookie JSON shape Newman writes for `--export-cookie-jar`.
+    pub fn to_json(&self) -> Value {
+        let cookies: Vec<Value> = self
+            .all()
+            .into_iter()
+            .map(|c| {
+                let mut cookie = json!({
+                    "key": c.name, "value": c.value, "domain": c.domain, "path": c.path,
+                    "secure": c.secure, "httpOnly": c.http_only,
+                });
+                if let Some(expires) = c.expires {
+                    cookie["expires"] = Value::String(expires);
+                }
+                cookie
+            })
+            .collect();
+        json!({"version": "tough-cookie@4.1.4", "storeType": "MemoryCookieStore",
+               "rejectPublicSuffixes": true, "cookies": cookies})
+    }
+}
+
+fn record(cookie: &cookie_store::Cookie<'_>) -> CookieRecord {
+    CookieRecord {
+        name: cookie.name().to_string(),
+        value: cookie.value().to_string(),
+        domain: String::from(&cookie.domain),
+        path: String::from(&cookie.path),
+        secure: cookie.secure().unwrap_or(false),
+        http_only: cookie.http_only().unwrap_or(false),
+        expires: cookie.expires_datetime().map(|t| t.to_string()),
+    }
+}
+
+impl reqwest::cookie::CookieStore for CookieJar {
+    fn set_cookies(&self, headers: &mut dyn Iterator<Item = &HeaderValue>, url: &Url) {
+        let cookies = headers.filter_map(|value| {
+            let text = value.to_str().ok()?;
+            cookie::Cookie::parse(text.to_string()).ok()
+        });
+        self.lock().store_response_cookies(cookies, url);
+    }
+
+    fn cookies(&self, url: &Url) -> Option<HeaderValue> {
+        let header = self
+            .lock()
+            .get_request_values(url)
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if header.is_empty() {
+            return None;
+        }
+        HeaderValue::from_str(&header).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::cookie::CookieStore;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn response_cookies_are_sent_back_to_the_same_host() {
+        let jar = CookieJar::new();
+        let header = HeaderValue::from_static("ST=abc; Path=/; HttpOnly");
+        jar.set_cookies(&mut std::iter::once(&header), &url("http://127.0.0.1:9/env/flows/1"));
+        let sent = jar.cookies(&url("http://127.0.0.1:9/env/as/token")).unwrap();
+        assert_eq!(sent, "ST=abc");
+        assert!(jar.cookies(&url("http://other.test/")).is_none());
+    }
+
+    #[test]
+    fn scripts_can_set_and_unset_cookies() {
+        let jar = CookieJar::new();
+        let site = url("http://example.test/");
+        jar.set(&site, "a", "1").unwrap();
+        assert_eq!(jar.cookies_for(&site)[0].value, "1");
+        jar.unset(&site, "a");
+        assert!(jar.cookies_for(&site).is_empty());
+    }
+
+    #[test]
+    fn export_then_load_round_trips() {
+        let jar = CookieJar::new();
+        jar.set(&url("http://example.test/p"), "k", "v").unwrap();
+        let exported = jar.to_json();
+        let other = CookieJar::new();
+        other.load_json(&exported).unwrap();
+        assert_eq!(other.all()[0].name, "k");
+    }
+}

@@ -1,0 +1,81 @@
+//! A received response as data: what scripts, reports and assertions read.
+
+use std::time::Duration;
+
+/// A complete HTTP response.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Response {
+    /// Status code, e.g. 201.
+    pub code: u16,
+    /// Reason phrase, e.g. `Created`.
+    pub status: String,
+    /// Headers in received order, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// The body after content decoding (gzip, deflate, br).
+    pub body: Vec<u8>,
+    /// Time from sending the request to the end of the body.
+    pub response_time: Duration,
+    /// The URL that answered (after redirects).
+    pub url: String,
+}
+
+impl Response {
+    /// The first header with this name, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The size of the body in bytes.
+    pub fn body_size(&self) -> usize {
+        self.body.len()
+    }
+
+    /// The size of the status line and headers in bytes, as they would appear on the wire.
+    pub fn header_size(&self) -> usize {
+        let status_line = "HTTP/1.1 ".len() + 3 + 1 + self.status.len() + 2;
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(name, value)| name.len() + 2 + value.len() + 2)
+            .sum();
+        status_line + headers + 2
+    }
+}
+
+/// The standard reason phrase for a status code (used when the server sends none).
+pub fn reason_phrase(code: u16) -> &'static str {
+    http::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|status| status.canonical_reason())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lookup_ignores_case() {
+        let response = Response {
+            headers: vec![("Location".into(), "/next".into())],
+            ..Default::default()
+        };
+        assert_eq!(response.header("location"), Some("/next"));
+        assert_eq!(response.header("LOCATION"), Some("/next"));
+        assert_eq!(response.header("x"), None);
+    }
+
+    #[test]
+    fn reason_phrases_are_standard() {
+        assert_eq!(reason_phrase(201), "Created");
+        assert_eq!(reason_phrase(799), "");
+    }
+}
