@@ -1,0 +1,88 @@
+//! Why a request could not be built or sent. These are recorded on the item as failures; the run
+//! goes on.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A request that could not be built or did not get a response.
+#[derive(Debug)]
+pub enum HttpError {
+    /// The resolved URL is not a valid URL.
+    InvalidUrl {
+        /// The URL after variable resolution.
+        url: String,
+        /// What the URL parser said.
+        reason: String,
+    },
+    /// An auth type Baton does not implement.
+    UnsupportedAuth {
+        /// The auth `type`.
+        kind: String,
+    },
+    /// A body or form-data file could not be read.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// `--no-insecure-file-read` refused a file outside the working directory.
+    FileOutsideWorkingDir {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Connection refused, DNS failure, TLS failure, reset.
+    Network {
+        /// The URL requested.
+        url: String,
+        /// What went wrong, with its causes.
+        message: String,
+    },
+    /// No response within `--timeout-request`.
+    Timeout {
+        /// The URL requested.
+        url: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
+    /// More redirects than `maxRedirects` allows.
+    TooManyRedirects {
+        /// The URL requested.
+        url: String,
+        /// The limit.
+        max: u32,
+    },
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpError::InvalidUrl { url, reason } => write!(f, "invalid URL `{url}`: {reason}"),
+            HttpError::UnsupportedAuth { kind } => write!(
+                f,
+                "auth type `{kind}` is not supported; supported: noauth, basic, bearer, apikey, \
+                 digest, oauth2 (with a given access token)"
+            ),
+            HttpError::File { path, source } => {
+                write!(f, "cannot read body file {}: {source}", path.display())
+            }
+            HttpError::FileOutsideWorkingDir { path } => write!(
+                f,
+                "{} is outside the working directory and --no-insecure-file-read is set",
+                path.display()
+            ),
+            HttpError::Network { url, message } => write!(f, "{message} ({url})"),
+            HttpError::Timeout { url, after } => write!(
+                f,
+                "no response within {} ms ({url})",
+                after.as_millis()
+            ),
+            HttpError::TooManyRedirects { url, max } => {
+                write!(f, "more than {max} redirects ({url})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HttpError {}

@@ -1,0 +1,138 @@
+//! Resolving `{{variables}}` across a whole request once, after the pre-request scripts ran: URL,
+//! headers, body and auth fields, as Postman does.
+
+use serde_json::Value;
+
+use crate::collection::{Auth, Body, FormContent, FormPart, KeyValue, Request, Url};
+use crate::vars::Scopes;
+
+/// The request with every string field resolved against `scopes`.
+pub fn resolve_request(request: &Request, scopes: &Scopes) -> Request {
+    let r = |text: &str| scopes.resolve(text);
+    Request {
+        url: resolve_url(&request.url, scopes),
+        method: r(&request.method),
+        headers: resolve_key_values(&request.headers, scopes),
+        body: request.body.as_ref().map(|body| resolve_body(body, scopes)),
+        auth: request.auth.as_ref().map(|auth| resolve_auth(auth, scopes)),
+    }
+}
+
+/// An auth helper with its string parameters resolved.
+pub fn resolve_auth(auth: &Auth, scopes: &Scopes) -> Auth {
+    Auth {
+        kind: auth.kind.clone(),
+        params: auth
+            .params
+            .iter()
+            .map(|(key, value)| {
+                let value = match value {
+                    Value::String(text) => Value::String(scopes.resolve(text)),
+                    other => other.clone(),
+                };
+                (key.clone(), value)
+            })
+            .collect(),
+    }
+}
+
+/// The URL is written out as one string, resolved, and parsed again: a variable may hold a scheme,
+/// host and path (`{{apiPath}}` = `https://api.pingone.{{tld}}/v1`).
+fn resolve_url(url: &Url, scopes: &Scopes) -> Url {
+    Url::parse(&scopes.resolve(&url.to_unresolved_string()))
+}
+
+fn resolve_key_values(entries: &[KeyValue], scopes: &Scopes) -> Vec<KeyValue> {
+    entries
+        .iter()
+        .map(|entry| KeyValue {
+            key: scopes.resolve(&entry.key),
+            value: entry.value.as_deref().map(|v| scopes.resolve(v)),
+            disabled: entry.disabled,
+        })
+        .collect()
+}
+
+fn resolve_body(body: &Body, scopes: &Scopes) -> Body {
+    match body {
+        Body::Raw { raw, language } => Body::Raw {
+            raw: scopes.resolve(raw),
+            language: language.clone(),
+        },
+        Body::UrlEncoded(fields) => Body::UrlEncoded(resolve_key_values(fields, scopes)),
+        Body::FormData(parts) => Body::FormData(
+            parts
+                .iter()
+                .map(|part| FormPart {
+                    key: scopes.resolve(&part.key),
+                    content: match &part.content {
+                        FormContent::Text(value) => FormContent::Text(scopes.resolve(value)),
+                        FormContent::Files(files) => FormContent::Files(files.clone()),
+                    },
+                    content_type: part.content_type.as_deref().map(|c| scopes.resolve(c)),
+                    disabled: part.disabled,
+                })
+                .collect(),
+        ),
+        Body::File { src } => Body::File { src: src.clone() },
+        Body::GraphQl { query, variables } => Body::GraphQl {
+            query: scopes.resolve(query),
+            variables: variables.as_deref().map(|v| scopes.resolve(v)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::request_from_json;
+    use crate::vars::VariableScope;
+    use serde_json::json;
+
+    fn scopes(pairs: &[(&str, &str)]) -> Scopes {
+        let mut environment = VariableScope::default();
+        for (key, value) in pairs {
+            environment.set(key, json!(value));
+        }
+        Scopes {
+            environment,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn variable_holding_scheme_host_and_path_resolves_into_the_url() {
+        let request = request_from_json(&json!({
+            "url": "{{apiPath}}/environments/{{envID}}/applications", "method": "POST"
+        }))
+        .unwrap();
+        let scopes = scopes(&[
+            ("tld", "com"),
+            ("apiPath", "https://api.pingone.{{tld}}/v1"),
+            ("envID", "e1"),
+        ]);
+        let resolved = resolve_request(&request, &scopes);
+        assert_eq!(
+            resolved.url.to_unresolved_string(),
+            "https://api.pingone.com/v1/environments/e1/applications"
+        );
+    }
+
+    #[test]
+    fn headers_body_and_auth_are_resolved() {
+        let request = request_from_json(&json!({
+            "url": "http://h", "method": "POST",
+            "header": [{"key": "X-{{n}}", "value": "{{v}}"}],
+            "body": {"mode": "urlencoded", "urlencoded": [{"key": "client_id", "value": "{{v}}"}]},
+            "auth": {"type": "basic", "basic": [{"key": "username", "value": "{{v}}"}]}
+        }))
+        .unwrap();
+        let resolved = resolve_request(&request, &scopes(&[("n", "Id"), ("v", "abc")]));
+        assert_eq!(resolved.headers[0], KeyValue::new("X-Id", "abc"));
+        assert_eq!(
+            resolved.body,
+            Some(Body::UrlEncoded(vec![KeyValue::new("client_id", "abc")]))
+        );
+        assert_eq!(resolved.auth.unwrap().param("username").as_deref(), Some("abc"));
+    }
+}

@@ -1,0 +1,214 @@
+//! Assembling the request that goes on the wire from a resolved request: URL, headers in Postman's
+//! order (request headers, then auth, then the system headers Newman adds), and the encoded body.
+
+use url::Url as WireUrl;
+
+use crate::collection::{Auth, ProtocolProfileBehavior, Request};
+
+use super::auth::{apply_auth, DigestCredentials};
+use super::body::{encode_body, FileAccess};
+use super::HttpError;
+
+/// The `User-Agent` Newman 6.2.2 sends; servers that sniff it see the same client.
+pub const USER_AGENT: &str = "PostmanRuntime/7.39.1";
+
+/// A request ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireRequest {
+    /// Upper-case method.
+    pub method: String,
+    /// The parsed URL.
+    pub url: WireUrl,
+    /// Headers in sending order.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes (empty for none).
+    pub body: Vec<u8>,
+    /// Credentials to answer a Digest challenge with.
+    pub digest: Option<DigestCredentials>,
+}
+
+impl WireRequest {
+    /// The first header with this name, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Methods whose body Postman drops unless `disableBodyPruning` is set.
+const PRUNED_METHODS: [&str; 5] = ["GET", "COPY", "HEAD", "PURGE", "UNLOCK"];
+
+/// Builds the wire request from a resolved request and its resolved, inherited auth.
+pub fn build_wire_request(
+    request: &Request,
+    auth: Option<&Auth>,
+    behavior: &ProtocolProfileBehavior,
+    files: &FileAccess,
+) -> Result<WireRequest, HttpError> {
+    let auth_parts = apply_auth(auth)?;
+    let mut url = parse_wire_url(&request.url.to_unresolved_string())?;
+    if !auth_parts.query.is_empty() {
+        let mut pairs = url.query().map(str::to_string).unwrap_or_default();
+        for (key, value) in &auth_parts.query {
+            if !pairs.is_empty() {
+                pairs.push('&');
+            }
+            pairs.push_str(&format!("{key}={value}"));
+        }
+        url.set_query(Some(&pairs));
+    }
+
+    let mut headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .filter(|h| h.is_active())
+        .map(|h| (h.key.clone(), h.value.clone().unwrap_or_default()))
+        .collect();
+    let has = |headers: &[(String, String)], name: &str| {
+        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+    };
+
+    let pruned = PRUNED_METHODS.contains(&request.method.as_str())
+        && behavior.disable_body_pruning != Some(true);
+    let mut body = Vec::new();
+    if let (Some(model), false) = (&request.body, pruned) {
+        let encoded = encode_body(model, files)?;
+        if let Some(content_type) = encoded.content_type {
+            if !has(&headers, "content-type") {
+                headers.push(("Content-Type".into(), content_type));
+            }
+        }
+        body = encoded.bytes;
+    }
+    for (name, value) in auth_parts.headers {
+        if !has(&headers, &name) {
+            headers.push((name, value));
+        }
+    }
+    let system = [
+        ("User-Agent", USER_AGENT.to_string()),
+        ("Accept", "*/*".to_string()),
+        ("Cache-Control", "no-cache".to_string()),
+        ("Postman-Token", uuid::Uuid::new_v4().to_string()),
+        ("Accept-Encoding", "gzip, deflate, br".to_string()),
+        ("Connection", "keep-alive".to_string()),
+    ];
+    for (name, value) in system {
+        let disabled = behavior
+            .disabled_system_headers
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(name));
+        if !disabled && !has(&headers, name) {
+            headers.push((name.to_string(), value));
+        }
+    }
+    Ok(WireRequest {
+        method: request.method.clone(),
+        url,
+        headers,
+        body,
+        digest: auth_parts.digest,
+    })
+}
+
+/// Parses a resolved URL; like Postman, a URL without a scheme is taken as `http://`.
+pub fn parse_wire_url(text: &str) -> Result<WireUrl, HttpError> {
+    let trimmed = text.trim();
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("http://{trimmed}")
+    };
+    let invalid = |reason: String| HttpError::InvalidUrl {
+        url: text.to_string(),
+        reason,
+    };
+    if trimmed.is_empty() {
+        return Err(invalid("the URL is empty".into()));
+    }
+    if let Some(start) = trimmed.find("{{") {
+        let name_end = trimmed[start..].find("}}").map_or(trimmed.len(), |e| start + e + 2);
+        return Err(invalid(format!(
+            "`{}` is not defined in any scope",
+            &trimmed[start..name_end]
+        )));
+    }
+    let url = WireUrl::parse(&with_scheme).map_err(|e| invalid(e.to_string()))?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(invalid(format!("unsupported scheme `{other}`"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::request_from_json;
+    use serde_json::json;
+
+    fn wire(request: serde_json::Value) -> WireRequest {
+        let request = request_from_json(&request).unwrap();
+        build_wire_request(
+            &request,
+            request.auth.as_ref(),
+            &ProtocolProfileBehavior::default(),
+            &FileAccess::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn newman_system_headers_follow_the_request_headers() {
+        let request = wire(json!({"url": "http://h/x", "header": [{"key": "A", "value": "1"}]}));
+        let names: Vec<&str> = request.headers.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["A", "User-Agent", "Accept", "Cache-Control", "Postman-Token", "Accept-Encoding", "Connection"]
+        );
+    }
+
+    #[test]
+    fn explicit_authorization_header_wins_over_the_helper() {
+        let request = wire(json!({"url": "http://h", "header": [{"key": "authorization", "value": "Bearer mine"}],
+            "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "helper"}]}}));
+        assert_eq!(request.header("Authorization"), Some("Bearer mine"));
+        assert_eq!(request.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("authorization")).count(), 1);
+    }
+
+    #[test]
+    fn get_bodies_are_pruned_unless_disabled() {
+        let source = json!({"url": "http://h", "method": "GET", "body": {"mode": "raw", "raw": "x"}});
+        assert!(wire(source.clone()).body.is_empty());
+        let request = request_from_json(&source).unwrap();
+        let behavior = ProtocolProfileBehavior { disable_body_pruning: Some(true), ..Default::default() };
+        let sent = build_wire_request(&request, None, &behavior, &FileAccess::default()).unwrap();
+        assert_eq!(sent.body, b"x");
+    }
+
+    #[test]
+    fn missing_scheme_means_http() {
+        assert_eq!(parse_wire_url("localhost:3000/a").unwrap().as_str(), "http://localhost:3000/a");
+    }
+
+    #[test]
+    fn unresolved_variable_in_url_is_named() {
+        let err = parse_wire_url("{{authPath}}/as/token").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid URL `{{authPath}}/as/token`: `{{authPath}}` is not defined in any scope"
+        );
+    }
+
+    #[test]
+    fn disabled_system_headers_are_not_sent() {
+        let request = request_from_json(&json!({"url": "http://h"})).unwrap();
+        let behavior = ProtocolProfileBehavior {
+            disabled_system_headers: vec!["user-agent".into()],
+            ..Default::default()
+        };
+        let sent = build_wire_request(&request, None, &behavior, &FileAccess::default()).unwrap();
+        assert_eq!(sent.header("User-Agent"), None);
+    }
+}
