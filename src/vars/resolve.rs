@@ -10,7 +10,7 @@
 //! - The whole string is re-scanned in passes, at most [`MAX_PASSES`] of them. Postman counts a pass
 //!   even when every token it met stayed literal; a pass that changes nothing would only repeat
 //!   itself, so stopping there gives the same text sooner.
-//! - A value that renders `null` is not special: Newman 6.2.2 substitutes the text `null` (observed).
+//! - A `null` value is not special: Newman 6.2.2 substitutes the text `null` (observed).
 //! - No escaping of any kind happens: the value's text goes in as it is.
 
 use serde_json::Value;
@@ -20,8 +20,8 @@ use super::dynamic::dynamic_value;
 /// Postman's `VARS_SUBREPLACE_LIMIT`: the most whole-string passes one resolution makes.
 ///
 /// A chain `v1 = {{v2}}`, `v2 = {{v3}}`, ... resolved from `{{v1}}` therefore ends as `{{v20}}`:
-/// each pass follows one link (checked against postman-collection 4.4.0). The "stops at `{{v19}}`"
-/// observation in the team notes is the same limit seen from a chain that starts one link earlier.
+/// each pass follows one link (observed with Newman 6.2.2 on a 25-long chain). The "stops at
+/// `{{v19}}`" in the team notes is the same limit seen from a chain that starts one link earlier.
 pub const MAX_PASSES: usize = 19;
 
 /// A `{{name}}` token found in a string: its byte range and the name between the braces.
