@@ -2,6 +2,6 @@
 #![deny(missing_docs)]
 
 pub mod collection;
-pub mod vars;
 pub mod http;
 pub mod script;
+pub mod vars;

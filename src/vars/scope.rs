@@ -1,0 +1,385 @@
+//! Postman variable scopes: one ordered list per scope, and the five scopes a lookup walks.
+//!
+//! A scope is kept as an ordered list rather than a map because Postman files may repeat a key
+//! or carry disabled entries, and both must survive a round trip (exports, `pm.*.toObject()`).
+//! Lookups follow Newman: the last enabled entry with a key wins, disabled entries are invisible.
+
+use serde_json::{Map, Value};
+
+use super::resolve::{render_value, resolve};
+
+/// The `type` Postman gives a variable whose value must be masked.
+const SECRET_KIND: &str = "secret";
+
+/// One Postman variable as it appears in an environment, globals, collection `variable` list or data row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    /// The name looked up by `{{key}}` tokens and `pm.*.get(key)`.
+    pub key: String,
+    /// The value, kept as JSON so numbers, booleans and objects render the way Postman renders them.
+    pub value: Value,
+    /// Postman's `type` (`default`, `secret`, `text`, `any`, `string`, ...), kept verbatim for exports.
+    pub kind: Option<String>,
+    /// Whether lookups can see this entry (Postman's `disabled: true` makes it `false`).
+    pub enabled: bool,
+}
+
+impl Variable {
+    /// An enabled variable with no `type`.
+    pub fn new(key: impl Into<String>, value: Value) -> Self {
+        Variable {
+            key: key.into(),
+            value,
+            kind: None,
+            enabled: true,
+        }
+    }
+
+    /// Whether Postman marks this variable as secret (`type: "secret"`), so its value must be masked.
+    pub fn is_secret(&self) -> bool {
+        self.kind.as_deref() == Some(SECRET_KIND)
+    }
+}
+
+/// An ordered list of variables (one Postman scope).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VariableScope {
+    /// Every entry in file order, disabled ones and duplicates included.
+    pub values: Vec<Variable>,
+}
+
+impl VariableScope {
+    /// A scope holding `values` in the given order.
+    pub fn from_values(values: Vec<Variable>) -> Self {
+        VariableScope { values }
+    }
+
+    /// The entry a lookup of `key` sees: the last enabled one with that key.
+    fn entry(&self, key: &str) -> Option<&Variable> {
+        self.values.iter().rev().find(|v| v.enabled && v.key == key)
+    }
+
+    /// The value of `key`: the last enabled entry with that key wins.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entry(key).map(|v| &v.value)
+    }
+
+    /// Whether an enabled entry has `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.entry(key).is_some()
+    }
+
+    /// Sets `key`: updates the entry [`get`](Self::get) would return, keeping its `kind`,
+    /// or appends a new enabled entry with no `kind`.
+    pub fn set(&mut self, key: &str, value: Value) {
+        match self
+            .values
+            .iter_mut()
+            .rev()
+            .find(|v| v.enabled && v.key == key)
+        {
+            Some(existing) => existing.value = value,
+            None => self.values.push(Variable::new(key, value)),
+        }
+    }
+
+    /// Removes every entry with `key`, disabled ones included, so no older duplicate resurfaces.
+    pub fn unset(&mut self, key: &str) {
+        self.values.retain(|v| v.key != key);
+    }
+
+    /// Removes every entry.
+    pub fn clear(&mut self) {
+        self.values.clear();
+    }
+
+    /// The enabled entries as a JSON object; for a repeated key the last enabled entry wins.
+    pub fn to_object(&self) -> Map<String, Value> {
+        let mut object = Map::new();
+        for v in self.values.iter().filter(|v| v.enabled) {
+            // Re-inserting keeps the key's first position, as assigning to a JS object does.
+            object.insert(v.key.clone(), v.value.clone());
+        }
+        object
+    }
+
+    /// Whether the entry [`get`](Self::get) would return is marked secret.
+    pub fn is_secret(&self, key: &str) -> bool {
+        self.entry(key).is_some_and(Variable::is_secret)
+    }
+
+    /// The keys of enabled entries, each once, in first-seen order.
+    fn enabled_keys(&self) -> impl Iterator<Item = &str> {
+        self.values
+            .iter()
+            .filter(|v| v.enabled)
+            .map(|v| v.key.as_str())
+    }
+}
+
+/// The five Postman scopes a lookup walks, highest precedence first.
+#[derive(Debug, Clone, Default)]
+pub struct Scopes {
+    /// Variables set by `pm.variables.set` during the run.
+    pub local: VariableScope,
+    /// The current iteration's data row (`-d`).
+    pub data: VariableScope,
+    /// The environment (`-e`, `--env-var`).
+    pub environment: VariableScope,
+    /// The collection's own `variable` list.
+    pub collection: VariableScope,
+    /// The globals (`-g`, `--global-var`).
+    pub globals: VariableScope,
+}
+
+impl Scopes {
+    /// The scopes in lookup order: local > data > environment > collection > globals.
+    fn in_precedence(&self) -> [&VariableScope; 5] {
+        [
+            &self.local,
+            &self.data,
+            &self.environment,
+            &self.collection,
+            &self.globals,
+        ]
+    }
+
+    /// The value of `key` from the first scope that has it enabled.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.in_precedence().into_iter().find_map(|s| s.get(key))
+    }
+
+    /// Substitutes `{{name}}` tokens in `input` from these scopes, falling back to dynamic
+    /// variables (`{{$guid}}`) only when no scope defines the name.
+    pub fn resolve(&self, input: &str) -> String {
+        resolve(input, &|name| self.get(name).and_then(render_value))
+    }
+
+    /// Whether the scope that wins the lookup of `key` marks it secret.
+    pub fn is_secret(&self, key: &str) -> bool {
+        self.in_precedence()
+            .into_iter()
+            .find(|s| s.has(key))
+            .is_some_and(|s| s.is_secret(key))
+    }
+
+    /// The rendered values of every enabled secret variable in any scope, non-empty and each once,
+    /// longest first so that masking hides a long secret before any shorter one inside it.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut secrets: Vec<String> = Vec::new();
+        let all = self.in_precedence().into_iter().flat_map(|s| &s.values);
+        for v in all.filter(|v| v.enabled && v.is_secret()) {
+            if let Some(text) = render_value(&v.value).filter(|t| !t.is_empty()) {
+                if !secrets.contains(&text) {
+                    secrets.push(text);
+                }
+            }
+        }
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets
+    }
+
+    /// Every enabled key across the scopes, each once, in precedence order (for suggestions).
+    pub fn known_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for key in self
+            .in_precedence()
+            .into_iter()
+            .flat_map(|s| s.enabled_keys())
+        {
+            if !names.contains(&key) {
+                names.push(key);
+            }
+        }
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scope(entries: &[(&str, Value)]) -> VariableScope {
+        VariableScope::from_values(
+            entries
+                .iter()
+                .map(|(k, v)| Variable::new(*k, v.clone()))
+                .collect(),
+        )
+    }
+
+    fn disabled(key: &str, value: Value) -> Variable {
+        Variable {
+            enabled: false,
+            ..Variable::new(key, value)
+        }
+    }
+
+    fn secret(key: &str, value: Value) -> Variable {
+        Variable {
+            kind: Some("secret".into()),
+            ..Variable::new(key, value)
+        }
+    }
+
+    #[test]
+    fn last_enabled_duplicate_wins() {
+        let s = scope(&[("duplicate", json!("1")), ("duplicate", json!("2"))]);
+        assert_eq!(s.get("duplicate"), Some(&json!("2")));
+    }
+
+    #[test]
+    fn disabled_entries_are_invisible() {
+        let mut s = scope(&[("oneDisabled", json!("1"))]);
+        s.values.push(disabled("oneDisabled", json!("2")));
+        s.values.push(disabled("justDisabled", json!("1")));
+        assert_eq!(s.get("oneDisabled"), Some(&json!("1")));
+        assert!(!s.has("justDisabled"));
+        assert_eq!(s.get("justDisabled"), None);
+    }
+
+    #[test]
+    fn set_updates_winning_entry_and_keeps_its_kind() {
+        let mut s = VariableScope::from_values(vec![secret("token", json!("old"))]);
+        s.set("token", json!("new"));
+        assert_eq!(s.values.len(), 1);
+        assert_eq!(s.get("token"), Some(&json!("new")));
+        assert!(s.is_secret("token"));
+    }
+
+    #[test]
+    fn set_appends_when_only_a_disabled_entry_exists() {
+        let mut s = VariableScope::from_values(vec![disabled("a", json!("old"))]);
+        s.set("a", json!("new"));
+        assert_eq!(s.values.len(), 2);
+        assert_eq!(s.values[1], Variable::new("a", json!("new")));
+    }
+
+    #[test]
+    fn unset_removes_every_duplicate() {
+        let mut s = scope(&[("a", json!(1)), ("b", json!(2)), ("a", json!(3))]);
+        s.unset("a");
+        assert!(!s.has("a"));
+        assert_eq!(s.values.len(), 1);
+    }
+
+    #[test]
+    fn clear_empties_the_scope() {
+        let mut s = scope(&[("a", json!(1))]);
+        s.clear();
+        assert_eq!(s, VariableScope::default());
+    }
+
+    #[test]
+    fn to_object_keeps_enabled_entries_last_wins() {
+        let mut s = scope(&[("a", json!(1)), ("b", json!(2)), ("a", json!(3))]);
+        s.values.push(disabled("c", json!(4)));
+        let object = s.to_object();
+        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["a", "b"],
+            "a key keeps its first position, as in a JS object"
+        );
+        assert_eq!(Value::Object(object), json!({"a": 3, "b": 2}));
+    }
+
+    #[test]
+    fn precedence_is_local_data_environment_collection_globals() {
+        let mut scopes = Scopes {
+            globals: scope(&[("k", json!("globals"))]),
+            ..Scopes::default()
+        };
+        assert_eq!(scopes.get("k"), Some(&json!("globals")));
+        scopes.collection = scope(&[("k", json!("collection"))]);
+        assert_eq!(scopes.get("k"), Some(&json!("collection")));
+        scopes.environment = scope(&[("k", json!("environment"))]);
+        assert_eq!(scopes.get("k"), Some(&json!("environment")));
+        scopes.data = scope(&[("k", json!("data"))]);
+        assert_eq!(scopes.get("k"), Some(&json!("data")));
+        scopes.local = scope(&[("k", json!("local"))]);
+        assert_eq!(scopes.get("k"), Some(&json!("local")));
+    }
+
+    #[test]
+    fn disabled_entry_lets_a_lower_scope_win() {
+        let scopes = Scopes {
+            environment: VariableScope::from_values(vec![disabled("k", json!("env"))]),
+            globals: scope(&[("k", json!("globals"))]),
+            ..Scopes::default()
+        };
+        assert_eq!(scopes.get("k"), Some(&json!("globals")));
+    }
+
+    #[test]
+    fn scopes_resolve_uses_precedence_and_renders_values() {
+        let scopes = Scopes {
+            environment: scope(&[("port", json!(8080)), ("host", json!("env"))]),
+            globals: scope(&[("host", json!("globals"))]),
+            ..Scopes::default()
+        };
+        assert_eq!(scopes.resolve("{{host}}:{{port}}"), "env:8080");
+    }
+
+    #[test]
+    fn user_variable_named_like_dynamic_beats_builtin() {
+        let scopes = Scopes {
+            globals: scope(&[("$guid", json!("mine"))]),
+            ..Scopes::default()
+        };
+        assert_eq!(scopes.resolve("{{$guid}}"), "mine");
+        assert_eq!(Scopes::default().resolve("{{$guid}}").len(), 36);
+    }
+
+    #[test]
+    fn secrecy_follows_the_winning_scope() {
+        let scopes = Scopes {
+            environment: scope(&[("token", json!("plain"))]),
+            globals: VariableScope::from_values(vec![secret("token", json!("hidden"))]),
+            ..Scopes::default()
+        };
+        assert!(!scopes.is_secret("token"));
+        assert!(!scopes.is_secret("missing"));
+        let only_globals = Scopes {
+            globals: scopes.globals.clone(),
+            ..Scopes::default()
+        };
+        assert!(only_globals.is_secret("token"));
+    }
+
+    #[test]
+    fn secret_values_are_rendered_unique_nonempty_longest_first() {
+        let scopes = Scopes {
+            environment: VariableScope::from_values(vec![
+                secret("short", json!("abc")),
+                secret("empty", json!("")),
+                secret("number", json!(123456)),
+                Variable {
+                    enabled: false,
+                    ..secret("off", json!("disabled-secret"))
+                },
+            ]),
+            globals: VariableScope::from_values(vec![
+                secret("again", json!("abc")),
+                Variable::new("public", json!("visible")),
+            ]),
+            ..Scopes::default()
+        };
+        assert_eq!(scopes.secret_values(), vec!["123456", "abc"]);
+    }
+
+    #[test]
+    fn known_names_lists_enabled_keys_once() {
+        let scopes = Scopes {
+            local: scope(&[("a", json!(1))]),
+            environment: VariableScope::from_values(vec![
+                Variable::new("envID", json!("x")),
+                disabled("hidden", json!("y")),
+            ]),
+            globals: scope(&[("a", json!(2)), ("g", json!(3))]),
+            ..Scopes::default()
+        };
+        assert_eq!(scopes.known_names(), vec!["a", "envID", "g"]);
+    }
+}
