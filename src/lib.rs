@@ -1,7 +1,10 @@
 //! Baton: a fast, Newman-compatible runner for Postman collections.
 #![deny(missing_docs)]
 
+pub mod cli;
 pub mod collection;
 pub mod http;
+pub mod report;
+pub mod runner;
 pub mod script;
 pub mod vars;

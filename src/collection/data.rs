@@ -5,9 +5,9 @@ use std::path::Path;
 
 use serde_json::{Map, Number, Value};
 
+use super::LoadError;
 use super::json::Node;
 use super::source::read_text;
-use super::LoadError;
 
 /// One iteration's data row.
 pub type DataRow = Map<String, Value>;
@@ -22,13 +22,17 @@ pub fn load_data(path: &Path) -> Result<Vec<DataRow>, LoadError> {
         });
     }
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        let document: Value =
-            serde_json::from_str(trimmed).map_err(|e| LoadError::Syntax {
-                path: path.to_path_buf(),
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string().split(" at line ").next().unwrap_or("").to_string(),
-            })?;
+        let document: Value = serde_json::from_str(trimmed).map_err(|e| LoadError::Syntax {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        })?;
         return rows_from_json(&document, path);
     }
     parse_csv(&text, path)
@@ -39,9 +43,7 @@ fn rows_from_json(document: &Value, path: &Path) -> Result<Vec<DataRow>, LoadErr
     let rows = root
         .array()
         .map_err(|_| root.error("an array of objects (one per iteration)"))?;
-    rows.iter()
-        .map(|row| row.object().cloned())
-        .collect()
+    rows.iter().map(|row| row.object().cloned()).collect()
 }
 
 /// Parses CSV text: a header row names the columns; quoted fields may hold commas, newlines and `""`
@@ -106,7 +108,11 @@ fn cast_number(text: &str) -> Option<Value> {
             && frac.bytes().all(|b| b.is_ascii_digit())
     });
     if decimal || digits.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number);
+        return text
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number);
     }
     None
 }
@@ -260,6 +266,9 @@ mod tests {
     #[test]
     fn json_rows_must_be_objects() {
         let err = rows_from_json(&json!([{"a": 1}, 2]), Path::new("d.json")).unwrap_err();
-        assert_eq!(err.to_string(), "d.json: [1]: expected an object, found a number");
+        assert_eq!(
+            err.to_string(),
+            "d.json: [1]: expected an object, found a number"
+        );
     }
 }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use serde_json::Value;
 
+use super::LoadError;
 use super::json::Node;
 use super::parse::parse_variable_list;
 use super::source::{parse_json, read_json};
-use super::LoadError;
 use crate::vars::Variable;
 
 /// A loaded environment or globals file.
@@ -81,9 +81,9 @@ fn looks_like_link_or_base64(input: &str) -> bool {
         || input.starts_with("https://")
         || input.contains("env[")
         || (input.len() >= 16
-            && input
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'%')))
+            && input.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'%')
+            }))
 }
 
 /// The base64 text of the first `env[...]=` parameter, or the input itself when it is bare base64.
@@ -92,8 +92,9 @@ fn link_value(input: &str) -> Result<String, LoadError> {
         if input.starts_with("http://") || input.starts_with("https://") {
             return Err(LoadError::Link {
                 input: shorten(input),
-                message: "expected a \"Run in Postman\" link with an `env[<name>]=<base64>` parameter"
-                    .into(),
+                message:
+                    "expected a \"Run in Postman\" link with an `env[<name>]=<base64>` parameter"
+                        .into(),
             });
         }
         return Ok(percent_decode(input.trim()));
@@ -161,7 +162,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const TEMPLATE_BASE64: &str = "W3sia2V5IjoidGxkIiwidmFsdWUiOiJjb20iLCJlbmFibGVkIjp0cnVlLCJ0eXBlIjoiZGVmYXVsdCJ9XQ==";
+    const TEMPLATE_BASE64: &str =
+        "W3sia2V5IjoidGxkIiwidmFsdWUiOiJjb20iLCJlbmFibGVkIjp0cnVlLCJ0eXBlIjoiZGVmYXVsdCJ9XQ==";
 
     #[test]
     fn bare_array_shape_loads() {
@@ -184,7 +186,8 @@ mod tests {
         let doc = json!({"name": "x"});
         let err = environment_from_document(&doc, Path::new("e.json")).unwrap_err();
         assert!(
-            err.to_string().starts_with("e.json: expected an environment"),
+            err.to_string()
+                .starts_with("e.json: expected an environment"),
             "{err}"
         );
     }

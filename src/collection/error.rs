@@ -110,11 +110,9 @@ impl fmt::Display for LoadError {
                 at,
                 expected,
                 found,
-            } if at.is_empty() => write!(
-                f,
-                "{}: expected {expected}, found {found}",
-                path.display()
-            ),
+            } if at.is_empty() => {
+                write!(f, "{}: expected {expected}, found {found}", path.display())
+            }
             LoadError::Shape {
                 path,
                 at,

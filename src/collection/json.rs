@@ -66,12 +66,17 @@ impl<'a> Node<'a> {
 
     /// This node as an object.
     pub fn object(&self) -> Result<&'a Map<String, Value>, LoadError> {
-        self.value.as_object().ok_or_else(|| self.error("an object"))
+        self.value
+            .as_object()
+            .ok_or_else(|| self.error("an object"))
     }
 
     /// This node as an array, with each element's path.
     pub fn array(&self) -> Result<Vec<Node<'a>>, LoadError> {
-        let items = self.value.as_array().ok_or_else(|| self.error("an array"))?;
+        let items = self
+            .value
+            .as_array()
+            .ok_or_else(|| self.error("an array"))?;
         Ok(items
             .iter()
             .enumerate()
@@ -153,6 +158,10 @@ mod tests {
     #[test]
     fn null_members_count_as_absent() {
         let doc = json!({"auth": null});
-        assert!(Node::root(&doc, Path::new("c.json"), "").get("auth").is_none());
+        assert!(
+            Node::root(&doc, Path::new("c.json"), "")
+                .get("auth")
+                .is_none()
+        );
     }
 }

@@ -13,8 +13,8 @@ mod url;
 
 use std::path::Path;
 
-pub use data::{load_data, parse_csv, DataRow};
-pub use environment::{environment_from_document, load_environment, Environment};
+pub use data::{DataRow, load_data, parse_csv};
+pub use environment::{Environment, environment_from_document, load_environment};
 pub use error::LoadError;
 pub use model::{
     Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
@@ -29,12 +29,25 @@ pub fn load_collection(path: &Path) -> Result<Collection, LoadError> {
 }
 
 /// Builds a collection from an already parsed document; `path` is used in error messages.
-pub fn collection_from_document(document: &serde_json::Value, path: &Path) -> Result<Collection, LoadError> {
+pub fn collection_from_document(
+    document: &serde_json::Value,
+    path: &Path,
+) -> Result<Collection, LoadError> {
     parse::parse_collection(&json::Node::root(document, path, ""))
 }
 
 /// Parses a request in Postman's JSON shape (a URL string or a request object), as scripts hand
 /// back a changed `pm.request`.
 pub fn request_from_json(value: &serde_json::Value) -> Result<Request, LoadError> {
-    parse::parse_request(&json::Node::root(value, Path::new("<pm.request>"), "request"))
+    parse::parse_request(&json::Node::root(
+        value,
+        Path::new("<pm.request>"),
+        "request",
+    ))
+}
+
+/// Reads a JSON document (e.g. a cookie jar file) with the same encoding and error rules as the
+/// other inputs.
+pub fn load_environment_document(path: &Path) -> Result<serde_json::Value, LoadError> {
+    source::read_json(path)
 }

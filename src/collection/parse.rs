@@ -3,13 +3,13 @@
 
 use serde_json::Value;
 
+use super::LoadError;
 use super::json::Node;
 use super::model::{
     Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
     ProtocolProfileBehavior, Request, RequestItem, Url,
 };
 use super::url::parse_query;
-use super::LoadError;
 use crate::vars::Variable;
 
 /// Builds a collection from its parsed document.
@@ -26,7 +26,9 @@ pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
         }
         return Err(root.error("a Postman collection (an object with `info` and `item`)"));
     }
-    let info = root.get("info").ok_or_else(|| root.error("an `info` object"))?;
+    let info = root
+        .get("info")
+        .ok_or_else(|| root.error("an `info` object"))?;
     info.object()?;
     if let Some(schema) = info.opt_string("schema")? {
         if !(schema.contains("v2.0") || schema.contains("v2.1")) {
@@ -207,7 +209,7 @@ fn parse_headers(node: &Node) -> Result<Vec<KeyValue>, LoadError> {
     parse_key_values(node)
 }
 
-/// Parses `[{key, value, disabled}]`; `enabled: false` counts as disabled too.
+/// Parses `[{key, value, disabled}]`.
 fn parse_key_values(node: &Node) -> Result<Vec<KeyValue>, LoadError> {
     node.array()?
         .iter()
@@ -220,8 +222,7 @@ fn parse_key_values(node: &Node) -> Result<Vec<KeyValue>, LoadError> {
             Ok(KeyValue {
                 key,
                 value: entry.opt_string("value")?,
-                disabled: entry.opt_bool("disabled")?.unwrap_or(false)
-                    || entry.opt_bool("enabled")? == Some(false),
+                disabled: entry.opt_bool("disabled")?.unwrap_or(false),
             })
         })
         .collect()
@@ -253,7 +254,11 @@ fn parse_body(node: &Node) -> Result<Option<Body>, LoadError> {
             None => Vec::new(),
         }),
         "formdata" => Body::FormData(match node.get("formdata") {
-            Some(parts) => parts.array()?.iter().map(parse_form_part).collect::<Result<_, _>>()?,
+            Some(parts) => parts
+                .array()?
+                .iter()
+                .map(parse_form_part)
+                .collect::<Result<_, _>>()?,
             None => Vec::new(),
         }),
         "file" => Body::File {
@@ -265,7 +270,10 @@ fn parse_body(node: &Node) -> Result<Option<Body>, LoadError> {
         "graphql" => {
             let graphql = node.get("graphql");
             let (query, variables) = match graphql {
-                Some(g) => (g.opt_string("query")?.unwrap_or_default(), g.opt_string("variables")?),
+                Some(g) => (
+                    g.opt_string("query")?.unwrap_or_default(),
+                    g.opt_string("variables")?,
+                ),
                 None => (String::new(), None),
             };
             Body::GraphQl { query, variables }
@@ -405,8 +413,10 @@ pub fn parse_variable_list(list: &Node) -> Result<Vec<Variable>, LoadError> {
                     .opt_string("id")?
                     .ok_or_else(|| entry.error("a variable with a `key`"))?,
             };
-            let enabled = entry.opt_bool("enabled")?.unwrap_or(true)
-                && !entry.opt_bool("disabled")?.unwrap_or(false);
+            // Only `disabled: true` hides a variable: Newman 6.2.2 substitutes entries marked
+            // `enabled: false` (checked against Newman), and Baton runs collections as Newman does.
+            entry.opt_bool("enabled")?;
+            let enabled = !entry.opt_bool("disabled")?.unwrap_or(false);
             Ok(Variable {
                 key,
                 value: entry.value.get("value").cloned().unwrap_or(Value::Null),

@@ -40,8 +40,12 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
         Some(body) => (3, body),
         None => (0, bytes),
     };
-    String::from_utf8(body.to_vec())
-        .map_err(|e| format!("invalid UTF-8 at byte {}", offset + e.utf8_error().valid_up_to()))
+    String::from_utf8(body.to_vec()).map_err(|e| {
+        format!(
+            "invalid UTF-8 at byte {}",
+            offset + e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Reads and parses a JSON file, reporting syntax errors with line and column.

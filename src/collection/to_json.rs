@@ -1,7 +1,7 @@
 //! Writing the model back as Postman v2.1 JSON: what scripts see as `pm.request` and what reports
 //! record as the request.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::model::{Auth, Body, FormContent, KeyValue, Request, Url};
 
@@ -33,7 +33,10 @@ impl Url {
         let host: Vec<Value> = if self.host.is_empty() {
             Vec::new()
         } else {
-            self.host.split('.').map(|s| Value::String(s.into())).collect()
+            self.host
+                .split('.')
+                .map(|s| Value::String(s.into()))
+                .collect()
         };
         out.insert("host".into(), Value::Array(host));
         if let Some(port) = &self.port {
@@ -67,7 +70,9 @@ impl Body {
                 }
                 body
             }
-            Body::UrlEncoded(fields) => json!({"mode": "urlencoded", "urlencoded": key_values(fields)}),
+            Body::UrlEncoded(fields) => {
+                json!({"mode": "urlencoded", "urlencoded": key_values(fields)})
+            }
             Body::FormData(parts) => {
                 let parts: Vec<Value> = parts
                     .iter()
@@ -125,7 +130,11 @@ fn key_values(entries: &[KeyValue]) -> Value {
                 out.insert("key".into(), Value::String(entry.key.clone()));
                 out.insert(
                     "value".into(),
-                    entry.value.clone().map(Value::String).unwrap_or(Value::Null),
+                    entry
+                        .value
+                        .clone()
+                        .map(Value::String)
+                        .unwrap_or(Value::Null),
                 );
                 if entry.disabled {
                     out.insert("disabled".into(), Value::Bool(true));

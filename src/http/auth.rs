@@ -100,7 +100,10 @@ pub fn digest_authorization(
     let qop = field("qop").filter(|q| q.split(',').any(|v| v.trim() == "auth"));
     let opaque = field("opaque");
     let md5 = |text: String| format!("{:x}", <md5::Md5 as md5::Digest>::digest(text.as_bytes()));
-    let ha1 = md5(format!("{}:{realm}:{}", credentials.username, credentials.password));
+    let ha1 = md5(format!(
+        "{}:{realm}:{}",
+        credentials.username, credentials.password
+    ));
     let ha2 = md5(format!("{method}:{uri}"));
     let cnonce = &uuid::Uuid::new_v4().simple().to_string()[..16];
     let (response, qop_part) = match qop {
@@ -148,19 +151,33 @@ mod tests {
     fn auth(kind: &str, params: &[(&str, &str)]) -> Auth {
         Auth {
             kind: kind.into(),
-            params: params.iter().map(|(k, v)| (k.to_string(), json!(v))).collect(),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect(),
         }
     }
 
     #[test]
     fn basic_encodes_username_and_password() {
-        let parts = apply_auth(Some(&auth("basic", &[("username", "app"), ("password", "s3cret")]))).unwrap();
-        assert_eq!(parts.headers, vec![("Authorization".into(), "Basic YXBwOnMzY3JldA==".into())]);
+        let parts = apply_auth(Some(&auth(
+            "basic",
+            &[("username", "app"), ("password", "s3cret")],
+        )))
+        .unwrap();
+        assert_eq!(
+            parts.headers,
+            vec![("Authorization".into(), "Basic YXBwOnMzY3JldA==".into())]
+        );
     }
 
     #[test]
     fn apikey_can_go_to_the_query() {
-        let parts = apply_auth(Some(&auth("apikey", &[("key", "k"), ("value", "v"), ("in", "query")]))).unwrap();
+        let parts = apply_auth(Some(&auth(
+            "apikey",
+            &[("key", "k"), ("value", "v"), ("in", "query")],
+        )))
+        .unwrap();
         assert_eq!(parts.query, vec![("k".into(), "v".into())]);
         assert!(parts.headers.is_empty());
     }
@@ -168,13 +185,19 @@ mod tests {
     #[test]
     fn oauth2_injects_the_given_token() {
         let parts = apply_auth(Some(&auth("oauth2", &[("accessToken", "t")]))).unwrap();
-        assert_eq!(parts.headers, vec![("Authorization".into(), "Bearer t".into())]);
+        assert_eq!(
+            parts.headers,
+            vec![("Authorization".into(), "Bearer t".into())]
+        );
     }
 
     #[test]
     fn unsupported_auth_types_are_errors() {
         let err = apply_auth(Some(&auth("hawk", &[]))).unwrap_err();
-        assert!(err.to_string().starts_with("auth type `hawk` is not supported"));
+        assert!(
+            err.to_string()
+                .starts_with("auth type `hawk` is not supported")
+        );
     }
 
     #[test]
@@ -185,8 +208,12 @@ mod tests {
             password: "Circle Of Life".into(),
         };
         let challenge = r#"Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#;
-        let header = digest_authorization(&credentials, challenge, "GET", "/dir/index.html").unwrap();
-        assert!(header.contains("response=\"670fd8c2df070c60b045671b8b24ff02\""), "{header}");
+        let header =
+            digest_authorization(&credentials, challenge, "GET", "/dir/index.html").unwrap();
+        assert!(
+            header.contains("response=\"670fd8c2df070c60b045671b8b24ff02\""),
+            "{header}"
+        );
         assert!(header.contains("opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""));
     }
 }

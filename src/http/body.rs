@@ -108,8 +108,18 @@ fn form_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'!' | b'\''
-            | b'(' | b')' | b'*' => out.push(byte as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b'!'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -127,8 +137,11 @@ fn encode_multipart(parts: &[FormPart], files: &FileAccess) -> Result<EncodedBod
             FormContent::Text(value) => {
                 bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
                 bytes.extend_from_slice(
-                    format!("Content-Disposition: form-data; name=\"{}\"\r\n", quote(&part.key))
-                        .as_bytes(),
+                    format!(
+                        "Content-Disposition: form-data; name=\"{}\"\r\n",
+                        quote(&part.key)
+                    )
+                    .as_bytes(),
                 );
                 if let Some(content_type) = &part.content_type {
                     bytes.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
@@ -168,7 +181,9 @@ fn encode_multipart(parts: &[FormPart], files: &FileAccess) -> Result<EncodedBod
 }
 
 fn quote(text: &str) -> String {
-    text.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn file_name(path: &Path) -> String {
@@ -230,7 +245,13 @@ mod tests {
         }];
         let encoded = encode_body(&Body::FormData(parts), &FileAccess::default()).unwrap();
         let text = String::from_utf8(encoded.bytes).unwrap();
-        let boundary = encoded.content_type.unwrap().split("boundary=").nth(1).unwrap().to_string();
+        let boundary = encoded
+            .content_type
+            .unwrap()
+            .split("boundary=")
+            .nth(1)
+            .unwrap()
+            .to_string();
         assert!(text.contains("name=\"a\"\r\n\r\n1\r\n"));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
     }
@@ -259,6 +280,9 @@ mod tests {
         };
         let encoded = encode_body(&body, &FileAccess::default()).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&encoded.bytes).unwrap();
-        assert_eq!(value, serde_json::json!({"query": "{ a }", "variables": {"x": 1}}));
+        assert_eq!(
+            value,
+            serde_json::json!({"query": "{ a }", "variables": {"x": 1}})
+        );
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use reqwest::header::HeaderValue;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use url::Url;
 
 /// A cookie as scripts and exports see it.
@@ -40,16 +40,14 @@ impl CookieJar {
 
     fn lock(&self) -> MutexGuard<'_, cookie_store::CookieStore> {
         // A panic while holding the lock leaves the store usable: cookies are plain data.
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The cookies a request to `url` would carry.
     pub fn cookies_for(&self, url: &Url) -> Vec<CookieRecord> {
-        self.lock()
-            .matches(url)
-            .into_iter()
-            .map(record)
-            .collect()
+        self.lock().matches(url).into_iter().map(record).collect()
     }
 
     /// Every unexpired cookie in the jar.
@@ -87,11 +85,7 @@ impl CookieJar {
 
     /// Removes every cookie visible to `url`.
     pub fn clear_for(&self, url: &Url) {
-        let names: Vec<String> = self
-            .cookies_for(url)
-            .into_iter()
-            .map(|c| c.name)
-            .collect();
+        let names: Vec<String> = self.cookies_for(url).into_iter().map(|c| c.name).collect();
         for name in names {
             self.unset(url, &name);
         }
@@ -194,8 +188,13 @@ mod tests {
     fn response_cookies_are_sent_back_to_the_same_host() {
         let jar = CookieJar::new();
         let header = HeaderValue::from_static("ST=abc; Path=/; HttpOnly");
-        jar.set_cookies(&mut std::iter::once(&header), &url("http://127.0.0.1:9/env/flows/1"));
-        let sent = jar.cookies(&url("http://127.0.0.1:9/env/as/token")).unwrap();
+        jar.set_cookies(
+            &mut std::iter::once(&header),
+            &url("http://127.0.0.1:9/env/flows/1"),
+        );
+        let sent = jar
+            .cookies(&url("http://127.0.0.1:9/env/as/token"))
+            .unwrap();
         assert_eq!(sent, "ST=abc");
         assert!(jar.cookies(&url("http://other.test/")).is_none());
     }

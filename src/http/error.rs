@@ -72,12 +72,13 @@ impl fmt::Display for HttpError {
                 "{} is outside the working directory and --no-insecure-file-read is set",
                 path.display()
             ),
+            HttpError::Network { url, message } if message.contains(url.as_str()) => {
+                f.write_str(message)
+            }
             HttpError::Network { url, message } => write!(f, "{message} ({url})"),
-            HttpError::Timeout { url, after } => write!(
-                f,
-                "no response within {} ms ({url})",
-                after.as_millis()
-            ),
+            HttpError::Timeout { url, after } => {
+                write!(f, "no response within {} ms ({url})", after.as_millis())
+            }
             HttpError::TooManyRedirects { url, max } => {
                 write!(f, "more than {max} redirects ({url})")
             }

@@ -3,16 +3,18 @@
 
 mod auth;
 mod body;
+mod client;
 mod cookies;
 mod error;
 mod resolve;
 mod response;
 mod wire;
 
-pub use auth::{apply_auth, digest_authorization, AuthParts, DigestCredentials};
-pub use body::{encode_body, urlencode_fields, EncodedBody, FileAccess};
+pub use auth::{AuthParts, DigestCredentials, apply_auth, digest_authorization};
+pub use body::{EncodedBody, FileAccess, encode_body, urlencode_fields};
+pub use client::{ClientOptions, ClientSetupError, HttpClient};
 pub use cookies::{CookieJar, CookieRecord};
 pub use error::HttpError;
 pub use resolve::{resolve_auth, resolve_request};
-pub use response::{reason_phrase, Response};
-pub use wire::{build_wire_request, parse_wire_url, WireRequest, USER_AGENT};
+pub use response::{Response, reason_phrase};
+pub use wire::{USER_AGENT, WireRequest, build_wire_request, parse_wire_url};

@@ -133,6 +133,9 @@ mod tests {
             resolved.body,
             Some(Body::UrlEncoded(vec![KeyValue::new("client_id", "abc")]))
         );
-        assert_eq!(resolved.auth.unwrap().param("username").as_deref(), Some("abc"));
+        assert_eq!(
+            resolved.auth.unwrap().param("username").as_deref(),
+            Some("abc")
+        );
     }
 }

@@ -5,9 +5,9 @@ use url::Url as WireUrl;
 
 use crate::collection::{Auth, ProtocolProfileBehavior, Request};
 
-use super::auth::{apply_auth, DigestCredentials};
-use super::body::{encode_body, FileAccess};
 use super::HttpError;
+use super::auth::{DigestCredentials, apply_auth};
+use super::body::{FileAccess, encode_body};
 
 /// The `User-Agent` Newman 6.2.2 sends; servers that sniff it see the same client.
 pub const USER_AGENT: &str = "PostmanRuntime/7.39.1";
@@ -129,7 +129,9 @@ pub fn parse_wire_url(text: &str) -> Result<WireUrl, HttpError> {
         return Err(invalid("the URL is empty".into()));
     }
     if let Some(start) = trimmed.find("{{") {
-        let name_end = trimmed[start..].find("}}").map_or(trimmed.len(), |e| start + e + 2);
+        let name_end = trimmed[start..]
+            .find("}}")
+            .map_or(trimmed.len(), |e| start + e + 2);
         return Err(invalid(format!(
             "`{}` is not defined in any scope",
             &trimmed[start..name_end]
@@ -165,31 +167,55 @@ mod tests {
         let names: Vec<&str> = request.headers.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             names,
-            ["A", "User-Agent", "Accept", "Cache-Control", "Postman-Token", "Accept-Encoding", "Connection"]
+            [
+                "A",
+                "User-Agent",
+                "Accept",
+                "Cache-Control",
+                "Postman-Token",
+                "Accept-Encoding",
+                "Connection"
+            ]
         );
     }
 
     #[test]
     fn explicit_authorization_header_wins_over_the_helper() {
-        let request = wire(json!({"url": "http://h", "header": [{"key": "authorization", "value": "Bearer mine"}],
-            "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "helper"}]}}));
+        let request = wire(
+            json!({"url": "http://h", "header": [{"key": "authorization", "value": "Bearer mine"}],
+            "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "helper"}]}}),
+        );
         assert_eq!(request.header("Authorization"), Some("Bearer mine"));
-        assert_eq!(request.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("authorization")).count(), 1);
+        assert_eq!(
+            request
+                .headers
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                .count(),
+            1
+        );
     }
 
     #[test]
     fn get_bodies_are_pruned_unless_disabled() {
-        let source = json!({"url": "http://h", "method": "GET", "body": {"mode": "raw", "raw": "x"}});
+        let source =
+            json!({"url": "http://h", "method": "GET", "body": {"mode": "raw", "raw": "x"}});
         assert!(wire(source.clone()).body.is_empty());
         let request = request_from_json(&source).unwrap();
-        let behavior = ProtocolProfileBehavior { disable_body_pruning: Some(true), ..Default::default() };
+        let behavior = ProtocolProfileBehavior {
+            disable_body_pruning: Some(true),
+            ..Default::default()
+        };
         let sent = build_wire_request(&request, None, &behavior, &FileAccess::default()).unwrap();
         assert_eq!(sent.body, b"x");
     }
 
     #[test]
     fn missing_scheme_means_http() {
-        assert_eq!(parse_wire_url("localhost:3000/a").unwrap().as_str(), "http://localhost:3000/a");
+        assert_eq!(
+            parse_wire_url("localhost:3000/a").unwrap().as_str(),
+            "http://localhost:3000/a"
+        );
     }
 
     #[test]

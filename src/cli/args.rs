@@ -1,0 +1,166 @@
+//! The command line: Newman's `run` flags under the same names, plus Baton's own.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "Exit codes:
+  0  the run passed
+  1  a test, script or request failed (as Newman)
+  2  usage or load error: bad flags, unreadable or malformed collection, environment, globals or data";
+
+/// Baton: a fast, Newman-compatible runner for Postman collections.
+#[derive(Debug, Parser)]
+#[command(name = "baton", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Baton's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a collection (flags as `newman run`).
+    #[command(after_help = EXIT_CODES)]
+    Run(Box<RunArgs>),
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal.
+    #[default]
+    Auto,
+    /// Always colour.
+    On,
+    /// Never colour.
+    Off,
+}
+
+/// `baton run` flags.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The collection file (Postman v2.0 or v2.1).
+    pub collection: PathBuf,
+    /// Environment: a file, a "Run in Postman" link, or its base64 `env[...]` value.
+    #[arg(short = 'e', long)]
+    pub environment: Option<String>,
+    /// Globals file.
+    #[arg(short = 'g', long)]
+    pub globals: Option<PathBuf>,
+    /// Iteration data file (JSON array or CSV).
+    #[arg(short = 'd', long = "iteration-data")]
+    pub iteration_data: Option<PathBuf>,
+    /// Number of iterations.
+    #[arg(short = 'n', long = "iteration-count")]
+    pub iteration_count: Option<usize>,
+    /// Run only this folder or request (repeatable; name or id).
+    #[arg(long)]
+    pub folder: Vec<String>,
+    /// Set an environment variable: `key=value` (repeatable).
+    #[arg(long = "env-var", value_name = "KEY=VALUE")]
+    pub env_var: Vec<String>,
+    /// Set a global variable: `key=value` (repeatable).
+    #[arg(long = "global-var", value_name = "KEY=VALUE")]
+    pub global_var: Vec<String>,
+    /// Reporters, comma separated: cli, json, junit, progress.
+    #[arg(short = 'r', long, value_delimiter = ',', default_value = "cli")]
+    pub reporters: Vec<String>,
+    /// Where the json reporter writes.
+    #[arg(long = "reporter-json-export", value_name = "PATH")]
+    pub reporter_json_export: Option<PathBuf>,
+    /// Where the junit reporter writes.
+    #[arg(long = "reporter-junit-export", value_name = "PATH")]
+    pub reporter_junit_export: Option<PathBuf>,
+    /// Hide the summary table.
+    #[arg(long = "reporter-cli-no-summary")]
+    pub cli_no_summary: bool,
+    /// Hide the failure blocks.
+    #[arg(long = "reporter-cli-no-failures")]
+    pub cli_no_failures: bool,
+    /// Hide test lines.
+    #[arg(long = "reporter-cli-no-assertions")]
+    pub cli_no_assertions: bool,
+    /// Hide passing test lines.
+    #[arg(long = "reporter-cli-no-success-assertions")]
+    pub cli_no_success_assertions: bool,
+    /// Hide console output of scripts.
+    #[arg(long = "reporter-cli-no-console")]
+    pub cli_no_console: bool,
+    /// Hide the banner.
+    #[arg(long = "reporter-cli-no-banner")]
+    pub cli_no_banner: bool,
+    /// Write the final environment here (atomically, also after a failed or interrupted run).
+    #[arg(long = "export-environment", value_name = "PATH")]
+    pub export_environment: Option<PathBuf>,
+    /// Write the final globals here.
+    #[arg(long = "export-globals", value_name = "PATH")]
+    pub export_globals: Option<PathBuf>,
+    /// Write the collection with its final variables here.
+    #[arg(long = "export-collection", value_name = "PATH")]
+    pub export_collection: Option<PathBuf>,
+    /// Load cookies from this file (as written by --export-cookie-jar).
+    #[arg(long = "cookie-jar", value_name = "PATH")]
+    pub cookie_jar: Option<PathBuf>,
+    /// Write the cookie jar here.
+    #[arg(long = "export-cookie-jar", value_name = "PATH")]
+    pub export_cookie_jar: Option<PathBuf>,
+    /// Stop at the first failure (`folder` and `failure` are accepted as in Newman).
+    #[arg(long, num_args = 0..=1, value_delimiter = ',', default_missing_value = "failure")]
+    pub bail: Option<Vec<String>>,
+    /// Do not follow redirects.
+    #[arg(long = "ignore-redirects")]
+    pub ignore_redirects: bool,
+    /// Exit 0 even when tests fail.
+    #[arg(short = 'x', long = "suppress-exit-code")]
+    pub suppress_exit_code: bool,
+    /// No output at all.
+    #[arg(long)]
+    pub silent: bool,
+    /// Colour output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// ASCII symbols only.
+    #[arg(long = "disable-unicode")]
+    pub disable_unicode: bool,
+    /// Show request and response details, and warn about unresolved variables.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Show secrets in output and reports instead of `********`.
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+    /// Wait this many milliseconds between requests.
+    #[arg(long = "delay-request", value_name = "MS", default_value_t = 0)]
+    pub delay_request: u64,
+    /// Stop the whole run after this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub timeout: Option<u64>,
+    /// Fail a request that takes longer than this many milliseconds.
+    #[arg(long = "timeout-request", value_name = "MS")]
+    pub timeout_request: Option<u64>,
+    /// Interrupt a script that runs longer than this many milliseconds.
+    #[arg(long = "timeout-script", value_name = "MS")]
+    pub timeout_script: Option<u64>,
+    /// Directory file bodies are read from.
+    #[arg(long = "working-dir", value_name = "DIR")]
+    pub working_dir: Option<PathBuf>,
+    /// Refuse to read files outside the working directory.
+    #[arg(long = "no-insecure-file-read")]
+    pub no_insecure_file_read: bool,
+    /// Do not verify TLS certificates.
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+    /// Further trusted CA certificates (PEM).
+    #[arg(long = "ssl-extra-ca-certs", value_name = "PATH")]
+    pub ssl_extra_ca_certs: Option<PathBuf>,
+    /// Client certificate (PEM).
+    #[arg(long = "ssl-client-cert", value_name = "PATH")]
+    pub ssl_client_cert: Option<PathBuf>,
+    /// Client certificate key (PEM, unencrypted).
+    #[arg(long = "ssl-client-key", value_name = "PATH")]
+    pub ssl_client_key: Option<PathBuf>,
+    /// Passphrase of the client key (encrypted keys are not supported yet: decrypt with openssl).
+    #[arg(long = "ssl-client-passphrase", value_name = "TEXT")]
+    pub ssl_client_passphrase: Option<String>,
+}

@@ -1,0 +1,362 @@
+//! The command line layer: flags to options in one function, loading the inputs, running, and
+//! writing reports and exports. The binary only parses, wires the terminal and exits.
+
+mod args;
+mod exit;
+mod progress;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+pub use args::{Cli, ColorChoice, Command, RunArgs};
+pub use exit::Exit;
+pub use progress::ProgressReporter;
+
+use crate::collection::{Collection, Environment, load_collection, load_data, load_environment};
+use crate::http::{ClientOptions, CookieJar, FileAccess, HttpClient};
+use crate::report::{
+    CliOptions, CliReporter, json_report, junit_report, scope_json, write_atomically,
+};
+use crate::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, plan, run};
+use crate::script::ScriptOptions;
+use crate::vars::{Variable, VariableScope};
+
+/// What the binary knows about its terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    /// stdout is a terminal.
+    pub stdout_tty: bool,
+    /// stderr is a terminal.
+    pub stderr_tty: bool,
+    /// `NO_COLOR` is set.
+    pub no_color: bool,
+}
+
+/// Reporter names Baton knows.
+const REPORTERS: [&str; 4] = ["cli", "json", "junit", "progress"];
+
+/// Runs `baton run`; output goes to `out`, errors to `err`. `stop` turning true interrupts the run.
+pub async fn execute_run(
+    args: &RunArgs,
+    terminal: Terminal,
+    out: Box<dyn Write>,
+    err: &mut dyn Write,
+    stop: watch::Receiver<bool>,
+) -> Exit {
+    let prepared = match prepare(args) {
+        Ok(prepared) => prepared,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return Exit::Usage;
+        }
+    };
+    let Prepared {
+        collection,
+        environment,
+        globals,
+        options,
+        client,
+    } = prepared;
+    let planned = match plan(&collection, &args.folder) {
+        Ok(planned) => planned,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return Exit::Usage;
+        }
+    };
+
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    let wants = |name: &str| args.reporters.iter().any(|r| r == name);
+    if wants("cli") && !args.silent {
+        let color = match args.color {
+            ColorChoice::On => true,
+            ColorChoice::Off => false,
+            ColorChoice::Auto => terminal.stdout_tty && !terminal.no_color,
+        };
+        reporters.push(Box::new(CliReporter::new(
+            out,
+            CliOptions {
+                color,
+                ascii: args.disable_unicode,
+                verbose: args.verbose,
+                no_summary: args.cli_no_summary,
+                no_failures: args.cli_no_failures,
+                no_assertions: args.cli_no_assertions,
+                no_success_assertions: args.cli_no_success_assertions,
+                no_console: args.cli_no_console,
+                no_banner: args.cli_no_banner,
+                source_name: file_name(&args.collection),
+            },
+        )));
+    }
+    if !args.silent
+        && (wants("progress") || (wants("cli") && terminal.stderr_tty && !terminal.stdout_tty))
+    {
+        reporters.push(Box::new(ProgressReporter::new()));
+    }
+    let mut reporters = Reporters(reporters);
+    let scopes = RunScopes {
+        environment: environment.values.clone(),
+        globals: globals.values.clone(),
+    };
+    let summary = run(
+        &collection,
+        &planned,
+        scopes,
+        &options,
+        &client,
+        &mut reporters,
+        stop,
+    )
+    .await;
+    drop(reporters);
+
+    let written = write_outputs(
+        args,
+        &collection,
+        &environment,
+        &globals,
+        &summary,
+        client.jar(),
+    );
+    if let Err(message) = written {
+        let _ = writeln!(err, "error: {message}");
+        return Exit::Usage;
+    }
+    if (summary.failed() || summary.stopped.is_some()) && !args.suppress_exit_code {
+        Exit::Failure
+    } else {
+        Exit::Success
+    }
+}
+
+struct Prepared {
+    collection: Collection,
+    environment: Environment,
+    globals: Environment,
+    options: RunOptions,
+    client: HttpClient,
+}
+
+/// Turns the flags into loaded inputs and run options (the one place flags become options).
+fn prepare(args: &RunArgs) -> Result<Prepared, String> {
+    for reporter in &args.reporters {
+        if !REPORTERS.contains(&reporter.as_str()) {
+            let hint = crate::vars::did_you_mean(reporter, REPORTERS)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(format!(
+                "-r: unknown reporter `{reporter}` (known: {}){hint}",
+                REPORTERS.join(", ")
+            ));
+        }
+    }
+    if let Some(bail) = &args.bail {
+        if let Some(bad) = bail
+            .iter()
+            .find(|b| !matches!(b.as_str(), "folder" | "failure"))
+        {
+            return Err(format!(
+                "--bail: unknown option `{bad}` (expected folder or failure)"
+            ));
+        }
+    }
+    let collection = load_collection(&args.collection).map_err(|e| e.to_string())?;
+    let mut environment = match &args.environment {
+        Some(input) => load_environment(input).map_err(|e| e.to_string())?,
+        None => Environment::default(),
+    };
+    let mut globals = match &args.globals {
+        Some(path) => load_environment(&path.to_string_lossy()).map_err(|e| e.to_string())?,
+        None => Environment::default(),
+    };
+    apply_overrides(&mut environment, &args.env_var, "--env-var")?;
+    apply_overrides(&mut globals, &args.global_var, "--global-var")?;
+    let data = match &args.iteration_data {
+        Some(path) => load_data(path).map_err(|e| e.to_string())?,
+        None => Vec::new(),
+    };
+    let jar = Arc::new(CookieJar::new());
+    if let Some(path) = &args.cookie_jar {
+        let document =
+            crate::collection::load_environment_document(path).map_err(|e| e.to_string())?;
+        jar.load_json(&document)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let client = HttpClient::new(
+        ClientOptions {
+            insecure: args.insecure,
+            extra_ca_certs: args.ssl_extra_ca_certs.iter().cloned().collect(),
+            client_cert: args
+                .ssl_client_cert
+                .clone()
+                .map(|cert| (cert, args.ssl_client_key.clone())),
+            timeout: args.timeout_request.map(Duration::from_millis),
+            ignore_redirects: args.ignore_redirects,
+        },
+        jar,
+    )
+    .map_err(|e| e.to_string())?;
+    let working_dir = match &args.working_dir {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    let keep_executions = args.reporters.iter().any(|r| r == "json" || r == "junit");
+    let options = RunOptions {
+        iterations: args.iteration_count,
+        data,
+        delay: Duration::from_millis(args.delay_request),
+        timeout: args.timeout.map(Duration::from_millis),
+        bail: args.bail.is_some(),
+        files: FileAccess {
+            working_dir,
+            restrict_to_working_dir: args.no_insecure_file_read,
+        },
+        script: ScriptOptions {
+            timeout: args.timeout_script.map(Duration::from_millis),
+            memory_limit: 0,
+        },
+        keep_executions,
+        warn_unresolved: args.verbose,
+        show_secrets: args.show_secrets,
+    };
+    Ok(Prepared {
+        collection,
+        environment,
+        globals,
+        options,
+        client,
+    })
+}
+
+/// Applies `key=value` overrides; values may contain `=`.
+fn apply_overrides(target: &mut Environment, pairs: &[String], flag: &str) -> Result<(), String> {
+    let mut scope = VariableScope::from_values(std::mem::take(&mut target.values));
+    for pair in pairs {
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(format!("{flag} `{pair}`: expected KEY=VALUE"));
+        };
+        if key.is_empty() {
+            return Err(format!("{flag} `{pair}`: the key is empty"));
+        }
+        scope.set(key, Value::String(value.to_string()));
+    }
+    target.values = scope.values;
+    Ok(())
+}
+
+fn write_outputs(
+    args: &RunArgs,
+    collection: &Collection,
+    environment: &Environment,
+    globals: &Environment,
+    summary: &RunSummary,
+    jar: &CookieJar,
+) -> Result<(), String> {
+    let write_json = |path: &Path, value: &Value| {
+        let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+        write_atomically(path, text.as_bytes())
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))
+    };
+    let mut errors = Vec::new();
+    let mut attempt = |result: Result<(), String>| {
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    };
+    if let Some(path) = &args.export_environment {
+        attempt(write_json(
+            path,
+            &scope_json(
+                &environment.id,
+                &environment.name,
+                &summary.scopes.environment,
+                "environment",
+                None,
+            ),
+        ));
+    }
+    if let Some(path) = &args.export_globals {
+        attempt(write_json(
+            path,
+            &scope_json(
+                &globals.id,
+                &globals.name,
+                &summary.scopes.globals,
+                "globals",
+                None,
+            ),
+        ));
+    }
+    if let Some(path) = &args.export_collection {
+        let mut document = collection.document.clone();
+        let variables: Vec<Value> = summary
+            .scopes
+            .collection
+            .values
+            .iter()
+            .map(|v: &Variable| serde_json::json!({"key": v.key, "value": v.value, "type": v.kind.clone().unwrap_or_else(|| "any".into())}))
+            .collect();
+        document["variable"] = Value::Array(variables);
+        attempt(write_json(path, &document));
+    }
+    if let Some(path) = &args.export_cookie_jar {
+        attempt(write_json(path, &jar.to_json()));
+    }
+    let wants = |name: &str| args.reporters.iter().any(|r| r == name);
+    if wants("json") {
+        let path = args
+            .reporter_json_export
+            .clone()
+            .unwrap_or_else(|| default_report_path(&collection.name, "json"));
+        attempt(write_json(
+            &path,
+            &json_report(collection, environment, globals, summary),
+        ));
+    }
+    if wants("junit") {
+        let path = args
+            .reporter_junit_export
+            .clone()
+            .unwrap_or_else(|| default_report_path(&collection.name, "xml"));
+        attempt(
+            write_atomically(&path, junit_report(&collection.name, summary).as_bytes())
+                .map_err(|e| format!("{}: cannot write: {e}", path.display())),
+        );
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\nerror: "))
+    }
+}
+
+/// Newman's default: `newman/<collection>-<timestamp>.<ext>`; Baton writes under `baton/`.
+fn default_report_path(name: &str, extension: &str) -> PathBuf {
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    PathBuf::from("baton").join(format!("{safe}-{stamp}.{extension}"))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

@@ -1,0 +1,332 @@
+//! Sending: one keep-alive client per run (plus one that skips certificate checks, built only when
+//! some request needs it), Postman's redirect rules, Digest challenges and per-request timeouts.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::collection::ProtocolProfileBehavior;
+
+use super::auth::digest_authorization;
+use super::response::reason_phrase;
+use super::{CookieJar, HttpError, Response, WireRequest};
+
+/// TLS and transport settings for the run.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// `-k/--insecure`: do not verify certificates.
+    pub insecure: bool,
+    /// `--ssl-extra-ca-certs`: PEM files of further trusted roots.
+    pub extra_ca_certs: Vec<PathBuf>,
+    /// `--ssl-client-cert` and `--ssl-client-key`: PEM client identity.
+    pub client_cert: Option<(PathBuf, Option<PathBuf>)>,
+    /// `--timeout-request`.
+    pub timeout: Option<Duration>,
+    /// `--ignore-redirects`.
+    pub ignore_redirects: bool,
+}
+
+/// Why the HTTP client could not be set up.
+#[derive(Debug)]
+pub struct ClientSetupError(pub String);
+
+impl std::fmt::Display for ClientSetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ClientSetupError {}
+
+/// The run's HTTP client.
+pub struct HttpClient {
+    strict: reqwest::Client,
+    lenient: OnceLock<reqwest::Client>,
+    builder_inputs: (Option<Vec<reqwest::Certificate>>, Option<reqwest::Identity>),
+    jar: Arc<CookieJar>,
+    options: ClientOptions,
+}
+
+impl HttpClient {
+    /// A client sharing `jar`; reads the certificate files named in `options`.
+    pub fn new(options: ClientOptions, jar: Arc<CookieJar>) -> Result<Self, ClientSetupError> {
+        let mut roots = Vec::new();
+        for path in &options.extra_ca_certs {
+            let pem = std::fs::read(path).map_err(|e| {
+                ClientSetupError(format!(
+                    "{}: cannot read CA certificates: {e}",
+                    path.display()
+                ))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                ClientSetupError(format!(
+                    "{}: expected PEM certificates: {e}",
+                    path.display()
+                ))
+            })?;
+            roots.extend(certs);
+        }
+        let identity = match &options.client_cert {
+            None => None,
+            Some((cert, key)) => {
+                let mut pem = std::fs::read(cert).map_err(|e| {
+                    ClientSetupError(format!(
+                        "{}: cannot read client certificate: {e}",
+                        cert.display()
+                    ))
+                })?;
+                if let Some(key) = key {
+                    let key_pem = std::fs::read(key).map_err(|e| {
+                        ClientSetupError(format!("{}: cannot read client key: {e}", key.display()))
+                    })?;
+                    pem.push(b'\n');
+                    pem.extend(key_pem);
+                }
+                Some(reqwest::Identity::from_pem(&pem).map_err(|e| {
+                    ClientSetupError(format!(
+                        "{}: expected a PEM certificate and an unencrypted PEM key: {e}",
+                        cert.display()
+                    ))
+                })?)
+            }
+        };
+        let inputs = (Some(roots), identity);
+        let strict = build_client(&inputs, options.insecure, &jar)?;
+        Ok(HttpClient {
+            strict,
+            lenient: OnceLock::new(),
+            builder_inputs: inputs,
+            jar,
+            options,
+        })
+    }
+
+    /// The run's cookie jar.
+    pub fn jar(&self) -> &Arc<CookieJar> {
+        &self.jar
+    }
+
+    fn client_for(&self, behavior: &ProtocolProfileBehavior) -> &reqwest::Client {
+        if behavior.strict_ssl == Some(false) && !self.options.insecure {
+            return self.lenient.get_or_init(|| {
+                build_client(&self.builder_inputs, true, &self.jar)
+                    .unwrap_or_else(|_| self.strict.clone())
+            });
+        }
+        &self.strict
+    }
+
+    /// Sends a request, following redirects as Postman does, and reads the whole response.
+    pub async fn send(
+        &self,
+        request: &WireRequest,
+        behavior: &ProtocolProfileBehavior,
+    ) -> Result<Response, HttpError> {
+        let work = self.send_following(request, behavior);
+        match self.options.timeout {
+            Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                Err(HttpError::Timeout {
+                    url: request.url.to_string(),
+                    after: limit,
+                })
+            }),
+            None => work.await,
+        }
+    }
+
+    async fn send_following(
+        &self,
+        original: &WireRequest,
+        behavior: &ProtocolProfileBehavior,
+    ) -> Result<Response, HttpError> {
+        let client = self.client_for(behavior);
+        let follow = behavior
+            .follow_redirects
+            .unwrap_or(!self.options.ignore_redirects);
+        let max = behavior.max_redirects.unwrap_or(10);
+        let started = Instant::now();
+        let mut current = original.clone();
+        let mut redirects = 0;
+        let mut digest_tried = false;
+        loop {
+            let mut response = send_once(client, &current).await?;
+            if response.code == 401 && !digest_tried {
+                if let (Some(credentials), Some(challenge)) =
+                    (&current.digest, response.header("www-authenticate"))
+                {
+                    let uri = match current.url.query() {
+                        Some(q) => format!("{}?{q}", current.url.path()),
+                        None => current.url.path().to_string(),
+                    };
+                    if let Some(header) =
+                        digest_authorization(credentials, challenge, &current.method, &uri)
+                    {
+                        digest_tried = true;
+                        current.headers.push(("Authorization".into(), header));
+                        continue;
+                    }
+                }
+            }
+            let location = response.header("location").map(str::to_string);
+            let is_redirect = matches!(response.code, 301 | 302 | 303 | 307 | 308);
+            match (follow && is_redirect, location) {
+                (true, Some(location)) => {
+                    if redirects >= max {
+                        return Err(HttpError::TooManyRedirects {
+                            url: original.url.to_string(),
+                            max,
+                        });
+                    }
+                    redirects += 1;
+                    current = redirected(&current, response.code, &location, behavior)?;
+                }
+                _ => {
+                    response.response_time = started.elapsed();
+                    return Ok(response);
+                }
+            }
+        }
+    }
+}
+
+fn build_client(
+    inputs: &(Option<Vec<reqwest::Certificate>>, Option<reqwest::Identity>),
+    insecure: bool,
+    jar: &Arc<CookieJar>,
+) -> Result<reqwest::Client, ClientSetupError> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_provider(jar.clone())
+        .danger_accept_invalid_certs(insecure)
+        .tcp_nodelay(true);
+    if let Some(roots) = &inputs.0 {
+        for root in roots {
+            builder = builder.add_root_certificate(root.clone());
+        }
+    }
+    if let Some(identity) = &inputs.1 {
+        builder = builder.identity(identity.clone());
+    }
+    builder
+        .build()
+        .map_err(|e| ClientSetupError(format!("cannot set up the HTTP client: {}", chain(&e))))
+}
+
+async fn send_once(client: &reqwest::Client, request: &WireRequest) -> Result<Response, HttpError> {
+    let network = |e: reqwest::Error| {
+        if e.is_timeout() {
+            HttpError::Network {
+                url: request.url.to_string(),
+                message: format!("timed out: {}", chain(&e)),
+            }
+        } else {
+            HttpError::Network {
+                url: request.url.to_string(),
+                message: chain(&e),
+            }
+        }
+    };
+    let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
+        HttpError::InvalidUrl {
+            url: request.url.to_string(),
+            reason: format!("`{}` is not a valid HTTP method", request.method),
+        }
+    })?;
+    let mut headers = HeaderMap::new();
+    for (name, value) in &request.headers {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) else {
+            continue;
+        };
+        headers.append(name, value);
+    }
+    let mut builder = client.request(method, request.url.clone()).headers(headers);
+    if !request.body.is_empty() {
+        builder = builder.body(request.body.clone());
+    }
+    let reply = builder.send().await.map_err(network)?;
+    let code = reply.status().as_u16();
+    let status = reply
+        .status()
+        .canonical_reason()
+        .unwrap_or_else(|| reason_phrase(code))
+        .to_string();
+    let url = reply.url().to_string();
+    let headers = reply
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = reply.bytes().await.map_err(network)?.to_vec();
+    Ok(Response {
+        code,
+        status,
+        headers,
+        body,
+        response_time: Duration::ZERO,
+        url,
+    })
+}
+
+/// The next hop of a redirect: 301/302/303 turn into GET without a body (unless
+/// `followOriginalHttpMethod`), 307/308 repeat the request.
+fn redirected(
+    current: &WireRequest,
+    code: u16,
+    location: &str,
+    behavior: &ProtocolProfileBehavior,
+) -> Result<WireRequest, HttpError> {
+    let url = current
+        .url
+        .join(location)
+        .map_err(|e| HttpError::InvalidUrl {
+            url: location.to_string(),
+            reason: format!("bad redirect Location: {e}"),
+        })?;
+    let mut next = current.clone();
+    let keep_method =
+        matches!(code, 307 | 308) || behavior.follow_original_http_method == Some(true);
+    if !keep_method && current.method != "HEAD" {
+        next.method = "GET".into();
+        next.body.clear();
+        next.headers.retain(|(k, _)| {
+            !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
+        });
+    }
+    if url.host_str() != current.url.host_str() {
+        next.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+    }
+    next.headers
+        .retain(|(k, _)| !k.eq_ignore_ascii_case("referer"));
+    if behavior.remove_referer_header_on_redirect != Some(true) {
+        next.headers
+            .push(("Referer".into(), current.url.to_string()));
+    }
+    next.url = url;
+    Ok(next)
+}
+
+/// An error with its causes, e.g. `error sending request: connection refused`.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

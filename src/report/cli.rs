@@ -1,0 +1,330 @@
+//! The terminal reporter: a line per request with its tests as they finish, console output, an end
+//! table in Newman's layout, and one failure block per failure showing where it happened.
+
+use std::io::Write;
+
+use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, Reporter, RunSummary};
+use crate::script::ConsoleEntry;
+
+/// What the cli reporter shows.
+#[derive(Debug, Clone, Default)]
+pub struct CliOptions {
+    /// Colour output.
+    pub color: bool,
+    /// ASCII symbols and borders only.
+    pub ascii: bool,
+    /// Request and response details.
+    pub verbose: bool,
+    /// `--reporter-cli-no-summary`.
+    pub no_summary: bool,
+    /// `--reporter-cli-no-failures`.
+    pub no_failures: bool,
+    /// `--reporter-cli-no-assertions`.
+    pub no_assertions: bool,
+    /// `--reporter-cli-no-success-assertions`.
+    pub no_success_assertions: bool,
+    /// `--reporter-cli-no-console`.
+    pub no_console: bool,
+    /// `--reporter-cli-no-banner`.
+    pub no_banner: bool,
+    /// The collection file's name, shown in failure locations.
+    pub source_name: String,
+}
+
+/// Writes the run to a terminal or any writer.
+pub struct CliReporter<W: Write> {
+    out: W,
+    options: CliOptions,
+}
+
+impl<W: Write> CliReporter<W> {
+    /// A reporter writing to `out`.
+    pub fn new(out: W, options: CliOptions) -> Self {
+        CliReporter { out, options }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.options.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn symbol(&self, ok: bool) -> &'static str {
+        match (ok, self.options.ascii) {
+            (true, false) => "✓",
+            (false, false) => "✗",
+            (true, true) => "OK",
+            (false, true) => "FAIL",
+        }
+    }
+
+    fn write_table(&mut self, summary: &RunSummary) -> std::io::Result<()> {
+        let stats = &summary.stats;
+        let rows: [(&str, Counter); 6] = [
+            ("iterations", stats.iterations),
+            ("requests", stats.requests),
+            ("test-scripts", stats.test_scripts),
+            ("prerequest-scripts", stats.prerequest_scripts),
+            ("assertions", stats.assertions),
+            (
+                "skipped tests",
+                Counter {
+                    total: stats.assertions.pending,
+                    ..Default::default()
+                },
+            ),
+        ];
+        let (h, v, tl, tm, tr, ml, mm, mr, bl, bm, br) = if self.options.ascii {
+            ('-', '|', '+', '+', '+', '+', '+', '+', '+', '+', '+')
+        } else {
+            ('─', '│', '┌', '┬', '┐', '├', '┼', '┤', '└', '┴', '┘')
+        };
+        let line = |l: char, m: char, r: char| {
+            let h = h.to_string();
+            format!(
+                "{l}{}{m}{}{m}{}{r}",
+                h.repeat(26),
+                h.repeat(18),
+                h.repeat(18)
+            )
+        };
+        writeln!(self.out, "{}", line(tl, tm, tr))?;
+        writeln!(
+            self.out,
+            "{v}{:>25} {v}{:>17} {v}{:>17} {v}",
+            "", "executed", "failed"
+        )?;
+        writeln!(self.out, "{}", line(ml, mm, mr))?;
+        for (name, counter) in rows {
+            let failed = if name == "skipped tests" {
+                String::new()
+            } else {
+                counter.failed.to_string()
+            };
+            writeln!(
+                self.out,
+                "{v}{name:>25} {v}{:>17} {v}{failed:>17} {v}",
+                counter.total
+            )?;
+        }
+        writeln!(self.out, "{}", line(ml, mm, mr))?;
+        let timings = &summary.timings;
+        let ms = |d: std::time::Duration| format!("{}ms", d.as_millis());
+        let duration = format!("total run duration: {:.1}s", timings.total.as_secs_f64());
+        writeln!(self.out, "{v} {duration:<63}{v}")?;
+        let average = format!(
+            "average response time: {} [min: {}, max: {}]",
+            ms(timings.average()),
+            ms(timings.min_response.unwrap_or_default()),
+            ms(timings.max_response.unwrap_or_default())
+        );
+        writeln!(self.out, "{v} {average:<63}{v}")?;
+        writeln!(self.out, "{}", line(bl, bm, br))
+    }
+
+    fn write_failure(&mut self, number: usize, failure: &Failure) -> std::io::Result<()> {
+        let title = match failure.kind {
+            FailureKind::Assertion => format!(
+                "Assertion failed: {}",
+                failure.test_name.as_deref().unwrap_or("")
+            ),
+            FailureKind::Script => format!(
+                "{} in {} script",
+                failure.name,
+                failure.event.unwrap_or("test")
+            ),
+            FailureKind::Request => "Request failed".to_string(),
+        };
+        writeln!(
+            self.out,
+            "{} {title}",
+            self.paint("1;31", &format!("{number}. error:"))
+        )?;
+        let mut location = vec![self.options.source_name.clone()];
+        match (failure.kind, &failure.script_location) {
+            (FailureKind::Request, _) | (_, None) => location.extend(failure.path.iter().cloned()),
+            (_, Some(script)) => {
+                location.push(script.clone());
+                let place = match failure.line {
+                    Some(line) => format!("{} script:{line}", failure.event.unwrap_or("test")),
+                    None => format!("{} script", failure.event.unwrap_or("test")),
+                };
+                location.push(place);
+            }
+        }
+        location.retain(|part| !part.is_empty());
+        let iteration = if failure.iteration > 0 {
+            format!(" (iteration {})", failure.iteration + 1)
+        } else {
+            String::new()
+        };
+        writeln!(self.out, "  --> {}{iteration}", location.join(" > "))?;
+        if failure.kind != FailureKind::Request
+            && failure.script_location.as_deref() != Some(&failure.path.join(" > "))
+        {
+            writeln!(
+                self.out,
+                "      (while running {})",
+                failure.path.join(" > ")
+            )?;
+        }
+        let gutter = failure.line.map_or(1, |l| l.to_string().len());
+        let pad = " ".repeat(gutter);
+        writeln!(self.out, " {pad} |")?;
+        if let (Some(line), Some(source)) = (failure.line, &failure.source_line) {
+            writeln!(self.out, " {line} | {}", source.trim_end())?;
+        }
+        for text in failure.message.lines() {
+            writeln!(self.out, " {pad} |   {}", self.paint("31", text))?;
+        }
+        writeln!(self.out)
+    }
+}
+
+impl<W: Write> Reporter for CliReporter<W> {
+    fn start(&mut self, collection_name: &str, _items: usize, _iterations: usize) {
+        if !self.options.no_banner {
+            let _ = writeln!(self.out, "baton\n\n{collection_name}");
+        }
+    }
+
+    fn iteration(&mut self, iteration: usize, count: usize) {
+        if count > 1 {
+            let _ = writeln!(self.out, "\nIteration {}/{count}", iteration + 1);
+        }
+    }
+
+    fn before_item(&mut self, path: &[String]) {
+        let arrow = if self.options.ascii { "->" } else { "→" };
+        let _ = writeln!(self.out, "\n{arrow} {}", path.join(" / "));
+    }
+
+    fn console(&mut self, _path: &[String], entry: &ConsoleEntry) {
+        if !self.options.no_console {
+            for line in entry.message.lines() {
+                let _ = writeln!(self.out, "  {} {line}", self.paint("2", "│"));
+            }
+        }
+    }
+
+    fn warning(&mut self, message: &str) {
+        let _ = writeln!(self.out, "  {} {message}", self.paint("33", "warning:"));
+    }
+
+    fn item(&mut self, execution: &Execution, masker: &Masker) {
+        if execution.skipped {
+            let _ = writeln!(
+                self.out,
+                "  (request skipped by pm.execution.skipRequest())"
+            );
+        }
+        if let Some(wire) = &execution.wire {
+            let masked_url = masker.mask(wire.url.as_str());
+            match (&execution.response, &execution.request_error) {
+                (Some(response), _) => {
+                    let text = format!(
+                        "  {} {} [{} {}, {}B, {}ms]",
+                        wire.method,
+                        masked_url,
+                        response.code,
+                        response.status,
+                        response.body.len(),
+                        response.response_time.as_millis()
+                    );
+                    let _ = writeln!(self.out, "{}", self.paint("2", &text));
+                    if self.options.verbose {
+                        for (name, value) in &wire.headers {
+                            let _ =
+                                writeln!(self.out, "    > {name}: {}", masker.header(name, value));
+                        }
+                        for (name, value) in &response.headers {
+                            let _ =
+                                writeln!(self.out, "    < {name}: {}", masker.header(name, value));
+                        }
+                        if !wire.body.is_empty() {
+                            let sent = masker.mask(&String::from_utf8_lossy(&wire.body));
+                            let _ = writeln!(
+                                self.out,
+                                "    > {}",
+                                sent.chars().take(2000).collect::<String>()
+                            );
+                        }
+                        let body = masker.mask(&response.text());
+                        if !body.is_empty() {
+                            let _ = writeln!(
+                                self.out,
+                                "    {}",
+                                body.chars().take(2000).collect::<String>()
+                            );
+                        }
+                    }
+                }
+                (None, Some(error)) => {
+                    let error = masker.mask(error);
+                    let _ = writeln!(
+                        self.out,
+                        "  {} {} [errored]\n    {}",
+                        wire.method,
+                        masked_url,
+                        self.paint("31", &error)
+                    );
+                }
+                (None, None) => {}
+            }
+        } else if let Some(error) = &execution.request_error {
+            let _ = writeln!(self.out, "  {}", self.paint("31", &masker.mask(error)));
+        }
+        if self.options.no_assertions {
+            return;
+        }
+        for run in execution
+            .prerequest
+            .runs
+            .iter()
+            .chain(execution.test.runs.iter())
+        {
+            for assertion in &run.assertions {
+                let ok = assertion.error.is_none();
+                if ok && self.options.no_success_assertions {
+                    continue;
+                }
+                let mark = if assertion.skipped {
+                    self.paint("36", "-")
+                } else if ok {
+                    self.paint("32", self.symbol(true))
+                } else {
+                    self.paint("31", self.symbol(false))
+                };
+                let _ = writeln!(self.out, "  {mark}  {}", assertion.name);
+            }
+            if let Some(error) = &run.error {
+                let message = masker.mask(&error.message);
+                let _ = writeln!(
+                    self.out,
+                    "  {}  {}: {message}",
+                    self.paint("31", self.symbol(false)),
+                    error.name
+                );
+            }
+        }
+    }
+
+    fn done(&mut self, summary: &RunSummary) {
+        let _ = writeln!(self.out);
+        if !self.options.no_summary {
+            let _ = self.write_table(summary);
+        }
+        if let Some(reason) = &summary.stopped {
+            let _ = writeln!(self.out, "\nThe run stopped early: {reason}.");
+        }
+        if !self.options.no_failures && !summary.failures.is_empty() {
+            let _ = writeln!(self.out);
+            for (index, failure) in summary.failures.iter().enumerate() {
+                let _ = self.write_failure(index + 1, failure);
+            }
+        }
+        let _ = self.out.flush();
+    }
+}

@@ -1,0 +1,204 @@
+//! The JSON report in Newman's shape (`run.stats`, `run.executions`, `run.failures`, ...), so tools
+//! that parse Newman's report keep working; and the environment/globals export shape.
+
+use serde_json::{Map, Value, json};
+
+use crate::collection::{Collection, Environment};
+use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, RunSummary};
+use crate::vars::VariableScope;
+
+/// The whole report.
+pub fn json_report(
+    collection: &Collection,
+    environment: &Environment,
+    globals: &Environment,
+    summary: &RunSummary,
+) -> Value {
+    let masker = &summary.masker;
+    let stats = &summary.stats;
+    let timings = &summary.timings;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    json!({
+        "collection": mask_value(&collection.document, masker),
+        "environment": scope_json(&environment.id, &environment.name, &summary.scopes.environment, "environment", Some(masker)),
+        "globals": scope_json(&globals.id, &globals.name, &summary.scopes.globals, "globals", Some(masker)),
+        "run": {
+            "stats": {
+                "iterations": counter(stats.iterations),
+                "items": counter(stats.items),
+                "scripts": counter(stats.scripts),
+                "prerequests": counter(stats.prerequests),
+                "requests": counter(stats.requests),
+                "tests": counter(stats.tests),
+                "assertions": counter(stats.assertions),
+                "testScripts": counter(stats.test_scripts),
+                "prerequestScripts": counter(stats.prerequest_scripts),
+            },
+            "timings": {
+                "responseAverage": ms(timings.average()),
+                "responseMin": timings.min_response.map(ms).unwrap_or(0.0),
+                "responseMax": timings.max_response.map(ms).unwrap_or(0.0),
+                "total": ms(timings.total),
+            },
+            "executions": summary.executions.iter().map(|e| execution_json(e, masker)).collect::<Vec<_>>(),
+            "transfers": {
+                "responseTotal": summary.executions.iter().filter_map(|e| e.response.as_ref()).map(|r| r.body.len()).sum::<usize>(),
+            },
+            "failures": summary.failures.iter().map(failure_json).collect::<Vec<_>>(),
+            "error": summary.stopped.clone(),
+        }
+    })
+}
+
+/// A scope as Newman exports it (`--export-environment`, `--export-globals`); secrets are kept in
+/// exports (the file is the user's own), masked in reports.
+pub fn scope_json(
+    id: &str,
+    name: &str,
+    scope: &VariableScope,
+    kind: &str,
+    masker: Option<&Masker>,
+) -> Value {
+    let values: Vec<Value> = scope
+        .values
+        .iter()
+        .map(|v| {
+            let value = match (
+                masker,
+                v.is_secret() || crate::runner::is_sensitive_name(&v.key),
+            ) {
+                (Some(_), true) => Value::String(crate::runner::MASK.into()),
+                _ => v.value.clone(),
+            };
+            let mut entry = json!({
+                "key": v.key,
+                "value": value,
+                "type": v.kind.clone().unwrap_or_else(|| "any".into()),
+                "enabled": v.enabled,
+            });
+            if !v.enabled {
+                entry["disabled"] = Value::Bool(true);
+            }
+            entry
+        })
+        .collect();
+    json!({
+        "id": id,
+        "name": name,
+        "values": values,
+        "_postman_variable_scope": kind,
+        "_postman_exported_using": concat!("Baton/", env!("CARGO_PKG_VERSION")),
+    })
+}
+
+fn counter(counter: Counter) -> Value {
+    json!({"total": counter.total, "pending": counter.pending, "failed": counter.failed})
+}
+
+fn execution_json(execution: &Execution, masker: &Masker) -> Value {
+    let mut out = Map::new();
+    out.insert(
+        "cursor".into(),
+        json!({"position": execution.position, "iteration": execution.iteration, "ref": execution.id}),
+    );
+    out.insert(
+        "item".into(),
+        json!({"id": execution.id, "name": execution.name()}),
+    );
+    if let Some(wire) = &execution.wire {
+        let headers: Vec<Value> = wire
+            .headers
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
+            .collect();
+        let mut request = json!({
+            "url": masker.mask(wire.url.as_str()),
+            "method": wire.method,
+            "header": headers,
+        });
+        if !wire.body.is_empty() {
+            request["body"] =
+                json!({"mode": "raw", "raw": masker.mask(&String::from_utf8_lossy(&wire.body))});
+        }
+        out.insert("request".into(), request);
+    }
+    if let Some(response) = &execution.response {
+        let headers: Vec<Value> = response
+            .headers
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
+            .collect();
+        out.insert(
+            "response".into(),
+            json!({
+                "status": response.status,
+                "code": response.code,
+                "header": headers,
+                "stream": {"type": "Buffer", "data": masker.mask(&response.text()).into_bytes()},
+                "responseTime": response.response_time.as_millis() as u64,
+                "responseSize": response.body.len(),
+            }),
+        );
+    }
+    if let Some(error) = &execution.request_error {
+        out.insert(
+            "requestError".into(),
+            json!({"message": masker.mask(error)}),
+        );
+    }
+    let assertions: Vec<Value> = execution
+        .test
+        .runs
+        .iter()
+        .chain(execution.prerequest.runs.iter())
+        .flat_map(|run| run.assertions.iter())
+        .enumerate()
+        .map(|(index, a)| {
+            let mut entry = json!({"assertion": a.name, "skipped": a.skipped});
+            if let Some(error) = &a.error {
+                entry["error"] = json!({"name": error.name, "index": index, "test": a.name, "message": masker.mask(&error.message)});
+            }
+            entry
+        })
+        .collect();
+    out.insert("assertions".into(), Value::Array(assertions));
+    Value::Object(out)
+}
+
+fn failure_json(failure: &Failure) -> Value {
+    let at = match failure.kind {
+        FailureKind::Assertion => {
+            format!("assertion in {}-script", failure.event.unwrap_or("test"))
+        }
+        FailureKind::Script => format!(
+            "{}-script{}",
+            failure.event.unwrap_or("test"),
+            failure.line.map(|l| format!(":{l}")).unwrap_or_default()
+        ),
+        FailureKind::Request => "request".into(),
+    };
+    let mut error = json!({"name": failure.name, "message": failure.message});
+    if let Some(test) = &failure.test_name {
+        error["test"] = Value::String(test.clone());
+    }
+    json!({
+        "error": error,
+        "at": at,
+        "source": {"name": failure.path.last().cloned().unwrap_or_default(), "path": failure.path},
+        "cursor": {"iteration": failure.iteration},
+    })
+}
+
+/// Replaces secrets in every string of a JSON document.
+fn mask_value(value: &Value, masker: &Masker) -> Value {
+    match value {
+        Value::String(s) => Value::String(masker.mask(s)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| mask_value(v, masker)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), mask_value(v, masker)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}

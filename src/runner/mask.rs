@@ -1,0 +1,162 @@
+//! Keeping secrets out of output: values of `secret` variables, of variables whose names say they
+//! hold credentials, and Authorization headers are replaced by `********` unless `--show-secrets`.
+
+use crate::vars::{Scopes, render_value};
+
+/// What replaces a secret in output.
+pub const MASK: &str = "********";
+
+/// Replaces known secret values in text.
+#[derive(Debug, Clone, Default)]
+pub struct Masker {
+    enabled: bool,
+    values: Vec<String>,
+}
+
+/// Variable names that hold credentials even when not typed `secret`.
+pub fn is_sensitive_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "token",
+        "privatekey",
+        "private_key",
+        "assertion",
+        "apikey",
+        "api_key",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
+impl Masker {
+    /// Masks nothing (`--show-secrets`).
+    pub fn disabled() -> Self {
+        Masker::default()
+    }
+
+    /// Masks the secrets currently held in `scopes`.
+    pub fn from_scopes(scopes: &Scopes) -> Self {
+        let mut values = scopes.secret_values();
+        for scope in [
+            &scopes.local,
+            &scopes.data,
+            &scopes.environment,
+            &scopes.collection,
+            &scopes.globals,
+        ] {
+            for variable in scope
+                .values
+                .iter()
+                .filter(|v| v.enabled && is_sensitive_name(&v.key))
+            {
+                if let Some(text) = render_value(&variable.value) {
+                    values.push(text);
+                }
+            }
+        }
+        let mut masker = Masker {
+            enabled: true,
+            values,
+        };
+        masker.normalize();
+        masker
+    }
+
+    /// Adds further secret values (e.g. Authorization header credentials seen on the wire).
+    pub fn add(&mut self, value: &str) {
+        if !self.enabled {
+            return;
+        }
+        self.values.push(value.to_string());
+        self.normalize();
+    }
+
+    /// Adds the secrets another masker knows (values seen earlier in the run stay masked after a
+    /// script unsets them).
+    pub fn extend(&mut self, other: &Masker) {
+        if self.enabled {
+            self.values.extend(other.values.iter().cloned());
+            self.normalize();
+        }
+    }
+
+    fn normalize(&mut self) {
+        // Short values would mask ordinary words; longest first so a secret containing another is
+        // replaced whole.
+        self.values.retain(|v| v.len() >= 4);
+        self.values
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.values.dedup();
+    }
+
+    /// `text` with every secret replaced.
+    pub fn mask(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for value in &self.values {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), MASK);
+            }
+        }
+        out
+    }
+
+    /// A header value, masked whole when the header carries credentials.
+    pub fn header(&self, name: &str, value: &str) -> String {
+        let credentials = name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("proxy-authorization");
+        if credentials && self.enabled {
+            return match value.split_once(' ') {
+                Some((scheme, _)) => format!("{scheme} {MASK}"),
+                None => MASK.to_string(),
+            };
+        }
+        self.mask(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vars::{Variable, VariableScope};
+    use serde_json::json;
+
+    #[test]
+    fn secret_typed_and_credential_named_variables_are_masked() {
+        let mut typed = Variable::new("clientKey", json!("abcd-1234"));
+        typed.kind = Some("secret".into());
+        let scopes = Scopes {
+            environment: VariableScope::from_values(vec![
+                typed,
+                Variable::new("adminAppSecret", json!("s3cr3t-value")),
+                Variable::new("envID", json!("env-1")),
+            ]),
+            ..Default::default()
+        };
+        let masker = Masker::from_scopes(&scopes);
+        assert_eq!(
+            masker.mask("abcd-1234 s3cr3t-value env-1"),
+            "******** ******** env-1"
+        );
+    }
+
+    #[test]
+    fn show_secrets_masks_nothing() {
+        let masker = Masker::disabled();
+        assert_eq!(
+            masker.header("Authorization", "Bearer t0ken"),
+            "Bearer t0ken"
+        );
+    }
+
+    #[test]
+    fn authorization_headers_keep_only_the_scheme() {
+        let masker = Masker::from_scopes(&Scopes::default());
+        assert_eq!(
+            masker.header("Authorization", "Basic YWJjOmRlZg=="),
+            "Basic ********"
+        );
+        assert_eq!(masker.header("Accept", "*/*"), "*/*");
+    }
+}

@@ -1,0 +1,14 @@
+//! The run: the plan (ordered items), the loop over iterations and items, live events, and the
+//! summary that reports are written from.
+
+mod mask;
+mod plan;
+mod reporter;
+mod run;
+mod summary;
+
+pub use mask::{MASK, Masker, is_sensitive_name};
+pub use plan::{PlanError, PlannedItem, plan};
+pub use reporter::{Reporter, Reporters};
+pub use run::{RunOptions, RunScopes, RunSummary, run};
+pub use summary::{Counter, Execution, Failure, FailureKind, Stats, Timings};

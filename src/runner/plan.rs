@@ -1,0 +1,250 @@
+//! The plan: the collection's request items in depth-first order, each with what it inherits from
+//! the folders above it (scripts, auth, protocol behaviour), narrowed by `--folder`.
+
+use std::rc::Rc;
+
+use crate::collection::{
+    Auth, Collection, Event, Folder, Item, Listen, ProtocolProfileBehavior, RequestItem,
+};
+use crate::script::ScriptSource;
+
+/// One request item ready to run.
+#[derive(Debug, Clone)]
+pub struct PlannedItem {
+    /// The item.
+    pub item: RequestItem,
+    /// Folder names from the top down, then the item name.
+    pub path: Vec<String>,
+    /// Pre-request scripts, collection first.
+    pub prerequest: Vec<ScriptSource>,
+    /// Test scripts, collection first.
+    pub test: Vec<ScriptSource>,
+    /// The auth that applies: the item's own, else the nearest folder's, else the collection's.
+    pub auth: Option<Auth>,
+    /// Protocol behaviour merged from the collection down to the item.
+    pub behavior: ProtocolProfileBehavior,
+}
+
+/// Why the plan could not be made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanError {
+    /// The `--folder` value that matched nothing.
+    pub folder: String,
+    /// A close name, if any.
+    pub suggestion: Option<String>,
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--folder `{}`: no folder or request has this name",
+            self.folder
+        )?;
+        if let Some(suggestion) = &self.suggestion {
+            write!(f, "; did you mean `{suggestion}`?")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+struct Inherited {
+    path: Vec<String>,
+    prerequest: Vec<ScriptSource>,
+    test: Vec<ScriptSource>,
+    auth: Option<Auth>,
+    behavior: ProtocolProfileBehavior,
+}
+
+/// Orders the collection's requests; with `folders`, only the named folders or requests (by name or
+/// id) run, in collection order.
+pub fn plan(collection: &Collection, folders: &[String]) -> Result<Vec<PlannedItem>, PlanError> {
+    let root = Inherited {
+        path: Vec::new(),
+        prerequest: scripts(&collection.events, Listen::Prerequest, &collection.name),
+        test: scripts(&collection.events, Listen::Test, &collection.name),
+        auth: collection.auth.clone(),
+        behavior: collection.behavior.clone(),
+    };
+    let mut out = Vec::new();
+    if folders.is_empty() {
+        walk(&collection.items, &root, &mut out);
+        return Ok(out);
+    }
+    for name in folders {
+        if !contains(&collection.items, name) {
+            let mut names = Vec::new();
+            collect_names(&collection.items, &mut names);
+            let suggestion = crate::vars::did_you_mean(name, names.iter().map(String::as_str))
+                .map(str::to_string);
+            return Err(PlanError {
+                folder: name.clone(),
+                suggestion,
+            });
+        }
+    }
+    select(&collection.items, &root, folders, &mut out);
+    Ok(out)
+}
+
+fn walk(items: &[Item], inherited: &Inherited, out: &mut Vec<PlannedItem>) {
+    for item in items {
+        match item {
+            Item::Folder(folder) => walk(&folder.items, &descend(inherited, folder), out),
+            Item::Request(request) => out.push(planned(request, inherited)),
+        }
+    }
+}
+
+fn select(items: &[Item], inherited: &Inherited, folders: &[String], out: &mut Vec<PlannedItem>) {
+    for item in items {
+        let chosen = folders
+            .iter()
+            .any(|f| f == item.name() || (!item.id().is_empty() && f == item.id()));
+        match item {
+            Item::Folder(folder) if chosen => walk(&folder.items, &descend(inherited, folder), out),
+            Item::Folder(folder) => {
+                select(&folder.items, &descend(inherited, folder), folders, out)
+            }
+            Item::Request(request) if chosen => out.push(planned(request, inherited)),
+            Item::Request(_) => {}
+        }
+    }
+}
+
+fn descend(inherited: &Inherited, folder: &Folder) -> Inherited {
+    let mut path = inherited.path.clone();
+    path.push(folder.name.clone());
+    let location = path.join(" > ");
+    let mut prerequest = inherited.prerequest.clone();
+    prerequest.extend(scripts(&folder.events, Listen::Prerequest, &location));
+    let mut test = inherited.test.clone();
+    test.extend(scripts(&folder.events, Listen::Test, &location));
+    Inherited {
+        path,
+        prerequest,
+        test,
+        auth: folder.auth.clone().or_else(|| inherited.auth.clone()),
+        behavior: inherited.behavior.merged_with(&folder.behavior),
+    }
+}
+
+fn planned(request: &RequestItem, inherited: &Inherited) -> PlannedItem {
+    let mut path = inherited.path.clone();
+    path.push(request.name.clone());
+    let location = path.join(" > ");
+    let mut prerequest = inherited.prerequest.clone();
+    prerequest.extend(scripts(&request.events, Listen::Prerequest, &location));
+    let mut test = inherited.test.clone();
+    test.extend(scripts(&request.events, Listen::Test, &location));
+    PlannedItem {
+        item: request.clone(),
+        path,
+        prerequest,
+        test,
+        auth: request
+            .request
+            .auth
+            .clone()
+            .or_else(|| inherited.auth.clone()),
+        behavior: inherited.behavior.merged_with(&request.behavior),
+    }
+}
+
+fn scripts(events: &[Event], listen: Listen, location: &str) -> Vec<ScriptSource> {
+    events
+        .iter()
+        .filter(|e| e.listen == listen && !e.disabled && !e.exec.trim().is_empty())
+        .map(|e| ScriptSource {
+            code: Rc::from(e.exec.as_str()),
+            location: location.to_string(),
+        })
+        .collect()
+}
+
+fn contains(items: &[Item], name: &str) -> bool {
+    items.iter().any(|item| {
+        item.name() == name
+            || (!item.id().is_empty() && item.id() == name)
+            || matches!(item, Item::Folder(f) if contains(&f.items, name))
+    })
+}
+
+fn collect_names(items: &[Item], out: &mut Vec<String>) {
+    for item in items {
+        out.push(item.name().to_string());
+        if let Item::Folder(folder) = item {
+            collect_names(&folder.items, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::collection_from_document;
+    use serde_json::json;
+    use std::path::Path;
+
+    fn collection() -> Collection {
+        let doc = json!({
+            "info": {"name": "C", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "t"}]},
+            "event": [{"listen": "prerequest", "script": {"exec": ["// collection"]}}],
+            "item": [
+                {"name": "Admin", "auth": {"type": "basic", "basic": []},
+                 "event": [{"listen": "test", "script": {"exec": "// folder"}}],
+                 "item": [
+                    {"name": "Token", "request": "http://h/token"},
+                    {"name": "Inner", "item": [{"name": "Deep", "request": {"url": "http://h/d", "auth": {"type": "noauth"}}}]}
+                 ]},
+                {"name": "Apps", "request": "http://h/apps",
+                 "protocolProfileBehavior": {"followRedirects": false}}
+            ]
+        });
+        collection_from_document(&doc, Path::new("c.json")).unwrap()
+    }
+
+    #[test]
+    fn items_run_depth_first_with_paths() {
+        let plan = plan(&collection(), &[]).unwrap();
+        let paths: Vec<String> = plan.iter().map(|p| p.path.join("/")).collect();
+        assert_eq!(paths, ["Admin/Token", "Admin/Inner/Deep", "Apps"]);
+    }
+
+    #[test]
+    fn auth_is_inherited_from_the_nearest_level() {
+        let plan = plan(&collection(), &[]).unwrap();
+        assert_eq!(plan[0].auth.as_ref().unwrap().kind, "basic");
+        assert_eq!(plan[1].auth.as_ref().unwrap().kind, "noauth");
+        assert_eq!(plan[2].auth.as_ref().unwrap().kind, "bearer");
+    }
+
+    #[test]
+    fn scripts_run_collection_then_folder_then_item() {
+        let plan = plan(&collection(), &[]).unwrap();
+        assert_eq!(plan[0].prerequest.len(), 1);
+        assert_eq!(plan[0].test[0].location, "Admin");
+        assert!(plan[2].test.is_empty());
+    }
+
+    #[test]
+    fn folder_option_selects_folders_or_requests() {
+        let only = plan(&collection(), &["Inner".into(), "Apps".into()]).unwrap();
+        let names: Vec<&str> = only.iter().map(|p| p.item.name.as_str()).collect();
+        assert_eq!(names, ["Deep", "Apps"]);
+        assert_eq!(only[0].test.len(), 1, "folder scripts still apply");
+        assert_eq!(only[1].behavior.follow_redirects, Some(false));
+    }
+
+    #[test]
+    fn unknown_folder_suggests_a_name() {
+        let err = plan(&collection(), &["Admn".into()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--folder `Admn`: no folder or request has this name; did you mean `Admin`?"
+        );
+    }
+}

@@ -1,0 +1,571 @@
+//! The run loop: for each iteration, for each planned item: pre-request scripts, resolve, send, test
+//! scripts, record; `setNextRequest` moves the cursor, `--bail` and Ctrl-C stop it.
+
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::collection::{Collection, DataRow, Listen, Request};
+use crate::http::{
+    CookieJar, FileAccess, HttpClient, Response, build_wire_request, resolve_auth, resolve_request,
+};
+use crate::script::{
+    ConsoleEntry, NextRequest, RequestSender, ScriptEngine, ScriptInfo, ScriptJob, ScriptOptions,
+    ScriptOutcome, SendFuture,
+};
+use crate::vars::{Scopes, Variable, VariableScope, did_you_mean, unresolved_names};
+
+use super::Reporter;
+use super::mask::Masker;
+use super::plan::PlannedItem;
+use super::summary::{Counter, Execution, Failure, FailureKind, Stats, Timings};
+
+/// How the run behaves.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// `-n`: iterations (default: the number of data rows, or 1).
+    pub iterations: Option<usize>,
+    /// `-d`: one row per iteration.
+    pub data: Vec<DataRow>,
+    /// `--delay-request`.
+    pub delay: Duration,
+    /// `--timeout`: stop the whole run after this long.
+    pub timeout: Option<Duration>,
+    /// `--bail`.
+    pub bail: bool,
+    /// File bodies.
+    pub files: FileAccess,
+    /// Script limits.
+    pub script: ScriptOptions,
+    /// Keep every execution in the summary (the JSON and JUnit reports need them); off, memory stays
+    /// flat however long the run.
+    pub keep_executions: bool,
+    /// Report unresolved `{{variables}}` as warnings.
+    pub warn_unresolved: bool,
+    /// `--show-secrets`: do not mask secrets in events and reports.
+    pub show_secrets: bool,
+}
+
+/// The variable scopes the run starts from.
+#[derive(Debug, Clone, Default)]
+pub struct RunScopes {
+    /// Environment variables.
+    pub environment: Vec<Variable>,
+    /// Global variables.
+    pub globals: Vec<Variable>,
+}
+
+/// Everything a finished (or stopped) run produced.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    /// Counters.
+    pub stats: Stats,
+    /// Every execution, when `keep_executions` was set.
+    pub executions: Vec<Execution>,
+    /// Every failure, in order.
+    pub failures: Vec<Failure>,
+    /// Timings.
+    pub timings: Timings,
+    /// The variables at the end of the run.
+    pub scopes: Scopes,
+    /// Why the run stopped early, if it did (`--bail`, `--timeout`, interrupted).
+    pub stopped: Option<String>,
+    /// Masks every secret the run saw, for report writers.
+    pub masker: Masker,
+}
+
+impl RunSummary {
+    /// Whether anything failed.
+    pub fn failed(&self) -> bool {
+        !self.failures.is_empty()
+    }
+}
+
+/// Runs the planned items. `stop` turning true (Ctrl-C) ends the run after the current step; the
+/// summary is still returned so reports and exports get written.
+pub async fn run(
+    collection: &Collection,
+    plan: &[PlannedItem],
+    scopes: RunScopes,
+    options: &RunOptions,
+    client: &HttpClient,
+    reporter: &mut dyn Reporter,
+    mut stop: watch::Receiver<bool>,
+) -> RunSummary {
+    let started = Instant::now();
+    let deadline = options.timeout.map(|t| started + t);
+    let iterations = options
+        .iterations
+        .unwrap_or_else(|| options.data.len().max(1));
+    let mut summary = RunSummary {
+        scopes: Scopes {
+            environment: VariableScope::from_values(scopes.environment),
+            globals: VariableScope::from_values(scopes.globals),
+            collection: VariableScope::from_values(collection.variables.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut engine = ScriptEngine::new(options.script.clone());
+    let sender = ClientSender { client };
+    reporter.start(&collection.name, plan.len(), iterations);
+
+    'iterations: for iteration in 0..iterations {
+        summary.stats.iterations.total += 1;
+        reporter.iteration(iteration, iterations);
+        let row = options
+            .data
+            .get(iteration)
+            .or_else(|| options.data.last())
+            .cloned()
+            .unwrap_or_default();
+        summary.scopes.data =
+            VariableScope::from_values(row.into_iter().map(|(k, v)| Variable::new(k, v)).collect());
+        let mut position = 0;
+        while position < plan.len() {
+            if *stop.borrow() {
+                summary.stopped = Some("interrupted".into());
+                break 'iterations;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                summary.stopped = Some(format!(
+                    "the run exceeded its --timeout of {} ms",
+                    options.timeout.unwrap_or_default().as_millis()
+                ));
+                break 'iterations;
+            }
+            let planned = &plan[position];
+            let context = ItemContext {
+                planned,
+                iteration,
+                iterations,
+                position,
+                options,
+                client,
+                sender: &sender,
+            };
+            let step = tokio::select! {
+                step = run_item(&context, &mut engine, &mut summary, reporter) => Some(step),
+                _ = wait_for_stop(&mut stop) => None,
+            };
+            let Some((execution, next)) = step else {
+                summary.stopped = Some("interrupted".into());
+                break 'iterations;
+            };
+            let failed_before = summary.failures.len();
+            summary.masker = masker_for(
+                &summary.scopes,
+                &execution,
+                options.show_secrets,
+                &summary.masker,
+            );
+            forward_live(reporter, &summary.masker, &execution);
+            record_failures(&execution, planned, &mut summary, reporter);
+            reporter.item(&execution, &summary.masker);
+            if options.keep_executions {
+                summary.executions.push(execution);
+            }
+            if options.bail && summary.failures.len() > failed_before {
+                summary.stopped = Some("--bail: stopped at the first failure".into());
+                break 'iterations;
+            }
+            position = match next {
+                None => position + 1,
+                Some(NextRequest::Stop) => break,
+                Some(NextRequest::Item(target)) => match plan.iter().position(|p| {
+                    p.item.name == target || (!p.item.id.is_empty() && p.item.id == target)
+                }) {
+                    Some(found) => found,
+                    None => break,
+                },
+            };
+            if !options.delay.is_zero() && position < plan.len() {
+                tokio::time::sleep(options.delay).await;
+            }
+        }
+    }
+    summary.timings.total = started.elapsed();
+    reporter.done(&summary);
+    summary
+}
+
+async fn wait_for_stop(stop: &mut watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+struct ItemContext<'a> {
+    planned: &'a PlannedItem,
+    iteration: usize,
+    iterations: usize,
+    position: usize,
+    options: &'a RunOptions,
+    client: &'a HttpClient,
+    sender: &'a ClientSender<'a>,
+}
+
+/// Runs one item: pre-request scripts, resolution, sending, test scripts.
+async fn run_item(
+    context: &ItemContext<'_>,
+    engine: &mut ScriptEngine,
+    summary: &mut RunSummary,
+    reporter: &mut dyn Reporter,
+) -> (Execution, Option<NextRequest>) {
+    let planned = context.planned;
+    reporter.before_item(&planned.path);
+    let stats = &mut summary.stats;
+    stats.items.total += 1;
+    let mut request = planned.item.request.clone();
+    if request.auth.is_none() {
+        request.auth = planned.auth.clone();
+    }
+    let mut execution = Execution {
+        iteration: context.iteration,
+        position: context.position,
+        id: planned.item.id.clone(),
+        path: planned.path.clone(),
+        ..Default::default()
+    };
+    let info = ScriptInfo {
+        iteration: context.iteration,
+        iteration_count: context.iterations,
+        request_name: planned.item.name.clone(),
+        request_id: planned.item.id.clone(),
+        location: planned.path.clone(),
+    };
+    let jar = context.client.jar().as_ref();
+    let mut next = None;
+
+    if !planned.prerequest.is_empty() {
+        execution.prerequest = run_scripts(
+            engine,
+            Listen::Prerequest,
+            planned,
+            &mut summary.scopes,
+            &mut request,
+            None,
+            info.clone(),
+            jar,
+            context.sender,
+        )
+        .await;
+        count_scripts(
+            &mut summary.stats,
+            Listen::Prerequest,
+            &execution.prerequest,
+        );
+        next = execution.prerequest.next_request.clone().or(next);
+        if execution.prerequest.skip_request {
+            execution.skipped = true;
+            return (execution, next);
+        }
+    }
+
+    let resolved = resolve_request(&request, &summary.scopes);
+    if context.options.warn_unresolved {
+        warn_unresolved(&resolved, &summary.scopes, reporter);
+    }
+    let auth = resolved
+        .auth
+        .as_ref()
+        .map(|a| resolve_auth(a, &summary.scopes));
+    summary.stats.requests.total += 1;
+    match build_wire_request(
+        &resolved,
+        auth.as_ref(),
+        &planned.behavior,
+        &context.options.files,
+    ) {
+        Err(error) => execution.request_error = Some(error.to_string()),
+        Ok(wire) => {
+            match context.client.send(&wire, &planned.behavior).await {
+                Ok(response) => {
+                    let timings = &mut summary.timings;
+                    timings.responses += response.response_time;
+                    timings.response_count += 1;
+                    timings.min_response = Some(
+                        timings
+                            .min_response
+                            .map_or(response.response_time, |m| m.min(response.response_time)),
+                    );
+                    timings.max_response = Some(
+                        timings
+                            .max_response
+                            .map_or(response.response_time, |m| m.max(response.response_time)),
+                    );
+                    execution.response = Some(response);
+                }
+                Err(error) => execution.request_error = Some(error.to_string()),
+            }
+            execution.wire = Some(wire);
+        }
+    }
+    if execution.request_error.is_some() {
+        summary.stats.requests.failed += 1;
+    }
+
+    if !planned.test.is_empty() {
+        let mut sent_request = resolved.clone();
+        execution.test = run_scripts(
+            engine,
+            Listen::Test,
+            planned,
+            &mut summary.scopes,
+            &mut sent_request,
+            execution.response.as_ref(),
+            info,
+            jar,
+            context.sender,
+        )
+        .await;
+        count_scripts(&mut summary.stats, Listen::Test, &execution.test);
+        next = execution.test.next_request.clone().or(next);
+    }
+    execution.request = Some(resolved);
+    (execution, next)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_scripts(
+    engine: &mut ScriptEngine,
+    listen: Listen,
+    planned: &PlannedItem,
+    scopes: &mut Scopes,
+    request: &mut Request,
+    response: Option<&Response>,
+    info: ScriptInfo,
+    cookies: &CookieJar,
+    sender: &dyn RequestSender,
+) -> ScriptOutcome {
+    let scripts = match listen {
+        Listen::Prerequest => &planned.prerequest,
+        Listen::Test => &planned.test,
+    };
+    engine
+        .run(ScriptJob {
+            listen,
+            scripts,
+            scopes,
+            request,
+            response,
+            info,
+            cookies,
+            sender,
+        })
+        .await
+}
+
+fn count_scripts(stats: &mut Stats, listen: Listen, outcome: &ScriptOutcome) {
+    let (event, scripts) = match listen {
+        Listen::Prerequest => (&mut stats.prerequests, &mut stats.prerequest_scripts),
+        Listen::Test => (&mut stats.tests, &mut stats.test_scripts),
+    };
+    event.total += 1;
+    let failed = outcome.runs.iter().filter(|r| r.error.is_some()).count();
+    scripts.total += outcome.runs.len();
+    scripts.failed += failed;
+    stats.scripts.total += outcome.runs.len();
+    stats.scripts.failed += failed;
+    if failed > 0 {
+        event.failed += 1;
+    }
+    for run in &outcome.runs {
+        for assertion in &run.assertions {
+            add(
+                &mut stats.assertions,
+                assertion.skipped,
+                assertion.error.is_some(),
+            );
+        }
+    }
+}
+
+fn add(counter: &mut Counter, skipped: bool, failed: bool) {
+    counter.total += 1;
+    if skipped {
+        counter.pending += 1;
+    }
+    if failed {
+        counter.failed += 1;
+    }
+}
+
+/// The masker after an item: secrets now in scope, those seen before, and the credentials of the
+/// Authorization header the item sent.
+fn masker_for(scopes: &Scopes, execution: &Execution, show: bool, previous: &Masker) -> Masker {
+    if show {
+        return Masker::disabled();
+    }
+    let mut masker = Masker::from_scopes(scopes);
+    masker.extend(previous);
+    if let Some(wire) = &execution.wire {
+        if let Some(value) = wire.header("authorization") {
+            masker.add(
+                value
+                    .split_once(' ')
+                    .map_or(value, |(_, credentials)| credentials),
+            );
+        }
+    }
+    masker
+}
+
+fn forward_live(reporter: &mut dyn Reporter, masker: &Masker, execution: &Execution) {
+    for outcome in [&execution.prerequest, &execution.test] {
+        for run in &outcome.runs {
+            for entry in &run.console {
+                let entry = ConsoleEntry {
+                    level: entry.level.clone(),
+                    message: masker.mask(&entry.message),
+                };
+                reporter.console(&execution.path, &entry);
+            }
+            for assertion in &run.assertions {
+                reporter.assertion(&execution.path, assertion);
+            }
+        }
+    }
+}
+
+fn record_failures(
+    execution: &Execution,
+    planned: &PlannedItem,
+    summary: &mut RunSummary,
+    reporter: &mut dyn Reporter,
+) {
+    let base = Failure {
+        kind: FailureKind::Request,
+        iteration: execution.iteration,
+        path: execution.path.clone(),
+        event: None,
+        script_location: None,
+        test_name: None,
+        name: String::new(),
+        message: String::new(),
+        line: None,
+        column: None,
+        source_line: None,
+    };
+    let mut found = Vec::new();
+    for (listen, outcome, sources) in [
+        (
+            Listen::Prerequest,
+            &execution.prerequest,
+            &planned.prerequest,
+        ),
+        (Listen::Test, &execution.test, &planned.test),
+    ] {
+        for (index, run) in outcome.runs.iter().enumerate() {
+            let code = sources.get(index).map(|s| s.code.clone());
+            let line_text = |line: Option<u32>| {
+                let line = line? as usize;
+                code.as_ref()?
+                    .lines()
+                    .nth(line.checked_sub(1)?)
+                    .map(str::to_string)
+            };
+            if let Some(error) = &run.error {
+                found.push(Failure {
+                    kind: FailureKind::Script,
+                    event: Some(listen.as_str()),
+                    script_location: Some(run.location.clone()),
+                    name: error.name.clone(),
+                    message: error.message.clone(),
+                    line: error.line,
+                    column: error.column,
+                    source_line: line_text(error.line),
+                    ..base.clone()
+                });
+            }
+            for assertion in &run.assertions {
+                if let Some(error) = &assertion.error {
+                    found.push(Failure {
+                        kind: FailureKind::Assertion,
+                        event: Some(listen.as_str()),
+                        script_location: Some(run.location.clone()),
+                        test_name: Some(assertion.name.clone()),
+                        name: error.name.clone(),
+                        message: error.message.clone(),
+                        line: error.line,
+                        source_line: line_text(error.line),
+                        ..base.clone()
+                    });
+                }
+            }
+        }
+    }
+    if let Some(message) = &execution.request_error {
+        found.push(Failure {
+            name: "RequestError".into(),
+            message: message.clone(),
+            ..base
+        });
+    }
+    for mut failure in found {
+        failure.message = summary.masker.mask(&failure.message);
+        failure.source_line = failure.source_line.map(|l| summary.masker.mask(&l));
+        reporter.failure(&failure);
+        summary.failures.push(failure);
+    }
+}
+
+fn warn_unresolved(request: &Request, scopes: &Scopes, reporter: &mut dyn Reporter) {
+    let mut texts = vec![request.url.to_unresolved_string()];
+    texts.extend(
+        request
+            .headers
+            .iter()
+            .filter(|h| h.is_active())
+            .map(|h| format!("{}: {}", h.key, h.value.clone().unwrap_or_default())),
+    );
+    if let Some(body) = &request.body {
+        texts.push(body.to_json().to_string());
+    }
+    if let Some(auth) = &request.auth {
+        texts.push(auth.to_json().to_string());
+    }
+    let known = scopes.known_names();
+    let mut seen = Vec::new();
+    for text in &texts {
+        for name in unresolved_names(text) {
+            if seen.contains(&name) {
+                continue;
+            }
+            let hint = did_you_mean(&name, known.iter().copied())
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            reporter.warning(&format!(
+                "{}: `{{{{{name}}}}}` is not defined in any scope{hint}",
+                request.url.to_unresolved_string()
+            ));
+            seen.push(name);
+        }
+    }
+}
+
+/// `pm.sendRequest` through the run's client, without variable resolution (as in Postman).
+struct ClientSender<'a> {
+    client: &'a HttpClient,
+}
+
+impl RequestSender for ClientSender<'_> {
+    fn send_request(&self, request: Request) -> SendFuture<'_> {
+        Box::pin(async move {
+            let behavior = Default::default();
+            let wire = build_wire_request(
+                &request,
+                request.auth.as_ref(),
+                &behavior,
+                &FileAccess::default(),
+            )
+            .map_err(|e| e.to_string())?;
+            self.client
+                .send(&wire, &behavior)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+}

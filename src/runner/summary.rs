@@ -1,0 +1,143 @@
+//! The run's results as data: per-item executions, counters in Newman's shape, and failures.
+
+use std::time::Duration;
+
+use crate::collection::Request;
+use crate::http::{Response, WireRequest};
+use crate::script::{ScriptOutcome, SentRequest};
+
+/// What happened to one item in one iteration.
+#[derive(Debug, Clone, Default)]
+pub struct Execution {
+    /// Zero-based iteration.
+    pub iteration: usize,
+    /// Position of the item in the plan.
+    pub position: usize,
+    /// The item's id.
+    pub id: String,
+    /// Folder names and the item name.
+    pub path: Vec<String>,
+    /// The request after pre-request scripts and variable resolution.
+    pub request: Option<Request>,
+    /// What went on the wire.
+    pub wire: Option<WireRequest>,
+    /// The response, if one arrived.
+    pub response: Option<Response>,
+    /// Why no response arrived (network error, invalid URL, unsupported auth...).
+    pub request_error: Option<String>,
+    /// Pre-request scripts' results.
+    pub prerequest: ScriptOutcome,
+    /// Test scripts' results.
+    pub test: ScriptOutcome,
+    /// `pm.execution.skipRequest()` was called.
+    pub skipped: bool,
+}
+
+impl Execution {
+    /// The item's display name.
+    pub fn name(&self) -> &str {
+        self.path.last().map(String::as_str).unwrap_or("")
+    }
+
+    /// Requests made with `pm.sendRequest` in both events.
+    pub fn sent(&self) -> impl Iterator<Item = &SentRequest> {
+        self.prerequest.sent.iter().chain(self.test.sent.iter())
+    }
+}
+
+/// A `{total, pending, failed}` counter as Newman reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counter {
+    /// How many ran.
+    pub total: usize,
+    /// How many were skipped.
+    pub pending: usize,
+    /// How many failed.
+    pub failed: usize,
+}
+
+/// Newman's `run.stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Iterations.
+    pub iterations: Counter,
+    /// Items.
+    pub items: Counter,
+    /// All script executions.
+    pub scripts: Counter,
+    /// Pre-request events.
+    pub prerequests: Counter,
+    /// Requests sent.
+    pub requests: Counter,
+    /// Test events.
+    pub tests: Counter,
+    /// Assertions.
+    pub assertions: Counter,
+    /// Test scripts.
+    pub test_scripts: Counter,
+    /// Pre-request scripts.
+    pub prerequest_scripts: Counter,
+}
+
+/// What kind of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A `pm.test` failed.
+    Assertion,
+    /// A script threw, did not parse, timed out or ran out of memory.
+    Script,
+    /// The request got no response.
+    Request,
+}
+
+/// One failure, with everything needed to show where it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// What failed.
+    pub kind: FailureKind,
+    /// Zero-based iteration.
+    pub iteration: usize,
+    /// Folder names and item name.
+    pub path: Vec<String>,
+    /// `prerequest` or `test` for script and assertion failures.
+    pub event: Option<&'static str>,
+    /// Where the failing script is defined (collection, folder or item path).
+    pub script_location: Option<String>,
+    /// The test name for assertion failures.
+    pub test_name: Option<String>,
+    /// The error class (`AssertionError`, `TypeError`, `RequestError`, ...).
+    pub name: String,
+    /// The message.
+    pub message: String,
+    /// One-based line within the script.
+    pub line: Option<u32>,
+    /// One-based column within the script.
+    pub column: Option<u32>,
+    /// The script line that failed, for display.
+    pub source_line: Option<String>,
+}
+
+/// Timings of the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Wall time of the whole run.
+    pub total: Duration,
+    /// Sum of response times.
+    pub responses: Duration,
+    /// Fastest response.
+    pub min_response: Option<Duration>,
+    /// Slowest response.
+    pub max_response: Option<Duration>,
+    /// Number of responses timed.
+    pub response_count: usize,
+}
+
+impl Timings {
+    /// Mean response time.
+    pub fn average(&self) -> Duration {
+        match self.response_count {
+            0 => Duration::ZERO,
+            n => self.responses / n as u32,
+        }
+    }
+}
