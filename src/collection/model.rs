@@ -31,8 +31,8 @@ pub struct Collection {
 pub enum Item {
     /// A folder (`item` array).
     Folder(Folder),
-    /// A request.
-    Request(RequestItem),
+    /// A request (boxed: requests are much larger than folders).
+    Request(Box<RequestItem>),
 }
 
 impl Item {

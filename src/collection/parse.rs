@@ -77,13 +77,13 @@ fn parse_item(node: &Node) -> Result<Item, LoadError> {
         }));
     }
     let request = node.get("request").expect("checked above");
-    Ok(Item::Request(RequestItem {
+    Ok(Item::Request(Box::new(RequestItem {
         id,
         name,
         request: parse_request(&request)?,
         events: parse_events(node)?,
         behavior: parse_behavior(node)?,
-    }))
+    })))
 }
 
 /// Parses a `request`: a URL string or a request object.

@@ -64,7 +64,7 @@ impl Url {
         }
         for segment in &self.path {
             out.push('/');
-            out.push_str(&self.path_segment(segment));
+            out.push_str(self.path_segment(segment));
         }
         let query = self.query_string();
         if !query.is_empty() {
