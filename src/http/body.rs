@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::collection::{Body, FormContent, FormPart, KeyValue};
+use crate::vars::encode_uri_component;
 
 use super::HttpError;
 
@@ -86,7 +87,8 @@ fn raw_content_type(language: Option<&str>) -> &'static str {
     }
 }
 
-/// `application/x-www-form-urlencoded` text of the active fields.
+/// `application/x-www-form-urlencoded` text of the active fields, encoded as Postman encodes them
+/// (`encodeURIComponent`: space as `%20`).
 pub fn urlencode_fields(fields: &[KeyValue]) -> String {
     fields
         .iter()
@@ -94,36 +96,12 @@ pub fn urlencode_fields(fields: &[KeyValue]) -> String {
         .map(|f| {
             format!(
                 "{}={}",
-                form_encode(&f.key),
-                form_encode(f.value.as_deref().unwrap_or(""))
+                encode_uri_component(&f.key),
+                encode_uri_component(f.value.as_deref().unwrap_or(""))
             )
         })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// Percent-encodes like JavaScript's `encodeURIComponent`, which Postman uses for form fields
-/// (space as `%20`, `!'()*` kept).
-fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'~'
-            | b'!'
-            | b'\''
-            | b'('
-            | b')'
-            | b'*' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 fn encode_multipart(parts: &[FormPart], files: &FileAccess) -> Result<EncodedBody, HttpError> {

@@ -367,11 +367,11 @@ pub(super) fn image_data_uri() -> String {
                width=\"640\" height=\"480\"><rect width=\"100%\" height=\"100%\" fill=\"grey\"/>\
                <text x=\"320\" y=\"240\" font-size=\"20\" alignment-baseline=\"middle\" \
                text-anchor=\"middle\" fill=\"white\">640x480</text></svg>";
-    format!("data:image/svg+xml;charset=UTF-8,{}", percent_encode(svg))
+    format!("data:image/svg+xml;charset=UTF-8,{}", encode_uri_component(svg))
 }
 
-/// Percent-encodes everything `encodeURIComponent` would.
-fn percent_encode(text: &str) -> String {
+/// Percent-encodes everything JavaScript's `encodeURIComponent` would (space as `%20`, `!'()*` kept).
+pub fn encode_uri_component(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z'

@@ -14,6 +14,7 @@ pub mod suggest;
 mod words;
 
 pub use dynamic::{DYNAMIC_NAMES, dynamic_value};
+pub use fake::encode_uri_component;
 pub use resolve::{MAX_PASSES, render_value, resolve, unresolved_names};
 pub use scope::{Scopes, Variable, VariableScope};
 pub use suggest::did_you_mean;
