@@ -27,20 +27,20 @@ pub(crate) struct Audience<'a> {
     pub issuer: &'a str,
 }
 
-/// The client id an assertion claims to be from (`sub`, else `iss`), read without verifying.
+/// The client id an assertion claims to be from (`sub` = `iss`), read without verifying.
 pub(crate) fn claimed_client_id(assertion: &str) -> Result<String, OAuthError> {
     let claims: Map<String, Value> = jsonwebtoken::dangerous::insecure_decode_claims(assertion)
         .map_err(|_| OAuthError::invalid_client("client_assertion is not a well-formed JWT"))?;
-    claims
-        .get("sub")
-        .or_else(|| claims.get("iss"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            OAuthError::invalid_client(
-                "client_assertion has neither sub nor iss, so the client is unknown",
-            )
-        })
+    let claim = |name: &str| claims.get(name).and_then(Value::as_str);
+    match (claim("iss"), claim("sub")) {
+        (Some(iss), Some(sub)) if iss != sub => Err(OAuthError::invalid_client(format!(
+            "client_assertion iss ({iss}) and sub ({sub}) differ; both must be the client_id"
+        ))),
+        (Some(id), _) | (None, Some(id)) => Ok(id.to_owned()),
+        (None, None) => Err(OAuthError::invalid_client(
+            "client_assertion has neither iss nor sub, so the client is unknown",
+        )),
+    }
 }
 
 fn check_algorithm(method: &str, alg: Algorithm) -> Result<(), OAuthError> {
@@ -399,9 +399,12 @@ mod tests {
     }
 
     #[test]
-    fn claimed_client_prefers_sub() {
+    fn claimed_client_needs_iss_and_sub_to_agree() {
         let (state, _) = state_with_app();
-        let jwt = assertion(&state, json!({"iss": "i", "sub": "s"}));
-        assert_eq!(claimed_client_id(&jwt).expect("id"), "s");
+        let same = assertion(&state, json!({"iss": "c", "sub": "c"}));
+        assert_eq!(claimed_client_id(&same).expect("id"), "c");
+        let differ = assertion(&state, json!({"iss": "i", "sub": "s"}));
+        let error = claimed_client_id(&differ).expect_err("differ");
+        assert!(error.description().contains("iss (i) and sub (s) differ"));
     }
 }

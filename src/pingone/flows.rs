@@ -159,7 +159,7 @@ pub(crate) async fn check(
     let base = base_url(&headers, &server.bound_host);
     let mut state = server.lock();
     let flow = live_flow(&state, &env_id, &flow_id)?;
-    if media_type(&headers) != USERNAME_PASSWORD_CHECK {
+    if !media_type(&headers).eq_ignore_ascii_case(USERNAME_PASSWORD_CHECK) {
         return Err(ApiError::unsupported_media_type(USERNAME_PASSWORD_CHECK));
     }
     if flow.status != FlowStatus::UsernamePasswordRequired {
