@@ -79,11 +79,16 @@ fn check_all_of(
     }
 }
 
+/// Whether a JSON array holds the string `item`.
+fn lists(array: &Value, item: &str) -> bool {
+    array
+        .as_array()
+        .is_some_and(|items| items.iter().any(|i| i == item))
+}
+
 /// Whether an application's `grantTypes` include `grant` (such as `CLIENT_CREDENTIALS`).
 pub(crate) fn has_grant(app: &Value, grant: &str) -> bool {
-    app["grantTypes"]
-        .as_array()
-        .is_some_and(|grants| grants.iter().any(|g| g == grant))
+    lists(&app["grantTypes"], grant)
 }
 
 /// Fills PingOne's defaults into an application body and validates its enumerations.
@@ -104,9 +109,7 @@ pub(crate) fn check(fields: &mut Map<String, Value>) -> Vec<Detail> {
         "AUTHORIZATION_CODE"
     };
     default_field(fields, "grantTypes", json!([default_grant]));
-    let code_flow = fields["grantTypes"]
-        .as_array()
-        .is_some_and(|g| g.iter().any(|g| g == "AUTHORIZATION_CODE"));
+    let code_flow = lists(&fields["grantTypes"], "AUTHORIZATION_CODE");
     default_field(
         fields,
         "responseTypes",
@@ -139,9 +142,7 @@ pub(crate) fn check(fields: &mut Map<String, Value>) -> Vec<Detail> {
         ));
     }
     let public = fields["tokenEndpointAuthMethod"] == "NONE";
-    let client_credentials = fields["grantTypes"]
-        .as_array()
-        .is_some_and(|g| g.iter().any(|g| g == "CLIENT_CREDENTIALS"));
+    let client_credentials = lists(&fields["grantTypes"], "CLIENT_CREDENTIALS");
     if public && client_credentials {
         details.push(Detail::invalid(
             "tokenEndpointAuthMethod",

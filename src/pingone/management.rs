@@ -262,7 +262,54 @@ pub(crate) async fn handle(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pingone::clock::unix_now;
+    use crate::pingone::signing::Signer;
+    use axum::http::HeaderValue;
     use serde_json::json;
+
+    fn bearer(token: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
+        headers.insert(header::AUTHORIZATION, value);
+        headers
+    }
+
+    #[test]
+    fn expired_token_is_invalid_token_and_non_worker_is_access_failed() {
+        let mut state = state();
+        state.admin_env_id = "e".into();
+        state.store.insert(
+            "environments/e/applications",
+            json!({"id": "w", "type": "WORKER"}),
+        );
+        state.store.insert(
+            "environments/e/applications",
+            json!({"id": "web", "type": "WEB_APP"}),
+        );
+        let server = Server::new(
+            State::new(None),
+            Signer::generate("k".into()).expect("key"),
+            "h".into(),
+        );
+        let token = |client: &str, exp: u64| {
+            server
+                .signer
+                .sign(&json!({"env": "e", "client_id": client, "exp": exp}))
+        };
+        let later = unix_now() + 60;
+        assert!(authorize(&state, &server, &bearer(&token("w", later)), &["roles"]).is_ok());
+        let expired = authorize(
+            &state,
+            &server,
+            &bearer(&token("w", unix_now() - 1)),
+            &["roles"],
+        );
+        assert_eq!(expired.expect_err("expired").code(), "INVALID_TOKEN");
+        let web = authorize(&state, &server, &bearer(&token("web", later)), &["roles"]);
+        assert_eq!(web.expect_err("web app").code(), "ACCESS_FAILED");
+        let deleted = authorize(&state, &server, &bearer(&token("gone", later)), &["roles"]);
+        assert_eq!(deleted.expect_err("gone").code(), "INVALID_TOKEN");
+    }
 
     fn state() -> State {
         let mut state = State::new(Some(8));

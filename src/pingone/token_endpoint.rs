@@ -168,3 +168,74 @@ fn redeem_code(
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pingone::signing::Signer;
+    use crate::pingone::state::{AuthCode, AuthorizeRequest};
+    use serde_json::json;
+
+    fn state_with_code(expires_at: u64) -> State {
+        let mut state = State::new(Some(1));
+        state.store.insert(
+            "environments/e/users",
+            json!({"id": "u", "username": "alice"}),
+        );
+        let request = AuthorizeRequest {
+            env_id: "e".into(),
+            client_id: "c".into(),
+            redirect_uri: "http://cb".into(),
+            scope: "openid".into(),
+            state: None,
+            nonce: None,
+            pkce: None,
+        };
+        state.codes.insert(
+            "code".into(),
+            AuthCode {
+                request,
+                user_id: "u".into(),
+                auth_time: 1,
+                expires_at,
+            },
+        );
+        state
+    }
+
+    fn redeem(state: &mut State) -> Result<Value, OAuthError> {
+        let server = Server::new(
+            State::new(None),
+            Signer::generate("k".into()).expect("key"),
+            "h".into(),
+        );
+        let params = Params::parse(b"code=code&redirect_uri=http://cb").expect("params");
+        redeem_code(
+            state,
+            &server,
+            "http://h",
+            "e",
+            "o",
+            &json!({"id": "c"}),
+            &params,
+        )
+    }
+
+    #[test]
+    fn fresh_code_is_redeemed_once() {
+        let mut state = state_with_code(unix_now() + 60);
+        assert!(redeem(&mut state).expect("tokens")["id_token"].is_string());
+        assert_eq!(
+            redeem(&mut state).expect_err("reused").error(),
+            "invalid_grant"
+        );
+    }
+
+    #[test]
+    fn expired_code_is_invalid_grant() {
+        let mut state = state_with_code(unix_now() - 1);
+        let error = redeem(&mut state).expect_err("expired");
+        assert_eq!(error.error(), "invalid_grant");
+        assert!(error.description().contains("expired"));
+    }
+}
