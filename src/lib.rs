@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod collection;
 pub mod http;
+pub mod pingone;
 pub mod report;
 pub mod runner;
 pub mod script;
