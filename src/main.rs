@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use baton::cli::{Cli, Command, Exit, Terminal, execute_run};
+use baton::cli::{Cli, Command, Exit, PingOneCommand, Terminal, execute_run, execute_serve};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -45,6 +45,10 @@ fn main() -> ExitCode {
             Command::Run(args) => {
                 let out = Box::new(std::io::stdout());
                 execute_run(&args, terminal, out, &mut std::io::stderr(), stop_rx).await
+            }
+            Command::Pingone(PingOneCommand::Serve(args)) => {
+                let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+                execute_serve(&args, &mut out, &mut err, stop_rx).await
             }
         }
     });

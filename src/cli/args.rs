@@ -24,6 +24,27 @@ pub enum Command {
     /// Run a collection (flags as `newman run`).
     #[command(after_help = EXIT_CODES)]
     Run(Box<RunArgs>),
+    /// The local, in-memory PingOne stand-in.
+    #[command(subcommand)]
+    Pingone(PingOneCommand),
+}
+
+/// `baton pingone` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PingOneCommand {
+    /// Serve the PingOne stand-in on 127.0.0.1 until Ctrl-C.
+    Serve(ServeArgs),
+}
+
+/// `baton pingone serve` flags.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Write a filled-in Postman environment for this server here.
+    #[arg(long = "write-env", value_name = "PATH")]
+    pub write_env: Option<PathBuf>,
 }
 
 /// Colour choice.

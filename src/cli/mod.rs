@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use tokio::sync::watch;
 
-pub use args::{Cli, ColorChoice, Command, RunArgs};
+pub use args::{Cli, ColorChoice, Command, PingOneCommand, RunArgs, ServeArgs};
 pub use exit::Exit;
 pub use progress::ProgressReporter;
 
@@ -141,6 +141,46 @@ struct Prepared {
     globals: Environment,
     options: RunOptions,
     client: HttpClient,
+}
+
+/// Runs `baton pingone serve` until `stop` turns true.
+pub async fn execute_serve(
+    args: &ServeArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    mut stop: watch::Receiver<bool>,
+) -> Exit {
+    let options = crate::pingone::PingOneOptions {
+        port: args.port,
+        seed: None,
+    };
+    let server = match crate::pingone::start(options).await {
+        Ok(server) => server,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start the PingOne stand-in: {e}");
+            return Exit::Usage;
+        }
+    };
+    let _ = writeln!(out, "PingOne stand-in listening on {}", server.base_url());
+    if let Some(path) = &args.write_env {
+        if let Err(e) = server.write_environment(path) {
+            let _ = writeln!(
+                err,
+                "error: {}: cannot write the environment: {e}",
+                path.display()
+            );
+            return Exit::Usage;
+        }
+        let _ = writeln!(out, "environment written to {}", path.display());
+    }
+    let _ = out.flush();
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            break;
+        }
+    }
+    let _ = server.shutdown().await;
+    Exit::Success
 }
 
 /// Turns the flags into loaded inputs and run options (the one place flags become options).

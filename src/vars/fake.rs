@@ -367,7 +367,10 @@ pub(super) fn image_data_uri() -> String {
                width=\"640\" height=\"480\"><rect width=\"100%\" height=\"100%\" fill=\"grey\"/>\
                <text x=\"320\" y=\"240\" font-size=\"20\" alignment-baseline=\"middle\" \
                text-anchor=\"middle\" fill=\"white\">640x480</text></svg>";
-    format!("data:image/svg+xml;charset=UTF-8,{}", encode_uri_component(svg))
+    format!(
+        "data:image/svg+xml;charset=UTF-8,{}",
+        encode_uri_component(svg)
+    )
 }
 
 /// Percent-encodes everything JavaScript's `encodeURIComponent` would (space as `%20`, `!'()*` kept).
