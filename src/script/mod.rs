@@ -1,14 +1,28 @@
-//! The JavaScript sandbox: the only module that touches the JS engine. TEMPORARY stub engine until
-//! the script branch lands; the types in `types.rs` are the contract with the runner.
+//! The JavaScript sandbox: the only module that touches the JS engine. One QuickJS realm per run,
+//! created on the first script; each script runs in its own async function scope (sloppy mode, so
+//! top-level `await` and implicit globals both work), and its promises, timers and `pm.sendRequest`
+//! calls settle in a small event loop before the next script starts. The pm API itself is
+//! JavaScript (`js/prelude.js`, `js/sdk.js`, `js/assertions.js`) over a few native functions
+//! (`host.rs`); the npm libraries load on first use (`libraries.rs`, `LIBRARIES.md`).
 
+mod convert;
+mod host;
+mod libraries;
+mod realm;
 mod types;
 
 use std::time::Duration;
 
+pub use libraries::third_party_licenses;
 pub use types::{
     Assertion, AssertionError, ConsoleEntry, NextRequest, RequestSender, ScriptFailure, ScriptInfo,
     ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SendFuture, SentRequest,
 };
+
+use realm::Realm;
+
+/// The JavaScript heap limit when [`ScriptOptions::memory_limit`] is 0.
+pub const DEFAULT_MEMORY_LIMIT: usize = 256 * 1024 * 1024;
 
 /// Limits for scripts.
 #[derive(Debug, Clone, Default)]
@@ -21,28 +35,55 @@ pub struct ScriptOptions {
 
 /// Runs pre-request and test scripts in one JavaScript realm for the whole run.
 pub struct ScriptEngine {
-    #[allow(dead_code)]
     options: ScriptOptions,
+    realm: Option<Realm>,
 }
 
 impl ScriptEngine {
     /// An engine; the JavaScript runtime is created on first use.
     pub fn new(options: ScriptOptions) -> Self {
-        ScriptEngine { options }
-    }
-
-    /// Runs one event's scripts in order.
-    pub async fn run(&mut self, job: ScriptJob<'_>) -> ScriptOutcome {
-        ScriptOutcome {
-            runs: job
-                .scripts
-                .iter()
-                .map(|s| ScriptRun {
-                    location: s.location.clone(),
-                    ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
+        ScriptEngine {
+            options,
+            realm: None,
         }
     }
+
+    /// Runs one event's scripts in order, each to completion (including its timers, promises and
+    /// `pm.sendRequest` callbacks). Failures are recorded in the outcome; the run goes on.
+    pub async fn run(&mut self, job: ScriptJob<'_>) -> ScriptOutcome {
+        if job.scripts.is_empty() {
+            return ScriptOutcome::default();
+        }
+        if self.realm.is_none() {
+            match Realm::new(&self.options) {
+                Ok(realm) => self.realm = Some(realm),
+                Err(message) => return realm_failure(&job, &message),
+            }
+        }
+        let realm = self.realm.as_mut().expect("realm was just created");
+        realm.run_job(job).await
+    }
 }
+
+fn realm_failure(job: &ScriptJob<'_>, message: &str) -> ScriptOutcome {
+    ScriptOutcome {
+        runs: job
+            .scripts
+            .iter()
+            .map(|s| ScriptRun {
+                location: s.location.clone(),
+                error: Some(ScriptFailure {
+                    name: "Error".into(),
+                    message: format!("cannot start the JavaScript engine: {message}"),
+                    line: None,
+                    column: None,
+                }),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,71 @@
+// Bundles the sandbox's npm libraries for QuickJS: one CommonJS bundle per library, with Node's
+// built-in modules left as `require()` calls that the sandbox's own `require` answers at run time
+// (so `buffer` or `events` is shared, not duplicated per library). Also gathers the licence texts of
+// every bundled package. Run by build.rs: `node build.mjs <out-dir>`.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = process.argv[2];
+if (!out) throw new Error('usage: node build.mjs <out-dir>');
+mkdirSync(out, { recursive: true });
+
+// sandbox module name -> what the bundle's entry requires
+const libraries = {
+  lodash: 'lodash/lodash.js',
+  chai: 'chai',
+  moment: 'moment',
+  'crypto-js': 'crypto-js',
+  ajv: 'ajv',
+  tv4: 'tv4',
+  xml2js: 'xml2js',
+  cheerio: 'cheerio',
+  'csv-parse/lib/sync': 'csv-parse/lib/sync',
+  assert: 'assert/',
+  buffer: 'buffer/',
+  events: 'events/',
+  path: 'path-browserify',
+  punycode: 'punycode/',
+  querystring: 'querystring-es3',
+  string_decoder: 'string_decoder/',
+  url: 'url/',
+  util: 'util/',
+};
+const builtins = ['assert', 'buffer', 'events', 'path', 'punycode', 'querystring', 'stream',
+  'string_decoder', 'timers', 'url', 'util', 'crypto', 'fs'];
+
+for (const [name, entry] of Object.entries(libraries)) {
+  const result = await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(entry)});`, resolveDir: here },
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'browser',
+    target: 'es2020',
+    external: builtins.filter((b) => b !== name),
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  const file = name.replace(/\//g, '_') + '.js';
+  writeFileSync(join(out, file), result.outputFiles[0].text);
+}
+
+// Licence texts of every installed runtime package (esbuild is a build tool and is not shipped).
+const modules = join(here, 'node_modules');
+const lock = JSON.parse(readFileSync(join(here, 'package-lock.json'), 'utf8'));
+let licenses = 'Third-party JavaScript libraries embedded in Baton\'s script sandbox\n';
+for (const [path, meta] of Object.entries(lock.packages).sort()) {
+  if (!path || meta.dev || meta.optional) continue;
+  const dir = join(here, path);
+  if (!existsSync(dir)) continue;
+  const names = readdirSync(dir).filter((f) => /^(licen[cs]e|copying)/i.test(f));
+  licenses += `\n==== ${path.replace(/^node_modules\//, '')} ${meta.version} (${meta.license || 'see text'}) ====\n`;
+  licenses += names.length ? readFileSync(join(dir, names[0]), 'utf8').trim() + '\n'
+    : `(no licence file shipped; package.json declares ${meta.license})\n`;
+}
+writeFileSync(join(out, 'THIRD_PARTY_LICENSES.txt'), licenses);
+void modules;

@@ -1,0 +1,332 @@
+//! The Rust side of the pm API: the state one job's scripts read and change (moved in from the
+//! [`ScriptJob`](super::ScriptJob) when the job starts and moved back when it ends), and the native
+//! functions the JavaScript prelude calls to reach it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rquickjs::function::Opt;
+use rquickjs::{Ctx, Function, Object, Value};
+use serde_json::{Value as Json, json};
+
+use super::convert::{from_js, to_js};
+use super::libraries;
+use super::types::{Assertion, AssertionError, ConsoleEntry, NextRequest};
+use crate::collection::Request;
+use crate::http::{CookieRecord, Response};
+use crate::vars::{Scopes, VariableScope};
+
+/// Work a script asked for that finishes later, in the event loop.
+#[derive(Debug)]
+pub enum HostOp {
+    /// `pm.sendRequest` with the request in Postman JSON.
+    Send(Json),
+    /// A `pm.cookies.jar()` call: (method, url, name, value).
+    Cookie(String, String, Option<String>, Option<Json>),
+}
+
+/// One job's state, shared by the native functions.
+#[derive(Default)]
+pub struct Host {
+    pub scopes: Scopes,
+    pub request: Option<Request>,
+    pub response: Option<Response>,
+    pub cookies: Vec<CookieRecord>,
+    pub assertions: Vec<Assertion>,
+    pub console: Vec<ConsoleEntry>,
+    pub next_request: Option<NextRequest>,
+    pub skip_request: bool,
+    pub prerequest: bool,
+    pub ops: Vec<(u32, HostOp)>,
+    pub next_op: u32,
+}
+
+pub type SharedHost = Rc<RefCell<Host>>;
+
+fn scope(scopes: &mut Scopes, index: u8) -> &mut VariableScope {
+    match index {
+        0 => &mut scopes.local,
+        1 => &mut scopes.data,
+        2 => &mut scopes.environment,
+        3 => &mut scopes.collection,
+        _ => &mut scopes.globals,
+    }
+}
+
+fn object_of(scope: &VariableScope) -> serde_json::Map<String, Json> {
+    let mut out = serde_json::Map::new();
+    for variable in scope.values.iter().filter(|v| v.enabled) {
+        out.insert(variable.key.clone(), variable.value.clone());
+    }
+    out
+}
+
+/// Text of a variable value as `{{name}}` substitution and string-typed APIs see it.
+fn value_or_undefined<'js>(ctx: &Ctx<'js>, value: Option<&Json>) -> rquickjs::Result<Value<'js>> {
+    match value {
+        Some(v) => to_js(ctx, v),
+        None => Ok(Value::new_undefined(ctx.clone())),
+    }
+}
+
+macro_rules! native {
+    ($ctx:expr, $target:expr, $name:literal, $host:ident, $f:expr) => {{
+        let $host = $host.clone();
+        $target.set($name, Function::new($ctx.clone(), $f)?.with_name($name)?)?;
+    }};
+}
+
+/// The object of native functions handed to the prelude.
+pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Object<'js>> {
+    let o = Object::new(ctx.clone())?;
+    native!(
+        ctx,
+        o,
+        "sget",
+        host,
+        move |ctx: Ctx<'js>, i: u8, key: String| {
+            let mut h = host.borrow_mut();
+            let value = scope(&mut h.scopes, i).get(&key).cloned();
+            value_or_undefined(&ctx, value.as_ref())
+        }
+    );
+    native!(ctx, o, "shas", host, move |i: u8, key: String| {
+        scope(&mut host.borrow_mut().scopes, i).has(&key)
+    });
+    native!(
+        ctx,
+        o,
+        "sset",
+        host,
+        move |ctx: Ctx<'js>, i: u8, key: String, value: Value<'js>| {
+            let value = from_js(&ctx, value)?;
+            scope(&mut host.borrow_mut().scopes, i).set(&key, value);
+            Ok::<_, rquickjs::Error>(())
+        }
+    );
+    native!(ctx, o, "sunset", host, move |i: u8, key: String| {
+        scope(&mut host.borrow_mut().scopes, i).unset(&key)
+    });
+    native!(ctx, o, "sclear", host, move |i: u8| {
+        scope(&mut host.borrow_mut().scopes, i).clear()
+    });
+    native!(ctx, o, "sobj", host, move |ctx: Ctx<'js>, i: u8| {
+        let object = object_of(scope(&mut host.borrow_mut().scopes, i));
+        to_js(&ctx, &Json::Object(object))
+    });
+    native!(ctx, o, "sresolve", host, move |i: u8, text: String| {
+        let mut h = host.borrow_mut();
+        let only = Scopes {
+            local: scope(&mut h.scopes, i).clone(),
+            ..Default::default()
+        };
+        only.resolve(&text)
+    });
+    native!(ctx, o, "vget", host, move |ctx: Ctx<'js>, key: String| {
+        let value = host.borrow().scopes.get(&key).cloned();
+        value_or_undefined(&ctx, value.as_ref())
+    });
+    native!(ctx, o, "vhas", host, move |key: String| host
+        .borrow()
+        .scopes
+        .get(&key)
+        .is_some());
+    native!(ctx, o, "vobj", host, move |ctx: Ctx<'js>| {
+        let h = host.borrow();
+        let s = &h.scopes;
+        let mut out = serde_json::Map::new();
+        for scope in [&s.globals, &s.collection, &s.environment, &s.data, &s.local] {
+            out.extend(object_of(scope));
+        }
+        to_js(&ctx, &Json::Object(out))
+    });
+    native!(ctx, o, "resolve", host, move |text: String| host
+        .borrow()
+        .scopes
+        .resolve(&text));
+    native!(ctx, o, "request", host, move |ctx: Ctx<'js>| {
+        let json = host.borrow().request.as_ref().map(Request::to_json);
+        value_or_undefined(&ctx, json.as_ref())
+    });
+    native!(ctx, o, "response", host, move |ctx: Ctx<'js>| {
+        let h = host.borrow();
+        match &h.response {
+            Some(response) => response_data(&ctx, response),
+            None => Ok(Value::new_undefined(ctx.clone())),
+        }
+    });
+    native!(ctx, o, "cookies", host, move |ctx: Ctx<'js>| {
+        let list: Vec<Json> = host.borrow().cookies.iter().map(cookie_json).collect();
+        to_js(&ctx, &Json::Array(list))
+    });
+    native!(
+        ctx,
+        o,
+        "assertion",
+        host,
+        move |name: String, skipped: bool, error: Opt<Value<'js>>| {
+            let error = match error.0.as_ref().and_then(Value::as_object) {
+                Some(e) => Some(AssertionError {
+                    name: e
+                        .get::<_, Option<String>>("name")?
+                        .unwrap_or_else(|| "Error".into()),
+                    message: e.get::<_, Option<String>>("message")?.unwrap_or_default(),
+                    line: e.get::<_, Option<u32>>("line")?,
+                }),
+                None => None,
+            };
+            host.borrow_mut().assertions.push(Assertion {
+                name,
+                skipped,
+                error,
+            });
+            Ok::<_, rquickjs::Error>(())
+        }
+    );
+    native!(
+        ctx,
+        o,
+        "console",
+        host,
+        move |level: String, message: String| {
+            host.borrow_mut()
+                .console
+                .push(ConsoleEntry { level, message });
+        }
+    );
+    native!(ctx, o, "next", host, move |target: Value<'js>| {
+        let next = match target.as_string() {
+            Some(s) => NextRequest::Item(s.to_string()?),
+            None if target.is_null() || target.is_undefined() => NextRequest::Stop,
+            None => NextRequest::Item(target.get::<rquickjs::Coerced<String>>()?.0),
+        };
+        host.borrow_mut().next_request = Some(next);
+        Ok::<_, rquickjs::Error>(())
+    });
+    native!(ctx, o, "skip", host, move || {
+        let mut h = host.borrow_mut();
+        if h.prerequest {
+            h.skip_request = true;
+        }
+    });
+    native!(
+        ctx,
+        o,
+        "send",
+        host,
+        move |ctx: Ctx<'js>, request: Value<'js>| {
+            let request = from_js(&ctx, request)?;
+            Ok::<_, rquickjs::Error>(queue(&host, HostOp::Send(request)))
+        }
+    );
+    native!(
+        ctx,
+        o,
+        "cookieOp",
+        host,
+        move |ctx: Ctx<'js>,
+              method: String,
+              url: String,
+              name: Opt<String>,
+              value: Opt<Value<'js>>| {
+            let value = match value.0 {
+                Some(v) => Some(from_js(&ctx, v)?),
+                None => None,
+            };
+            Ok::<_, rquickjs::Error>(queue(&host, HostOp::Cookie(method, url, name.0, value)))
+        }
+    );
+    o.set("btoa", Function::new(ctx.clone(), btoa)?)?;
+    o.set("atob", Function::new(ctx.clone(), atob)?)?;
+    o.set(
+        "uuid",
+        Function::new(ctx.clone(), || uuid::Uuid::new_v4().to_string())?,
+    )?;
+    o.set(
+        "library",
+        Function::new(ctx.clone(), |ctx: Ctx<'js>, name: String| {
+            libraries::factory(&ctx, &name)
+        })?,
+    )?;
+    o.set(
+        "licenses",
+        Function::new(ctx.clone(), libraries::third_party_licenses)?,
+    )?;
+    Ok(o)
+}
+
+fn queue(host: &SharedHost, op: HostOp) -> u32 {
+    let mut h = host.borrow_mut();
+    h.next_op += 1;
+    let id = h.next_op;
+    h.ops.push((id, op));
+    id
+}
+
+/// A response as the plain data the prelude's `Response` class wraps.
+pub fn response_data<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Result<Value<'js>> {
+    let headers: Vec<Json> = response
+        .headers
+        .iter()
+        .map(|(k, v)| json!({"key": k, "value": v}))
+        .collect();
+    let data = json!({
+        "code": response.code,
+        "status": response.status,
+        "headers": headers,
+        "responseTime": response.response_time.as_millis() as u64,
+        "bodySize": response.body_size(),
+        "headerSize": response.header_size(),
+        "url": response.url,
+    });
+    let object = to_js(ctx, &data)?;
+    if let Some(o) = object.as_object() {
+        o.set("body", response.text())?;
+    }
+    Ok(object)
+}
+
+pub fn cookie_json(c: &CookieRecord) -> Json {
+    json!({"name": c.name, "value": c.value, "domain": c.domain, "path": c.path,
+           "secure": c.secure, "httpOnly": c.http_only, "expires": c.expires})
+}
+
+fn btoa(ctx: Ctx<'_>, text: rquickjs::Coerced<String>) -> rquickjs::Result<String> {
+    use base64::Engine;
+    let mut bytes = Vec::with_capacity(text.0.len());
+    for c in text.0.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => bytes.push(b),
+            Err(_) => {
+                return Err(rquickjs::Exception::throw_message(
+                    &ctx,
+                    "Invalid character: btoa accepts Latin-1 text only",
+                ));
+            }
+        }
+    }
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+fn atob(ctx: Ctx<'_>, text: rquickjs::Coerced<String>) -> rquickjs::Result<String> {
+    use base64::Engine;
+    let cleaned: String = text
+        .0
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let trimmed = cleaned.trim_end_matches('=');
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::general_purpose::NO_PAD
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    match engine.decode(trimmed) {
+        Ok(bytes) => Ok(bytes.into_iter().map(char::from).collect()),
+        Err(_) => Err(rquickjs::Exception::throw_message(
+            &ctx,
+            "The string to be decoded is not correctly encoded.",
+        )),
+    }
+}

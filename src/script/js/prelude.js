@@ -1,0 +1,610 @@
+// The sandbox's global environment, built once per realm: `pm`, the legacy globals, `console`,
+// timers, `require` and the library globals. Every job refreshes only the small per-job state
+// behind these objects (`beginJob`); the data itself stays in Rust and is reached through `host`.
+// Returns the control object the engine drives (begin/end job and script, timers, deliveries).
+(function (host, sdkFactory, assertionsFactory, WRAP) {
+    'use strict';
+
+    var global = globalThis;
+    var sdk = sdkFactory();
+    var hasOwn = Object.prototype.hasOwnProperty;
+    var job = { info: {} };
+    var script = { file: '', tests: {}, pending: 0, error: undefined, overrides: {} };
+    var callbacks = new Map();
+    var baton = {};
+
+    function define(target, name, get, set) {
+        Object.defineProperty(target, name, {
+            get: get,
+            set: set || function (value) {
+                Object.defineProperty(target, name, { value: value, writable: true, configurable: true, enumerable: false });
+            },
+            configurable: true,
+            enumerable: false
+        });
+    }
+
+    function reportError(error) {
+        if (script.error === undefined) { script.error = error === undefined ? new Error('undefined') : error; }
+    }
+
+    // ---- console -----------------------------------------------------------------------------
+    var IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+    function quote(s) {
+        return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n') + "'";
+    }
+
+    function inspect(value, depth, seen, indent) {
+        switch (typeof value) {
+            case 'string': return quote(value);
+            case 'number': return Object.is(value, -0) ? '-0' : String(value);
+            case 'bigint': return value + 'n';
+            case 'undefined': return 'undefined';
+            case 'boolean': return String(value);
+            case 'symbol': return value.toString();
+            case 'function': {
+                var source = Function.prototype.toString.call(value);
+                if (/^class[\s{]/.test(source)) { return '[class ' + (value.name || '(anonymous)') + ']'; }
+                return '[Function' + (value.name ? ': ' + value.name : ' (anonymous)') + ']';
+            }
+        }
+        if (value === null) { return 'null'; }
+        if (value instanceof Error) {
+            return (value.stack && /^\w*Error/.test(value.stack) ? value.stack : String(value.name || 'Error') + ': ' + value.message);
+        }
+        if (value instanceof Date) { return isNaN(value) ? 'Invalid Date' : value.toISOString(); }
+        if (value instanceof RegExp) { return String(value); }
+        if (seen.indexOf(value) >= 0) { return '[Circular *1]'; }
+        var isArray = Array.isArray(value);
+        if (depth > 2) { return isArray ? '[Array]' : '[Object]'; }
+        seen.push(value);
+        var entries = [], braces, prefix = '';
+        try {
+            if (isArray) {
+                braces = ['[', ']'];
+                var shown = Math.min(value.length, 100);
+                for (var i = 0; i < shown; i++) {
+                    entries.push(i in value ? inspect(value[i], depth + 1, seen, indent + 2) : '<1 empty item>');
+                }
+                if (value.length > shown) { entries.push('... ' + (value.length - shown) + ' more items'); }
+            }
+            else if (value instanceof Map) {
+                braces = ['{', '}']; prefix = 'Map(' + value.size + ') ';
+                value.forEach(function (v, k) {
+                    entries.push(inspect(k, depth + 1, seen, indent + 2) + ' => ' + inspect(v, depth + 1, seen, indent + 2));
+                });
+            }
+            else if (value instanceof Set) {
+                braces = ['{', '}']; prefix = 'Set(' + value.size + ') ';
+                value.forEach(function (v) { entries.push(inspect(v, depth + 1, seen, indent + 2)); });
+            }
+            else {
+                braces = ['{', '}'];
+                var proto = Object.getPrototypeOf(value);
+                if (proto === null) { prefix = '[Object: null prototype] '; }
+                else if (proto !== Object.prototype && proto.constructor && proto.constructor.name && proto.constructor.name !== 'Object') {
+                    prefix = proto.constructor.name + ' ';
+                }
+                Object.keys(value).forEach(function (key) {
+                    var shownKey = IDENTIFIER.test(key) ? key : quote(key);
+                    var item;
+                    try { item = inspect(value[key], depth + 1, seen, indent + 2); }
+                    catch (e) { item = '[Getter]'; }
+                    entries.push(shownKey + ': ' + item);
+                });
+            }
+        }
+        finally { seen.pop(); }
+        if (entries.length === 0) { return prefix + braces[0] + braces[1]; }
+        var length = entries.reduce(function (n, e) { return n + e.length; }, entries.length);
+        var multiline = entries.some(function (e) { return e.indexOf('\n') >= 0; });
+        if (!multiline && length + indent + prefix.length + 10 <= 80) {
+            return prefix + braces[0] + ' ' + entries.join(', ') + ' ' + braces[1];
+        }
+        var pad = new Array(indent + 3).join(' ');
+        return prefix + braces[0] + '\n' + pad + entries.join(',\n' + pad) + '\n' + new Array(indent + 1).join(' ') + braces[1];
+    }
+
+    function format(args) {
+        var out = [], start = 0;
+        if (typeof args[0] === 'string' && args.length > 1 && args[0].indexOf('%') >= 0) {
+            var index = 1;
+            out.push(args[0].replace(/%([sdifjoOc%])/g, function (match, kind) {
+                if (kind === '%') { return '%'; }
+                if (index >= args.length) { return match; }
+                var arg = args[index++];
+                switch (kind) {
+                    case 's': return typeof arg === 'string' ? arg : inspect(arg, 1, [], 0);
+                    case 'd': case 'i': return typeof arg === 'object' ? 'NaN' : String(kind === 'i' ? parseInt(arg, 10) : Number(arg));
+                    case 'f': return String(parseFloat(arg));
+                    case 'j': try { return JSON.stringify(arg); } catch (e) { return '[Circular]'; }
+                    case 'c': return '';
+                    default: return inspect(arg, 0, [], 0);
+                }
+            }));
+            start = index;
+        }
+        for (var i = start; i < args.length; i++) {
+            out.push(typeof args[i] === 'string' ? args[i] : inspect(args[i], 0, [], 0));
+        }
+        return out.join(' ');
+    }
+
+    var console = {};
+    ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
+        console[level] = function () { host.console(level, format(Array.prototype.slice.call(arguments))); };
+    });
+    console.trace = console.debug;
+    console.dir = function (v) { host.console('log', inspect(v, 0, [], 0)); };
+    console.clear = function () {};
+    console.time = console.timeEnd = console.timeLog = console.count = console.countReset = console.group = console.groupEnd = console.table = function () {};
+
+    // ---- timers ------------------------------------------------------------------------------
+    var timers = new Map(), timerSeq = 0;
+
+    function addTimer(fn, ms, args, repeat) {
+        if (typeof fn !== 'function') { throw new TypeError('The "callback" argument must be of type function'); }
+        var delay = Math.max(0, Number(ms) || 0), id = ++timerSeq;
+        timers.set(id, { id: id, fn: fn, args: args, due: Date.now() + delay, delay: delay, repeat: repeat });
+        return id;
+    }
+    function clearTimer(id) { timers.delete(typeof id === 'object' && id ? id.id : id); }
+    var timerApi = {
+        setTimeout: function (fn, ms) { return addTimer(fn, ms, Array.prototype.slice.call(arguments, 2), false); },
+        setInterval: function (fn, ms) { return addTimer(fn, ms, Array.prototype.slice.call(arguments, 2), true); },
+        setImmediate: function (fn) { return addTimer(fn, 0, Array.prototype.slice.call(arguments, 1), false); },
+        clearTimeout: clearTimer,
+        clearInterval: clearTimer,
+        clearImmediate: clearTimer
+    };
+
+    baton.fireTimers = function () {
+        var now = Date.now(), first;
+        timers.forEach(function (t) {
+            if (t.due <= now && (!first || t.due < first.due || (t.due === first.due && t.id < first.id))) { first = t; }
+        });
+        if (!first) { return 0; }
+        if (first.repeat) { first.due = now + Math.max(1, first.delay); }
+        else { timers.delete(first.id); }
+        try { first.fn.apply(undefined, first.args); }
+        catch (e) { reportError(e); }
+        return 1;
+    };
+    baton.nextTimer = function () {
+        var next = -1;
+        timers.forEach(function (t) { if (next < 0 || t.due < next) { next = t.due; } });
+        return next < 0 ? -1 : Math.max(0, next - Date.now());
+    };
+
+    // ---- require -----------------------------------------------------------------------------
+    var LIBRARIES = ['lodash', 'chai', 'moment', 'crypto-js', 'ajv', 'tv4', 'xml2js', 'cheerio', 'csv-parse/lib/sync',
+        'assert', 'buffer', 'events', 'path', 'punycode', 'querystring', 'string_decoder', 'url', 'util'];
+    var processShim = {
+        env: {}, argv: [], version: '', versions: {}, platform: 'linux', browser: true, title: 'browser',
+        nextTick: function (fn) {
+            var args = Array.prototype.slice.call(arguments, 1);
+            Promise.resolve().then(function () { fn.apply(undefined, args); });
+        },
+        cwd: function () { return '/'; },
+        emitWarning: function () {}
+    };
+    var modules = Object.create(null);
+    var builtins = {
+        timers: function () { return timerApi; },
+        atob: function () { return global.atob; },
+        btoa: function () { return global.btoa; },
+        uuid: function () {
+            var v4 = function () { return host.uuid(); };
+            v4.v4 = v4;
+            v4.validate = function (s) { return /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(s); };
+            return v4;
+        },
+        stream: function () {
+            var EventEmitter = requireModule('events');
+            function Stream() { EventEmitter.call(this); }
+            Stream.prototype = Object.create(EventEmitter.prototype);
+            Stream.prototype.constructor = Stream;
+            Stream.Stream = Stream;
+            return Stream;
+        }
+    };
+
+    function notFound(name) {
+        var error = new Error("Cannot find module '" + name + "'");
+        error.code = 'MODULE_NOT_FOUND';
+        return error;
+    }
+
+    function requireModule(name) {
+        if (typeof name !== 'string') { throw new TypeError('The "id" argument must be of type string'); }
+        var id = name.indexOf('node:') === 0 ? name.slice(5) : name;
+        if (id === 'csv-parse/lib/sync.js') { id = 'csv-parse/lib/sync'; }
+        if (id.charAt(id.length - 1) === '/') { id = id.slice(0, -1); }
+        var cached = modules[id];
+        if (cached) { return cached.exports; }
+        var module = { exports: {} };
+        if (hasOwn.call(builtins, id)) {
+            module.exports = builtins[id]();
+            modules[id] = module;
+            return module.exports;
+        }
+        if (LIBRARIES.indexOf(id) < 0) { throw notFound(name); }
+        var factory = host.library(id);
+        modules[id] = module;
+        try { factory.call(module.exports, module, module.exports, requireModule, processShim, global); }
+        catch (e) { delete modules[id]; throw e; }
+        if (id === 'chai') { module.exports.use(function (chai) { assertionsFactory(chai, sdk, lodash, loadAjv); }); }
+        return module.exports;
+    }
+    function lodash() { return requireModule('lodash'); }
+    function loadAjv() { return requireModule('ajv'); }
+    function chai() { return requireModule('chai'); }
+
+    function xml2Json(text) {
+        var result = {};
+        requireModule('xml2js').parseString(text, { explicitArray: false, async: false, trim: true, mergeAttrs: false },
+            function (error, parsed) { result = parsed; });
+        return result;
+    }
+
+    // ---- variable scopes ---------------------------------------------------------------------
+    function Scope(index) { Object.defineProperty(this, '_i', { value: index }); }
+    Scope.prototype.get = function (key) { return host.sget(this._i, String(key)); };
+    Scope.prototype.has = function (key) { return host.shas(this._i, String(key)); };
+    Scope.prototype.set = function (key, value) {
+        if (key && typeof key === 'object') {
+            for (var k in key) { host.sset(this._i, k, key[k]); }
+            return;
+        }
+        host.sset(this._i, String(key), value);
+    };
+    Scope.prototype.unset = function (key) { host.sunset(this._i, String(key)); };
+    Scope.prototype.clear = function () { host.sclear(this._i); };
+    Scope.prototype.toObject = function () { return host.sobj(this._i); };
+    Scope.prototype.replaceIn = function (template) {
+        return template === undefined || template === null ? template : host.sresolve(this._i, String(template));
+    };
+    Scope.prototype.toJSON = function () {
+        var values = this.toObject();
+        return { values: Object.keys(values).map(function (k) { return { key: k, value: values[k] }; }) };
+    };
+
+    function Variables() {}
+    Variables.prototype.get = function (key) { return host.vget(String(key)); };
+    Variables.prototype.has = function (key) { return host.vhas(String(key)); };
+    Variables.prototype.set = function (key, value) { host.sset(0, String(key), value); };
+    Variables.prototype.unset = function (key) { host.sunset(0, String(key)); };
+    Variables.prototype.clear = function () { host.sclear(0); };
+    Variables.prototype.toObject = function () { return host.vobj(); };
+    Variables.prototype.replaceIn = function (template) {
+        return template === undefined || template === null ? template : host.resolve(String(template));
+    };
+    Variables.prototype.toJSON = function () { return this.toObject(); };
+
+    function IterationData() { Scope.call(this, 1); }
+    IterationData.prototype = Object.create(Scope.prototype);
+    IterationData.prototype.set = function () {};
+    IterationData.prototype.clear = function () {};
+    IterationData.prototype.toJSON = function () { return this.toObject(); };
+
+    function scopeProxy(index) {
+        return new Proxy({}, {
+            get: function (target, key) { return typeof key === 'string' ? host.sget(index, key) : undefined; },
+            set: function (target, key, value) { host.sset(index, String(key), value); return true; },
+            has: function (target, key) { return typeof key === 'string' && host.shas(index, key); },
+            deleteProperty: function (target, key) { host.sunset(index, String(key)); return true; },
+            ownKeys: function () { return Object.keys(host.sobj(index)); },
+            getOwnPropertyDescriptor: function (target, key) {
+                if (typeof key !== 'string' || !host.shas(index, key)) { return undefined; }
+                return { value: host.sget(index, key), writable: true, enumerable: true, configurable: true };
+            }
+        });
+    }
+
+    // ---- pm ----------------------------------------------------------------------------------
+    Object.defineProperty(sdk.Request.prototype, 'to', { get: function () { return chai().expect(this).to; }, configurable: true });
+    Object.defineProperty(sdk.Response.prototype, 'to', { get: function () { return chai().expect(this).to; }, configurable: true });
+
+    function errorData(e, line) {
+        var isObject = e !== null && (typeof e === 'object' || typeof e === 'function');
+        return {
+            name: isObject && e.name ? String(e.name) : 'Error',
+            message: isObject && e.message !== undefined ? String(e.message) : String(e),
+            line: line
+        };
+    }
+
+    var FRAME = /\(?(script-\d+):(\d+):(\d+)\)?/g;
+
+    function position(stack, file) {
+        var match, fallback;
+        FRAME.lastIndex = 0;
+        while ((match = FRAME.exec(String(stack || '')))) {
+            var pos = { file: match[1], line: Number(match[2]), column: Number(match[3]) };
+            if (pos.line === 1) { pos.column = Math.max(1, pos.column - WRAP); }
+            if (!file || pos.file === file) { return pos; }
+            if (!fallback) { fallback = pos; }
+        }
+        return fallback;
+    }
+
+    function callerLine() {
+        var pos = position(new Error().stack, script.file);
+        return pos ? pos.line : undefined;
+    }
+
+    function record(name, skipped, error) {
+        host.assertion(String(name), !!skipped, error);
+    }
+
+    function test(name, fn) {
+        if (typeof fn !== 'function') { record(name, true); return pm; }
+        var state = script;
+        var settled = false;
+        function finish(error) {
+            if (settled) { return; }
+            settled = true;
+            state.pending--;
+            record(name, false, error);
+        }
+        state.pending++;
+        try {
+            if (fn.length > 0) {
+                var line = callerLine();
+                fn(function (error) { finish(error ? errorData(error, line) : undefined); });
+                return pm;
+            }
+            var result = fn();
+            if (result && typeof result.then === 'function') {
+                var asyncLine = callerLine();
+                result.then(function () { finish(); }, function (e) { finish(errorData(e, asyncLine)); });
+                return pm;
+            }
+            finish();
+        }
+        catch (e) { finish(errorData(e, callerLine())); }
+        return pm;
+    }
+    test.skip = function (name) { record(name, true); return pm; };
+
+    var expect = function (value, message) { return chai().expect(value, message); };
+    expect.fail = function () { var e = chai().expect; return e.fail.apply(e, arguments); };
+
+    var location = [];
+    var pm = {
+        info: {},
+        globals: new Scope(4),
+        environment: new Scope(2),
+        collectionVariables: new Scope(3),
+        variables: new Variables(),
+        iterationData: new IterationData(),
+        test: test,
+        expect: expect,
+        visualizer: { set: function () {}, clear: function () {} },
+        execution: {
+            setNextRequest: function (target) { host.next(target === undefined ? null : target); },
+            skipRequest: function () { host.skip(); },
+            location: location
+        },
+        sendRequest: sendRequest
+    };
+    define(pm, 'request', function () {
+        if (!job.request) { job.request = new sdk.Request(host.request()); }
+        return job.request;
+    }, function (value) { job.request = value instanceof sdk.Request ? value : new sdk.Request(value); });
+    define(pm, 'response', function () {
+        if (job.response === undefined) {
+            var data = host.response();
+            job.response = data ? new sdk.Response(data) : null;
+        }
+        return job.response || undefined;
+    });
+    define(pm, 'cookies', function () {
+        if (!job.cookies) {
+            job.cookies = new sdk.CookieList(host.cookies());
+            job.cookies.jar = jar;
+        }
+        return job.cookies;
+    });
+    Object.defineProperty(pm, 'require', { value: requireModule, enumerable: false });
+
+    function later(id, callback) { callbacks.set(id, callback); }
+
+    function safely(fn, args) {
+        if (typeof fn !== 'function') { return; }
+        try { fn.apply(undefined, args); }
+        catch (e) { reportError(e); }
+    }
+
+    function jar() {
+        function call(method, url, name, value, callback) {
+            var id = host.cookieOp(method, String(url), name === undefined ? undefined : String(name), value);
+            later(id, function (error, data) {
+                var result = data;
+                if (method === 'getAll' && Array.isArray(data)) { result = data.map(function (c) { return new sdk.Cookie(c); }); }
+                if (result === null) { result = undefined; }
+                safely(callback, [error ? new Error(error) : null, result]);
+            });
+        }
+        return {
+            set: function (url, name, value, callback) {
+                if (name && typeof name === 'object') { callback = value; value = name.value; name = name.name !== undefined ? name.name : name.key; }
+                if (typeof value === 'function') { callback = value; value = undefined; }
+                call('set', url, name, value, callback);
+            },
+            get: function (url, name, callback) { call('get', url, name, undefined, callback); },
+            getAll: function (url, options, callback) {
+                if (typeof options === 'function') { callback = options; }
+                call('getAll', url, undefined, undefined, callback);
+            },
+            unset: function (url, name, callback) { call('unset', url, name, undefined, callback); },
+            clear: function (url, callback) { call('clear', url, undefined, undefined, callback); }
+        };
+    }
+
+    function sendRequest(request, callback) {
+        var definition = request instanceof sdk.Request ? request : new sdk.Request(request);
+        var id = host.send(definition.toJSON());
+        return new Promise(function (resolve, reject) {
+            later(id, function (error, data) {
+                var failure = null, response;
+                if (error) {
+                    failure = new Error(error);
+                    var code = /\b(E[A-Z]{3,})\b/.exec(error);
+                    if (code) { failure.code = code[1]; }
+                }
+                else { response = new sdk.Response(data); }
+                if (typeof callback === 'function') {
+                    safely(callback, [failure, response]);
+                    resolve(response);
+                }
+                else if (failure) { reject(failure); }
+                else { resolve(response); }
+            });
+        });
+    }
+
+    baton.deliver = function (id, error, data) {
+        var callback = callbacks.get(id);
+        callbacks.delete(id);
+        if (callback) { callback(error, data); }
+    };
+
+    // ---- legacy interface --------------------------------------------------------------------
+    function legacyResponse() { return pm.response; }
+    var legacy = {
+        tests: function () { return script.tests; },
+        responseBody: function () { var r = legacyResponse(); return r ? r.text() : undefined; },
+        responseCode: function () {
+            var r = legacyResponse();
+            return r ? { code: r.code, name: r.status, detail: r.status } : undefined;
+        },
+        responseHeaders: function () {
+            var r = legacyResponse(), out = {};
+            if (!r) { return undefined; }
+            r.headers.each(function (h) { out[h.key] = h.value; });
+            return out;
+        },
+        responseTime: function () { var r = legacyResponse(); return r ? r.responseTime : undefined; },
+        responseCookies: function () {
+            var r = legacyResponse();
+            return r ? pm.cookies.all().map(function (c) { return c.toJSON(); }) : undefined;
+        },
+        iteration: function () { return job.info.iteration; },
+        request: function () {
+            if (!job.legacyRequest) {
+                var r = new sdk.Request(host.request()), data;
+                if (r.body && r.body.mode === 'raw') { data = r.body.raw; }
+                else if (r.body && r.body[r.body.mode] && r.body[r.body.mode].toObject) { data = r.body[r.body.mode].toObject(true); }
+                else { data = {}; }
+                job.legacyRequest = {
+                    id: job.info.requestId, name: job.info.requestName, description: undefined,
+                    url: r.url.toString(), method: r.method, headers: r.getHeaders({ enabled: true }), data: data
+                };
+            }
+            return job.legacyRequest;
+        },
+        environment: (function (p) { return function () { return p; }; })(scopeProxy(2)),
+        globals: (function (p) { return function () { return p; }; })(scopeProxy(4)),
+        data: (function (p) { return function () { return p; }; })(scopeProxy(1))
+    };
+    Object.keys(legacy).forEach(function (name) {
+        Object.defineProperty(global, name, {
+            get: function () { return hasOwn.call(script.overrides, name) ? script.overrides[name] : legacy[name](); },
+            set: function (value) { script.overrides[name] = value; },
+            configurable: true,
+            enumerable: false
+        });
+    });
+
+    function findCookie(name) {
+        var r = legacyResponse();
+        if (!r) { return undefined; }
+        var c = r.cookies.one(name) || pm.cookies.one(name);
+        return c ? c.toJSON() : undefined;
+    }
+
+    var postman = {
+        setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); },
+        getEnvironmentVariable: function (k) { return pm.environment.get(k); },
+        clearEnvironmentVariable: function (k) { pm.environment.unset(k); },
+        clearEnvironmentVariables: function () { pm.environment.clear(); },
+        setGlobalVariable: function (k, v) { pm.globals.set(k, v); },
+        getGlobalVariable: function (k) { return pm.globals.get(k); },
+        clearGlobalVariable: function (k) { pm.globals.unset(k); },
+        clearGlobalVariables: function () { pm.globals.clear(); },
+        getResponseHeader: function (name) { var r = legacyResponse(); return r ? r.headers.get(name) : undefined; },
+        getResponseCookie: function (name) { return findCookie(name); },
+        setNextRequest: function (target) { host.next(target === undefined ? null : target); }
+    };
+
+    // ---- globals -----------------------------------------------------------------------------
+    var values = {
+        pm: pm, postman: postman, console: console, require: requireModule, xml2Json: xml2Json,
+        atob: host.atob, btoa: host.btoa
+    };
+    Object.keys(timerApi).forEach(function (k) { values[k] = timerApi[k]; });
+    Object.keys(values).forEach(function (k) {
+        Object.defineProperty(global, k, { value: values[k], writable: true, configurable: true, enumerable: false });
+    });
+    var lazy = {
+        _: 'lodash', CryptoJS: 'crypto-js', cheerio: 'cheerio', tv4: 'tv4',
+        Buffer: function () { return requireModule('buffer').Buffer; }
+    };
+    Object.keys(lazy).forEach(function (name) {
+        var source = lazy[name];
+        define(global, name, function () {
+            var value = typeof source === 'function' ? source() : requireModule(source);
+            Object.defineProperty(global, name, { value: value, writable: true, configurable: true, enumerable: false });
+            return value;
+        });
+    });
+
+    // ---- lifecycle ---------------------------------------------------------------------------
+    baton.beginJob = function (info) {
+        job = { info: info };
+        var i = pm.info;
+        i.eventName = info.eventName;
+        i.iteration = info.iteration;
+        i.iterationCount = info.iterationCount;
+        i.requestName = info.requestName;
+        i.requestId = info.requestId;
+        location.length = 0;
+        Array.prototype.push.apply(location, info.location || []);
+    };
+    baton.beginScript = function (file, current) {
+        script = { file: file, tests: {}, pending: 0, error: undefined, overrides: {} };
+        location.current = current;
+    };
+    baton.endScript = function () {
+        var tests = script.tests;
+        if (tests && typeof tests === 'object') {
+            Object.keys(tests).forEach(function (name) {
+                record(name, false, tests[name] ? undefined : { name: 'AssertionError', message: 'expected ' + JSON.stringify(name) + ' to be truthy' });
+            });
+        }
+        var error = script.error;
+        timers.clear();
+        callbacks.clear();
+        return error === undefined ? undefined : baton.describe(error, script.file);
+    };
+    baton.endJob = function (prerequest) {
+        var request = job.request;
+        job = { info: job.info };
+        return prerequest && request ? request.toJSON() : undefined;
+    };
+    baton.abandon = function () {
+        timers.clear();
+        callbacks.clear();
+    };
+    baton.describe = function (e, file) {
+        var data = errorData(e), stack = e !== null && typeof e === 'object' ? e.stack : undefined;
+        var pos = position(stack, file);
+        data.line = pos ? pos.line : undefined;
+        data.column = pos ? pos.column : undefined;
+        return data;
+    };
+    baton.inspect = function (v) { return inspect(v, 0, [], 0); };
+    return baton;
+})

@@ -1,0 +1,581 @@
+//! The realm: one QuickJS runtime and context for the whole run, the prelude that builds the pm
+//! API once, compiling scripts (cached by source), and the event loop that settles a script's
+//! promises, timers, cookie-jar calls and `pm.sendRequest` calls before the next script runs.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use rquickjs::context::EvalOptions;
+use rquickjs::promise::PromiseState;
+use rquickjs::{Context, Ctx, Function, Object, Persistent, Promise, Runtime, Value};
+use serde_json::{Value as Json, json};
+use url::Url;
+
+use super::convert::to_js;
+use super::host::{Host, HostOp, SharedHost, cookie_json, response_data};
+use super::libraries::LibraryLoader;
+use super::types::{ScriptFailure, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SentRequest};
+use super::{DEFAULT_MEMORY_LIMIT, ScriptOptions};
+use crate::collection::{Listen, Request, request_from_json};
+use crate::http::{CookieJar, Response};
+use crate::script::types::RequestSender;
+
+const PRELUDE: &str = include_str!("js/prelude.js");
+const SDK: &str = include_str!("js/sdk.js");
+const ASSERTIONS: &str = include_str!("js/assertions.js");
+
+/// Every script is wrapped on its own first line so error lines need no mapping (columns on
+/// line 1 are shifted back by the prefix length in the prelude's `describe`).
+const WRAP_START: &str = "(async function () {";
+const WRAP_END: &str = "\n})";
+
+pub struct Realm {
+    // Field order matters: the context must be dropped before the runtime.
+    persistent: Option<Persistents>,
+    context: Context,
+    runtime: Runtime,
+    host: SharedHost,
+    deadline: Rc<Cell<Option<Instant>>>,
+    interrupted: Rc<Cell<bool>>,
+    timeout: Option<Duration>,
+    memory_limit: usize,
+    compiled: HashMap<Rc<str>, (Persistent<Function<'static>>, String)>,
+}
+
+struct Persistents {
+    baton: Persistent<Object<'static>>,
+}
+
+/// A `pm.sendRequest` waiting for its response.
+struct InFlight<'a> {
+    id: u32,
+    request: Request,
+    future: Pin<Box<dyn Future<Output = Result<Response, String>> + 'a>>,
+}
+
+enum Idle {
+    /// Nothing left to do.
+    Done,
+    /// The script ran past its deadline.
+    TimedOut,
+}
+
+impl Realm {
+    pub fn new(options: &ScriptOptions) -> Result<Realm, String> {
+        let runtime = Runtime::new().map_err(|e| e.to_string())?;
+        let memory_limit = if options.memory_limit == 0 {
+            DEFAULT_MEMORY_LIMIT
+        } else {
+            options.memory_limit
+        };
+        runtime.set_memory_limit(memory_limit);
+        runtime.set_max_stack_size(768 * 1024);
+        runtime.set_loader(LibraryLoader, LibraryLoader);
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
+        let interrupted: Rc<Cell<bool>> = Rc::default();
+        {
+            let deadline = deadline.clone();
+            let interrupted = interrupted.clone();
+            runtime.set_interrupt_handler(Some(Box::new(move || {
+                let late = deadline.get().is_some_and(|d| Instant::now() >= d);
+                if late {
+                    interrupted.set(true);
+                }
+                late
+            })));
+        }
+        let context = Context::full(&runtime).map_err(|e| e.to_string())?;
+        let host = SharedHost::default();
+        let baton = context.with(|ctx| -> Result<_, String> {
+            let natives = super::host::natives(&ctx, &host).map_err(|e| e.to_string())?;
+            let install = |source: &str, file: &str| -> Result<Function, String> {
+                let options = eval_options(file);
+                ctx.eval_with_options::<Function, _>(source, options)
+                    .map_err(|e| describe_raw(&ctx, e))
+            };
+            let sdk = install(SDK, "baton:sdk.js")?;
+            let assertions = install(ASSERTIONS, "baton:assertions.js")?;
+            let prelude = install(PRELUDE, "baton:prelude.js")?;
+            let baton: Object = prelude
+                .call((natives, sdk, assertions, WRAP_START.len()))
+                .map_err(|e| describe_raw(&ctx, e))?;
+            Ok(Persistent::save(&ctx, baton))
+        })?;
+        Ok(Realm {
+            persistent: Some(Persistents { baton }),
+            context,
+            runtime,
+            host,
+            deadline,
+            interrupted,
+            timeout: options.timeout,
+            memory_limit,
+            compiled: HashMap::new(),
+        })
+    }
+
+    fn baton<'js>(&self, ctx: &Ctx<'js>) -> Object<'js> {
+        let persistent = self.persistent.as_ref().expect("realm is initialised");
+        persistent
+            .baton
+            .clone()
+            .restore(ctx)
+            .expect("the realm's own runtime")
+    }
+
+    pub async fn run_job(&mut self, job: ScriptJob<'_>) -> ScriptOutcome {
+        let prerequest = job.listen == Listen::Prerequest;
+        let cookies = page_cookies(job.cookies, job.response, job.request, job.scopes);
+        {
+            let mut h = self.host.borrow_mut();
+            *h = Host {
+                scopes: std::mem::take(job.scopes),
+                request: Some(job.request.clone()),
+                response: job.response.cloned(),
+                cookies,
+                prerequest,
+                next_op: h.next_op,
+                ..Host::default()
+            };
+        }
+        let info = json!({
+            "eventName": job.listen.as_str(),
+            "iteration": job.info.iteration,
+            "iterationCount": job.info.iteration_count,
+            "requestName": job.info.request_name,
+            "requestId": job.info.request_id,
+            "location": job.info.location,
+        });
+        self.call_baton("beginJob", &info);
+        let mut outcome = ScriptOutcome::default();
+        for script in job.scripts {
+            let run = self
+                .run_script(script, job.sender, job.cookies, &mut outcome.sent)
+                .await;
+            outcome.runs.push(run);
+        }
+        let changed = self.context.with(|ctx| {
+            let end: Function = self.baton(&ctx).get("endJob").ok()?;
+            let value: Value = end.call((prerequest,)).ok()?;
+            if value.is_undefined() {
+                return None;
+            }
+            super::convert::from_js(&ctx, value).ok()
+        });
+        let mut h = self.host.borrow_mut();
+        *job.scopes = std::mem::take(&mut h.scopes);
+        if let Some(json) = changed {
+            if let Ok(request) = request_from_json(&json) {
+                if request != *job.request {
+                    *job.request = request;
+                }
+            }
+        }
+        outcome.next_request = h.next_request.take();
+        outcome.skip_request = h.skip_request;
+        h.request = None;
+        h.response = None;
+        h.cookies.clear();
+        outcome
+    }
+
+    fn call_baton(&self, name: &str, argument: &Json) {
+        self.context.with(|ctx| {
+            let f: Function = self.baton(&ctx).get(name).expect("prelude function");
+            let argument = to_js(&ctx, argument).expect("plain data converts");
+            let _: rquickjs::Result<Value> = f.call((argument,));
+        });
+    }
+
+    fn compile<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        code: &Rc<str>,
+    ) -> Result<(Function<'js>, String), rquickjs::Error> {
+        if let Some((function, file)) = self.compiled.get(code) {
+            return Ok((function.clone().restore(ctx)?, file.clone()));
+        }
+        let file = format!("script-{}", self.compiled.len() + 1);
+        let mut source = String::with_capacity(code.len() + WRAP_START.len() + WRAP_END.len());
+        source.push_str(WRAP_START);
+        source.push_str(code);
+        source.push_str(WRAP_END);
+        let function: Function = ctx.eval_with_options(source, eval_options(&file))?;
+        self.compiled.insert(
+            code.clone(),
+            (Persistent::save(ctx, function.clone()), file.clone()),
+        );
+        Ok((function, file))
+    }
+
+    async fn run_script<'a>(
+        &mut self,
+        script: &ScriptSource,
+        sender: &'a dyn RequestSender,
+        jar: &CookieJar,
+        sent: &mut Vec<SentRequest>,
+    ) -> ScriptRun {
+        self.interrupted.set(false);
+        self.deadline.set(self.timeout.map(|t| Instant::now() + t));
+        let current = script
+            .location
+            .rsplit(" > ")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let started = self.context.clone().with(|ctx| {
+            let (function, file) = match self.compile(&ctx, &script.code) {
+                Ok(compiled) => compiled,
+                Err(e) => return Err(self.failure(&ctx, e, None)),
+            };
+            let begin: Function = self.baton(&ctx).get("beginScript").expect("prelude");
+            let _: rquickjs::Result<Value> = begin.call((file.as_str(), current.as_str()));
+            match function.call::<_, Promise>(()) {
+                Ok(promise) => Ok((Persistent::save(&ctx, promise), file)),
+                Err(e) => Err(self.failure(&ctx, e, Some(&file))),
+            }
+        });
+        let error = match started {
+            Err(failure) => Some(failure),
+            Ok((promise, file)) => {
+                let idle = self.settle(sender, jar, sent).await;
+                self.deadline.set(None);
+                self.context.clone().with(|ctx| {
+                    if matches!(idle, Idle::TimedOut) || self.interrupted.get() {
+                        let abandon: Function = self.baton(&ctx).get("abandon").expect("prelude");
+                        let _: rquickjs::Result<Value> = abandon.call(());
+                        while ctx.execute_pending_job() {}
+                        return Some(self.timeout_failure());
+                    }
+                    let promise = promise.restore(&ctx).ok()?;
+                    match promise.state() {
+                        PromiseState::Rejected => {
+                            let reason = promise.result::<Value>().and_then(|r| match r {
+                                Ok(v) => Some(v),
+                                Err(_) => Some(ctx.catch()),
+                            });
+                            reason.map(|r| self.describe(&ctx, r, Some(&file)))
+                        }
+                        _ => None,
+                    }
+                })
+            }
+        };
+        self.deadline.set(None);
+        let async_error = self.context.with(|ctx| {
+            let end: Function = self.baton(&ctx).get("endScript").ok()?;
+            let value: Value = end.call(()).ok()?;
+            let object = value.as_object()?;
+            Some(failure_from(object))
+        });
+        if self.interrupted.get() || error.as_ref().is_some_and(|e| e.name == "MemoryError") {
+            self.runtime.run_gc();
+        }
+        let mut h = self.host.borrow_mut();
+        ScriptRun {
+            location: script.location.clone(),
+            assertions: std::mem::take(&mut h.assertions),
+            console: std::mem::take(&mut h.console),
+            error: error.or(async_error),
+        }
+    }
+
+    /// Runs jobs, timers, cookie calls and requests until the script has nothing left to do.
+    async fn settle<'a>(
+        &mut self,
+        sender: &'a dyn RequestSender,
+        jar: &CookieJar,
+        sent: &mut Vec<SentRequest>,
+    ) -> Idle {
+        let mut in_flight: Vec<InFlight<'a>> = Vec::new();
+        loop {
+            let next_timer = self.context.clone().with(|ctx| {
+                let baton = self.baton(&ctx);
+                let fire: Function = baton.get("fireTimers").expect("prelude");
+                loop {
+                    while ctx.execute_pending_job() {}
+                    if self.late() {
+                        return None;
+                    }
+                    match fire.call::<_, i32>(()) {
+                        Ok(n) if n > 0 => continue,
+                        _ => break,
+                    }
+                }
+                let next: f64 = baton
+                    .get::<_, Function>("nextTimer")
+                    .and_then(|f| f.call(()))
+                    .unwrap_or(-1.0);
+                Some(next)
+            });
+            let Some(next_timer) = next_timer else {
+                return Idle::TimedOut;
+            };
+            let ops = std::mem::take(&mut self.host.borrow_mut().ops);
+            let mut deliveries: Vec<(u32, Result<Json, String>, Option<Response>)> = Vec::new();
+            for (id, op) in ops {
+                match op {
+                    HostOp::Cookie(method, url, name, value) => {
+                        deliveries.push((id, cookie_call(jar, &method, &url, name, value), None));
+                    }
+                    HostOp::Send(json) => match request_from_json(&json) {
+                        Ok(request) => in_flight.push(InFlight {
+                            id,
+                            future: sender.send_request(request.clone()),
+                            request,
+                        }),
+                        Err(e) => deliveries.push((id, Err(e.to_string()), None)),
+                    },
+                }
+            }
+            if !deliveries.is_empty() {
+                self.deliver(deliveries);
+                continue;
+            }
+            if in_flight.is_empty() && next_timer < 0.0 {
+                return Idle::Done;
+            }
+            let mut wake = self.deadline.get();
+            if next_timer >= 0.0 {
+                let at = Instant::now() + Duration::from_secs_f64(next_timer / 1000.0);
+                wake = Some(wake.map_or(at, |w| w.min(at)));
+            }
+            let mut sleep = wake.map(|w| Box::pin(tokio::time::sleep_until(w.into())));
+            let finished = std::future::poll_fn(|cx| {
+                for (index, request) in in_flight.iter_mut().enumerate() {
+                    if let Poll::Ready(result) = request.future.as_mut().poll(cx) {
+                        return Poll::Ready(Some((index, result)));
+                    }
+                }
+                match sleep.as_mut() {
+                    Some(sleep) => sleep.as_mut().poll(cx).map(|()| None),
+                    None => Poll::Pending,
+                }
+            })
+            .await;
+            if let Some((index, result)) = finished {
+                let request = in_flight.swap_remove(index);
+                let delivery = match &result {
+                    Ok(response) => (request.id, Ok(Json::Null), Some(response.clone())),
+                    Err(message) => (request.id, Err(message.clone()), None),
+                };
+                sent.push(SentRequest {
+                    request: request.request,
+                    response: result,
+                });
+                self.deliver(vec![delivery]);
+            } else if self.late() {
+                return Idle::TimedOut;
+            }
+        }
+    }
+
+    fn late(&self) -> bool {
+        self.interrupted.get() || self.deadline.get().is_some_and(|d| Instant::now() >= d)
+    }
+
+    fn deliver(&self, deliveries: Vec<(u32, Result<Json, String>, Option<Response>)>) {
+        self.context.with(|ctx| {
+            let deliver: Function = self.baton(&ctx).get("deliver").expect("prelude");
+            for (id, result, response) in deliveries {
+                let (error, data) = match (result, response) {
+                    (Err(message), _) => (Some(message), Value::new_undefined(ctx.clone())),
+                    (Ok(_), Some(response)) => (
+                        None,
+                        response_data(&ctx, &response)
+                            .unwrap_or_else(|_| Value::new_undefined(ctx.clone())),
+                    ),
+                    (Ok(json), None) => (
+                        None,
+                        to_js(&ctx, &json).unwrap_or_else(|_| Value::new_undefined(ctx.clone())),
+                    ),
+                };
+                let _: rquickjs::Result<Value> = deliver.call((id, error, data));
+            }
+        });
+    }
+
+    fn timeout_failure(&self) -> ScriptFailure {
+        let ms = self.timeout.map_or(0, |t| t.as_millis());
+        ScriptFailure {
+            name: "TimeoutError".into(),
+            message: format!("script exceeded the {ms} ms timeout"),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// The failure for an error that came out of a call into JavaScript.
+    fn failure(&self, ctx: &Ctx<'_>, error: rquickjs::Error, file: Option<&str>) -> ScriptFailure {
+        if self.interrupted.get() {
+            let _ = ctx.catch();
+            return self.timeout_failure();
+        }
+        let value = match error {
+            rquickjs::Error::Exception => ctx.catch(),
+            other => {
+                return ScriptFailure {
+                    name: "Error".into(),
+                    message: other.to_string(),
+                    line: None,
+                    column: None,
+                };
+            }
+        };
+        self.describe(ctx, value, file)
+    }
+
+    fn describe<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        value: Value<'js>,
+        file: Option<&str>,
+    ) -> ScriptFailure {
+        if self.interrupted.get() {
+            return self.timeout_failure();
+        }
+        let out_of_memory = || ScriptFailure {
+            name: "MemoryError".into(),
+            message: format!(
+                "script exceeded the memory limit of {} MiB",
+                self.memory_limit / (1024 * 1024)
+            ),
+            line: None,
+            column: None,
+        };
+        if value.is_null() || value.is_uncatchable_error() {
+            return out_of_memory();
+        }
+        let described = self
+            .baton(ctx)
+            .get::<_, Function>("describe")
+            .and_then(|f| f.call::<_, Object>((value, file)));
+        match described {
+            Ok(object) => {
+                let failure = failure_from(&object);
+                if failure.message.contains("out of memory") {
+                    out_of_memory()
+                } else {
+                    failure
+                }
+            }
+            Err(_) => {
+                let _ = ctx.catch();
+                out_of_memory()
+            }
+        }
+    }
+}
+
+impl Drop for Realm {
+    fn drop(&mut self) {
+        // Persistent handles must go before the runtime they point into.
+        self.compiled.clear();
+        self.persistent = None;
+    }
+}
+
+fn failure_from(object: &Object<'_>) -> ScriptFailure {
+    ScriptFailure {
+        name: object
+            .get::<_, Option<String>>("name")
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "Error".into()),
+        message: object
+            .get::<_, Option<String>>("message")
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+        line: object.get::<_, Option<u32>>("line").ok().flatten(),
+        column: object.get::<_, Option<u32>>("column").ok().flatten(),
+    }
+}
+
+fn eval_options(file: &str) -> EvalOptions {
+    let mut options = EvalOptions::default();
+    options.global = true;
+    options.strict = false;
+    options.filename = Some(file.to_string());
+    options
+}
+
+/// An error while building the realm, as text.
+fn describe_raw(ctx: &Ctx<'_>, error: rquickjs::Error) -> String {
+    if let rquickjs::Error::Exception = error {
+        let value = ctx.catch();
+        if let Some(exception) = value.as_exception() {
+            return format!(
+                "{} {}",
+                exception.message().unwrap_or_default(),
+                exception.stack().unwrap_or_default()
+            );
+        }
+        return format!("{value:?}");
+    }
+    error.to_string()
+}
+
+/// The cookies `pm.cookies` shows: those the jar holds for the URL that answered (tests) or the
+/// URL about to be called (pre-request).
+fn page_cookies(
+    jar: &CookieJar,
+    response: Option<&Response>,
+    request: &Request,
+    scopes: &crate::vars::Scopes,
+) -> Vec<crate::http::CookieRecord> {
+    let target = match response {
+        Some(r) if !r.url.is_empty() => r.url.clone(),
+        _ => scopes.resolve(&request.url.to_unresolved_string()),
+    };
+    match Url::parse(&target) {
+        Ok(url) => jar.cookies_for(&url),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Performs one `pm.cookies.jar()` call against the run's jar.
+fn cookie_call(
+    jar: &CookieJar,
+    method: &str,
+    url: &str,
+    name: Option<String>,
+    value: Option<Json>,
+) -> Result<Json, String> {
+    let parsed = Url::parse(url).or_else(|_| Url::parse(&format!("http://{url}")));
+    let url = parsed.map_err(|e| format!("invalid URL `{url}`: {e}"))?;
+    let name = name.unwrap_or_default();
+    match method {
+        "set" => {
+            let text = match value {
+                Some(Json::String(s)) => s,
+                Some(Json::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            jar.set(&url, &name, &text)?;
+            Ok(Json::Null)
+        }
+        "get" => Ok(jar
+            .cookies_for(&url)
+            .into_iter()
+            .find(|c| c.name == name)
+            .map_or(Json::Null, |c| Json::String(c.value))),
+        "getAll" => Ok(Json::Array(
+            jar.cookies_for(&url).iter().map(cookie_json).collect(),
+        )),
+        "unset" => {
+            jar.unset(&url, &name);
+            Ok(Json::Null)
+        }
+        "clear" => {
+            jar.clear_for(&url);
+            Ok(Json::Null)
+        }
+        other => Err(format!("unknown cookie jar method `{other}`")),
+    }
+}
