@@ -113,10 +113,6 @@ impl Fixture {
     async fn test(&mut self, code: &str) -> ScriptRun {
         self.run_many(Listen::Test, &[code]).await.runs.remove(0)
     }
-
-    async fn pre(&mut self, code: &str) -> ScriptOutcome {
-        self.run_many(Listen::Prerequest, &[code]).await
-    }
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {

@@ -435,7 +435,10 @@ mod tests {
 
     #[test]
     fn percent_encode_matches_encode_uri_component() {
-        assert_eq!(encode_uri_component("<a b=\"c\"/>"), "%3Ca%20b%3D%22c%22%2F%3E");
+        assert_eq!(
+            encode_uri_component("<a b=\"c\"/>"),
+            "%3Ca%20b%3D%22c%22%2F%3E"
+        );
         assert_eq!(encode_uri_component("100%"), "100%25");
     }
 }
