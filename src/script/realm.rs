@@ -213,10 +213,10 @@ impl Realm {
         Ok((function, file))
     }
 
-    async fn run_script<'a>(
+    async fn run_script(
         &mut self,
         script: &ScriptSource,
-        sender: &'a dyn RequestSender,
+        sender: &dyn RequestSender,
         jar: &CookieJar,
         sent: &mut Vec<SentRequest>,
     ) -> ScriptRun {
@@ -255,10 +255,9 @@ impl Realm {
                     let promise = promise.restore(&ctx).ok()?;
                     match promise.state() {
                         PromiseState::Rejected => {
-                            let reason = promise.result::<Value>().and_then(|r| match r {
-                                Ok(v) => Some(v),
-                                Err(_) => Some(ctx.catch()),
-                            });
+                            let reason = promise
+                                .result::<Value>()
+                                .map(|r| r.unwrap_or_else(|_| ctx.catch()));
                             reason.map(|r| self.describe(&ctx, r, Some(&file)))
                         }
                         _ => None,

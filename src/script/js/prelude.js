@@ -201,10 +201,18 @@
             return v4;
         },
         stream: function () {
+            // Enough of Node's stream classes for libraries that subclass them (csv-parse, sax);
+            // no piping or buffering.
             var EventEmitter = requireModule('events');
-            function Stream() { EventEmitter.call(this); }
-            Stream.prototype = Object.create(EventEmitter.prototype);
-            Stream.prototype.constructor = Stream;
+            function make(name) {
+                var Class = function (options) { EventEmitter.call(this); this._options = options; };
+                Object.defineProperty(Class, 'name', { value: name });
+                Class.prototype = Object.create(EventEmitter.prototype);
+                Class.prototype.constructor = Class;
+                return Class;
+            }
+            var Stream = make('Stream');
+            ['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough'].forEach(function (name) { Stream[name] = make(name); });
             Stream.Stream = Stream;
             return Stream;
         }
