@@ -723,3 +723,112 @@ fn request_and_response_objects_expose_the_sdk_api() {
         );
     });
 }
+
+/// Not a timed test: prints the per-execution cost of a typical capture script after warm-up.
+/// `cargo test --release --lib measure_capture_script_cost -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_capture_script_cost() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let code = "const body = pm.response.json();\n\
+                    pm.test('status is 200', function () { pm.response.to.have.status(200); });\n\
+                    pm.environment.set('itemId', body.id);";
+        for _ in 0..200 {
+            f.test(code).await;
+        }
+        let rounds = 5000;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let run = f.test(code).await;
+            assert!(run.error.is_none() && run.assertions[0].error.is_none());
+        }
+        let per = started.elapsed() / rounds;
+        println!("capture script: {per:?} per execution");
+        for code in [
+            "1",
+            "pm.response",
+            "pm.response.json()",
+            "pm.environment.set('a', 1)",
+            "pm.test('x', function () {})",
+            "pm.test('x', function () { pm.expect(1).to.equal(1); })",
+            "pm.test('x', function () { pm.response.to.have.status(200); })",
+        ] {
+            let started = std::time::Instant::now();
+            for _ in 0..rounds {
+                f.test(code).await;
+            }
+            println!("{code}: {:?}", started.elapsed() / rounds);
+        }
+    });
+}
+
+/// The scripts of Newman's `sandbox-libraries` integration collection (ajv, chai-postman, pm api).
+#[test]
+fn newman_sandbox_libraries_scripts_pass() {
+    block_on(async {
+        let mut f = Fixture::new();
+        f.response = Some(response(
+            200,
+            r#"{"args":{},"url":"https://postman-echo.com/get"}"#,
+        ));
+        let run = f
+            .test(
+                r#"
+var Ajv = require('ajv'), schema = { "properties": { "alpha": { "type": "boolean" } } };
+pm.test("ajv.validate", function () {
+    var ajv = new Ajv({ logger: false });
+    pm.expect(ajv.validate(schema, { alpha: true })).to.be.true;
+    pm.expect(ajv.validate(schema, { alpha: 123 })).to.be.false;
+});
+pm.test("ajv.compile", function () {
+    var validate = new Ajv({ logger: false }).compile(schema);
+    pm.expect(validate({ alpha: true })).to.be.true;
+    pm.expect(validate({ alpha: 123 })).to.be.false;
+});
+pm.test("0: valid schema", function () {
+    pm.expect({ alpha: true }).to.be.jsonSchema(schema);
+    pm.expect('POSTMAN').to.be.jsonSchema({ "type": "string" });
+});
+pm.test("1: negated assertions", function () {
+    pm.expect({ alpha: 123 }).to.not.be.jsonSchema(schema);
+    pm.expect(123).to.not.be.jsonSchema({ "type": "string" });
+});
+pm.test("2: incorrect assertions", function () {
+    pm.expect(function () { pm.expect({ alpha: 123 }).to.be.jsonSchema(schema); })
+        .to.throw('expected data to satisfy schema but found following errors: \ndata.alpha should be boolean');
+});
+pm.test("3: incorrect negated assertions", function () {
+    pm.expect(function () { pm.expect({ alpha: true }).to.not.be.jsonSchema(schema); })
+        .to.throw('expected data to not satisfy schema');
+});
+pm.test("4: pm.response.to", function () {
+    pm.response.to.have.jsonSchema({ properties: { url: { type: 'string' } } });
+});
+pm.test("5: pm.response.to.not", function () {
+    pm.response.to.not.have.jsonSchema({ properties: { url: { type: 'number' } } });
+});
+pm.test("pre-assert request", function () {
+    pm.expect(pm.request).to.have.property('to');
+    pm.expect(pm.request.to).to.be.an('object');
+    pm.request.to.be.ok;
+    pm.request.to.not.be.a.postmanResponse;
+    pm.request.to.not.have.header('Foo-Bar');
+    pm.request.to.be.a.postmanRequestOrResponse;
+});
+pm.test("pre-assert response", function () {
+    pm.response.to.be.ok;
+    pm.response.to.not.be.a.postmanRequest;
+    pm.response.to.not.be.serverError;
+    pm.response.to.not.have.statusCode(400);
+    pm.response.to.have.statusCode(200);
+    pm.response.to.have.statusReason('OK');
+});
+"#,
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(run.assertions.len(), 10);
+        assert_eq!(failures(&run), []);
+    });
+}
