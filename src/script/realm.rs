@@ -158,6 +158,10 @@ impl Realm {
                 .run_script(script, job.sender, job.cookies, &mut outcome.sent)
                 .await;
             outcome.runs.push(run);
+            if prerequest && self.host.borrow().skip_request {
+                // Postman runs none of the remaining pre-request scripts of a skipped request.
+                break;
+            }
         }
         let changed = self.context.with(|ctx| {
             let end: Function = self.baton(&ctx).get("endJob").ok()?;

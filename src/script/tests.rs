@@ -461,9 +461,10 @@ fn legacy_globals_work() {
                  tests['header'] = postman.getResponseHeader('content-TYPE').startsWith('application/json');\n\
                  tests['body'] = JSON.parse(responseBody).id === 'abc';\n\
                  tests['time'] = responseTime === 12 && iteration === 0;\n\
-                 tests['request'] = request.method === 'POST' && request.name === 'Item' && request.headers['Content-Type'] === 'application/json';\n\
+                 tests['request'] = request.method === 'POST' && request.name === 'Item' && request.headers['content-type'] === 'application/json';\n\
                  console.log(JSON.stringify(environment), responseHeaders['X-Trace']);\n\
-                 postman.clearGlobalVariables();",
+                 postman.clearGlobalVariables();\n\
+                 postman.setEnvironmentVariable('n', 5); pm.environment.set('m', 5);",
             )
             .await;
         assert_eq!(run.error, None);
@@ -472,6 +473,8 @@ fn legacy_globals_work() {
         assert_eq!(failures(&run)[0].0, "fails");
         assert_eq!(messages(&run), [r#"{"e1":"v"} abc"#]);
         assert!(f.scopes.globals.values.is_empty());
+        assert_eq!(env(&f.scopes, "n"), Some(json!("5")));
+        assert_eq!(env(&f.scopes, "m"), Some(json!(5)));
     });
 }
 

@@ -160,6 +160,7 @@
     };
 
     baton.fireTimers = function () {
+        if (script.skipped) { timers.clear(); callbacks.clear(); return 0; }
         var now = Date.now(), first;
         timers.forEach(function (t) {
             if (t.due <= now && (!first || t.due < first.due || (t.due === first.due && t.id < first.id))) { first = t; }
@@ -392,13 +393,22 @@
         visualizer: { set: function () {}, clear: function () {} },
         execution: {
             setNextRequest: function (target) { host.next(target === undefined ? null : target); },
-            skipRequest: function () { host.skip(); },
+            skipRequest: function () {
+                if (job.info.eventName !== 'prerequest') { throw new TypeError('pm.execution.skipRequest is not a function'); }
+                host.skip();
+                // Like Postman: pending timers and callbacks of this script are dropped.
+                script.skipped = true;
+            },
             location: location
         },
         sendRequest: sendRequest
     };
     define(pm, 'request', function () {
-        if (!job.request) { job.request = new sdk.Request(host.request()); }
+        if (!job.request) {
+            job.request = new sdk.Request(host.request());
+            // Kept to tell a request a script changed from one it only read.
+            job.requestSnapshot = JSON.stringify(job.request);
+        }
         return job.request;
     }, function (value) { job.request = value instanceof sdk.Request ? value : new sdk.Request(value); });
     define(pm, 'response', function () {
@@ -486,7 +496,7 @@
         responseBody: function () { var r = legacyResponse(); return r ? r.text() : undefined; },
         responseCode: function () {
             var r = legacyResponse();
-            return r ? { code: r.code, name: r.status, detail: r.status } : undefined;
+            return r ? { code: r.code, name: r.status, detail: r.status } : { code: NaN, name: '', detail: '' };
         },
         responseHeaders: function () {
             var r = legacyResponse(), out = {};
@@ -494,7 +504,7 @@
             r.headers.each(function (h) { out[h.key] = h.value; });
             return out;
         },
-        responseTime: function () { var r = legacyResponse(); return r ? r.responseTime : undefined; },
+        responseTime: function () { var r = legacyResponse(); return r ? r.responseTime : NaN; },
         responseCookies: function () {
             var r = legacyResponse();
             return r ? pm.cookies.all().map(function (c) { return c.toJSON(); }) : undefined;
@@ -502,13 +512,14 @@
         iteration: function () { return job.info.iteration; },
         request: function () {
             if (!job.legacyRequest) {
-                var r = new sdk.Request(host.request()), data;
-                if (r.body && r.body.mode === 'raw') { data = r.body.raw; }
-                else if (r.body && r.body[r.body.mode] && r.body[r.body.mode].toObject) { data = r.body[r.body.mode].toObject(true); }
-                else { data = {}; }
+                var r = new sdk.Request(host.request()), data = {};
+                if (r.body && !r.body.isEmpty()) {
+                    if (r.body.mode === 'raw') { data = r.body.raw; }
+                    else if (r.body.mode === 'urlencoded' || r.body.mode === 'formdata') { data = r.body[r.body.mode].toObject(true, true, true); }
+                }
                 job.legacyRequest = {
                     id: job.info.requestId, name: job.info.requestName, description: undefined,
-                    url: r.url.toString(), method: r.method, headers: r.getHeaders({ enabled: true }), data: data
+                    url: r.url.toString(), method: r.method, headers: r.headers.toObject(true, false, true), data: data
                 };
             }
             return job.legacyRequest;
@@ -533,12 +544,15 @@
         return c ? c.toJSON() : undefined;
     }
 
+    // The legacy setters store text, as Postman's always did.
+    function legacyValue(v) { return (v === false || v) && typeof (v && v.toString) === 'function' ? v.toString() : v; }
+
     var postman = {
-        setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); },
+        setEnvironmentVariable: function (k, v) { pm.environment.set(k, legacyValue(v)); },
         getEnvironmentVariable: function (k) { return pm.environment.get(k); },
         clearEnvironmentVariable: function (k) { pm.environment.unset(k); },
         clearEnvironmentVariables: function () { pm.environment.clear(); },
-        setGlobalVariable: function (k, v) { pm.globals.set(k, v); },
+        setGlobalVariable: function (k, v) { pm.globals.set(k, legacyValue(v)); },
         getGlobalVariable: function (k) { return pm.globals.get(k); },
         clearGlobalVariable: function (k) { pm.globals.unset(k); },
         clearGlobalVariables: function () { pm.globals.clear(); },
@@ -598,9 +612,11 @@
         return error === undefined ? undefined : baton.describe(error, script.file);
     };
     baton.endJob = function (prerequest) {
-        var request = job.request;
+        var request = job.request, snapshot = job.requestSnapshot;
         job = { info: job.info };
-        return prerequest && request ? request.toJSON() : undefined;
+        if (!prerequest || !request) { return undefined; }
+        var json = request.toJSON ? request.toJSON() : request;
+        return JSON.stringify(json) === snapshot ? undefined : json;
     };
     baton.abandon = function () {
         timers.clear();
