@@ -101,8 +101,11 @@ impl Realm {
             let sdk = install(SDK, "baton:sdk.js")?;
             let assertions = install(ASSERTIONS, "baton:assertions.js")?;
             let prelude = install(PRELUDE, "baton:prelude.js")?;
+            let sugar_names = ctx
+                .json_parse(super::libraries::SUGAR_NAMES)
+                .map_err(|e| describe_raw(&ctx, e))?;
             let baton: Object = prelude
-                .call((natives, sdk, assertions, WRAP_START.len()))
+                .call((natives, sdk, assertions, WRAP_START.len(), sugar_names))
                 .map_err(|e| describe_raw(&ctx, e))?;
             Ok(Persistent::save(&ctx, baton))
         })?;

@@ -470,7 +470,13 @@ fn legacy_globals_work() {
         assert_eq!(run.error, None);
         assert_eq!(run.assertions.len(), 8);
         assert_eq!(failures(&run).len(), 1, "{:?}", failures(&run));
-        assert_eq!(failures(&run)[0].0, "fails");
+        assert_eq!(
+            failures(&run)[0],
+            (
+                "fails".to_string(),
+                "expected false to be truthy".to_string()
+            )
+        );
         assert_eq!(messages(&run), [r#"{"e1":"v"} abc"#]);
         assert!(f.scopes.globals.values.is_empty());
         assert_eq!(env(&f.scopes, "n"), Some(json!("5")));
@@ -486,6 +492,8 @@ fn unknown_require_names_the_module() {
         let error = run.error.unwrap();
         assert_eq!(error.message, "Cannot find module 'left-pad'");
         assert_eq!(error.line, Some(2));
+        let internal = f.test("require('sugar')").await.error.unwrap();
+        assert_eq!(internal.message, "Cannot find module 'sugar'");
     });
 }
 
@@ -496,7 +504,8 @@ fn libraries_load_and_work() {
         let run = f
             .test(
                 r#"
-console.log(_.chunk([1, 2, 3], 2).length, require('lodash').VERSION);
+console.log(_.chunk([1, 2, 3], 2).length, require('lodash').VERSION, _.VERSION, typeof Backbone.Model);
+console.log('diabetes'.has('betes'), [1, 2, 3].sum(), typeof require('uuid').v4);
 console.log(CryptoJS.MD5('jasonpurse').toString());
 console.log(require('crypto-js').HmacSHA256('a', 'k').toString(CryptoJS.enc.Base64));
 console.log(require('moment')('2024-01-02T03:04:05Z').utc().format('YYYY/MM/DD'));
@@ -522,7 +531,8 @@ require('timers').setTimeout(() => console.log('timer'), 1);
         assert_eq!(
             messages(&run),
             [
-                "2 4.18.1",
+                "2 4.17.21 3.10.2 function",
+                "true 6 function",
                 "288d14f08b5ad40da43dbe06467729c9",
                 "eNqRUR5nVYf1ud94vt669VYNoqu4gWLuh13N90SVHZ4=",
                 "2024/01/02",
@@ -833,5 +843,22 @@ pm.test("pre-assert response", function () {
         assert_eq!(run.error, None);
         assert_eq!(run.assertions.len(), 10);
         assert_eq!(failures(&run), []);
+    });
+}
+
+#[test]
+fn response_globals_exist_only_in_test_scripts() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let pre = f
+            .pre("console.log(typeof responseBody); responseCode.code")
+            .await;
+        let error = pre.runs[0].error.as_ref().unwrap();
+        assert_eq!(messages(&pre.runs[0]), ["undefined"]);
+        assert_eq!(error.message, "responseCode is not defined");
+        let test = f
+            .test("console.log(responseCode.code, typeof request)")
+            .await;
+        assert_eq!(messages(&test), ["200 object"]);
     });
 }

@@ -2,7 +2,7 @@
 // timers, `require` and the library globals. Every job refreshes only the small per-job state
 // behind these objects (`beginJob`); the data itself stays in Rust and is reached through `host`.
 // Returns the control object the engine drives (begin/end job and script, timers, deliveries).
-(function (host, sdkFactory, assertionsFactory, WRAP) {
+(function (host, sdkFactory, assertionsFactory, WRAP, sugarNames) {
     'use strict';
 
     var global = globalThis;
@@ -179,7 +179,7 @@
     };
 
     // ---- require -----------------------------------------------------------------------------
-    var LIBRARIES = ['lodash', 'chai', 'moment', 'crypto-js', 'ajv', 'tv4', 'xml2js', 'cheerio', 'csv-parse/lib/sync',
+    var LIBRARIES = ['lodash', 'lodash3', 'backbone', 'sugar', 'chai', 'moment', 'crypto-js', 'ajv', 'tv4', 'xml2js', 'cheerio', 'csv-parse/lib/sync',
         'assert', 'buffer', 'events', 'path', 'punycode', 'querystring', 'string_decoder', 'url', 'util'];
     var processShim = {
         env: {}, argv: [], version: '', versions: {}, platform: 'linux', browser: true, title: 'browser',
@@ -198,7 +198,6 @@
         uuid: function () {
             var v4 = function () { return host.uuid(); };
             v4.v4 = v4;
-            v4.validate = function (s) { return /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(s); };
             return v4;
         },
         stream: function () {
@@ -245,6 +244,11 @@
         catch (e) { delete modules[id]; throw e; }
         if (id === 'chai') { module.exports.use(function (chai) { assertionsFactory(chai, sdk, lodash, loadAjv); }); }
         return module.exports;
+    }
+    var INTERNAL = ['lodash3', 'sugar'];
+    function publicRequire(name) {
+        if (INTERNAL.indexOf(name) >= 0) { throw notFound(name); }
+        return requireModule(name);
     }
     function lodash() { return requireModule('lodash'); }
     function loadAjv() { return requireModule('ajv'); }
@@ -425,7 +429,7 @@
         }
         return job.cookies;
     });
-    Object.defineProperty(pm, 'require', { value: requireModule, enumerable: false });
+    Object.defineProperty(pm, 'require', { value: publicRequire, enumerable: false });
 
     function later(id, callback) { callbacks.set(id, callback); }
 
@@ -528,14 +532,27 @@
         globals: (function (p) { return function () { return p; }; })(scopeProxy(4)),
         data: (function (p) { return function () { return p; }; })(scopeProxy(1))
     };
-    Object.keys(legacy).forEach(function (name) {
+    // Like Postman, the response globals exist only in test scripts (a pre-request script that
+    // reads `responseCode` gets a ReferenceError).
+    var RESPONSE_GLOBALS = ['responseBody', 'responseCode', 'responseHeaders', 'responseTime', 'responseCookies'];
+    function defineLegacy(name) {
         Object.defineProperty(global, name, {
             get: function () { return hasOwn.call(script.overrides, name) ? script.overrides[name] : legacy[name](); },
             set: function (value) { script.overrides[name] = value; },
             configurable: true,
             enumerable: false
         });
-    });
+    }
+    Object.keys(legacy).forEach(defineLegacy);
+    var responseGlobals = true;
+    function showResponseGlobals(show) {
+        if (show === responseGlobals) { return; }
+        responseGlobals = show;
+        RESPONSE_GLOBALS.forEach(function (name) {
+            if (show) { defineLegacy(name); }
+            else { delete global[name]; }
+        });
+    }
 
     function findCookie(name) {
         var r = legacyResponse();
@@ -563,15 +580,16 @@
 
     // ---- globals -----------------------------------------------------------------------------
     var values = {
-        pm: pm, postman: postman, console: console, require: requireModule, xml2Json: xml2Json,
+        pm: pm, postman: postman, console: console, require: publicRequire, xml2Json: xml2Json,
         atob: host.atob, btoa: host.btoa
     };
     Object.keys(timerApi).forEach(function (k) { values[k] = timerApi[k]; });
     Object.keys(values).forEach(function (k) {
         Object.defineProperty(global, k, { value: values[k], writable: true, configurable: true, enumerable: false });
     });
+    // As in Newman 6 (postman-sandbox 4), the global `_` is lodash 3; `require('lodash')` is lodash 4.
     var lazy = {
-        _: 'lodash', CryptoJS: 'crypto-js', cheerio: 'cheerio', tv4: 'tv4',
+        _: 'lodash3', CryptoJS: 'crypto-js', cheerio: 'cheerio', tv4: 'tv4', Backbone: 'backbone',
         Buffer: function () { return requireModule('buffer').Buffer; }
     };
     Object.keys(lazy).forEach(function (name) {
@@ -583,9 +601,38 @@
         });
     });
 
+    // ---- Sugar -------------------------------------------------------------------------------
+    // Postman's sandbox always has Sugar.js patched into the built-ins (`'text'.has('x')`). Here
+    // each name Sugar adds starts as a getter that loads Sugar on first touch and then steps aside.
+    var sugarStubs = [];
+    function loadSugar() {
+        sugarStubs.forEach(function (stub) { delete stub[0][stub[1]]; });
+        sugarStubs = [];
+        requireModule('sugar');
+    }
+    Object.keys(sugarNames || {}).forEach(function (path) {
+        var parts = path.split('.'), target = global[parts[0]];
+        if (parts[1]) { target = target && target.prototype; }
+        if (!target) { return; }
+        sugarNames[path].forEach(function (name) {
+            if (hasOwn.call(target, name)) { return; }
+            sugarStubs.push([target, name]);
+            Object.defineProperty(target, name, {
+                get: function () { loadSugar(); return this[name]; },
+                set: function (value) {
+                    loadSugar();
+                    Object.defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
+                },
+                configurable: true,
+                enumerable: false
+            });
+        });
+    });
+
     // ---- lifecycle ---------------------------------------------------------------------------
     baton.beginJob = function (info) {
         job = { info: info };
+        showResponseGlobals(info.eventName === 'test');
         var i = pm.info;
         i.eventName = info.eventName;
         i.iteration = info.iteration;
@@ -603,7 +650,8 @@
         var tests = script.tests;
         if (tests && typeof tests === 'object') {
             Object.keys(tests).forEach(function (name) {
-                record(name, false, tests[name] ? undefined : { name: 'AssertionError', message: 'expected ' + JSON.stringify(name) + ' to be truthy' });
+                var value = tests[name];
+                record(name, false, value ? undefined : { name: 'AssertionError', message: 'expected ' + inspect(value, 0, [], 0) + ' to be truthy' });
             });
         }
         var error = script.error;
