@@ -643,6 +643,7 @@ fn pm_test_forms_record_results() {
                  pm.test('async', async function () { await null; throw new TypeError('bad'); });\n\
                  pm.test.skip('skipped', function () { throw 1; });\n\
                  pm.test('throws', function () { throw new Error('x'); });\n\
+                 pm.test('no function');\n\
                  console.log('still runs');",
             )
             .await;
@@ -663,12 +664,13 @@ fn pm_test_forms_record_results() {
             [
                 ("skipped".to_string(), true, None),
                 ("throws".to_string(), false, Some("Error".to_string())),
+                ("no function".to_string(), false, None),
                 ("async".to_string(), false, Some("TypeError".to_string())),
                 ("done ok".to_string(), false, None),
                 ("done err".to_string(), false, Some("Error".to_string())),
             ]
         );
-        assert_eq!(run.assertions[4].error.as_ref().unwrap().line, Some(2));
+        assert_eq!(run.assertions[5].error.as_ref().unwrap().line, Some(2));
         assert_eq!(messages(&run), ["still runs"]);
     });
 }
@@ -689,7 +691,8 @@ fn info_console_format_and_cookies() {
                  jar.set('http://api.test/', 'k', 'v', (err) => {\n\
                  \x20 jar.get('http://api.test/', 'k', (err, value) => console.log('jar', err, value));\n\
                  });\n\
-                 console.warn('%s is %d', 'n', 42);",
+                 console.warn('%s is %d', 'n', 42);\n\
+                 console.log(new TypeError('boom'));",
             )
             .await;
         assert_eq!(run.error, None);
@@ -701,6 +704,7 @@ fn info_console_format_and_cookies() {
                 "Folder/Item Item 0",
                 r#"session false {"ST":"session"}"#,
                 "n is 42",
+                "{ type: 'TypeError', name: 'TypeError', message: 'boom' }",
                 "jar null v",
             ]
         );
