@@ -748,6 +748,18 @@ fn request_and_response_objects_expose_the_sdk_api() {
 fn measure_capture_script_cost() {
     block_on(async {
         let mut f = Fixture::new();
+        for (label, code) in [
+            ("realm + empty script", "1"),
+            ("first Sugar method", "'ab'.has('b')"),
+            ("first pm.expect (chai)", "pm.expect(1).to.equal(1)"),
+            ("first _ (lodash 3)", "_.VERSION"),
+            ("first require('lodash')", "require('lodash')"),
+            ("first CryptoJS", "CryptoJS.MD5('a')"),
+        ] {
+            let started = std::time::Instant::now();
+            f.test(code).await;
+            println!("{label}: {:?}", started.elapsed());
+        }
         let code = "const body = pm.response.json();\n\
                     pm.test('status is 200', function () { pm.response.to.have.status(200); });\n\
                     pm.environment.set('itemId', body.id);";
@@ -864,5 +876,21 @@ fn response_globals_exist_only_in_test_scripts() {
             .test("console.log(responseCode.code, typeof request)")
             .await;
         assert_eq!(messages(&test), ["200 object"]);
+    });
+}
+
+#[test]
+fn a_second_realm_loads_libraries_from_cached_bytecode() {
+    block_on(async {
+        for _ in 0..2 {
+            let mut f = Fixture::new();
+            let run = f
+                .test("console.log(require('moment').utc(0).format('YYYY'), typeof require('tv4').validate)")
+                .await;
+            assert_eq!(
+                (run.error.clone(), messages(&run)),
+                (None, vec!["1970 function".to_string()])
+            );
+        }
     });
 }
