@@ -423,14 +423,14 @@
             job.response = data ? new sdk.Response(data) : null;
         }
         return job.response || undefined;
-    });
+    }, function (value) { job.response = value; });
     define(pm, 'cookies', function () {
         if (!job.cookies) {
             job.cookies = new sdk.CookieList(host.cookies());
             job.cookies.jar = jar;
         }
         return job.cookies;
-    });
+    }, function (value) { job.cookies = value; });
     Object.defineProperty(pm, 'require', { value: publicRequire, enumerable: false });
 
     function later(id, callback) { callbacks.set(id, callback); }
