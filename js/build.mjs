@@ -15,6 +15,9 @@ mkdirSync(out, { recursive: true });
 // sandbox module name -> what the bundle's entry requires
 const libraries = {
   lodash: 'lodash/lodash.js',
+  lodash3: 'lodash3',
+  backbone: 'backbone',
+  sugar: 'sugar',
   chai: 'chai',
   moment: 'moment',
   'crypto-js': 'crypto-js',
@@ -34,7 +37,7 @@ const libraries = {
   util: 'util/',
 };
 const builtins = ['assert', 'buffer', 'events', 'path', 'punycode', 'querystring', 'stream',
-  'string_decoder', 'timers', 'url', 'util', 'crypto', 'fs'];
+  'string_decoder', 'timers', 'url', 'util', 'crypto', 'fs', 'jquery'];
 
 for (const [name, entry] of Object.entries(libraries)) {
   const result = await build({
@@ -52,6 +55,25 @@ for (const [name, entry] of Object.entries(libraries)) {
   });
   const file = name.replace(/\//g, '_') + '.js';
   writeFileSync(join(out, file), result.outputFiles[0].text);
+}
+
+// The names Sugar adds to the built-in objects, so the sandbox can load Sugar the first time a
+// script touches one of them (`'text'.has('x')`) instead of patching every realm up front.
+{
+  const targets = { Object, Array, String, Number, Date, Function, RegExp, Boolean };
+  const snapshot = () => Object.fromEntries(Object.entries(targets).flatMap(([name, ctor]) => [
+    [name, new Set(Object.getOwnPropertyNames(ctor))],
+    [name + '.prototype', new Set(Object.getOwnPropertyNames(ctor.prototype))],
+  ]));
+  const before = snapshot();
+  const require = (await import('node:module')).createRequire(import.meta.url);
+  require('sugar');
+  const after = snapshot();
+  const added = {};
+  for (const key of Object.keys(after)) {
+    added[key] = [...after[key]].filter((n) => !before[key].has(n)).sort();
+  }
+  writeFileSync(join(out, 'sugar-names.json'), JSON.stringify(added));
 }
 
 // Licence texts of every installed runtime package (esbuild is a build tool and is not shipped).

@@ -136,6 +136,7 @@ pub async fn run(
             }
             let planned = &plan[position];
             let context = ItemContext {
+                collection_name: &collection.name,
                 planned,
                 iteration,
                 iterations,
@@ -198,6 +199,7 @@ async fn wait_for_stop(stop: &mut watch::Receiver<bool>) {
 }
 
 struct ItemContext<'a> {
+    collection_name: &'a str,
     planned: &'a PlannedItem,
     iteration: usize,
     iterations: usize,
@@ -234,7 +236,10 @@ async fn run_item(
         iteration_count: context.iterations,
         request_name: planned.item.name.clone(),
         request_id: planned.item.id.clone(),
-        location: planned.path.clone(),
+        // pm.execution.location starts with the collection name, as in Newman.
+        location: std::iter::once(context.collection_name.to_string())
+            .chain(planned.path.iter().cloned())
+            .collect(),
     };
     let jar = context.client.jar().as_ref();
     let mut next = None;

@@ -265,25 +265,23 @@ fn queue(host: &SharedHost, op: HostOp) -> u32 {
 
 /// A response as the plain data the prelude's `Response` class wraps.
 pub fn response_data<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Result<Value<'js>> {
-    let headers: Vec<Json> = response
-        .headers
-        .iter()
-        .map(|(k, v)| json!({"key": k, "value": v}))
-        .collect();
-    let data = json!({
-        "code": response.code,
-        "status": response.status,
-        "headers": headers,
-        "responseTime": response.response_time.as_millis() as u64,
-        "bodySize": response.body_size(),
-        "headerSize": response.header_size(),
-        "url": response.url,
-    });
-    let object = to_js(ctx, &data)?;
-    if let Some(o) = object.as_object() {
-        o.set("body", response.text())?;
+    let headers = rquickjs::Array::new(ctx.clone())?;
+    for (index, (key, value)) in response.headers.iter().enumerate() {
+        let header = Object::new(ctx.clone())?;
+        header.set("key", key.as_str())?;
+        header.set("value", value.as_str())?;
+        headers.set(index, header)?;
     }
-    Ok(object)
+    let data = Object::new(ctx.clone())?;
+    data.set("code", response.code)?;
+    data.set("status", response.status.as_str())?;
+    data.set("headers", headers)?;
+    data.set("responseTime", response.response_time.as_millis() as f64)?;
+    data.set("bodySize", response.body_size() as f64)?;
+    data.set("headerSize", response.header_size() as f64)?;
+    data.set("url", response.url.as_str())?;
+    data.set("body", String::from_utf8_lossy(&response.body).as_ref())?;
+    Ok(data.into_value())
 }
 
 pub fn cookie_json(c: &CookieRecord) -> Json {

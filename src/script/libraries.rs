@@ -21,6 +21,9 @@ macro_rules! bundled {
 
 bundled! {
     "lodash" => "lodash.js",
+    "lodash3" => "lodash3.js",
+    "backbone" => "backbone.js",
+    "sugar" => "sugar.js",
     "chai" => "chai.js",
     "moment" => "moment.js",
     "crypto-js" => "crypto-js.js",
@@ -44,6 +47,9 @@ bundled! {
 pub fn third_party_licenses() -> &'static str {
     include_str!(concat!(env!("OUT_DIR"), "/js/THIRD_PARTY_LICENSES.txt"))
 }
+
+/// What Sugar adds to the built-ins, as `{"String.prototype": ["has", ...], ...}` (see `build.mjs`).
+pub const SUGAR_NAMES: &str = include_str!(concat!(env!("OUT_DIR"), "/js/sugar-names.json"));
 
 /// Whether `name` is one of the embedded libraries.
 pub fn is_bundled(name: &str) -> bool {

@@ -101,8 +101,11 @@ impl Realm {
             let sdk = install(SDK, "baton:sdk.js")?;
             let assertions = install(ASSERTIONS, "baton:assertions.js")?;
             let prelude = install(PRELUDE, "baton:prelude.js")?;
+            let sugar_names = ctx
+                .json_parse(super::libraries::SUGAR_NAMES)
+                .map_err(|e| describe_raw(&ctx, e))?;
             let baton: Object = prelude
-                .call((natives, sdk, assertions, WRAP_START.len()))
+                .call((natives, sdk, assertions, WRAP_START.len(), sugar_names))
                 .map_err(|e| describe_raw(&ctx, e))?;
             Ok(Persistent::save(&ctx, baton))
         })?;
@@ -158,6 +161,10 @@ impl Realm {
                 .run_script(script, job.sender, job.cookies, &mut outcome.sent)
                 .await;
             outcome.runs.push(run);
+            if prerequest && self.host.borrow().skip_request {
+                // Postman runs none of the remaining pre-request scripts of a skipped request.
+                break;
+            }
         }
         let changed = self.context.with(|ctx| {
             let end: Function = self.baton(&ctx).get("endJob").ok()?;
@@ -255,10 +262,9 @@ impl Realm {
                     let promise = promise.restore(&ctx).ok()?;
                     match promise.state() {
                         PromiseState::Rejected => {
-                            let reason = promise.result::<Value>().map(|r| match r {
-                                Ok(v) => v,
-                                Err(_) => ctx.catch(),
-                            });
+                            let reason = promise
+                                .result::<Value>()
+                                .map(|r| r.unwrap_or_else(|_| ctx.catch()));
                             reason.map(|r| self.describe(&ctx, r, Some(&file)))
                         }
                         _ => None,

@@ -113,6 +113,10 @@ impl Fixture {
     async fn test(&mut self, code: &str) -> ScriptRun {
         self.run_many(Listen::Test, &[code]).await.runs.remove(0)
     }
+
+    async fn pre(&mut self, code: &str) -> ScriptOutcome {
+        self.run_many(Listen::Prerequest, &[code]).await
+    }
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -241,5 +245,652 @@ fn runtime_error_has_line_and_column() {
         assert_eq!((error.line, error.column), (Some(2), Some(3)));
         let first_line = f.test("null.x").await.error.unwrap();
         assert_eq!((first_line.line, first_line.column), (Some(1), Some(1)));
+    });
+}
+
+#[test]
+fn endless_loop_times_out_and_realm_recovers() {
+    block_on(async {
+        let mut f = Fixture::with(ScriptOptions {
+            timeout: Some(Duration::from_millis(100)),
+            memory_limit: 0,
+        });
+        let run = f.test("while (true) {}").await;
+        let error = run.error.unwrap();
+        assert_eq!(error.name, "TimeoutError");
+        assert_eq!(error.message, "script exceeded the 100 ms timeout");
+        let after = f.test("console.log('alive')").await;
+        assert_eq!(
+            (after.error.clone(), messages(&after)),
+            (None, vec!["alive".to_string()])
+        );
+        let pending = f.test("setTimeout(() => console.log('never'), 5000)").await;
+        assert_eq!(pending.error.unwrap().name, "TimeoutError");
+        assert!(pending.console.is_empty());
+    });
+}
+
+#[test]
+fn runaway_allocation_hits_memory_limit_and_realm_recovers() {
+    block_on(async {
+        let mut f = Fixture::with(ScriptOptions {
+            timeout: None,
+            memory_limit: 32 * 1024 * 1024,
+        });
+        let run = f
+            .test("var a = []; while (true) { a.push('x'.repeat(1000) + a.length); }")
+            .await;
+        let error = run.error.unwrap();
+        assert_eq!(error.name, "MemoryError");
+        assert_eq!(error.message, "script exceeded the memory limit of 32 MiB");
+        let after = f.test("console.log([1, 2].map(x => x * 2).join())").await;
+        assert_eq!(
+            (after.error.clone(), messages(&after)),
+            (None, vec!["2,4".to_string()])
+        );
+    });
+}
+
+#[test]
+fn object_prototype_patch_in_one_script_is_visible_in_a_later_one() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let outcome = f
+            .run_many(
+                Listen::Prerequest,
+                &[
+                    "Object.prototype.shout = function () { return String(this.v).toUpperCase(); };\n\
+                     var scoped = 1; implicitGlobal = 2;",
+                    "console.log(({ v: 'hi' }).shout(), typeof scoped, implicitGlobal);",
+                ],
+            )
+            .await;
+        assert_eq!(outcome.runs[1].error, None);
+        assert_eq!(messages(&outcome.runs[1]), ["HI undefined 2"]);
+    });
+}
+
+#[test]
+fn top_level_await_and_timers_settle_in_order() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "setTimeout(() => console.log('t20'), 20);\n\
+                 setTimeout(() => console.log('t0'), 0);\n\
+                 Promise.resolve().then(() => console.log('micro'));\n\
+                 await new Promise(r => setTimeout(r, 5));\n\
+                 console.log('after await');\n\
+                 const id = setInterval(() => { console.log('tick'); clearInterval(id); }, 1);",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(
+            messages(&run),
+            ["micro", "t0", "after await", "tick", "t20"]
+        );
+    });
+}
+
+#[test]
+fn errors_in_timer_callbacks_fail_the_script() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f.test("setTimeout(function () {\n  nope();\n}, 1);").await;
+        let error = run.error.unwrap();
+        assert_eq!(
+            (error.name.as_str(), error.line),
+            ("ReferenceError", Some(2))
+        );
+    });
+}
+
+#[test]
+fn send_request_calls_back_and_resolves_a_promise() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let outcome = f
+            .pre(
+                "pm.sendRequest('http://other.test/{{notResolved}}', function (err, res) {\n\
+                 \x20 console.log('cb', err, res.code, res.json().created);\n\
+                 });\n\
+                 const res = await pm.sendRequest({ url: 'http://other.test/x', method: 'post',\n\
+                 \x20 header: { 'X-A': '1' }, body: { mode: 'raw', raw: { a: 1 } } });\n\
+                 console.log('await', res.code, res.reason());\n\
+                 pm.test('sent', () => pm.expect(res).to.have.status(201));",
+            )
+            .await;
+        let run = &outcome.runs[0];
+        assert_eq!(run.error, None);
+        assert_eq!(messages(run), ["cb null 201 true", "await 201 Created"]);
+        assert_eq!(failures(run), []);
+        assert_eq!(outcome.sent.len(), 2);
+        assert_eq!(
+            outcome.sent[0].request.url.to_unresolved_string(),
+            "http://other.test/{{notResolved}}"
+        );
+        let second = &outcome.sent[1].request;
+        assert_eq!(second.method, "POST");
+        assert_eq!(second.headers[0].key, "X-A");
+        assert_eq!(
+            second.body,
+            Some(crate::collection::Body::Raw {
+                raw: r#"{"a":1}"#.into(),
+                language: None
+            })
+        );
+    });
+}
+
+#[test]
+fn next_request_and_skip_request_are_reported() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let outcome = f
+            .pre("pm.execution.setNextRequest('Login'); pm.execution.skipRequest();")
+            .await;
+        assert_eq!(
+            outcome.next_request,
+            Some(NextRequest::Item("Login".into()))
+        );
+        assert!(outcome.skip_request);
+        let outcome = f
+            .run_many(
+                Listen::Test,
+                &["postman.setNextRequest(null); pm.execution.skipRequest();"],
+            )
+            .await;
+        assert_eq!(outcome.next_request, Some(NextRequest::Stop));
+        assert!(!outcome.skip_request);
+        let outcome = f.run_many(Listen::Test, &["1"]).await;
+        assert_eq!(outcome.next_request, None);
+    });
+}
+
+#[test]
+fn request_changes_in_prerequest_are_written_back() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let outcome = f
+            .pre(
+                "pm.request.headers.add({ key: 'X-Signature', value: 'sig' });\n\
+                 pm.request.headers.upsert({ key: 'content-type', value: 'text/plain' });\n\
+                 pm.request.url.query.upsert({ key: 'limit', value: '5' });\n\
+                 pm.request.url.query.add({ key: 'page', value: '2' });\n\
+                 pm.request.body = { mode: 'raw', raw: 'hello' };\n\
+                 pm.request.method = 'PUT';\n\
+                 console.log(pm.request.url.toString(), pm.request.headers.get('CONTENT-TYPE'));",
+            )
+            .await;
+        assert_eq!(outcome.runs[0].error, None);
+        assert_eq!(
+            messages(&outcome.runs[0]),
+            ["http://api.test/items?limit=5&page=2 text/plain"]
+        );
+        let r = &f.request;
+        assert_eq!(r.method, "PUT");
+        assert_eq!(
+            r.url.to_unresolved_string(),
+            "http://api.test/items?limit=5&page=2"
+        );
+        assert_eq!(r.headers.len(), 2);
+        assert_eq!(r.headers[0].value.as_deref(), Some("text/plain"));
+        assert_eq!(r.headers[1].key, "X-Signature");
+        assert!(
+            matches!(&r.body, Some(crate::collection::Body::Raw { raw, .. }) if raw == "hello")
+        );
+        let untouched = request();
+        f.request = untouched.clone();
+        f.pre("console.log(pm.request.method)").await;
+        assert_eq!(f.request, untouched);
+    });
+}
+
+#[test]
+fn legacy_globals_work() {
+    block_on(async {
+        let mut f = Fixture::new();
+        f.scopes.globals = VariableScope::from_values(vec![Variable::new("g1", json!("0"))]);
+        let run = f
+            .test(
+                "tests['status'] = responseCode.code === 200;\n\
+                 tests['global'] = globals.g1 == '0';\n\
+                 tests['fails'] = false;\n\
+                 postman.setEnvironmentVariable('e1', 'v');\n\
+                 tests['env live'] = environment.e1 === 'v';\n\
+                 tests['header'] = postman.getResponseHeader('content-TYPE').startsWith('application/json');\n\
+                 tests['body'] = JSON.parse(responseBody).id === 'abc';\n\
+                 tests['time'] = responseTime === 12 && iteration === 0;\n\
+                 tests['request'] = request.method === 'POST' && request.name === 'Item' && request.headers['content-type'] === 'application/json';\n\
+                 console.log(JSON.stringify(environment), responseHeaders['X-Trace']);\n\
+                 postman.clearGlobalVariables();\n\
+                 postman.setEnvironmentVariable('n', 5); pm.environment.set('m', 5);",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(run.assertions.len(), 8);
+        assert_eq!(failures(&run).len(), 1, "{:?}", failures(&run));
+        assert_eq!(
+            failures(&run)[0],
+            (
+                "fails".to_string(),
+                "expected false to be truthy".to_string()
+            )
+        );
+        assert_eq!(messages(&run), [r#"{"e1":"v"} abc"#]);
+        assert!(f.scopes.globals.values.is_empty());
+        assert_eq!(env(&f.scopes, "n"), Some(json!("5")));
+        assert_eq!(env(&f.scopes, "m"), Some(json!(5)));
+    });
+}
+
+#[test]
+fn unknown_require_names_the_module() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f.test("\nrequire('left-pad');").await;
+        let error = run.error.unwrap();
+        assert_eq!(error.message, "Cannot find module 'left-pad'");
+        assert_eq!(error.line, Some(2));
+        let internal = f.test("require('sugar')").await.error.unwrap();
+        assert_eq!(internal.message, "Cannot find module 'sugar'");
+    });
+}
+
+#[test]
+fn libraries_load_and_work() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                r#"
+console.log(_.chunk([1, 2, 3], 2).length, require('lodash').VERSION, _.VERSION, typeof Backbone.Model);
+console.log('diabetes'.has('betes'), [1, 2, 3].sum(), typeof require('uuid').v4);
+console.log(CryptoJS.MD5('jasonpurse').toString());
+console.log(require('crypto-js').HmacSHA256('a', 'k').toString(CryptoJS.enc.Base64));
+console.log(require('moment')('2024-01-02T03:04:05Z').utc().format('YYYY/MM/DD'));
+console.log(require('uuid').v4().length, require('uuid')().length);
+const chai = require('chai'); chai.expect(1).to.equal(1); console.log('chai ok');
+const Ajv = require('ajv'); console.log(new Ajv().validate({ type: 'string' }, 'x'));
+console.log(tv4.validate(1, { type: 'number' }), require('tv4') === tv4);
+console.log(JSON.stringify(xml2Json('<a><b>1</b><b>2</b></a>')));
+require('xml2js').parseString('<r x="1">t</r>', (e, r) => console.log(JSON.stringify(r)));
+const $ = cheerio.load('<ul><li class="x">one</li><li>two</li></ul>'); console.log($('li.x').text(), $('li').length);
+console.log(JSON.stringify(require('csv-parse/lib/sync')('a,b\n1,2', { columns: true })));
+console.log(atob(btoa('hi')), require('atob')('aGk='), require('btoa')('hi'));
+console.log(Buffer.from('hi').toString('base64'), require('buffer').Buffer.byteLength('é'));
+console.log(require('url').parse('http://h.test:8/p?q=1').port, require('querystring').stringify({ a: [1, 2] }));
+console.log(require('util').format('%s=%d', 'n', 5), require('path').join('/a', '../b'));
+const E = require('events'); const e = new E(); e.on('x', v => console.log('event', v)); e.emit('x', 1);
+try { require('assert').strictEqual(1, 2); } catch (err) { console.log(err.name); }
+require('timers').setTimeout(() => console.log('timer'), 1);
+"#,
+            )
+            .await;
+        assert_eq!(run.error, None, "{:?}", run.console);
+        assert_eq!(
+            messages(&run),
+            [
+                "2 4.17.21 3.10.2 function",
+                "true 6 function",
+                "288d14f08b5ad40da43dbe06467729c9",
+                "eNqRUR5nVYf1ud94vt669VYNoqu4gWLuh13N90SVHZ4=",
+                "2024/01/02",
+                "36 36",
+                "chai ok",
+                "true",
+                "true true",
+                r#"{"a":{"b":["1","2"]}}"#,
+                r#"{"r":{"_":"t","$":{"x":"1"}}}"#,
+                "one 2",
+                r#"[{"a":"1","b":"2"}]"#,
+                "hi hi aGk=",
+                "aGk= 2",
+                "8 a=1&a=2",
+                "n=5 /b",
+                "event 1",
+                "AssertionError",
+                "timer",
+            ]
+        );
+    });
+}
+
+#[test]
+fn response_assertions_pass_and_fail_with_chai_postman_messages() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                r#"
+const schema = { properties: { id: { type: 'number' } } };
+const cases = {
+  ok: () => pm.response.to.be.ok,
+  success: () => pm.response.to.be.success,
+  json: () => pm.response.to.be.json,
+  header: () => pm.response.to.have.header('x-trace', 'abc'),
+  body: () => pm.response.to.have.body(/items/),
+  jsonBody: () => pm.response.to.have.jsonBody('nested.ok', true),
+  notFound: () => pm.response.to.not.be.notFound,
+  withBody: () => pm.response.to.be.withBody,
+  time: () => pm.response.to.have.responseTime.below(100),
+  reason: () => pm.response.to.have.status('OK'),
+  created: () => pm.response.to.have.status(201),
+  clientError: () => pm.response.to.be.clientError,
+  badRequest: () => pm.response.to.be.badRequest,
+  missingHeader: () => pm.response.to.have.header('X-Nope'),
+  headerValue: () => pm.response.to.have.header('X-Trace', 'zzz'),
+  schema: () => pm.response.to.have.jsonSchema(schema),
+  expectMsg: () => pm.expect(1, 'custom').to.equal(2),
+  include: () => pm.expect([1, 2]).to.include(3),
+  property: () => pm.expect({ a: 1 }).to.have.property('b'),
+  fail: () => pm.expect.fail('boom'),
+  isRequest: () => pm.request.to.have.header('content-type'),
+};
+Object.keys(cases).forEach(name => pm.test(name, cases[name]));
+"#,
+            )
+            .await;
+        assert_eq!(run.error, None);
+        let failed = failures(&run);
+        let expected = [
+            (
+                "created",
+                "expected response to have status code 201 but got 200",
+            ),
+            (
+                "clientError",
+                "expected response code to be 4XX but found 200",
+            ),
+            (
+                "badRequest",
+                "expected response to have status reason 'BAD REQUEST' but got 'OK'",
+            ),
+            (
+                "missingHeader",
+                "expected response to have header with key 'X-Nope'",
+            ),
+            (
+                "headerValue",
+                "expected 'X-Trace' response header to be 'zzz' but got 'abc'",
+            ),
+            (
+                "schema",
+                "expected data to satisfy schema but found following errors: \ndata.id should be number",
+            ),
+            ("expectMsg", "custom: expected 1 to equal 2"),
+            ("include", "expected [ 1, 2 ] to include 3"),
+            ("property", "expected { a: 1 } to have property 'b'"),
+            ("fail", "boom"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(failed, expected);
+        assert_eq!(run.assertions.len(), 21);
+    });
+}
+
+#[test]
+fn pm_test_forms_record_results() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "pm.test('done ok', function (done) { setTimeout(done, 1); });\n\
+                 pm.test('done err', function (done) { setTimeout(() => done(new Error('late')), 2); });\n\
+                 pm.test('async', async function () { await null; throw new TypeError('bad'); });\n\
+                 pm.test.skip('skipped', function () { throw 1; });\n\
+                 pm.test('throws', function () { throw new Error('x'); });\n\
+                 pm.test('no function');\n\
+                 console.log('still runs');",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        let summary: Vec<(String, bool, Option<String>)> = run
+            .assertions
+            .iter()
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    a.skipped,
+                    a.error.as_ref().map(|e| e.name.clone()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("skipped".to_string(), true, None),
+                ("throws".to_string(), false, Some("Error".to_string())),
+                ("no function".to_string(), false, None),
+                ("async".to_string(), false, Some("TypeError".to_string())),
+                ("done ok".to_string(), false, None),
+                ("done err".to_string(), false, Some("Error".to_string())),
+            ]
+        );
+        assert_eq!(run.assertions[5].error.as_ref().unwrap().line, Some(2));
+        assert_eq!(messages(&run), ["still runs"]);
+    });
+}
+
+#[test]
+fn info_console_format_and_cookies() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let site = url::Url::parse("http://api.test/").unwrap();
+        f.jar.set(&site, "ST", "session").unwrap();
+        let run = f
+            .test(
+                "console.log(pm.info.eventName, pm.info.requestName, pm.info.iteration, pm.info.iterationCount);\n\
+                 console.log({ a: 1, b: 'two', c: [1, { d: null }], 'e-f': undefined }, [], 'x', 5);\n\
+                 console.log(pm.execution.location.join('/'), pm.execution.location.current);\n\
+                 console.log(pm.cookies.get('ST'), pm.cookies.has('nope'), JSON.stringify(pm.cookies.toObject()));\n\
+                 const jar = pm.cookies.jar();\n\
+                 jar.set('http://api.test/', 'k', 'v', (err) => {\n\
+                 \x20 jar.get('http://api.test/', 'k', (err, value) => console.log('jar', err, value));\n\
+                 });\n\
+                 console.warn('%s is %d', 'n', 42);\n\
+                 console.log(new TypeError('boom'));",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(
+            messages(&run),
+            [
+                "test Item 0 1",
+                "{ a: 1, b: 'two', c: [ 1, { d: null } ], 'e-f': undefined } [] x 5",
+                "Folder/Item Item 0",
+                r#"session false {"ST":"session"}"#,
+                "n is 42",
+                "{ type: 'TypeError', name: 'TypeError', message: 'boom' }",
+                "jar null v",
+            ]
+        );
+        assert_eq!(run.console[4].level, "warn");
+        assert_eq!(f.jar.cookies_for(&site).len(), 2);
+    });
+}
+
+#[test]
+fn request_and_response_objects_expose_the_sdk_api() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "const u = pm.request.url;\n\
+                 console.log(u.getHost(), u.getPath(), u.getQueryString(), JSON.stringify(u.query.toObject()));\n\
+                 console.log(pm.response.code, pm.response.status, pm.response.responseTime, pm.response.responseSize);\n\
+                 console.log(pm.response.headers.get('x-trace'), JSON.stringify(pm.response.headers.toObject()));\n\
+                 console.log(pm.response.text().length, pm.response.json().items[2]);\n\
+                 console.log(pm.response.size().body, pm.iterationData.toObject());",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(
+            messages(&run),
+            [
+                r#"api.test /items limit=10 {"limit":"10"}"#,
+                "200 OK 12 49",
+                r#"abc {"content-type":"application/json; charset=utf-8","x-trace":"abc"}"#,
+                "49 3",
+                "49 {}",
+            ]
+        );
+    });
+}
+
+/// Not a timed test: prints the per-execution cost of a typical capture script after warm-up.
+/// `cargo test --release --lib measure_capture_script_cost -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_capture_script_cost() {
+    block_on(async {
+        let mut f = Fixture::new();
+        for (label, code) in [
+            ("realm + empty script", "1"),
+            ("first Sugar method", "'ab'.has('b')"),
+            ("first pm.expect (chai)", "pm.expect(1).to.equal(1)"),
+            ("first _ (lodash 3)", "_.VERSION"),
+            ("first require('lodash')", "require('lodash')"),
+            ("first CryptoJS", "CryptoJS.MD5('a')"),
+        ] {
+            let started = std::time::Instant::now();
+            f.test(code).await;
+            println!("{label}: {:?}", started.elapsed());
+        }
+        let code = "const body = pm.response.json();\n\
+                    pm.test('status is 200', function () { pm.response.to.have.status(200); });\n\
+                    pm.environment.set('itemId', body.id);";
+        for _ in 0..200 {
+            f.test(code).await;
+        }
+        let rounds = 5000;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let run = f.test(code).await;
+            assert!(run.error.is_none() && run.assertions[0].error.is_none());
+        }
+        let per = started.elapsed() / rounds;
+        println!("capture script: {per:?} per execution");
+        for code in [
+            "1",
+            "pm.response",
+            "pm.response.json()",
+            "pm.environment.set('a', 1)",
+            "pm.test('x', function () {})",
+            "pm.test('x', function () { pm.expect(1).to.equal(1); })",
+            "pm.test('x', function () { pm.response.to.have.status(200); })",
+        ] {
+            let started = std::time::Instant::now();
+            for _ in 0..rounds {
+                f.test(code).await;
+            }
+            println!("{code}: {:?}", started.elapsed() / rounds);
+        }
+    });
+}
+
+/// The scripts of Newman's `sandbox-libraries` integration collection (ajv, chai-postman, pm api).
+#[test]
+fn newman_sandbox_libraries_scripts_pass() {
+    block_on(async {
+        let mut f = Fixture::new();
+        f.response = Some(response(
+            200,
+            r#"{"args":{},"url":"https://postman-echo.com/get"}"#,
+        ));
+        let run = f
+            .test(
+                r#"
+var Ajv = require('ajv'), schema = { "properties": { "alpha": { "type": "boolean" } } };
+pm.test("ajv.validate", function () {
+    var ajv = new Ajv({ logger: false });
+    pm.expect(ajv.validate(schema, { alpha: true })).to.be.true;
+    pm.expect(ajv.validate(schema, { alpha: 123 })).to.be.false;
+});
+pm.test("ajv.compile", function () {
+    var validate = new Ajv({ logger: false }).compile(schema);
+    pm.expect(validate({ alpha: true })).to.be.true;
+    pm.expect(validate({ alpha: 123 })).to.be.false;
+});
+pm.test("0: valid schema", function () {
+    pm.expect({ alpha: true }).to.be.jsonSchema(schema);
+    pm.expect('POSTMAN').to.be.jsonSchema({ "type": "string" });
+});
+pm.test("1: negated assertions", function () {
+    pm.expect({ alpha: 123 }).to.not.be.jsonSchema(schema);
+    pm.expect(123).to.not.be.jsonSchema({ "type": "string" });
+});
+pm.test("2: incorrect assertions", function () {
+    pm.expect(function () { pm.expect({ alpha: 123 }).to.be.jsonSchema(schema); })
+        .to.throw('expected data to satisfy schema but found following errors: \ndata.alpha should be boolean');
+});
+pm.test("3: incorrect negated assertions", function () {
+    pm.expect(function () { pm.expect({ alpha: true }).to.not.be.jsonSchema(schema); })
+        .to.throw('expected data to not satisfy schema');
+});
+pm.test("4: pm.response.to", function () {
+    pm.response.to.have.jsonSchema({ properties: { url: { type: 'string' } } });
+});
+pm.test("5: pm.response.to.not", function () {
+    pm.response.to.not.have.jsonSchema({ properties: { url: { type: 'number' } } });
+});
+pm.test("pre-assert request", function () {
+    pm.expect(pm.request).to.have.property('to');
+    pm.expect(pm.request.to).to.be.an('object');
+    pm.request.to.be.ok;
+    pm.request.to.not.be.a.postmanResponse;
+    pm.request.to.not.have.header('Foo-Bar');
+    pm.request.to.be.a.postmanRequestOrResponse;
+});
+pm.test("pre-assert response", function () {
+    pm.response.to.be.ok;
+    pm.response.to.not.be.a.postmanRequest;
+    pm.response.to.not.be.serverError;
+    pm.response.to.not.have.statusCode(400);
+    pm.response.to.have.statusCode(200);
+    pm.response.to.have.statusReason('OK');
+});
+"#,
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(run.assertions.len(), 10);
+        assert_eq!(failures(&run), []);
+    });
+}
+
+#[test]
+fn response_globals_exist_only_in_test_scripts() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let pre = f
+            .pre("console.log(typeof responseBody); responseCode.code")
+            .await;
+        let error = pre.runs[0].error.as_ref().unwrap();
+        assert_eq!(messages(&pre.runs[0]), ["undefined"]);
+        assert_eq!(error.message, "responseCode is not defined");
+        let test = f
+            .test("console.log(responseCode.code, typeof request)")
+            .await;
+        assert_eq!(messages(&test), ["200 object"]);
+    });
+}
+
+#[test]
+fn a_second_realm_loads_libraries_from_cached_bytecode() {
+    block_on(async {
+        for _ in 0..2 {
+            let mut f = Fixture::new();
+            let run = f
+                .test("console.log(require('moment').utc(0).format('YYYY'), typeof require('tv4').validate)")
+                .await;
+            assert_eq!(
+                (run.error.clone(), messages(&run)),
+                (None, vec!["1970 function".to_string()])
+            );
+        }
     });
 }

@@ -2,7 +2,7 @@
 // timers, `require` and the library globals. Every job refreshes only the small per-job state
 // behind these objects (`beginJob`); the data itself stays in Rust and is reached through `host`.
 // Returns the control object the engine drives (begin/end job and script, timers, deliveries).
-(function (host, sdkFactory, assertionsFactory, WRAP) {
+(function (host, sdkFactory, assertionsFactory, WRAP, sugarNames) {
     'use strict';
 
     var global = globalThis;
@@ -51,7 +51,8 @@
         }
         if (value === null) { return 'null'; }
         if (value instanceof Error) {
-            return (value.stack && /^\w*Error/.test(value.stack) ? value.stack : String(value.name || 'Error') + ': ' + value.message);
+            // Newman shows errors as the plain objects its sandbox serialises them to.
+            return inspect({ type: value.constructor && value.constructor.name || 'Error', name: value.name, message: value.message }, depth, seen, indent);
         }
         if (value instanceof Date) { return isNaN(value) ? 'Invalid Date' : value.toISOString(); }
         if (value instanceof RegExp) { return String(value); }
@@ -160,6 +161,7 @@
     };
 
     baton.fireTimers = function () {
+        if (script.skipped) { timers.clear(); callbacks.clear(); return 0; }
         var now = Date.now(), first;
         timers.forEach(function (t) {
             if (t.due <= now && (!first || t.due < first.due || (t.due === first.due && t.id < first.id))) { first = t; }
@@ -178,7 +180,7 @@
     };
 
     // ---- require -----------------------------------------------------------------------------
-    var LIBRARIES = ['lodash', 'chai', 'moment', 'crypto-js', 'ajv', 'tv4', 'xml2js', 'cheerio', 'csv-parse/lib/sync',
+    var LIBRARIES = ['lodash', 'lodash3', 'backbone', 'sugar', 'chai', 'moment', 'crypto-js', 'ajv', 'tv4', 'xml2js', 'cheerio', 'csv-parse/lib/sync',
         'assert', 'buffer', 'events', 'path', 'punycode', 'querystring', 'string_decoder', 'url', 'util'];
     var processShim = {
         env: {}, argv: [], version: '', versions: {}, platform: 'linux', browser: true, title: 'browser',
@@ -197,14 +199,21 @@
         uuid: function () {
             var v4 = function () { return host.uuid(); };
             v4.v4 = v4;
-            v4.validate = function (s) { return /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(s); };
             return v4;
         },
         stream: function () {
+            // Enough of Node's stream classes for libraries that subclass them (csv-parse, sax);
+            // no piping or buffering.
             var EventEmitter = requireModule('events');
-            function Stream() { EventEmitter.call(this); }
-            Stream.prototype = Object.create(EventEmitter.prototype);
-            Stream.prototype.constructor = Stream;
+            function make(name) {
+                var Class = function (options) { EventEmitter.call(this); this._options = options; };
+                Object.defineProperty(Class, 'name', { value: name });
+                Class.prototype = Object.create(EventEmitter.prototype);
+                Class.prototype.constructor = Class;
+                return Class;
+            }
+            var Stream = make('Stream');
+            ['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough'].forEach(function (name) { Stream[name] = make(name); });
             Stream.Stream = Stream;
             return Stream;
         }
@@ -236,6 +245,11 @@
         catch (e) { delete modules[id]; throw e; }
         if (id === 'chai') { module.exports.use(function (chai) { assertionsFactory(chai, sdk, lodash, loadAjv); }); }
         return module.exports;
+    }
+    var INTERNAL = ['lodash3', 'sugar'];
+    function publicRequire(name) {
+        if (INTERNAL.indexOf(name) >= 0) { throw notFound(name); }
+        return requireModule(name);
     }
     function lodash() { return requireModule('lodash'); }
     function loadAjv() { return requireModule('ajv'); }
@@ -339,7 +353,8 @@
     }
 
     function test(name, fn) {
-        if (typeof fn !== 'function') { record(name, true); return pm; }
+        // Newman counts a test without a function as passed.
+        if (typeof fn !== 'function') { record(name, false); return pm; }
         var state = script;
         var settled = false;
         function finish(error) {
@@ -384,13 +399,22 @@
         visualizer: { set: function () {}, clear: function () {} },
         execution: {
             setNextRequest: function (target) { host.next(target === undefined ? null : target); },
-            skipRequest: function () { host.skip(); },
+            skipRequest: function () {
+                if (job.info.eventName !== 'prerequest') { throw new TypeError('pm.execution.skipRequest is not a function'); }
+                host.skip();
+                // Like Postman: pending timers and callbacks of this script are dropped.
+                script.skipped = true;
+            },
             location: location
         },
         sendRequest: sendRequest
     };
     define(pm, 'request', function () {
-        if (!job.request) { job.request = new sdk.Request(host.request()); }
+        if (!job.request) {
+            job.request = new sdk.Request(host.request());
+            // Kept to tell a request a script changed from one it only read.
+            job.requestSnapshot = JSON.stringify(job.request);
+        }
         return job.request;
     }, function (value) { job.request = value instanceof sdk.Request ? value : new sdk.Request(value); });
     define(pm, 'response', function () {
@@ -399,15 +423,15 @@
             job.response = data ? new sdk.Response(data) : null;
         }
         return job.response || undefined;
-    });
+    }, function (value) { job.response = value; });
     define(pm, 'cookies', function () {
         if (!job.cookies) {
             job.cookies = new sdk.CookieList(host.cookies());
             job.cookies.jar = jar;
         }
         return job.cookies;
-    });
-    Object.defineProperty(pm, 'require', { value: requireModule, enumerable: false });
+    }, function (value) { job.cookies = value; });
+    Object.defineProperty(pm, 'require', { value: publicRequire, enumerable: false });
 
     function later(id, callback) { callbacks.set(id, callback); }
 
@@ -478,7 +502,7 @@
         responseBody: function () { var r = legacyResponse(); return r ? r.text() : undefined; },
         responseCode: function () {
             var r = legacyResponse();
-            return r ? { code: r.code, name: r.status, detail: r.status } : undefined;
+            return r ? { code: r.code, name: r.status, detail: r.status } : { code: NaN, name: '', detail: '' };
         },
         responseHeaders: function () {
             var r = legacyResponse(), out = {};
@@ -486,7 +510,7 @@
             r.headers.each(function (h) { out[h.key] = h.value; });
             return out;
         },
-        responseTime: function () { var r = legacyResponse(); return r ? r.responseTime : undefined; },
+        responseTime: function () { var r = legacyResponse(); return r ? r.responseTime : NaN; },
         responseCookies: function () {
             var r = legacyResponse();
             return r ? pm.cookies.all().map(function (c) { return c.toJSON(); }) : undefined;
@@ -494,13 +518,14 @@
         iteration: function () { return job.info.iteration; },
         request: function () {
             if (!job.legacyRequest) {
-                var r = new sdk.Request(host.request()), data;
-                if (r.body && r.body.mode === 'raw') { data = r.body.raw; }
-                else if (r.body && r.body[r.body.mode] && r.body[r.body.mode].toObject) { data = r.body[r.body.mode].toObject(true); }
-                else { data = {}; }
+                var r = new sdk.Request(host.request()), data = {};
+                if (r.body && !r.body.isEmpty()) {
+                    if (r.body.mode === 'raw') { data = r.body.raw; }
+                    else if (r.body.mode === 'urlencoded' || r.body.mode === 'formdata') { data = r.body[r.body.mode].toObject(true, true, true); }
+                }
                 job.legacyRequest = {
                     id: job.info.requestId, name: job.info.requestName, description: undefined,
-                    url: r.url.toString(), method: r.method, headers: r.getHeaders({ enabled: true }), data: data
+                    url: r.url.toString(), method: r.method, headers: r.headers.toObject(true, false, true), data: data
                 };
             }
             return job.legacyRequest;
@@ -509,14 +534,27 @@
         globals: (function (p) { return function () { return p; }; })(scopeProxy(4)),
         data: (function (p) { return function () { return p; }; })(scopeProxy(1))
     };
-    Object.keys(legacy).forEach(function (name) {
+    // Like Postman, the response globals exist only in test scripts (a pre-request script that
+    // reads `responseCode` gets a ReferenceError).
+    var RESPONSE_GLOBALS = ['responseBody', 'responseCode', 'responseHeaders', 'responseTime', 'responseCookies'];
+    function defineLegacy(name) {
         Object.defineProperty(global, name, {
             get: function () { return hasOwn.call(script.overrides, name) ? script.overrides[name] : legacy[name](); },
             set: function (value) { script.overrides[name] = value; },
             configurable: true,
             enumerable: false
         });
-    });
+    }
+    Object.keys(legacy).forEach(defineLegacy);
+    var responseGlobals = true;
+    function showResponseGlobals(show) {
+        if (show === responseGlobals) { return; }
+        responseGlobals = show;
+        RESPONSE_GLOBALS.forEach(function (name) {
+            if (show) { defineLegacy(name); }
+            else { delete global[name]; }
+        });
+    }
 
     function findCookie(name) {
         var r = legacyResponse();
@@ -525,12 +563,15 @@
         return c ? c.toJSON() : undefined;
     }
 
+    // The legacy setters store text, as Postman's always did.
+    function legacyValue(v) { return (v === false || v) && typeof (v && v.toString) === 'function' ? v.toString() : v; }
+
     var postman = {
-        setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); },
+        setEnvironmentVariable: function (k, v) { pm.environment.set(k, legacyValue(v)); },
         getEnvironmentVariable: function (k) { return pm.environment.get(k); },
         clearEnvironmentVariable: function (k) { pm.environment.unset(k); },
         clearEnvironmentVariables: function () { pm.environment.clear(); },
-        setGlobalVariable: function (k, v) { pm.globals.set(k, v); },
+        setGlobalVariable: function (k, v) { pm.globals.set(k, legacyValue(v)); },
         getGlobalVariable: function (k) { return pm.globals.get(k); },
         clearGlobalVariable: function (k) { pm.globals.unset(k); },
         clearGlobalVariables: function () { pm.globals.clear(); },
@@ -541,15 +582,16 @@
 
     // ---- globals -----------------------------------------------------------------------------
     var values = {
-        pm: pm, postman: postman, console: console, require: requireModule, xml2Json: xml2Json,
+        pm: pm, postman: postman, console: console, require: publicRequire, xml2Json: xml2Json,
         atob: host.atob, btoa: host.btoa
     };
     Object.keys(timerApi).forEach(function (k) { values[k] = timerApi[k]; });
     Object.keys(values).forEach(function (k) {
         Object.defineProperty(global, k, { value: values[k], writable: true, configurable: true, enumerable: false });
     });
+    // As in Newman 6 (postman-sandbox 4), the global `_` is lodash 3; `require('lodash')` is lodash 4.
     var lazy = {
-        _: 'lodash', CryptoJS: 'crypto-js', cheerio: 'cheerio', tv4: 'tv4',
+        _: 'lodash3', CryptoJS: 'crypto-js', cheerio: 'cheerio', tv4: 'tv4', Backbone: 'backbone',
         Buffer: function () { return requireModule('buffer').Buffer; }
     };
     Object.keys(lazy).forEach(function (name) {
@@ -561,9 +603,38 @@
         });
     });
 
+    // ---- Sugar -------------------------------------------------------------------------------
+    // Postman's sandbox always has Sugar.js patched into the built-ins (`'text'.has('x')`). Here
+    // each name Sugar adds starts as a getter that loads Sugar on first touch and then steps aside.
+    var sugarStubs = [];
+    function loadSugar() {
+        sugarStubs.forEach(function (stub) { delete stub[0][stub[1]]; });
+        sugarStubs = [];
+        requireModule('sugar');
+    }
+    Object.keys(sugarNames || {}).forEach(function (path) {
+        var parts = path.split('.'), target = global[parts[0]];
+        if (parts[1]) { target = target && target.prototype; }
+        if (!target) { return; }
+        sugarNames[path].forEach(function (name) {
+            if (hasOwn.call(target, name)) { return; }
+            sugarStubs.push([target, name]);
+            Object.defineProperty(target, name, {
+                get: function () { loadSugar(); return this[name]; },
+                set: function (value) {
+                    loadSugar();
+                    Object.defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
+                },
+                configurable: true,
+                enumerable: false
+            });
+        });
+    });
+
     // ---- lifecycle ---------------------------------------------------------------------------
     baton.beginJob = function (info) {
         job = { info: info };
+        showResponseGlobals(info.eventName === 'test');
         var i = pm.info;
         i.eventName = info.eventName;
         i.iteration = info.iteration;
@@ -581,7 +652,8 @@
         var tests = script.tests;
         if (tests && typeof tests === 'object') {
             Object.keys(tests).forEach(function (name) {
-                record(name, false, tests[name] ? undefined : { name: 'AssertionError', message: 'expected ' + JSON.stringify(name) + ' to be truthy' });
+                var value = tests[name];
+                record(name, false, value ? undefined : { name: 'AssertionError', message: 'expected ' + inspect(value, 0, [], 0) + ' to be truthy' });
             });
         }
         var error = script.error;
@@ -590,9 +662,11 @@
         return error === undefined ? undefined : baton.describe(error, script.file);
     };
     baton.endJob = function (prerequest) {
-        var request = job.request;
+        var request = job.request, snapshot = job.requestSnapshot;
         job = { info: job.info };
-        return prerequest && request ? request.toJSON() : undefined;
+        if (!prerequest || !request) { return undefined; }
+        var json = request.toJSON ? request.toJSON() : request;
+        return JSON.stringify(json) === snapshot ? undefined : json;
     };
     baton.abandon = function () {
         timers.clear();

@@ -4,6 +4,8 @@
 (function () {
     'use strict';
 
+    var hasOwn = Object.prototype.hasOwnProperty;
+
     function str(v) { return v === undefined || v === null ? '' : String(v); }
 
     // ---- Property ----------------------------------------------------------------------------
@@ -383,6 +385,11 @@
         this.responseTime = data.responseTime;
         this.responseSize = data.bodySize;
         Object.defineProperty(this, '_data', { value: data });
+    }
+    Response.isResponse = function (r) { return r instanceof Response; };
+    var RS = Response.prototype;
+    // Parsed from the Set-Cookie headers on first use.
+    function responseCookies() {
         var cookies = [];
         this.headers.each(function (h) {
             if (String(h.key).toLowerCase() !== 'set-cookie') { return; }
@@ -398,10 +405,16 @@
             });
             cookies.push(cookie);
         });
-        this.cookies = new CookieList(cookies);
+        return new CookieList(cookies);
     }
-    Response.isResponse = function (r) { return r instanceof Response; };
-    var RS = Response.prototype;
+    Object.defineProperty(RS, 'cookies', {
+        get: function () {
+            if (!hasOwn.call(this, '_cookies')) { Object.defineProperty(this, '_cookies', { value: responseCookies.call(this), writable: true }); }
+            return this._cookies;
+        },
+        set: function (v) { Object.defineProperty(this, '_cookies', { value: v, writable: true }); },
+        configurable: true
+    });
     RS.text = function () { return str(this._data.body); };
     RS.json = function (reviver) {
         var text = this.text().replace(/^\uFEFF/, '');
