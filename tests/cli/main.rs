@@ -1,6 +1,8 @@
 //! CLI tests: the real `baton` binary against an in-process server on 127.0.0.1:0.
 
+mod differential;
 mod load_errors;
+mod node;
 mod pingone_workflow;
 mod reports;
 mod run;
