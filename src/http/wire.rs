@@ -128,13 +128,24 @@ pub fn parse_wire_url(text: &str) -> Result<WireUrl, HttpError> {
     if trimmed.is_empty() {
         return Err(invalid("the URL is empty".into()));
     }
-    if let Some(start) = trimmed.find("{{") {
-        let name_end = trimmed[start..]
+    // An unresolved `{{name}}` in the path or query is sent as is (percent-encoded), as Newman
+    // does; in the scheme or host it can never work, so it is named instead of a DNS error.
+    let authority_end = with_scheme
+        .find("://")
+        .map(|at| at + 3)
+        .and_then(|start| {
+            with_scheme[start..]
+                .find(['/', '?', '#'])
+                .map(|end| start + end)
+        })
+        .unwrap_or(with_scheme.len());
+    if let Some(start) = with_scheme[..authority_end].find("{{") {
+        let name_end = with_scheme[start..]
             .find("}}")
-            .map_or(trimmed.len(), |e| start + e + 2);
+            .map_or(with_scheme.len(), |e| start + e + 2);
         return Err(invalid(format!(
             "`{}` is not defined in any scope",
-            &trimmed[start..name_end]
+            &with_scheme[start..name_end]
         )));
     }
     let url = WireUrl::parse(&with_scheme).map_err(|e| invalid(e.to_string()))?;
@@ -225,6 +236,12 @@ mod tests {
             err.to_string(),
             "invalid URL `{{authPath}}/as/token`: `{{authPath}}` is not defined in any scope"
         );
+    }
+
+    #[test]
+    fn unresolved_variable_in_the_path_is_sent_encoded() {
+        let url = parse_wire_url("http://h/environments/{{envId}}").unwrap();
+        assert_eq!(url.path(), "/environments/%7B%7BenvId%7D%7D");
     }
 
     #[test]

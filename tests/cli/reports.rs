@@ -119,3 +119,90 @@ fn help_documents_the_exit_codes() {
         run.stdout
     );
 }
+
+/// Installs the `junitparser` package from PyPI (pinned) into the tests' scratch folder once.
+fn junitparser_dir() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("junitparser-5.0.3");
+        if !dir.join("junitparser").exists() {
+            let status = std::process::Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--target",
+                ])
+                .arg(&dir)
+                .arg("junitparser==5.0.3")
+                .status()
+                .expect("python3 with pip is needed to validate JUnit reports");
+            assert!(status.success(), "pip install junitparser failed");
+        }
+        dir
+    })
+    .clone()
+}
+
+#[test]
+fn junit_report_reads_back_through_a_real_junit_parser() {
+    let server = TestServer::start();
+    let s = Scratch::new("junit-parser");
+    s.json("c.json", &collection(json!([
+        {"name": "Created", "request": server.url("/status/201"), "event": [{"listen": "test", "script": {"exec": [
+            "pm.test('status is 201', () => pm.response.to.have.status(201));",
+            "pm.test('status is 200', () => pm.response.to.have.status(200));",
+            "pm.test.skip('later', () => {});"]}}]},
+        {"name": "Down", "request": "http://127.0.0.1:1/"}
+    ])));
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "-r",
+            "junit",
+            "--reporter-junit-export",
+            "junit.xml",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    let script = r#"
+import sys, json
+from junitparser import JUnitXml, Failure, Error, Skipped
+xml = JUnitXml.fromfile(sys.argv[1])
+out = []
+for suite in xml:
+    for case in suite:
+        kinds = [type(r).__name__ for r in case.result]
+        out.append({"suite": suite.name, "case": case.name, "results": kinds,
+                    "messages": [r.message for r in case.result]})
+print(json.dumps(out))
+"#;
+    let output = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(s.dir.join("junit.xml"))
+        .env("PYTHONPATH", junitparser_dir())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let cases: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        cases[0],
+        json!({"suite": "Created", "case": "status is 201", "results": [], "messages": []})
+    );
+    assert_eq!(cases[1]["results"], json!(["Failure"]));
+    assert_eq!(
+        cases[1]["messages"][0],
+        "expected response to have status code 200 but got 201"
+    );
+    assert_eq!(cases[2]["results"], json!(["Skipped"]));
+    assert_eq!(cases[3]["suite"], "Down");
+    assert_eq!(cases[3]["results"], json!(["Error"]));
+}

@@ -269,3 +269,170 @@ fn run_in_postman_link_works_as_environment() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(server.requests()[0].path, "/linked");
 }
+
+#[test]
+fn verbose_warns_about_unresolved_variables_with_a_suggestion() {
+    let server = TestServer::start();
+    let s = Scratch::new("verbose-warn");
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "A", "request": server.url("/environments/{{envId}}")}])),
+    );
+    let run = baton(
+        &s.dir,
+        &["run", "c.json", "--env-var", "envID=e1", "--verbose"],
+    );
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .contains("`{{envId}}` is not defined in any scope; did you mean `envID`?"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn whole_run_timeout_stops_the_run_and_fails_it() {
+    let server = TestServer::start();
+    let s = Scratch::new("run-timeout");
+    s.json(
+        "c.json",
+        &collection(json!([
+            {"name": "Slow", "request": server.url("/slow?ms=300")},
+            {"name": "Never", "request": server.url("/never")}
+        ])),
+    );
+    let run = baton(&s.dir, &["run", "c.json", "--timeout", "100"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("The run stopped early: the run exceeded its --timeout of 100 ms."),
+        "{}",
+        run.stdout
+    );
+    assert!(server.requests().iter().all(|r| r.path != "/never"));
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_still_writes_reports_and_exports() {
+    use std::io::{BufRead, BufReader};
+    let server = TestServer::start();
+    let s = Scratch::new("ctrl-c");
+    s.json("c.json", &collection(json!([
+        {"name": "Capture", "request": server.url("/first"), "event": [{"listen": "test", "script": {"exec": [
+            "pm.environment.set('captured', 'yes');"]}}]},
+        {"name": "Hang", "request": server.url("/slow?ms=30000")}
+    ])));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args([
+            "run",
+            "c.json",
+            "-r",
+            "cli,json",
+            "--reporter-json-export",
+            "report.json",
+            "--export-environment",
+            "env.json",
+            "--reporter-cli-no-banner",
+        ])
+        .current_dir(&s.dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the second item is under way: its header line is printed before it is sent.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("baton exited early").unwrap();
+        if line.contains("Hang") {
+            break;
+        }
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(1));
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("The run stopped early: interrupted.")),
+        "{rest:?}"
+    );
+    assert_eq!(
+        s.read_json("env.json")["values"][0],
+        json!({"key": "captured", "value": "yes", "type": "any", "enabled": true})
+    );
+    assert_eq!(s.read_json("report.json")["run"]["error"], "interrupted");
+}
+
+#[test]
+fn silent_prints_nothing_and_progress_reporter_is_accepted() {
+    let server = TestServer::start();
+    let s = Scratch::new("silent");
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "A", "request": server.url("/a")}])),
+    );
+    let run = baton(&s.dir, &["run", "c.json", "--silent"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
+    let run = baton(&s.dir, &["run", "c.json", "-r", "progress"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.is_empty(),
+        "the progress bar draws on stderr only"
+    );
+}
+
+#[test]
+fn delay_request_waits_between_items() {
+    let server = TestServer::start();
+    let s = Scratch::new("delay");
+    s.json(
+        "c.json",
+        &collection(json!([
+            {"name": "A", "request": server.url("/a")},
+            {"name": "B", "request": server.url("/b")}
+        ])),
+    );
+    let started = std::time::Instant::now();
+    let run = baton(&s.dir, &["run", "c.json", "--delay-request", "300"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(300),
+        "one delay between two items"
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn proxies_come_from_the_usual_environment_variables() {
+    let proxy = TestServer::start();
+    let s = Scratch::new("proxy");
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "Via proxy", "request": "http://api.example.test/v1/things"}])),
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["run", "c.json"])
+        .current_dir(&s.dir)
+        .env("HTTP_PROXY", proxy.url(""))
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let seen = &proxy.requests()[0];
+    assert_eq!(seen.path, "/v1/things");
+    assert_eq!(seen.header("host"), Some("api.example.test"));
+}
