@@ -210,6 +210,31 @@ mod tests {
     }
 
     #[test]
+    fn real_pingone_run_in_postman_value_decodes_to_the_template() {
+        let encoded = include_str!("../../tests/fixtures/run-in-postman-env.base64");
+        let decoded = load_environment(encoded.trim()).unwrap();
+        let template: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/workflow-library-template.values.json"
+        ))
+        .unwrap();
+        let expected = environment_from_document(&template, Path::new("t.json")).unwrap();
+        assert_eq!(decoded.values, expected.values);
+        let keys: Vec<&str> = decoded.values.iter().map(|v| v.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "tld",
+                "authPath",
+                "apiPath",
+                "adminEnvID",
+                "adminAppID",
+                "adminAppSecret",
+                "envID"
+            ]
+        );
+    }
+
+    #[test]
     fn link_without_env_parameter_is_explained() {
         let err = load_environment("https://app.getpostman.com/run-collection/123").unwrap_err();
         assert!(err.to_string().contains("env[<name>]=<base64>"), "{err}");

@@ -206,3 +206,58 @@ print(json.dumps(out))
     assert_eq!(cases[3]["suite"], "Down");
     assert_eq!(cases[3]["results"], json!(["Error"]));
 }
+
+#[test]
+fn exported_collection_carries_the_final_collection_variables() {
+    let server = TestServer::start();
+    let s = Scratch::new("export-collection");
+    let mut source = collection(
+        json!([{"name": "A", "request": server.url("/a"), "event": [{"listen": "test",
+        "script": {"exec": ["pm.collectionVariables.set('appID', 'app-1');"]}}]}]),
+    );
+    source["variable"] = json!([{"key": "base", "value": "x"}]);
+    s.json("c.json", &source);
+    let run = baton(
+        &s.dir,
+        &["run", "c.json", "--export-collection", "out.json"],
+    );
+    assert_eq!(run.code, 0);
+    let exported = s.read_json("out.json");
+    assert_eq!(exported["info"]["name"], "Test");
+    assert_eq!(exported["item"][0]["name"], "A");
+    let keys: Vec<&str> = exported["variable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["base", "appID"]);
+}
+
+#[test]
+fn cookie_jar_file_is_loaded_and_globals_can_be_set_on_the_command_line() {
+    let server = TestServer::start();
+    let s = Scratch::new("cookie-jar-in");
+    s.json("jar.json", &json!({"cookies": [{"key": "ST", "value": "from-file", "domain": "127.0.0.1", "path": "/", "hostOnly": true}]}));
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "A", "request": server.url("/a?g={{g}}")}])),
+    );
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--cookie-jar",
+            "jar.json",
+            "--global-var",
+            "g=1=2",
+            "--export-globals",
+            "g.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(server.requests()[0].header("cookie"), Some("ST=from-file"));
+    assert_eq!(server.requests()[0].query, "g=1=2");
+    assert_eq!(s.read_json("g.json")["values"][0]["value"], "1=2");
+}

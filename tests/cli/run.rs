@@ -436,3 +436,113 @@ fn proxies_come_from_the_usual_environment_variables() {
     assert_eq!(seen.path, "/v1/things");
     assert_eq!(seen.header("host"), Some("api.example.test"));
 }
+
+#[test]
+fn file_bodies_and_form_files_are_read_from_the_working_dir() {
+    let server = TestServer::start();
+    let s = Scratch::new("files");
+    std::fs::create_dir_all(s.dir.join("wd")).unwrap();
+    s.write("wd/body.json", "{\"from\":\"file\"}");
+    s.write("wd/upload.csv", "a,b\n1,2\n");
+    s.write("outside.txt", "secret");
+    s.json("c.json", &collection(json!([
+        {"name": "File", "request": {"method": "POST", "url": server.url("/file"), "body": {"mode": "file", "file": {"src": "body.json"}}}},
+        {"name": "Form", "request": {"method": "POST", "url": server.url("/form"), "body": {"mode": "formdata", "formdata": [
+            {"key": "note", "value": "hi", "type": "text"},
+            {"key": "off", "value": "x", "type": "text", "disabled": true},
+            {"key": "sheet", "src": "upload.csv", "type": "file"}]}}},
+        {"name": "Outside", "request": {"method": "POST", "url": server.url("/outside"), "body": {"mode": "file", "file": {"src": "../outside.txt"}}}}
+    ])));
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--working-dir",
+            "wd",
+            "--no-insecure-file-read",
+        ],
+    );
+    assert_eq!(run.code, 1, "the file outside the working dir is refused");
+    assert!(
+        run.stdout
+            .contains("is outside the working directory and --no-insecure-file-read is set"),
+        "{}",
+        run.stdout
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].body, "{\"from\":\"file\"}");
+    let form = &requests[1];
+    assert!(
+        form.header("content-type")
+            .unwrap()
+            .starts_with("multipart/form-data; boundary=")
+    );
+    assert!(
+        form.body.contains("name=\"note\"\r\n\r\nhi\r\n"),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains(
+            "name=\"sheet\"; filename=\"upload.csv\"\r\nContent-Type: text/csv\r\n\r\na,b\n1,2\n"
+        ),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("name=\"off\""));
+}
+
+#[test]
+fn digest_auth_answers_the_servers_challenge() {
+    let server = TestServer::start();
+    let s = Scratch::new("digest");
+    s.json("c.json", &collection(json!([{"name": "Digest", "request": {"url": server.url("/digest?x=1"),
+        "auth": {"type": "digest", "digest": [{"key": "username", "value": "u"}, {"key": "password", "value": "{{pw}}"}]}},
+        "event": [{"listen": "test", "script": {"exec": ["pm.test('authorised', () => pm.response.to.have.status(200));"]}}]}])));
+    let run = baton(&s.dir, &["run", "c.json", "--env-var", "pw=p"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "a challenge, then the answer");
+    let run = baton(&s.dir, &["run", "c.json", "--env-var", "pw=wrong"]);
+    assert_eq!(run.code, 1, "a wrong password stays unauthorised");
+}
+
+#[test]
+fn iteration_count_repeats_the_collection() {
+    let server = TestServer::start();
+    let s = Scratch::new("iterations");
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "A", "request": server.url("/a?i={{$randomInt}}")}])),
+    );
+    let run = baton(&s.dir, &["run", "c.json", "-n", "3"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(server.requests().len(), 3);
+    assert!(run.stdout.contains("Iteration 3/3"), "{}", run.stdout);
+}
+
+#[test]
+fn disable_unicode_and_color_switches() {
+    let server = TestServer::start();
+    let s = Scratch::new("ascii");
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "A", "request": server.url("/a"),
+        "event": [{"listen": "test", "script": {"exec": ["pm.test('ok', () => {});"]}}]}])),
+    );
+    let ascii = baton(
+        &s.dir,
+        &["run", "c.json", "--disable-unicode", "--color", "off"],
+    );
+    assert_eq!(ascii.code, 0);
+    assert!(ascii.stdout.is_ascii(), "{}", ascii.stdout);
+    assert!(ascii.stdout.contains("OK  ok"));
+    let colored = baton(&s.dir, &["run", "c.json", "--color", "on"]);
+    assert!(
+        colored.stdout.contains("\u{1b}[32m✓\u{1b}[0m  ok"),
+        "{}",
+        colored.stdout
+    );
+}

@@ -153,6 +153,12 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
         for pair in recorded.query.split('&').filter(|p| !p.is_empty()) {
             response = response.header("Set-Cookie", format!("{pair}; Path=/"));
         }
+    } else if recorded.path == "/digest" && !digest_ok(&recorded) {
+        status = StatusCode::UNAUTHORIZED;
+        response = response.header(
+            "WWW-Authenticate",
+            "Digest realm=\"baton\", qop=\"auth\", nonce=\"n0nce\", opaque=\"op\"",
+        );
     } else if recorded.path == "/slow" {
         let ms = recorded
             .query
@@ -166,4 +172,34 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
         .header("Content-Type", HeaderValue::from_static("application/json"))
         .body(Body::from(echo.to_string()))
         .expect("response")
+}
+
+/// Checks a Digest `Authorization` for user `u`, password `p`, realm `baton`, nonce `n0nce` (RFC 7616).
+fn digest_ok(request: &Recorded) -> bool {
+    use md5::Digest;
+    let Some(header) = request
+        .header("authorization")
+        .and_then(|h| h.strip_prefix("Digest "))
+    else {
+        return false;
+    };
+    let field = |name: &str| {
+        header.split(", ").find_map(|part| {
+            let (key, value) = part.split_once('=')?;
+            (key.trim() == name).then(|| value.trim_matches('"').to_string())
+        })
+    };
+    let md5 = |text: String| format!("{:x}", md5::Md5::digest(text.as_bytes()));
+    let (Some(uri), Some(nc), Some(cnonce), Some(response)) = (
+        field("uri"),
+        field("nc"),
+        field("cnonce"),
+        field("response"),
+    ) else {
+        return false;
+    };
+    let ha1 = md5("u:baton:p".to_string());
+    let ha2 = md5(format!("{}:{uri}", request.method));
+    response == md5(format!("{ha1}:n0nce:{nc}:{cnonce}:auth:{ha2}"))
+        && field("opaque").as_deref() == Some("op")
 }
