@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, Reporter, RunSummary};
-use crate::script::ConsoleEntry;
+use crate::script::ScriptOutcome;
 
 /// What the cli reporter shows.
 #[derive(Debug, Clone, Default)]
@@ -124,6 +124,18 @@ impl<W: Write> CliReporter<W> {
         writeln!(self.out, "{}", line(bl, bm, br))
     }
 
+    fn write_console(&mut self, outcome: &ScriptOutcome, masker: &Masker) {
+        if self.options.no_console {
+            return;
+        }
+        let bar = if self.options.ascii { "|" } else { "│" };
+        for entry in outcome.runs.iter().flat_map(|run| run.console.iter()) {
+            for line in masker.mask(&entry.message).lines() {
+                let _ = writeln!(self.out, "  {} {line}", self.paint("2", bar));
+            }
+        }
+    }
+
     fn write_failure(&mut self, number: usize, failure: &Failure) -> std::io::Result<()> {
         let title = match failure.kind {
             FailureKind::Assertion => format!(
@@ -201,19 +213,13 @@ impl<W: Write> Reporter for CliReporter<W> {
         let _ = writeln!(self.out, "\n{arrow} {}", path.join(" / "));
     }
 
-    fn console(&mut self, _path: &[String], entry: &ConsoleEntry) {
-        if !self.options.no_console {
-            for line in entry.message.lines() {
-                let _ = writeln!(self.out, "  {} {line}", self.paint("2", "│"));
-            }
-        }
-    }
-
     fn warning(&mut self, message: &str) {
         let _ = writeln!(self.out, "  {} {message}", self.paint("33", "warning:"));
     }
 
     fn item(&mut self, execution: &Execution, masker: &Masker) {
+        // In the order things happened: pre-request console, the request, test console, tests.
+        self.write_console(&execution.prerequest, masker);
         if execution.skipped {
             let _ = writeln!(
                 self.out,
@@ -276,6 +282,7 @@ impl<W: Write> Reporter for CliReporter<W> {
         } else if let Some(error) = &execution.request_error {
             let _ = writeln!(self.out, "  {}", self.paint("31", &masker.mask(error)));
         }
+        self.write_console(&execution.test, masker);
         if self.options.no_assertions {
             return;
         }

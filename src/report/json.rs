@@ -162,6 +162,15 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
         })
         .collect();
     out.insert("assertions".into(), Value::Array(assertions));
+    let console: Vec<Value> = execution
+        .prerequest
+        .runs
+        .iter()
+        .chain(execution.test.runs.iter())
+        .flat_map(|run| run.console.iter())
+        .map(|entry| json!({"level": entry.level, "message": masker.mask(&entry.message)}))
+        .collect();
+    out.insert("console".into(), Value::Array(console));
     Value::Object(out)
 }
 

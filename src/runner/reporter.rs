@@ -1,8 +1,6 @@
 //! Live run events, named after Newman's: a reporter implements the hooks it needs; all default to
 //! doing nothing.
 
-use crate::script::{Assertion, ConsoleEntry};
-
 use super::{Execution, Failure, Masker, RunSummary};
 
 /// Receives the run's events as they happen.
@@ -13,15 +11,12 @@ pub trait Reporter {
     fn iteration(&mut self, _iteration: usize, _count: usize) {}
     /// An item is about to run.
     fn before_item(&mut self, _path: &[String]) {}
-    /// A script wrote to the console.
-    fn console(&mut self, _path: &[String], _entry: &ConsoleEntry) {}
-    /// A test finished.
-    fn assertion(&mut self, _path: &[String], _assertion: &Assertion) {}
     /// A warning worth the user's attention (unresolved variables, unknown scripts' features).
     fn warning(&mut self, _message: &str) {}
     /// A failure was recorded.
     fn failure(&mut self, _failure: &Failure) {}
-    /// The item finished; `masker` hides the secrets known so far.
+    /// The item finished (its console output and tests are in `execution`); `masker` hides the
+    /// secrets known so far.
     fn item(&mut self, _execution: &Execution, _masker: &Masker) {}
     /// The run finished.
     fn done(&mut self, _summary: &RunSummary) {}
@@ -43,12 +38,6 @@ impl Reporter for Reporters {
     }
     fn before_item(&mut self, path: &[String]) {
         self.0.iter_mut().for_each(|r| r.before_item(path));
-    }
-    fn console(&mut self, path: &[String], entry: &ConsoleEntry) {
-        self.0.iter_mut().for_each(|r| r.console(path, entry));
-    }
-    fn assertion(&mut self, path: &[String], assertion: &Assertion) {
-        self.0.iter_mut().for_each(|r| r.assertion(path, assertion));
     }
     fn warning(&mut self, message: &str) {
         self.0.iter_mut().for_each(|r| r.warning(message));

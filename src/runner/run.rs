@@ -10,8 +10,8 @@ use crate::http::{
     CookieJar, FileAccess, HttpClient, Response, build_wire_request, resolve_auth, resolve_request,
 };
 use crate::script::{
-    ConsoleEntry, NextRequest, RequestSender, ScriptEngine, ScriptInfo, ScriptJob, ScriptOptions,
-    ScriptOutcome, SendFuture,
+    NextRequest, RequestSender, ScriptEngine, ScriptInfo, ScriptJob, ScriptOptions, ScriptOutcome,
+    SendFuture,
 };
 use crate::vars::{Scopes, Variable, VariableScope, did_you_mean, unresolved_names};
 
@@ -160,7 +160,6 @@ pub async fn run(
                 options.show_secrets,
                 &summary.masker,
             );
-            forward_live(reporter, &summary.masker, &execution);
             record_failures(&execution, planned, &mut summary, reporter);
             reporter.item(&execution, &summary.masker);
             if options.keep_executions {
@@ -416,23 +415,6 @@ fn masker_for(scopes: &Scopes, execution: &Execution, show: bool, previous: &Mas
         }
     }
     masker
-}
-
-fn forward_live(reporter: &mut dyn Reporter, masker: &Masker, execution: &Execution) {
-    for outcome in [&execution.prerequest, &execution.test] {
-        for run in &outcome.runs {
-            for entry in &run.console {
-                let entry = ConsoleEntry {
-                    level: entry.level.clone(),
-                    message: masker.mask(&entry.message),
-                };
-                reporter.console(&execution.path, &entry);
-            }
-            for assertion in &run.assertions {
-                reporter.assertion(&execution.path, assertion);
-            }
-        }
-    }
 }
 
 fn record_failures(

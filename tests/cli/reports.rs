@@ -261,3 +261,40 @@ fn cookie_jar_file_is_loaded_and_globals_can_be_set_on_the_command_line() {
     assert_eq!(server.requests()[0].query, "g=1=2");
     assert_eq!(s.read_json("g.json")["values"][0]["value"], "1=2");
 }
+
+#[test]
+fn console_output_is_shown_after_the_request_kept_in_json_and_masked() {
+    let server = TestServer::start();
+    let s = Scratch::new("console");
+    s.json("c.json", &collection(json!([{"name": "A", "request": server.url("/a"), "event": [
+        {"listen": "prerequest", "script": {"exec": ["console.log('before', pm.environment.get('clientSecret'));"]}},
+        {"listen": "test", "script": {"exec": ["console.warn('after', {n: 1});"]}}]}])));
+    let args = [
+        "run",
+        "c.json",
+        "--env-var",
+        "clientSecret=abc-123-xyz",
+        "-r",
+        "cli,json",
+        "--reporter-json-export",
+        "r.json",
+        "--reporter-cli-no-summary",
+    ];
+    let run = baton(&s.dir, &args);
+    assert_eq!(run.code, 0);
+    let before = run
+        .stdout
+        .find("│ before ********")
+        .expect("masked pre-request console line");
+    let request = run.stdout.find("GET http://").unwrap();
+    let after = run.stdout.find("│ after { n: 1 }").unwrap();
+    assert!(before < request && request < after, "{}", run.stdout);
+    assert!(!run.stdout.contains("abc-123-xyz"));
+    let console = &s.read_json("r.json")["run"]["executions"][0]["console"];
+    assert_eq!(
+        console,
+        &json!([{"level": "log", "message": "before ********"}, {"level": "warn", "message": "after { n: 1 }"}])
+    );
+    let quiet = baton(&s.dir, &["run", "c.json", "--reporter-cli-no-console"]);
+    assert!(!quiet.stdout.contains("│ after"), "{}", quiet.stdout);
+}
