@@ -6,5 +6,6 @@ mod node;
 mod pingone_workflow;
 mod reports;
 mod run;
+mod scripts;
 mod server;
 mod support;
