@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use crate::collection::{Collection, DataRow, Listen, Request};
+use crate::collection::{Collection, DataRow, KeyValue, Listen, Request};
 use crate::http::{
     CookieJar, FileAccess, HttpClient, Response, build_wire_request, resolve_auth, resolve_request,
 };
@@ -312,7 +312,15 @@ async fn run_item(
     }
 
     if !planned.test.is_empty() {
+        // Test scripts see the request as it went out, system and auth headers included (Newman).
         let mut sent_request = resolved.clone();
+        if let Some(wire) = &execution.wire {
+            sent_request.headers = wire
+                .headers
+                .iter()
+                .map(|(key, value)| KeyValue::new(key.clone(), value.clone()))
+                .collect();
+        }
         execution.test = run_scripts(
             engine,
             Listen::Test,

@@ -139,3 +139,120 @@ fn failures_and_chai_messages_agree_with_newman() {
         .collect();
     assert_eq!(failed, ["status is 201", "deep equal", "property"]);
 }
+
+#[test]
+fn cookies_and_legacy_api_agree_with_newman() {
+    assert_self_check_passes("cookies-legacy");
+}
+
+#[test]
+fn skip_request_agrees_with_newman() {
+    assert_self_check_passes("skip-request");
+}
+
+fn run_baton_with_test_script(name: &str, lines: &[&str], extra: &[&str]) -> crate::support::Run {
+    let server = TestServer::start();
+    let s = Scratch::new(name);
+    s.json("c.json", &crate::support::collection(json!([
+        {"name": "Scripted", "request": server.url("/scripted"), "event": [{"listen": "test", "script": {"exec": lines}}]},
+        {"name": "Next", "request": server.url("/next"), "event": [{"listen": "test", "script": {"exec": [
+            "pm.test('the realm still works', () => pm.expect([1, 2].length).to.equal(2));"]}}]}
+    ])));
+    let mut args = vec!["run", "c.json"];
+    args.extend_from_slice(extra);
+    baton(&s.dir, &args)
+}
+
+#[test]
+fn runaway_script_is_interrupted_and_the_run_goes_on() {
+    let run = run_baton_with_test_script(
+        "timeout-script",
+        &["let n = 0;", "while (true) { n++; }"],
+        &["--timeout-script", "200"],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("script exceeded the 200 ms timeout"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("✓  the realm still works"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn runaway_allocation_is_a_clear_failure() {
+    let run = run_baton_with_test_script(
+        "memory",
+        &[
+            "const hog = [];",
+            "while (true) { hog.push(new Array(1e6).fill(1)); }",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("exceeded the memory limit"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("✓  the realm still works"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn syntax_error_points_at_its_line_and_column() {
+    let run = run_baton_with_test_script(
+        "syntax",
+        &[
+            "const ok = 1;",
+            "pm.test('x', () => {",
+            "  pm.expect(ok).to.equal(1)",
+            ")};",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("SyntaxError in test script"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--> c.json > Scripted > test script:4"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(" 4 | )};"), "{}", run.stdout);
+}
+
+#[test]
+fn top_level_await_works() {
+    let run = run_baton_with_test_script(
+        "await",
+        &[
+            "const value = await new Promise(resolve => setTimeout(() => resolve(7), 5));",
+            "pm.test('awaited', () => pm.expect(value).to.equal(7));",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("✓  awaited"));
+}
+
+#[test]
+fn unknown_module_names_itself() {
+    let run = run_baton_with_test_script("require", &["const fs = require('fs');"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("Cannot find module 'fs'"),
+        "{}",
+        run.stdout
+    );
+}
