@@ -46,6 +46,12 @@ fn main() -> ExitCode {
                 let out = Box::new(std::io::stdout());
                 execute_run(&args, terminal, out, &mut std::io::stderr(), stop_rx).await
             }
+            Command::Licenses => {
+                // A closed pipe (`baton licenses | head`) is not an error worth a panic.
+                let text = baton::script::third_party_licenses();
+                let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+                Exit::Success
+            }
             Command::Pingone(PingOneCommand::Serve(args)) => {
                 let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
                 execute_serve(&args, &mut out, &mut err, stop_rx).await

@@ -24,6 +24,8 @@ pub enum Command {
     /// Run a collection (flags as `newman run`).
     #[command(after_help = EXIT_CODES)]
     Run(Box<RunArgs>),
+    /// Print the licences of the JavaScript libraries built into Baton.
+    Licenses,
     /// The local, in-memory PingOne stand-in.
     #[command(subcommand)]
     Pingone(PingOneCommand),

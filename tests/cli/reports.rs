@@ -298,3 +298,19 @@ fn console_output_is_shown_after_the_request_kept_in_json_and_masked() {
     let quiet = baton(&s.dir, &["run", "c.json", "--reporter-cli-no-console"]);
     assert!(!quiet.stdout.contains("│ after"), "{}", quiet.stdout);
 }
+
+#[test]
+fn licenses_of_the_embedded_libraries_are_printed() {
+    let s = Scratch::new("licenses");
+    let run = baton(&s.dir, &["licenses"]);
+    assert_eq!(run.code, 0);
+    for library in [
+        "chai 4.4.1",
+        "lodash 4.17.21",
+        "crypto-js 3.3.0",
+        "cheerio 0.22.0",
+        "moment 2.30.1",
+    ] {
+        assert!(run.stdout.contains(library), "{library} is listed");
+    }
+}
