@@ -15,6 +15,6 @@ pub use body::{EncodedBody, FileAccess, encode_body, urlencode_fields};
 pub use client::{ClientOptions, ClientSetupError, HttpClient};
 pub use cookies::{CookieJar, CookieRecord};
 pub use error::HttpError;
-pub use resolve::{resolve_auth, resolve_request};
+pub use resolve::resolve_request;
 pub use response::{Response, reason_phrase};
 pub use wire::{USER_AGENT, WireRequest, build_wire_request, parse_wire_url};

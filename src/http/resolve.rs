@@ -19,7 +19,7 @@ pub fn resolve_request(request: &Request, scopes: &Scopes) -> Request {
 }
 
 /// An auth helper with its string parameters resolved.
-pub fn resolve_auth(auth: &Auth, scopes: &Scopes) -> Auth {
+fn resolve_auth(auth: &Auth, scopes: &Scopes) -> Auth {
     Auth {
         kind: auth.kind.clone(),
         params: auth

@@ -7,7 +7,7 @@ use tokio::sync::watch;
 
 use crate::collection::{Collection, DataRow, KeyValue, Listen, Request};
 use crate::http::{
-    CookieJar, FileAccess, HttpClient, Response, build_wire_request, resolve_auth, resolve_request,
+    CookieJar, FileAccess, HttpClient, Response, build_wire_request, resolve_request,
 };
 use crate::script::{
     NextRequest, RequestSender, ScriptEngine, ScriptInfo, ScriptJob, ScriptOptions, ScriptOutcome,
@@ -272,14 +272,10 @@ async fn run_item(
     if context.options.warn_unresolved {
         warn_unresolved(&resolved, &summary.scopes, reporter);
     }
-    let auth = resolved
-        .auth
-        .as_ref()
-        .map(|a| resolve_auth(a, &summary.scopes));
     summary.stats.requests.total += 1;
     match build_wire_request(
         &resolved,
-        auth.as_ref(),
+        resolved.auth.as_ref(),
         &planned.behavior,
         &context.options.files,
     ) {
