@@ -57,20 +57,24 @@ pub fn encode_body(body: &Body, files: &FileAccess) -> Result<EncodedBody, HttpE
             content_type: Some("application/x-www-form-urlencoded".into()),
         },
         Body::FormData(parts) => encode_multipart(parts, files)?,
-        Body::File { src: Some(src) } if !src.is_empty() => EncodedBody {
-            bytes: files.read(src)?.1,
-            content_type: None,
-        },
+        Body::File { src: Some(src) } if !src.is_empty() => {
+            let (path, bytes) = files.read(src)?;
+            EncodedBody {
+                bytes,
+                content_type: known_content_type(&path).map(str::to_string),
+            }
+        }
         Body::File { .. } => EncodedBody::default(),
         Body::GraphQl { query, variables } => {
+            // The variables text is spliced in as written, as Newman sends it.
             let variables = variables
                 .as_deref()
-                .filter(|v| !v.trim().is_empty())
-                .and_then(|v| serde_json::from_str::<serde_json::Value>(v).ok())
-                .unwrap_or_else(|| serde_json::json!({}));
-            let payload = serde_json::json!({"query": query, "variables": variables});
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .unwrap_or("{}");
+            let query = serde_json::Value::String(query.clone());
             EncodedBody {
-                bytes: payload.to_string().into_bytes(),
+                bytes: format!("{{\"query\":{query},\"variables\":{variables}}}").into_bytes(),
                 content_type: Some("application/json".into()),
             }
         }
@@ -132,10 +136,11 @@ fn encode_multipart(parts: &[FormPart], files: &FileAccess) -> Result<EncodedBod
                 for src in sources.iter().filter(|s| !s.is_empty()) {
                     let (path, content) = files.read(src)?;
                     let name = file_name(&path);
-                    let content_type = part
-                        .content_type
-                        .clone()
-                        .unwrap_or_else(|| guess_content_type(&path).to_string());
+                    let content_type = part.content_type.clone().unwrap_or_else(|| {
+                        known_content_type(&path)
+                            .unwrap_or("application/octet-stream")
+                            .to_string()
+                    });
                     bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
                     bytes.extend_from_slice(
                         format!(
@@ -170,17 +175,19 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn guess_content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("json") => "application/json",
-        Some("csv") => "text/csv",
-        Some("txt") => "text/plain",
-        Some("xml") => "application/xml",
-        Some("html") => "text/html",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        _ => "application/octet-stream",
-    }
+/// The media type of a file by its extension, as Postman derives it for file bodies and parts.
+fn known_content_type(path: &Path) -> Option<&'static str> {
+    Some(match path.extension().and_then(|e| e.to_str())? {
+        "json" => "application/json",
+        "csv" => "text/csv",
+        "txt" => "text/plain",
+        "xml" => "application/xml",
+        "html" => "text/html",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "pdf" => "application/pdf",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

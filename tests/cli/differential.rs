@@ -164,3 +164,82 @@ fn iteration_data_and_globals_agree_with_newman() {
         exported_values(&s, "ng.json")
     );
 }
+
+/// Multipart boundaries are random: compare bodies with the boundary replaced.
+fn without_boundary(mut request: Value) -> Value {
+    let content_type = request["content-type"].as_str().unwrap_or("").to_string();
+    if let Some(boundary) = content_type.split("boundary=").nth(1) {
+        let body = request["body"]
+            .as_str()
+            .unwrap_or("")
+            .replace(boundary, "BOUNDARY");
+        request["body"] = Value::String(body);
+        request["content-type"] = Value::String(content_type.replace(boundary, "BOUNDARY"));
+    }
+    request
+}
+
+#[test]
+fn bodies_auth_redirects_and_cookies_match_newman() {
+    let server = TestServer::start();
+    let s = Scratch::new("diff-wide");
+    s.write("upload.txt", "file body\n");
+    s.json("c.json", &json!({
+        "info": {"name": "Wide", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [
+            {"name": "Form data", "request": {"method": "POST", "url": "{{base}}/form", "body": {"mode": "formdata", "formdata": [
+                {"key": "text", "value": "a b", "type": "text"}, {"key": "off", "value": "x", "type": "text", "disabled": true},
+                {"key": "upload", "src": "upload.txt", "type": "file"}]}}},
+            {"name": "File body", "request": {"method": "PUT", "url": "{{base}}/file", "body": {"mode": "file", "file": {"src": "upload.txt"}}}},
+            {"name": "GraphQL", "request": {"method": "POST", "url": "{{base}}/graphql", "body": {"mode": "graphql",
+                "graphql": {"query": "query { app(id: \"{{id}}\") { name } }", "variables": "{\"n\": 1}"}}}},
+            {"name": "Raw text", "request": {"method": "PATCH", "url": "{{base}}/raw", "body": {"mode": "raw", "raw": "plain {{id}}"}}},
+            {"name": "Api key", "request": {"url": "{{base}}/apikey", "auth": {"type": "apikey", "apikey": [
+                {"key": "key", "value": "X-Api-Key"}, {"key": "value", "value": "k-{{id}}"}, {"key": "in", "value": "query"}]}}},
+            {"name": "OAuth2 token", "request": {"url": "{{base}}/oauth2", "auth": {"type": "oauth2", "oauth2": [
+                {"key": "accessToken", "value": "at-{{id}}"}, {"key": "addTokenTo", "value": "header"}]}}},
+            {"name": "Redirect followed", "request": {"method": "POST", "url": "{{base}}/redirect?to=/landed",
+                "body": {"mode": "raw", "raw": "dropped on 302"}}},
+            {"name": "Redirect kept", "request": {"url": "{{base}}/redirect?to=/not-followed"},
+                "protocolProfileBehavior": {"followRedirects": false}},
+            {"name": "Set cookie", "request": {"url": "{{base}}/cookie/set?ST=abc"}},
+            {"name": "Cookie sent", "request": {"url": "{{base}}/cookie/check"}},
+            {"name": "GET body kept", "request": {"method": "GET", "url": "{{base}}/get-body", "body": {"mode": "raw", "raw": "kept"}},
+                "protocolProfileBehavior": {"disableBodyPruning": true}},
+            {"name": "GET body pruned", "request": {"method": "GET", "url": "{{base}}/get-pruned", "body": {"mode": "raw", "raw": "pruned"}}}
+        ]
+    }));
+    let args = [
+        "run",
+        "c.json",
+        "--env-var",
+        &format!("base={}", server.url("")),
+        "--env-var",
+        "id=7",
+    ];
+    let by_newman = newman(&s.dir, &args);
+    let served = server.requests().len();
+    let by_baton = baton(&s.dir, &args);
+    let requests = server.requests();
+    let newman_requests: Vec<Value> = requests[..served]
+        .iter()
+        .map(essentials)
+        .map(without_boundary)
+        .collect();
+    let baton_requests: Vec<Value> = requests[served..]
+        .iter()
+        .map(essentials)
+        .map(without_boundary)
+        .collect();
+    assert_eq!(
+        (by_baton.code, by_newman.code),
+        (0, 0),
+        "{}{}",
+        by_newman.stdout,
+        by_baton.stdout
+    );
+    assert_eq!(baton_requests.len(), newman_requests.len());
+    for (baton_request, newman_request) in baton_requests.iter().zip(&newman_requests) {
+        assert_eq!(baton_request, newman_request);
+    }
+}
