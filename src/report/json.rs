@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::collection::{Collection, Environment};
+use crate::collection::{Collection, Environment, Url};
 use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, RunSummary};
 use crate::vars::VariableScope;
 
@@ -38,6 +38,8 @@ pub fn json_report(
                 "responseAverage": ms(timings.average()),
                 "responseMin": timings.min_response.map(ms).unwrap_or(0.0),
                 "responseMax": timings.max_response.map(ms).unwrap_or(0.0),
+                "started": timings.started_unix_ms,
+                "completed": timings.started_unix_ms + timings.total.as_millis() as u64,
                 "total": ms(timings.total),
             },
             "executions": summary.executions.iter().map(|e| execution_json(e, masker)).collect::<Vec<_>>(),
@@ -99,7 +101,8 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
     let mut out = Map::new();
     out.insert(
         "cursor".into(),
-        json!({"position": execution.position, "iteration": execution.iteration, "ref": execution.id}),
+        json!({"position": execution.position, "iteration": execution.iteration, "ref": execution.id,
+               "length": execution.plan_length, "cycles": execution.iterations}),
     );
     out.insert(
         "item".into(),
@@ -111,8 +114,10 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
             .iter()
             .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
             .collect();
+        // Newman writes the URL in its structured form; `raw` is added for readers that want text.
+        let url = Url::parse(&masker.mask(wire.url.as_str())).to_json();
         let mut request = json!({
-            "url": masker.mask(wire.url.as_str()),
+            "url": url,
             "method": wire.method,
             "header": headers,
         });
@@ -176,9 +181,11 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
 
 fn failure_json(failure: &Failure) -> Value {
     let at = match failure.kind {
-        FailureKind::Assertion => {
-            format!("assertion in {}-script", failure.event.unwrap_or("test"))
-        }
+        FailureKind::Assertion => format!(
+            "assertion:{} in {}-script",
+            failure.assertion_index.unwrap_or(0),
+            failure.event.unwrap_or("test")
+        ),
         FailureKind::Script => format!(
             "{}-script{}",
             failure.event.unwrap_or("test"),
@@ -189,12 +196,22 @@ fn failure_json(failure: &Failure) -> Value {
     let mut error = json!({"name": failure.name, "message": failure.message});
     if let Some(test) = &failure.test_name {
         error["test"] = Value::String(test.clone());
+        error["index"] = json!(failure.assertion_index.unwrap_or(0));
+    }
+    if let Some(line) = failure.line {
+        error["stack"] = Value::String(format!(
+            "{}: {}\n   at {}:{line}:{}",
+            failure.name,
+            failure.message,
+            failure.script_location.as_deref().unwrap_or("script"),
+            failure.column.unwrap_or(1)
+        ));
     }
     json!({
         "error": error,
         "at": at,
-        "source": {"name": failure.path.last().cloned().unwrap_or_default(), "path": failure.path},
-        "cursor": {"iteration": failure.iteration},
+        "source": {"id": failure.item_id, "name": failure.path.last().cloned().unwrap_or_default(), "path": failure.path},
+        "cursor": {"iteration": failure.iteration, "position": failure.position, "ref": failure.item_id},
     })
 }
 

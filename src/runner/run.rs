@@ -106,6 +106,9 @@ pub async fn run(
         },
         ..Default::default()
     };
+    summary.timings.started_unix_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
     let mut engine = ScriptEngine::new(options.script.clone());
     let sender = ClientSender { client };
     reporter.start(&collection.name, plan.len(), iterations);
@@ -136,6 +139,7 @@ pub async fn run(
             }
             let planned = &plan[position];
             let context = ItemContext {
+                plan_length: plan.len(),
                 collection_name: &collection.name,
                 planned,
                 iteration,
@@ -198,6 +202,7 @@ async fn wait_for_stop(stop: &mut watch::Receiver<bool>) {
 }
 
 struct ItemContext<'a> {
+    plan_length: usize,
     collection_name: &'a str,
     planned: &'a PlannedItem,
     iteration: usize,
@@ -226,6 +231,8 @@ async fn run_item(
     let mut execution = Execution {
         iteration: context.iteration,
         position: context.position,
+        plan_length: context.plan_length,
+        iterations: context.iterations,
         id: planned.item.id.clone(),
         path: planned.path.clone(),
         ..Default::default()
@@ -430,7 +437,10 @@ fn record_failures(
     let base = Failure {
         kind: FailureKind::Request,
         iteration: execution.iteration,
+        position: execution.position,
+        item_id: execution.id.clone(),
         path: execution.path.clone(),
+        assertion_index: None,
         event: None,
         script_location: None,
         test_name: None,
@@ -471,10 +481,11 @@ fn record_failures(
                     ..base.clone()
                 });
             }
-            for assertion in &run.assertions {
+            for (index, assertion) in run.assertions.iter().enumerate() {
                 if let Some(error) = &assertion.error {
                     found.push(Failure {
                         kind: FailureKind::Assertion,
+                        assertion_index: Some(index),
                         event: Some(listen.as_str()),
                         script_location: Some(run.location.clone()),
                         test_name: Some(assertion.name.clone()),

@@ -13,6 +13,10 @@ pub struct Execution {
     pub iteration: usize,
     /// Position of the item in the plan.
     pub position: usize,
+    /// Number of items in the plan.
+    pub plan_length: usize,
+    /// Number of iterations in the run.
+    pub iterations: usize,
     /// The item's id.
     pub id: String,
     /// Folder names and the item name.
@@ -97,8 +101,14 @@ pub struct Failure {
     pub kind: FailureKind,
     /// Zero-based iteration.
     pub iteration: usize,
+    /// Position of the item in the plan.
+    pub position: usize,
+    /// The item's id.
+    pub item_id: String,
     /// Folder names and item name.
     pub path: Vec<String>,
+    /// Index of the failed test among the script's tests.
+    pub assertion_index: Option<usize>,
     /// `prerequest` or `test` for script and assertion failures.
     pub event: Option<&'static str>,
     /// Where the failing script is defined (collection, folder or item path).
@@ -130,6 +140,8 @@ pub struct Timings {
     pub max_response: Option<Duration>,
     /// Number of responses timed.
     pub response_count: usize,
+    /// When the run started, in milliseconds since the Unix epoch.
+    pub started_unix_ms: u64,
 }
 
 impl Timings {

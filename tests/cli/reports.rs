@@ -40,6 +40,16 @@ fn json_report_has_newmans_shape() {
     assert_eq!(report["run"]["executions"][0]["item"]["name"], "Ok");
     assert_eq!(report["run"]["failures"].as_array().unwrap().len(), 1);
     assert_eq!(report["collection"]["info"]["name"], "Test");
+    let url = &report["run"]["executions"][0]["request"]["url"];
+    assert_eq!(
+        url["path"],
+        json!(["status", "201"]),
+        "URLs are structured, as Newman writes them"
+    );
+    assert_eq!(url["host"], json!(["127", "0", "0", "1"]));
+    let timings = &report["run"]["timings"];
+    assert!(timings["completed"].as_u64().unwrap() >= timings["started"].as_u64().unwrap());
+    assert_eq!(report["run"]["failures"][0]["at"], "request");
 }
 
 #[test]
