@@ -3,8 +3,10 @@
 mod differential;
 mod load_errors;
 mod node;
+mod oidc_provider;
 mod pingone_workflow;
 mod reports;
 mod run;
 mod server;
 mod support;
+mod workflows;
