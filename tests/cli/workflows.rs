@@ -188,7 +188,11 @@ fn provisioning_export_holds_the_application_and_its_secret() {
 fn secrets_stay_out_of_verbose_output_and_reports_unless_shown() {
     let s = Scratch::new("workflows-secrets");
     let _server = serve(&s);
-    for stem in ["client-secret-jwt", "private-key-jwt"] {
+    for stem in [
+        "client-secret-basic",
+        "client-secret-jwt",
+        "private-key-jwt",
+    ] {
         let args = [
             "--verbose",
             "-r",
@@ -218,7 +222,7 @@ fn secrets_stay_out_of_verbose_output_and_reports_unless_shown() {
         .map(|key| exported(&s, "out.json", key))
         .chain([key_line])
         .collect();
-        if stem == "client-secret-jwt" {
+        if stem != "private-key-jwt" {
             secrets.push(exported(&s, "out.json", "appSecret"));
         }
         for secret in &secrets {
@@ -243,10 +247,14 @@ fn secrets_stay_out_of_verbose_output_and_reports_unless_shown() {
 
         let shown = run_workflow(&s, stem, &["--verbose", "--show-secrets"]);
         assert_eq!(shown.code, 0, "{}", shown.stdout);
+        let password = exported(&s, "out.json", "password");
         assert!(
-            shown.stdout.contains("client_assertion=ey"),
+            shown.stdout.contains(&password),
             "{stem}: --show-secrets shows them"
         );
+        if stem != "client-secret-basic" {
+            assert!(shown.stdout.contains("client_assertion=ey"), "{stem}");
+        }
     }
 }
 
