@@ -126,3 +126,30 @@ fn demo_inputs(
     let prepared = prepare_loaded(&args, collection, environment)?;
     Ok((*args, prepared))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_workflow_loads_with_the_test_key_as_a_secret() {
+        let environment =
+            serde_json::json!({"values": [{"key": "authPath", "value": "http://127.0.0.1:1"}]});
+        for (file_name, text) in WORKFLOWS {
+            let (args, prepared) =
+                demo_inputs(file_name, text, environment.clone()).expect(file_name);
+            assert_eq!(args.collection, Path::new(file_name));
+            assert_eq!(
+                prepared.collection.name,
+                file_name.trim_end_matches(".postman_collection.json")
+            );
+            let key = prepared
+                .environment
+                .values
+                .iter()
+                .find(|v| v.key == "privateKey")
+                .expect("privateKey");
+            assert_eq!(key.kind.as_deref(), Some("secret"));
+        }
+    }
+}
