@@ -3,7 +3,9 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use baton::cli::{Cli, Command, Exit, PingOneCommand, Terminal, execute_run, execute_serve};
+use baton::cli::{
+    Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_run, execute_serve,
+};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -55,6 +57,10 @@ fn main() -> ExitCode {
             Command::Pingone(PingOneCommand::Serve(args)) => {
                 let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
                 execute_serve(&args, &mut out, &mut err, stop_rx).await
+            }
+            Command::Demo => {
+                let stdout = || Box::new(std::io::stdout()) as Box<dyn std::io::Write>;
+                execute_demo(terminal, &stdout, &mut std::io::stderr(), stop_rx).await
             }
         }
     });

@@ -29,6 +29,10 @@ pub enum Command {
     /// The local, in-memory PingOne stand-in.
     #[command(subcommand)]
     Pingone(PingOneCommand),
+    /// Run the four shipped PingOne workflows (one per client authentication method) against
+    /// the local PingOne stand-in, started in-process; exits 0 only if all four pass.
+    #[command(after_help = EXIT_CODES)]
+    Demo,
 }
 
 /// `baton pingone` subcommands.

@@ -2,6 +2,7 @@
 //! writing reports and exports. The binary only parses, wires the terminal and exits.
 
 mod args;
+mod demo;
 mod exit;
 mod progress;
 
@@ -14,6 +15,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 pub use args::{Cli, ColorChoice, Command, PingOneCommand, RunArgs, ServeArgs};
+pub use demo::execute_demo;
 pub use exit::Exit;
 pub use progress::ProgressReporter;
 
@@ -55,6 +57,19 @@ pub async fn execute_run(
             return Exit::Usage;
         }
     };
+    run_prepared(args, prepared, terminal, out, err, stop).await
+}
+
+/// Runs already loaded inputs with the flags in `args`, then writes reports and exports: the
+/// part of `baton run` after loading, shared with `baton demo`.
+async fn run_prepared(
+    args: &RunArgs,
+    prepared: Prepared,
+    terminal: Terminal,
+    out: Box<dyn Write>,
+    err: &mut dyn Write,
+    stop: watch::Receiver<bool>,
+) -> Exit {
     let Prepared {
         collection,
         environment,
@@ -207,10 +222,20 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
         }
     }
     let collection = load_collection(&args.collection).map_err(|e| e.to_string())?;
-    let mut environment = match &args.environment {
+    let environment = match &args.environment {
         Some(input) => load_environment(input).map_err(|e| e.to_string())?,
         None => Environment::default(),
     };
+    prepare_loaded(args, collection, environment)
+}
+
+/// The rest of [`prepare`] once the collection and environment are in hand: globals, `--env-var`
+/// overrides, data, the cookie jar, the HTTP client and the run options.
+fn prepare_loaded(
+    args: &RunArgs,
+    collection: Collection,
+    mut environment: Environment,
+) -> Result<Prepared, String> {
     let mut globals = match &args.globals {
         Some(path) => load_environment(&path.to_string_lossy()).map_err(|e| e.to_string())?,
         None => Environment::default(),

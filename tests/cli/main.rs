@@ -3,9 +3,11 @@
 mod differential;
 mod load_errors;
 mod node;
+mod oidc_provider;
 mod pingone_workflow;
 mod reports;
 mod run;
 mod scripts;
 mod server;
 mod support;
+mod workflows;

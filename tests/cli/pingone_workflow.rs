@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 
 use crate::support::{Scratch, baton};
 
-struct Served(Child);
+pub struct Served(Child);
 
 impl Drop for Served {
     fn drop(&mut self) {
@@ -15,7 +15,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(scratch: &Scratch) -> Served {
+pub fn serve(scratch: &Scratch) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["pingone", "serve", "--write-env", "pingone.json"])
         .current_dir(&scratch.dir)
