@@ -128,7 +128,19 @@ pub fn parse_wire_url(text: &str) -> Result<WireUrl, HttpError> {
     if trimmed.is_empty() {
         return Err(invalid("the URL is empty".into()));
     }
-    if let Some(start) = trimmed.find("{{") {
+    // Like Newman, an unresolved `{{name}}` in the path or query is sent as written; only one in
+    // the scheme or host leaves nowhere to send the request.
+    let authority_end = with_scheme
+        .find("://")
+        .map(|at| at + 3)
+        .and_then(|from| {
+            with_scheme[from..]
+                .find(['/', '?', '#'])
+                .map(|end| from + end)
+        })
+        .unwrap_or(with_scheme.len());
+    let authority_end = authority_end.saturating_sub(with_scheme.len() - trimmed.len());
+    if let Some(start) = trimmed[..authority_end].find("{{") {
         let name_end = trimmed[start..]
             .find("}}")
             .map_or(trimmed.len(), |e| start + e + 2);
@@ -215,6 +227,16 @@ mod tests {
         assert_eq!(
             parse_wire_url("localhost:3000/a").unwrap().as_str(),
             "http://localhost:3000/a"
+        );
+    }
+
+    #[test]
+    fn unresolved_variable_in_the_query_or_path_is_sent_as_written() {
+        let url = parse_wire_url("https://h.test/{{p}}?a={{e}}&b=2").unwrap();
+        assert_eq!(url.host_str(), Some("h.test"));
+        assert!(
+            url.as_str().contains("a=%7B%7Be%7D%7D") || url.as_str().contains("a={{e}}"),
+            "{url}"
         );
     }
 
