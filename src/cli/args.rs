@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::http::ConnectTo;
+
 const EXIT_CODES: &str = "Exit codes:
   0  the run passed
   1  a test, script or request failed (as Newman)
@@ -187,6 +189,14 @@ pub struct RunArgs {
     /// Client certificate key (PEM, unencrypted).
     #[arg(long = "ssl-client-key", value_name = "PATH")]
     pub ssl_client_key: Option<PathBuf>,
+    /// Baton only, as in curl: connect to ADDR for requests to HOST:PORT; the URL, Host header,
+    /// cookies and TLS server name stay HOST's (repeatable).
+    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR", value_parser = ConnectTo::parse_resolve)]
+    pub resolve: Vec<ConnectTo>,
+    /// Baton only, as in curl: connect to ADDR:PORT2 for requests to HOST:PORT, e.g. a local
+    /// stand-in on another port (repeatable; ADDR is an IP address).
+    #[arg(long = "connect-to", value_name = "HOST:PORT:ADDR:PORT2", value_parser = ConnectTo::parse_connect_to)]
+    pub connect_to: Vec<ConnectTo>,
     /// Passphrase of the client key (encrypted keys are not supported yet: decrypt with openssl).
     #[arg(long = "ssl-client-passphrase", value_name = "TEXT")]
     pub ssl_client_passphrase: Option<String>,

@@ -263,6 +263,12 @@ fn prepare_loaded(
                 .map(|cert| (cert, args.ssl_client_key.clone())),
             timeout: args.timeout_request.map(Duration::from_millis),
             ignore_redirects: args.ignore_redirects,
+            connect_to: args
+                .connect_to
+                .iter()
+                .chain(&args.resolve)
+                .cloned()
+                .collect(),
         },
         jar,
     )

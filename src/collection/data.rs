@@ -57,7 +57,8 @@ pub fn parse_csv(text: &str, path: &Path) -> Result<Vec<DataRow>, LoadError> {
     let columns: Vec<String> = header.into_iter().map(|f| f.text).collect();
     let mut rows = Vec::new();
     for (line, record) in records {
-        if record.len() != columns.len() {
+        // As in Newman, a short row leaves its last columns undefined; a long one is an error.
+        if record.len() > columns.len() {
             return Err(LoadError::Csv {
                 path: path.to_path_buf(),
                 line: Some(line),
@@ -250,11 +251,19 @@ mod tests {
     }
 
     #[test]
+    fn a_short_row_leaves_its_last_columns_undefined() {
+        let rows = csv("c1,c2,c3\n\"123\", foo \"bar\" baz\n");
+        assert_eq!(rows[0]["c1"], Value::String("123".into()));
+        assert_eq!(rows[0]["c2"], Value::String("foo \"bar\" baz".into()));
+        assert!(!rows[0].contains_key("c3"));
+    }
+
+    #[test]
     fn ragged_row_names_its_line() {
-        let err = parse_csv("a,b\n1,2\n3\n", Path::new("d.csv")).unwrap_err();
+        let err = parse_csv("a,b\n1,2\n3,4,5\n", Path::new("d.csv")).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "d.csv:3: invalid CSV: the row has 1 fields but the header names 2 columns"
+            "d.csv:3: invalid CSV: the row has 3 fields but the header names 2 columns"
         );
     }
 

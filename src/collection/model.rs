@@ -98,6 +98,9 @@ pub struct Request {
     pub body: Option<Body>,
     /// Request-level auth; `None` inherits.
     pub auth: Option<Auth>,
+    /// The request's description (a string, or the `content` of a description object): legacy
+    /// scripts read it as `request.description`.
+    pub description: Option<String>,
 }
 
 /// A key/value entry (header, query parameter, urlencoded field, path variable).

@@ -15,7 +15,9 @@ use crate::vars::Variable;
 /// Builds a collection from its parsed document.
 pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
     let object = root.object()?;
-    if !object.contains_key("info") {
+    // Newman runs a bare `{item: [...]}` (two of its own fixtures have no `info`), so only an
+    // object with neither member is rejected.
+    if !object.contains_key("info") && !object.contains_key("item") {
         if object.contains_key("requests") || object.contains_key("order") {
             return Err(LoadError::UnsupportedFormat {
                 path: root.file().to_path_buf(),
@@ -26,9 +28,10 @@ pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
         }
         return Err(root.error("a Postman collection (an object with `info` and `item`)"));
     }
+    let empty = Value::Object(Default::default());
     let info = root
         .get("info")
-        .ok_or_else(|| root.error("an `info` object"))?;
+        .unwrap_or_else(|| Node::root(&empty, root.file(), "info"));
     info.object()?;
     if let Some(schema) = info.opt_string("schema")? {
         if !(schema.contains("v2.0") || schema.contains("v2.1")) {
@@ -95,6 +98,7 @@ pub fn parse_request(node: &Node) -> Result<Request, LoadError> {
             headers: Vec::new(),
             body: None,
             auth: None,
+            description: None,
         });
     }
     if !node.value.is_object() {
@@ -121,7 +125,18 @@ pub fn parse_request(node: &Node) -> Result<Request, LoadError> {
             None => None,
         },
         auth: parse_auth_member(node)?,
+        description: parse_description(node),
     })
+}
+
+/// `description` as a string or as `{content, type}`; any other shape is documentation the runner
+/// does not need, so it is ignored rather than rejected.
+fn parse_description(node: &Node) -> Option<String> {
+    match node.get("description")?.value {
+        Value::String(text) => Some(text.clone()),
+        Value::Object(object) => object.get("content")?.as_str().map(str::to_string),
+        _ => None,
+    }
 }
 
 fn parse_url(node: &Node) -> Result<Url, LoadError> {
@@ -352,8 +367,14 @@ fn parse_events(node: &Node) -> Result<Vec<Event>, LoadError> {
     let Some(events) = node.get("event") else {
         return Ok(Vec::new());
     };
+    // Newman also takes a single event object in place of the array (one of its own fixtures).
+    let events = if events.value.is_object() {
+        vec![events]
+    } else {
+        events.array()?
+    };
     let mut out = Vec::new();
-    for event in events.array()? {
+    for event in events {
         event.object()?;
         let listen = match event.opt_string("listen")?.as_deref() {
             Some("prerequest") => Listen::Prerequest,
@@ -460,4 +481,33 @@ fn parse_behavior(node: &Node) -> Result<ProtocolProfileBehavior, LoadError> {
         remove_referer_header_on_redirect: ppb.opt_bool("removeRefererHeaderOnRedirect")?,
         disable_cookies: ppb.opt_bool("disableCookies")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use crate::collection::collection_from_document;
+
+    #[test]
+    fn a_collection_without_info_runs_as_newman_does() {
+        let document = json!({"item": [{"name": "r", "request": "h.test"}]});
+        let collection = collection_from_document(&document, Path::new("c.json")).unwrap();
+        assert_eq!((collection.name.as_str(), collection.items.len()), ("", 1));
+        let neither = collection_from_document(&json!({"x": 1}), Path::new("c.json"));
+        assert!(neither.is_err());
+    }
+
+    #[test]
+    fn a_single_event_object_counts_as_a_list_of_one() {
+        let document = json!({"item": [{"name": "r", "request": "h.test",
+            "event": {"listen": "test", "script": {"exec": ["pm.test('t', () => {});"]}}}]});
+        let collection = collection_from_document(&document, Path::new("c.json")).unwrap();
+        let crate::collection::Item::Request(request) = &collection.items[0] else {
+            panic!("a request item");
+        };
+        assert_eq!(request.events.len(), 1);
+    }
 }

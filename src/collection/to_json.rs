@@ -18,6 +18,9 @@ impl Request {
         if let Some(auth) = &self.auth {
             out.insert("auth".into(), auth.to_json());
         }
+        if let Some(description) = &self.description {
+            out.insert("description".into(), Value::String(description.clone()));
+        }
         Value::Object(out)
     }
 }
@@ -157,10 +160,24 @@ mod tests {
             "url": "https://h.test/a/:id?x=1&y",
             "header": [{"key": "A", "value": "1"}, {"key": "B", "value": "2", "disabled": true}],
             "body": {"mode": "urlencoded", "urlencoded": [{"key": "grant_type", "value": "client_credentials"}]},
-            "auth": {"type": "basic", "basic": [{"key": "username", "value": "u"}]}
+            "auth": {"type": "basic", "basic": [{"key": "username", "value": "u"}]},
+            "description": "what it does"
         });
         let request = request_from_json(&source).unwrap();
         let again = request_from_json(&request.to_json()).unwrap();
         assert_eq!(request, again);
+    }
+
+    #[test]
+    fn a_description_object_contributes_its_content() {
+        let source =
+            json!({"url": "h.test", "description": {"content": "testDesc", "type": "text/plain"}});
+        let request = request_from_json(&source).unwrap();
+        assert_eq!(request.description.as_deref(), Some("testDesc"));
+        let odd = request_from_json(&json!({"url": "h.test", "description": 3})).unwrap();
+        assert_eq!(
+            odd.description, None,
+            "other shapes are ignored, not rejected"
+        );
     }
 }

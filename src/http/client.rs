@@ -1,8 +1,10 @@
 //! Sending: one keep-alive client per run (plus one that skips certificate checks, built only when
 //! some request needs it), Postman's redirect rules, Digest challenges and per-request timeouts.
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -10,6 +12,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use crate::collection::ProtocolProfileBehavior;
 
 use super::auth::digest_authorization;
+use super::connect_to::{ConnectTo, route};
 use super::response::reason_phrase;
 use super::{CookieJar, HttpError, Response, WireRequest};
 
@@ -26,6 +29,8 @@ pub struct ClientOptions {
     pub timeout: Option<Duration>,
     /// `--ignore-redirects`.
     pub ignore_redirects: bool,
+    /// `--resolve` and `--connect-to`: the first mapping that matches a request's host and port wins.
+    pub connect_to: Vec<ConnectTo>,
 }
 
 /// Why the HTTP client could not be set up.
@@ -44,6 +49,8 @@ impl std::error::Error for ClientSetupError {}
 pub struct HttpClient {
     strict: reqwest::Client,
     lenient: OnceLock<reqwest::Client>,
+    /// Clients that resolve one host name to a mapped address, keyed by (host, address, lenient).
+    mapped: Mutex<HashMap<(String, SocketAddr, bool), reqwest::Client>>,
     builder_inputs: (Option<Vec<reqwest::Certificate>>, Option<reqwest::Identity>),
     jar: Arc<CookieJar>,
     options: ClientOptions,
@@ -93,10 +100,11 @@ impl HttpClient {
             }
         };
         let inputs = (Some(roots), identity);
-        let strict = build_client(&inputs, options.insecure, &jar)?;
+        let strict = build_client(&inputs, options.insecure, &jar, None)?;
         Ok(HttpClient {
             strict,
             lenient: OnceLock::new(),
+            mapped: Mutex::default(),
             builder_inputs: inputs,
             jar,
             options,
@@ -108,14 +116,73 @@ impl HttpClient {
         &self.jar
     }
 
+    fn lenient(&self, behavior: &ProtocolProfileBehavior) -> bool {
+        behavior.strict_ssl == Some(false) && !self.options.insecure
+    }
+
     fn client_for(&self, behavior: &ProtocolProfileBehavior) -> &reqwest::Client {
-        if behavior.strict_ssl == Some(false) && !self.options.insecure {
+        if self.lenient(behavior) {
             return self.lenient.get_or_init(|| {
-                build_client(&self.builder_inputs, true, &self.jar)
+                build_client(&self.builder_inputs, true, &self.jar, None)
                     .unwrap_or_else(|_| self.strict.clone())
             });
         }
         &self.strict
+    }
+
+    /// The request as the connection layer sees it under `--connect-to`/`--resolve`, with the
+    /// client to send it with; `None` when no mapping applies.
+    fn mapped(
+        &self,
+        request: &WireRequest,
+        behavior: &ProtocolProfileBehavior,
+    ) -> Result<Option<(reqwest::Client, WireRequest)>, HttpError> {
+        let Some(rule) = self
+            .options
+            .connect_to
+            .iter()
+            .find(|r| r.matches(&request.url))
+        else {
+            return Ok(None);
+        };
+        let routed = route(&request.url, rule);
+        let lenient = self.lenient(behavior);
+        let client = match routed.dns_override {
+            None => self.client_for(behavior).clone(),
+            Some((host, addr)) => {
+                let mut clients = self.mapped.lock().unwrap_or_else(|e| e.into_inner());
+                let key = (host, addr, lenient || self.options.insecure);
+                match clients.get(&key) {
+                    Some(client) => client.clone(),
+                    None => {
+                        let client = build_client(
+                            &self.builder_inputs,
+                            key.2,
+                            &self.jar,
+                            Some((&key.0, addr)),
+                        )
+                        .map_err(|e| HttpError::Network {
+                            url: request.url.to_string(),
+                            message: e.0,
+                        })?;
+                        clients.insert(key, client.clone());
+                        client
+                    }
+                }
+            }
+        };
+        let mut wire = request.clone();
+        wire.url = routed.url;
+        if let Some(host) = routed.host_header {
+            if !wire
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("host"))
+            {
+                wire.headers.push(("Host".into(), host));
+            }
+        }
+        Ok(Some((client, wire)))
     }
 
     /// Sends a request, following redirects as Postman does, and reads the whole response.
@@ -151,7 +218,10 @@ impl HttpClient {
         let mut redirects = 0;
         let mut digest_tried = false;
         loop {
-            let mut response = send_once(client, &current).await?;
+            let mut response = match self.mapped(&current, behavior)? {
+                Some((client, routed)) => send_once(&client, &routed, &current.url).await?,
+                None => send_once(client, &current, &current.url).await?,
+            };
             if response.code == 401 && !digest_tried {
                 if let (Some(credentials), Some(challenge)) =
                     (&current.digest, response.header("www-authenticate"))
@@ -195,11 +265,15 @@ fn build_client(
     inputs: &(Option<Vec<reqwest::Certificate>>, Option<reqwest::Identity>),
     insecure: bool,
     jar: &Arc<CookieJar>,
+    dns_override: Option<(&str, SocketAddr)>,
 ) -> Result<reqwest::Client, ClientSetupError> {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_provider(jar.clone())
         .danger_accept_invalid_certs(insecure)
+        // Newman sends header names as written (`Content-Type`), not lower-cased; servers and
+        // fixtures that read the raw request see the difference.
+        .http1_title_case_headers()
         .tcp_nodelay(true);
     if let Some(roots) = &inputs.0 {
         for root in roots {
@@ -209,28 +283,37 @@ fn build_client(
     if let Some(identity) = &inputs.1 {
         builder = builder.identity(identity.clone());
     }
+    if let Some((host, addr)) = dns_override {
+        builder = builder.resolve(host, addr);
+    }
     builder
         .build()
         .map_err(|e| ClientSetupError(format!("cannot set up the HTTP client: {}", chain(&e))))
 }
 
-async fn send_once(client: &reqwest::Client, request: &WireRequest) -> Result<Response, HttpError> {
+/// Sends one request; `url` is the one the user asked for, which errors and the response name even
+/// when a `--connect-to` mapping rewrote `request.url`.
+async fn send_once(
+    client: &reqwest::Client,
+    request: &WireRequest,
+    url: &url::Url,
+) -> Result<Response, HttpError> {
     let network = |e: reqwest::Error| {
         if e.is_timeout() {
             HttpError::Network {
-                url: request.url.to_string(),
+                url: url.to_string(),
                 message: format!("timed out: {}", chain(&e)),
             }
         } else {
             HttpError::Network {
-                url: request.url.to_string(),
+                url: url.to_string(),
                 message: chain(&e),
             }
         }
     };
     let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
         HttpError::InvalidUrl {
-            url: request.url.to_string(),
+            url: url.to_string(),
             reason: format!("`{}` is not a valid HTTP method", request.method),
         }
     })?;
@@ -255,7 +338,6 @@ async fn send_once(client: &reqwest::Client, request: &WireRequest) -> Result<Re
         .canonical_reason()
         .unwrap_or_else(|| reason_phrase(code))
         .to_string();
-    let url = reply.url().to_string();
     let headers = reply
         .headers()
         .iter()
@@ -273,7 +355,7 @@ async fn send_once(client: &reqwest::Client, request: &WireRequest) -> Result<Re
         headers,
         body,
         response_time: Duration::ZERO,
-        url,
+        url: url.to_string(),
     })
 }
 
@@ -306,9 +388,11 @@ fn redirected(
         next.headers
             .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
     }
-    next.headers
-        .retain(|(k, _)| !k.eq_ignore_ascii_case("referer"));
+    // With `removeRefererHeaderOnRedirect`, Newman adds no Referer of its own but keeps one the
+    // request itself set; otherwise the Referer names the previous hop.
     if behavior.remove_referer_header_on_redirect != Some(true) {
+        next.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("referer"));
         next.headers
             .push(("Referer".into(), current.url.to_string()));
     }
@@ -329,4 +413,53 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::request_from_json;
+    use crate::http::{FileAccess, build_wire_request};
+
+    fn wire(json: serde_json::Value) -> WireRequest {
+        let request = request_from_json(&json).unwrap();
+        build_wire_request(
+            &request,
+            None,
+            &ProtocolProfileBehavior::default(),
+            &FileAccess::default(),
+        )
+        .unwrap()
+    }
+
+    fn referers(request: &WireRequest) -> Vec<&str> {
+        request
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("referer"))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_redirect_names_the_previous_hop_as_referer() {
+        let first = wire(
+            serde_json::json!({"url": "http://h.test/a", "header": [{"key": "Referer", "value": "mine"}]}),
+        );
+        let next = redirected(&first, 302, "/b", &ProtocolProfileBehavior::default()).unwrap();
+        assert_eq!(referers(&next), ["http://h.test/a"]);
+    }
+
+    #[test]
+    fn remove_referer_on_redirect_keeps_the_requests_own_referer() {
+        let first = wire(
+            serde_json::json!({"url": "http://h.test/a", "header": [{"key": "Referer", "value": "mine"}]}),
+        );
+        let behavior = ProtocolProfileBehavior {
+            remove_referer_header_on_redirect: Some(true),
+            ..Default::default()
+        };
+        let next = redirected(&first, 302, "/b", &behavior).unwrap();
+        assert_eq!(referers(&next), ["mine"]);
+    }
 }

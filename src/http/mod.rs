@@ -4,6 +4,7 @@
 mod auth;
 mod body;
 mod client;
+mod connect_to;
 mod cookies;
 mod error;
 mod resolve;
@@ -13,6 +14,7 @@ mod wire;
 pub use auth::{AuthParts, DigestCredentials, apply_auth, digest_authorization};
 pub use body::{EncodedBody, FileAccess, encode_body, urlencode_fields};
 pub use client::{ClientOptions, ClientSetupError, HttpClient};
+pub use connect_to::ConnectTo;
 pub use cookies::{CookieJar, CookieRecord};
 pub use error::HttpError;
 pub use resolve::resolve_request;

@@ -15,6 +15,7 @@ pub fn resolve_request(request: &Request, scopes: &Scopes) -> Request {
         headers: resolve_key_values(&request.headers, scopes),
         body: request.body.as_ref().map(|body| resolve_body(body, scopes)),
         auth: request.auth.as_ref().map(|auth| resolve_auth(auth, scopes)),
+        description: request.description.clone(),
     }
 }
 

@@ -230,6 +230,16 @@ mod tests {
     }
 
     #[test]
+    fn unresolved_variable_in_the_query_or_path_is_sent_as_written() {
+        let url = parse_wire_url("https://h.test/{{p}}?a={{e}}&b=2").unwrap();
+        assert_eq!(url.host_str(), Some("h.test"));
+        assert!(
+            url.as_str().contains("a=%7B%7Be%7D%7D") || url.as_str().contains("a={{e}}"),
+            "{url}"
+        );
+    }
+
+    #[test]
     fn unresolved_variable_in_url_is_named() {
         let err = parse_wire_url("{{authPath}}/as/token").unwrap_err();
         assert_eq!(

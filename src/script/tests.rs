@@ -47,6 +47,7 @@ fn request() -> Request {
         )],
         body: None,
         auth: None,
+        description: Some("Creates an item".into()),
     }
 }
 
@@ -461,7 +462,7 @@ fn legacy_globals_work() {
                  tests['header'] = postman.getResponseHeader('content-TYPE').startsWith('application/json');\n\
                  tests['body'] = JSON.parse(responseBody).id === 'abc';\n\
                  tests['time'] = responseTime === 12 && iteration === 0;\n\
-                 tests['request'] = request.method === 'POST' && request.name === 'Item' && request.headers['content-type'] === 'application/json';\n\
+                 tests['request'] = request.method === 'POST' && request.name === 'Item' && request.description === 'Creates an item' && request.headers['content-type'] === 'application/json';\n\
                  console.log(JSON.stringify(environment), responseHeaders['X-Trace']);\n\
                  postman.clearGlobalVariables();\n\
                  postman.setEnvironmentVariable('n', 5); pm.environment.set('m', 5);",

@@ -65,12 +65,12 @@ fn wrong_type_names_the_json_path() {
 fn bad_csv_names_the_line() {
     let s = Scratch::new("bad-csv");
     s.json("c.json", &collection(json!([])));
-    s.write("d.csv", "a,b\n1,2\n3\n");
+    s.write("d.csv", "a,b\n1,2\n3,4,5\n");
     let run = baton(&s.dir, &["run", "c.json", "-d", "d.csv"]);
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr.trim(),
-        "error: d.csv:3: invalid CSV: the row has 1 fields but the header names 2 columns"
+        "error: d.csv:3: invalid CSV: the row has 3 fields but the header names 2 columns"
     );
 }
 

@@ -1,7 +1,9 @@
 //! CLI tests: the real `baton` binary against an in-process server on 127.0.0.1:0.
 
 mod differential;
+mod echo;
 mod load_errors;
+mod newman_suite;
 mod node;
 mod oidc_provider;
 mod pingone_workflow;

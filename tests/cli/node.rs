@@ -32,12 +32,18 @@ pub fn node_dir() -> &'static Path {
 
 /// Runs the real Newman with `args` in `dir`.
 pub fn newman(dir: &Path, args: &[&str]) -> Run {
+    newman_with_env(dir, args, &[])
+}
+
+/// Runs the real Newman with `args` in `dir` and extra environment variables for node.
+pub fn newman_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let script = node_dir().join("node_modules/newman/bin/newman.js");
     let output = Command::new("node")
         .arg(script)
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("run newman");
     Run {

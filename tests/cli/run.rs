@@ -546,3 +546,50 @@ fn disable_unicode_and_color_switches() {
         colored.stdout
     );
 }
+
+#[test]
+fn resolve_and_connect_to_send_a_host_to_another_address_keeping_its_name() {
+    let server = TestServer::start();
+    let s = Scratch::new("connect-to");
+    let port = server.addr.port();
+    s.json(
+        "c.json",
+        &collection(json!([
+            {"name": "resolve", "request": format!("http://api.example.test:{port}/a")},
+            {"name": "connect-to", "request": "http://other.example.test:4041/b"}
+        ])),
+    );
+    let resolve = format!("api.example.test:{port}:127.0.0.1");
+    let connect_to = format!("other.example.test:4041:127.0.0.1:{port}");
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--resolve",
+            &resolve,
+            "--connect-to",
+            &connect_to,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let hosts: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.header("host").unwrap_or(""), r.path))
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            format!("api.example.test:{port} /a"),
+            "other.example.test:4041 /b".to_string()
+        ]
+    );
+    let bad = baton(&s.dir, &["run", "c.json", "--connect-to", "h:80:127.0.0.1"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("HOST:PORT:ADDR:PORT2"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -518,13 +518,13 @@
         iteration: function () { return job.info.iteration; },
         request: function () {
             if (!job.legacyRequest) {
-                var r = new sdk.Request(host.request()), data = {};
+                var def = host.request() || {}, r = new sdk.Request(def), data = {};
                 if (r.body && !r.body.isEmpty()) {
                     if (r.body.mode === 'raw') { data = r.body.raw; }
                     else if (r.body.mode === 'urlencoded' || r.body.mode === 'formdata') { data = r.body[r.body.mode].toObject(true, true, true); }
                 }
                 job.legacyRequest = {
-                    id: job.info.requestId, name: job.info.requestName, description: undefined,
+                    id: job.info.requestId, name: job.info.requestName, description: def.description,
                     url: r.url.toString(), method: r.method, headers: r.headers.toObject(true, false, true), data: data
                 };
             }

@@ -1,0 +1,229 @@
+//! `--resolve` and `--connect-to`, as in curl and Hurl: requests to `HOST:PORT` open their TCP
+//! connection to another address, while the URL, the `Host` header, cookies and the TLS server
+//! name stay those of `HOST`. Users point a collection at a staging box or a local stand-in this
+//! way without editing it; the tests point Newman's fixtures at an in-process echo server.
+
+use std::net::{IpAddr, SocketAddr};
+
+use url::{Host, Url};
+
+/// One mapping: connections for `host:port` go to `to` instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectTo {
+    /// The host as written in request URLs (lower case; IPv6 without brackets).
+    pub host: String,
+    /// The port the request URL names, or its scheme's default.
+    pub port: u16,
+    /// Where the connection really goes.
+    pub to: SocketAddr,
+}
+
+impl ConnectTo {
+    /// Parses curl's `--resolve HOST:PORT:ADDR`: the same port, another address.
+    pub fn parse_resolve(spec: &str) -> Result<Self, String> {
+        let (host, rest) = split_host(spec)?;
+        let (port, addr) = rest
+            .split_once(':')
+            .ok_or_else(|| format!("`{spec}`: expected HOST:PORT:ADDR"))?;
+        let port = parse_port(port, spec)?;
+        let ip = parse_ip(addr, spec)?;
+        Ok(ConnectTo {
+            host,
+            port,
+            to: SocketAddr::new(ip, port),
+        })
+    }
+
+    /// Parses `--connect-to HOST:PORT:ADDR:PORT2` (Baton needs an IP address for `ADDR`).
+    pub fn parse_connect_to(spec: &str) -> Result<Self, String> {
+        let (host, rest) = split_host(spec)?;
+        let (port, target) = rest
+            .split_once(':')
+            .ok_or_else(|| format!("`{spec}`: expected HOST:PORT:ADDR:PORT2"))?;
+        let port = parse_port(port, spec)?;
+        let (addr, port2) = match target.rsplit_once(':') {
+            Some((addr, port2)) if !addr.is_empty() => (addr, port2),
+            _ => return Err(format!("`{spec}`: expected HOST:PORT:ADDR:PORT2")),
+        };
+        let ip = parse_ip(addr, spec)?;
+        Ok(ConnectTo {
+            host,
+            port,
+            to: SocketAddr::new(ip, parse_port(port2, spec)?),
+        })
+    }
+
+    /// Whether a request to `url` is covered by this mapping.
+    pub fn matches(&self, url: &Url) -> bool {
+        let host = match url.host() {
+            Some(Host::Domain(d)) => d.to_ascii_lowercase(),
+            Some(Host::Ipv4(ip)) => ip.to_string(),
+            Some(Host::Ipv6(ip)) => ip.to_string(),
+            None => return false,
+        };
+        host == self.host && url.port_or_known_default() == Some(self.port)
+    }
+}
+
+/// How one request travels under a mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Route {
+    /// The URL handed to the connection layer.
+    pub url: Url,
+    /// The `Host` header to send, when the URL no longer carries the original authority.
+    pub host_header: Option<String>,
+    /// For a host name: the DNS override that takes the connection to the mapped address while the
+    /// TLS server name stays the host name.
+    pub dns_override: Option<(String, SocketAddr)>,
+}
+
+/// The route of `url` under `rule` (which must match it).
+///
+/// A host name keeps its name (for SNI and cookies) and is resolved to the mapped address; the
+/// override's port only applies when the URL has no explicit port, so an explicit port is
+/// dropped from the URL and put back in the `Host` header. An IP address has no name to keep, so
+/// the URL itself points at the mapped address.
+pub(crate) fn route(url: &Url, rule: &ConnectTo) -> Route {
+    let authority = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    };
+    let mut routed = url.clone();
+    match url.host() {
+        Some(Host::Domain(domain)) => {
+            let explicit = url.port().is_some();
+            let _ = routed.set_port(None);
+            Route {
+                url: routed,
+                host_header: explicit.then_some(authority),
+                dns_override: Some((domain.to_ascii_lowercase(), rule.to)),
+            }
+        }
+        _ => {
+            let _ = routed.set_ip_host(rule.to.ip());
+            let _ = routed.set_port(Some(rule.to.port()));
+            Route {
+                url: routed,
+                host_header: Some(authority),
+                dns_override: None,
+            }
+        }
+    }
+}
+
+fn split_host(spec: &str) -> Result<(String, &str), String> {
+    let (host, rest) = if let Some(bracketed) = spec.strip_prefix('[') {
+        let (host, rest) = bracketed
+            .split_once(']')
+            .ok_or_else(|| format!("`{spec}`: unclosed `[` in the host"))?;
+        (host, rest.strip_prefix(':').unwrap_or(rest))
+    } else {
+        spec.split_once(':')
+            .ok_or_else(|| format!("`{spec}`: expected HOST:PORT:..."))?
+    };
+    if host.is_empty() {
+        return Err(format!("`{spec}`: the host is empty"));
+    }
+    // Normalised as the URL parser does, so `127.1` matches a URL written `127.0.0.1`.
+    let normalised = match Url::parse(&format!("http://{}/", bracket_ipv6(host))) {
+        Ok(url) => match url.host() {
+            Some(Host::Domain(d)) => d.to_ascii_lowercase(),
+            Some(Host::Ipv4(ip)) => ip.to_string(),
+            Some(Host::Ipv6(ip)) => ip.to_string(),
+            None => return Err(format!("`{spec}`: `{host}` is not a host name")),
+        },
+        Err(e) => return Err(format!("`{spec}`: `{host}` is not a host name: {e}")),
+    };
+    Ok((normalised, rest))
+}
+
+fn bracket_ipv6(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+fn parse_port(text: &str, spec: &str) -> Result<u16, String> {
+    text.parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| format!("`{spec}`: `{text}` is not a port number"))
+}
+
+fn parse_ip(text: &str, spec: &str) -> Result<IpAddr, String> {
+    let bare = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
+    bare.parse::<IpAddr>()
+        .map_err(|_| format!("`{spec}`: `{text}` is not an IP address"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn resolve_keeps_the_port_and_changes_the_address() {
+        let rule = ConnectTo::parse_resolve("Example.com:443:127.0.0.1").unwrap();
+        assert_eq!(rule.host, "example.com");
+        assert_eq!(rule.to, "127.0.0.1:443".parse().unwrap());
+        assert!(rule.matches(&url("https://example.com/a")));
+        assert!(!rule.matches(&url("http://example.com/a")), "port 80");
+    }
+
+    #[test]
+    fn connect_to_takes_a_second_port_and_ipv6() {
+        let rule = ConnectTo::parse_connect_to("localhost:4041:[::1]:5000").unwrap();
+        assert_eq!(rule.to, "[::1]:5000".parse().unwrap());
+        assert!(rule.matches(&url("http://LOCALHOST:4041/x")));
+        let ip = ConnectTo::parse_connect_to("127.1:4041:127.0.0.1:5000").unwrap();
+        assert!(ip.matches(&url("http://127.0.0.1:4041/")));
+    }
+
+    #[test]
+    fn malformed_specs_say_what_is_wrong() {
+        for (spec, message) in [
+            ("example.com", "expected HOST:PORT"),
+            ("example.com:http:127.0.0.1", "`http` is not a port number"),
+            ("example.com:80:nowhere", "`nowhere` is not an IP address"),
+        ] {
+            let error = ConnectTo::parse_resolve(spec).unwrap_err();
+            assert!(error.contains(message), "{error}");
+        }
+        let error = ConnectTo::parse_connect_to("example.com:80:127.0.0.1").unwrap_err();
+        assert!(error.contains("HOST:PORT:ADDR:PORT2"), "{error}");
+    }
+
+    #[test]
+    fn a_host_name_keeps_its_name_and_moves_an_explicit_port_to_the_host_header() {
+        let rule = ConnectTo::parse_connect_to("localhost:4042:127.0.0.1:5555").unwrap();
+        let routed = route(&url("http://localhost:4042/1?a"), &rule);
+        assert_eq!(routed.url.as_str(), "http://localhost/1?a");
+        assert_eq!(routed.host_header.as_deref(), Some("localhost:4042"));
+        assert_eq!(
+            routed.dns_override,
+            Some(("localhost".into(), "127.0.0.1:5555".parse().unwrap()))
+        );
+        let plain = route(&url("https://echo.test/get"), &rule);
+        assert_eq!(
+            (plain.url.as_str(), plain.host_header),
+            ("https://echo.test/get", None)
+        );
+    }
+
+    #[test]
+    fn an_ip_address_is_replaced_in_the_url() {
+        let rule = ConnectTo::parse_connect_to("127.0.0.1:4041:127.0.0.1:5555").unwrap();
+        let routed = route(&url("http://127.0.0.1:4041/p"), &rule);
+        assert_eq!(routed.url.as_str(), "http://127.0.0.1:5555/p");
+        assert_eq!(routed.host_header.as_deref(), Some("127.0.0.1:4041"));
+        assert_eq!(routed.dns_override, None);
+    }
+}
