@@ -396,6 +396,11 @@ fn redirected(
         next.headers
             .push(("Referer".into(), current.url.to_string()));
     }
+    for (name, value) in next.headers.iter_mut() {
+        if name.eq_ignore_ascii_case("host") {
+            *value = super::wire::host_header(&url);
+        }
+    }
     next.url = url;
     Ok(next)
 }

@@ -19,4 +19,4 @@ pub use cookies::{CookieJar, CookieRecord};
 pub use error::HttpError;
 pub use resolve::resolve_request;
 pub use response::{Response, reason_phrase};
-pub use wire::{USER_AGENT, WireRequest, build_wire_request, parse_wire_url};
+pub use wire::{USER_AGENT, WireRequest, build_wire_request, host_header, parse_wire_url};

@@ -37,6 +37,18 @@ impl WireRequest {
     }
 }
 
+/// Methods sent without a `Content-Length: 0` when they have no body.
+const BODYLESS_METHODS: [&str; 6] = ["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
+
+/// The `Host` header for a URL: the host, and the port when it is not the scheme's default.
+pub fn host_header(url: &WireUrl) -> String {
+    let host = url.host_str().unwrap_or("");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
 /// Methods whose body Postman drops unless `disableBodyPruning` is set.
 const PRUNED_METHODS: [&str; 5] = ["GET", "COPY", "HEAD", "PURGE", "UNLOCK"];
 
@@ -92,6 +104,7 @@ pub fn build_wire_request(
         ("Accept", "*/*".to_string()),
         ("Cache-Control", "no-cache".to_string()),
         ("Postman-Token", uuid::Uuid::new_v4().to_string()),
+        ("Host", host_header(&url)),
         ("Accept-Encoding", "gzip, deflate, br".to_string()),
         ("Connection", "keep-alive".to_string()),
     ];
@@ -103,6 +116,13 @@ pub fn build_wire_request(
         if !disabled && !has(&headers, name) {
             headers.push((name.to_string(), value));
         }
+    }
+    // Node (and so Newman) declares an empty body on methods that may carry one.
+    if body.is_empty()
+        && !BODYLESS_METHODS.contains(&request.method.as_str())
+        && !has(&headers, "content-length")
+    {
+        headers.push(("Content-Length".into(), "0".into()));
     }
     Ok(WireRequest {
         method: request.method.clone(),
@@ -184,6 +204,7 @@ mod tests {
                 "Accept",
                 "Cache-Control",
                 "Postman-Token",
+                "Host",
                 "Accept-Encoding",
                 "Connection"
             ]
@@ -219,6 +240,16 @@ mod tests {
         };
         let sent = build_wire_request(&request, None, &behavior, &FileAccess::default()).unwrap();
         assert_eq!(sent.body, b"x");
+    }
+
+    #[test]
+    fn bodyless_custom_methods_declare_an_empty_body() {
+        let custom = wire(json!({"url": "http://h:8080/x", "method": "PURGEALL"}));
+        assert_eq!(custom.header("Content-Length"), Some("0"));
+        assert_eq!(custom.header("Host"), Some("h:8080"));
+        let get = wire(json!({"url": "https://h/x"}));
+        assert_eq!(get.header("Content-Length"), None);
+        assert_eq!(get.header("Host"), Some("h"));
     }
 
     #[test]
