@@ -282,6 +282,26 @@ impl<W: Write> Reporter for CliReporter<W> {
         } else if let Some(error) = &execution.request_error {
             let _ = writeln!(self.out, "  {}", self.paint("31", &masker.mask(error)));
         }
+        if self.options.verbose {
+            for sent in execution.sent() {
+                let outcome = match &sent.response {
+                    Ok(response) => format!(
+                        "[{} {}, {}B]",
+                        response.code,
+                        response.status,
+                        response.body.len()
+                    ),
+                    Err(error) => format!("[errored: {error}]"),
+                };
+                let url = masker.mask(&sent.request.url.to_unresolved_string());
+                let _ = writeln!(
+                    self.out,
+                    "  pm.sendRequest {} {url} {}",
+                    sent.request.method,
+                    masker.mask(&outcome)
+                );
+            }
+        }
         self.write_console(&execution.test, masker);
         if self.options.no_assertions {
             return;

@@ -176,6 +176,24 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
         .map(|entry| json!({"level": entry.level, "message": masker.mask(&entry.message)}))
         .collect();
     out.insert("console".into(), Value::Array(console));
+    let sent: Vec<Value> = execution
+        .sent()
+        .map(|sent| {
+            let mut entry = json!({
+                "method": sent.request.method,
+                "url": masker.mask(&sent.request.url.to_unresolved_string()),
+            });
+            match &sent.response {
+                Ok(response) => {
+                    entry["response"] = json!({"code": response.code, "status": response.status,
+                        "responseTime": response.response_time.as_millis() as u64, "responseSize": response.body.len()});
+                }
+                Err(error) => entry["error"] = json!({"message": masker.mask(error)}),
+            }
+            entry
+        })
+        .collect();
+    out.insert("sendRequests".into(), Value::Array(sent));
     Value::Object(out)
 }
 

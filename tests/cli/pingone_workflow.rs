@@ -4,7 +4,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use crate::node::newman;
 use crate::support::{Scratch, baton};
+use crate::workflows::request_sequence;
 
 pub struct Served(Child);
 
@@ -95,5 +97,69 @@ fn p1mfa_setup_collection_runs_against_the_local_pingone() {
     assert!(
         !run.stdout.contains(&value("appID-workerapp-secret")),
         "captured secrets are masked"
+    );
+}
+
+#[test]
+fn p1mfa_setup_collection_runs_the_same_under_newman() {
+    let s = Scratch::new("p1mfa-newman");
+    let _server = serve(&s);
+    let collection = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/p1mfa-setup.postman_collection.json"
+    );
+    let args = |report: &'static str, export: &'static str| {
+        vec![
+            "run",
+            collection,
+            "-e",
+            "pingone.json",
+            "--folder",
+            "0 Premade demo details",
+            "--folder",
+            "1 Setup Environment",
+            "--folder",
+            "2 Create Users",
+            "--folder",
+            "3 Create Applications",
+            "-r",
+            "json",
+            "--reporter-json-export",
+            report,
+            "--export-environment",
+            export,
+        ]
+    };
+    let by_newman = newman(&s.dir, &args("newman.json", "newman-env.json"));
+    let by_baton = baton(&s.dir, &args("baton.json", "baton-env.json"));
+    assert_eq!(
+        (by_newman.code, by_baton.code),
+        (0, 0),
+        "{}{}",
+        by_newman.stdout,
+        by_newman.stderr
+    );
+    let (newman_report, baton_report) = (s.read_json("newman.json"), s.read_json("baton.json"));
+    assert_eq!(
+        request_sequence(&baton_report),
+        request_sequence(&newman_report)
+    );
+    let stats = |report: &serde_json::Value| report["run"]["stats"]["assertions"].clone();
+    assert_eq!(stats(&baton_report), stats(&newman_report));
+    let keys = |file: &str| {
+        let mut keys: Vec<String> = s.read_json(file)["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| !v["value"].as_str().is_some_and(str::is_empty))
+            .map(|v| v["key"].as_str().unwrap().to_string())
+            .collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(
+        keys("baton-env.json"),
+        keys("newman-env.json"),
+        "the same values were captured"
     );
 }

@@ -324,3 +324,35 @@ fn licenses_of_the_embedded_libraries_are_printed() {
         assert!(run.stdout.contains(library), "{library} is listed");
     }
 }
+
+#[test]
+fn send_request_calls_are_shown_in_verbose_and_kept_in_the_json_report() {
+    let server = TestServer::start();
+    let s = Scratch::new("send-request");
+    s.json("c.json", &collection(json!([{"name": "A", "request": server.url("/a"), "event": [{"listen": "test", "script": {"exec": [
+        "pm.sendRequest(pm.request.url.toString().replace('/a', '/side'), () => {});"]}}]}])));
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--verbose",
+            "-r",
+            "cli,json",
+            "--reporter-json-export",
+            "r.json",
+        ],
+    );
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains(&format!(
+            "pm.sendRequest GET {} [200 OK",
+            server.url("/side")
+        )),
+        "{}",
+        run.stdout
+    );
+    let sent = &s.read_json("r.json")["run"]["executions"][0]["sendRequests"][0];
+    assert_eq!(sent["url"], server.url("/side"));
+    assert_eq!(sent["response"]["code"], 200);
+}

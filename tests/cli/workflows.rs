@@ -260,30 +260,20 @@ fn secrets_stay_out_of_verbose_output_and_reports_unless_shown() {
 
 /// `(method, path)` of each executed request in a Newman-shaped json report, with ids
 /// (which differ from run to run) replaced by `{id}`.
-fn request_sequence(report: &Value) -> Vec<(String, String)> {
+/// Method and path of every request in a JSON report, with generated ids replaced by `{id}`.
+pub fn request_sequence(report: &Value) -> Vec<(String, String)> {
     report["run"]["executions"]
         .as_array()
         .expect("executions")
         .iter()
         .map(|execution| {
             let request = &execution["request"];
-            // Newman reports the URL as an object; Baton as a string (for now).
-            let path = match &request["url"] {
-                Value::String(url) => url
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .split('/')
-                    .skip(3)
-                    .map(str::to_owned)
-                    .collect(),
-                url => url["path"]
-                    .as_array()
-                    .expect("path")
-                    .iter()
-                    .map(|s| s.as_str().unwrap_or_default().to_owned())
-                    .collect::<Vec<_>>(),
-            };
+            let path: Vec<String> = request["url"]["path"]
+                .as_array()
+                .expect("a structured URL")
+                .iter()
+                .map(|s| s.as_str().unwrap_or_default().to_owned())
+                .collect();
             let path: Vec<&str> = path
                 .iter()
                 .map(|segment| {
