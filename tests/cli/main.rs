@@ -12,4 +12,5 @@ mod run;
 mod scripts;
 mod server;
 mod support;
+mod tls;
 mod workflows;

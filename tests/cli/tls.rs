@@ -1,0 +1,175 @@
+//! TLS options against a loopback HTTPS server signed by the test-only CA: `--ssl-extra-ca-certs`,
+//! `-k`, per-item `strictSSL`, and a client certificate (`--ssl-client-cert`/`--ssl-client-key`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::server::WebPkiClientVerifier;
+use tokio_rustls::rustls::{RootCertStore, ServerConfig};
+
+use crate::support::{Scratch, baton, collection};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
+}
+
+/// An HTTPS server on 127.0.0.1 answering `200 ok` to every request it can read; with
+/// `require_client_cert`, the handshake needs a certificate signed by `client-ca.pem`.
+fn serve(require_client_cert: bool) -> SocketAddr {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("echo.pem"))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(fixture("echo.key")).unwrap();
+    let builder = ServerConfig::builder();
+    let config = if require_client_cert {
+        let mut roots = RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(fixture("client-ca.pem")).unwrap() {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let verifier = WebPkiClientVerifier::builder(Arc::new(roots))
+            .build()
+            .unwrap();
+        builder
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(certs, key)
+            .unwrap()
+    } else {
+        builder
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap()
+    };
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    // The thread ends with the test process; every connection is answered and closed.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let mut buffer = vec![0; 16 * 1024];
+                    let _ = tls.read(&mut buffer).await;
+                    let reply =
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                    let _ = tls.write_all(reply).await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+    });
+    addr
+}
+
+fn one_request(s: &Scratch, addr: SocketAddr, behavior: serde_json::Value) {
+    s.json(
+        "c.json",
+        &collection(
+            json!([{"name": "TLS", "request": format!("https://localhost:{}/", addr.port()),
+        "protocolProfileBehavior": behavior}]),
+        ),
+    );
+}
+
+#[test]
+fn extra_ca_certificates_are_trusted_and_unknown_ones_refused() {
+    let addr = serve(false);
+    let s = Scratch::new("tls-ca");
+    one_request(&s, addr, json!({}));
+    let ca = fixture("ca.pem");
+    let trusted = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--ssl-extra-ca-certs",
+            ca.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(trusted.code, 0, "{}", trusted.stdout);
+    let refused = baton(&s.dir, &["run", "c.json"]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stdout.contains("certificate"), "{}", refused.stdout);
+    let insecure = baton(&s.dir, &["run", "c.json", "-k"]);
+    assert_eq!(insecure.code, 0, "{}", insecure.stdout);
+}
+
+#[test]
+fn strict_ssl_false_on_an_item_skips_verification_for_that_item() {
+    let addr = serve(false);
+    let s = Scratch::new("tls-strict");
+    one_request(&s, addr, json!({"strictSSL": false}));
+    let run = baton(&s.dir, &["run", "c.json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn client_certificate_is_presented_when_given() {
+    let addr = serve(true);
+    let s = Scratch::new("tls-client");
+    one_request(&s, addr, json!({}));
+    let ca = fixture("ca.pem");
+    let without = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--ssl-extra-ca-certs",
+            ca.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(without.code, 1, "the server requires a client certificate");
+    let with = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--ssl-extra-ca-certs",
+            ca.to_str().unwrap(),
+            "--ssl-client-cert",
+            fixture("client.pem").to_str().unwrap(),
+            "--ssl-client-key",
+            fixture("client.key").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(with.code, 0, "{}", with.stdout);
+}
+
+#[test]
+fn unreadable_client_certificate_is_a_usage_error() {
+    let s = Scratch::new("tls-bad-cert");
+    s.json("c.json", &collection(json!([])));
+    s.write("not-a-cert.pem", "hello");
+    let run = baton(
+        &s.dir,
+        &["run", "c.json", "--ssl-client-cert", "not-a-cert.pem"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("not-a-cert.pem: expected a PEM certificate"),
+        "{}",
+        run.stderr
+    );
+}
