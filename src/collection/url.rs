@@ -66,10 +66,9 @@ impl Url {
             out.push('/');
             out.push_str(self.path_segment(segment));
         }
-        let query = self.query_string();
-        if !query.is_empty() {
+        if self.query.iter().any(|p| !p.disabled) {
             out.push('?');
-            out.push_str(&query);
+            out.push_str(&self.query_string());
         }
         if let Some(hash) = &self.hash {
             out.push('#');
@@ -79,22 +78,22 @@ impl Url {
     }
 
     /// The enabled query parameters as `k=v&k2` text.
+    /// Empty members are kept (`?&&`, `?foo&`): Newman sends the query as written. A `&` or `#`
+    /// inside a key or value (and `=` inside a key) is percent-encoded so it stays part of its
+    /// parameter, as are control characters; `{{variable}}` tokens are left intact.
     pub fn query_string(&self) -> String {
-        let mut out = String::new();
-        for param in self.query.iter().filter(|p| !p.disabled) {
-            if param.key.is_empty() && param.value.is_none() {
-                continue;
-            }
-            if !out.is_empty() {
-                out.push('&');
-            }
-            out.push_str(&param.key);
-            if let Some(value) = &param.value {
-                out.push('=');
-                out.push_str(value);
-            }
-        }
-        out
+        self.query
+            .iter()
+            .filter(|p| !p.disabled)
+            .map(|param| {
+                let key = encode_outside_tokens(&param.key, &['&', '#', '=']);
+                match &param.value {
+                    Some(value) => format!("{key}={}", encode_outside_tokens(value, &['&', '#'])),
+                    None => key,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("&")
     }
 
     fn path_segment<'a>(&'a self, segment: &'a str) -> &'a str {
@@ -110,11 +109,44 @@ impl Url {
     }
 }
 
+/// Percent-encodes `special` characters and control characters in `text`, except inside
+/// `{{variable}}` tokens (whose names may hold `&` or `#`).
+fn encode_outside_tokens(text: &str, special: &[char]) -> String {
+    let needs = |c: char| c.is_ascii_control() || special.contains(&c);
+    if !text.contains(needs) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(token_len) = token_at(rest) {
+            out.push_str(&rest[..token_len]);
+            rest = &rest[token_len..];
+            continue;
+        }
+        let c = rest.chars().next().expect("rest is not empty");
+        if needs(c) {
+            let mut buffer = [0; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The length of a `{{name}}` token at the start of `text` (name without braces), if there is one.
+fn token_at(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix("{{")?;
+    let end = inner.find(['{', '}'])?;
+    inner[end..].starts_with("}}").then_some(2 + end + 2)
+}
+
 /// Splits `k=v&k2&k3=` into parameters, keeping empty values distinct from missing ones.
 pub fn parse_query(query: &str) -> Vec<KeyValue> {
-    if query.is_empty() {
-        return Vec::new();
-    }
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
@@ -158,6 +190,10 @@ mod tests {
             "http://h/",
             "{{host}}:{{port}}/x?a=&b",
             "postman-echo.com/get?k=v",
+            "http://h/get?",
+            "http://h/get?&&",
+            "http://h/get?foo&",
+            "http://h/get?get&=bar&=&baz=&&",
         ] {
             assert_eq!(Url::parse(text).to_unresolved_string(), text);
         }
@@ -180,6 +216,24 @@ mod tests {
         let mut url = Url::parse("http://h/users/:id/:other");
         url.variables.push(KeyValue::new("id", "42"));
         assert_eq!(url.to_unresolved_string(), "http://h/users/42/:other");
+    }
+
+    #[test]
+    fn separators_inside_query_members_are_encoded_but_tokens_kept() {
+        let mut url = Url::parse("http://h/get");
+        url.query = vec![
+            KeyValue::new("q", "%23{{foo&bar}}%23"),
+            KeyValue::new("x", "\nbar"),
+            KeyValue {
+                key: "b#a&r".into(),
+                value: None,
+                disabled: false,
+            },
+        ];
+        assert_eq!(
+            url.to_unresolved_string(),
+            "http://h/get?q=%23{{foo&bar}}%23&x=%0Abar&b%23a%26r"
+        );
     }
 
     #[test]
