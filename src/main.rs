@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use baton::cli::{
     Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_run, execute_serve,
 };
+use baton::runner::Stop;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -37,16 +38,12 @@ fn main() -> ExitCode {
         no_color: std::env::var_os("NO_COLOR").is_some(),
     };
     let exit = runtime.block_on(async {
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = stop_tx.send(true);
-            }
-        });
+        let stop = Stop::new();
+        watch_for_ctrl_c(stop.clone());
         match cli.command {
             Command::Run(args) => {
                 let out = Box::new(std::io::stdout());
-                execute_run(&args, terminal, out, &mut std::io::stderr(), stop_rx).await
+                execute_run(&args, terminal, out, &mut std::io::stderr(), stop).await
             }
             Command::Licenses => {
                 // A closed pipe (`baton licenses | head`) is not an error worth a panic.
@@ -56,13 +53,29 @@ fn main() -> ExitCode {
             }
             Command::Pingone(PingOneCommand::Serve(args)) => {
                 let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-                execute_serve(&args, &mut out, &mut err, stop_rx).await
+                execute_serve(&args, &mut out, &mut err, stop).await
             }
             Command::Demo => {
                 let stdout = || Box::new(std::io::stdout()) as Box<dyn std::io::Write>;
-                execute_demo(terminal, &stdout, &mut std::io::stderr(), stop_rx).await
+                execute_demo(terminal, &stdout, &mut std::io::stderr(), stop).await
             }
         }
     });
     ExitCode::from(exit.code())
+}
+
+/// Ctrl-C is awaited on a thread of its own: a script stuck in a synchronous loop blocks the run's
+/// runtime, and the stop flag is what interrupts it.
+fn watch_for_ctrl_c(stop: Stop) {
+    std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+            stop.request();
+        }
+    });
 }

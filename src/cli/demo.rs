@@ -8,11 +8,11 @@ use std::path::Path;
 
 use clap::Parser;
 use serde_json::Value;
-use tokio::sync::watch;
 
 use super::{Cli, Command, Exit, Terminal, prepare_loaded, run_prepared};
 use crate::collection::{Environment, collection_from_document, environment_from_document};
 use crate::pingone::{PingOneOptions, start};
+use crate::runner::Stop;
 use crate::vars::Variable;
 
 /// The shipped workflows, by file name, in the order the demo runs them.
@@ -45,7 +45,7 @@ pub async fn execute_demo(
     terminal: Terminal,
     out: &dyn Fn() -> Box<dyn Write>,
     err: &mut dyn Write,
-    stop: watch::Receiver<bool>,
+    stop: Stop,
 ) -> Exit {
     let server = match start(PingOneOptions::default()).await {
         Ok(server) => server,
@@ -61,7 +61,7 @@ pub async fn execute_demo(
     );
     let mut outcomes = Vec::new();
     for (file_name, text) in WORKFLOWS {
-        if *stop.borrow() {
+        if stop.requested() {
             break;
         }
         let exit = match demo_inputs(file_name, text, server.environment()) {

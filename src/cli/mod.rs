@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use tokio::sync::watch;
 
 pub use args::{Cli, ColorChoice, Command, PingOneCommand, RunArgs, ServeArgs};
 pub use demo::execute_demo;
@@ -24,7 +23,7 @@ use crate::http::{ClientOptions, CookieJar, FileAccess, HttpClient};
 use crate::report::{
     CliOptions, CliReporter, json_report, junit_report, scope_json, write_atomically,
 };
-use crate::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, plan, run};
+use crate::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run};
 use crate::script::ScriptOptions;
 use crate::vars::{Variable, VariableScope};
 
@@ -48,7 +47,7 @@ pub async fn execute_run(
     terminal: Terminal,
     out: Box<dyn Write>,
     err: &mut dyn Write,
-    stop: watch::Receiver<bool>,
+    stop: Stop,
 ) -> Exit {
     let prepared = match prepare(args) {
         Ok(prepared) => prepared,
@@ -68,7 +67,7 @@ async fn run_prepared(
     terminal: Terminal,
     out: Box<dyn Write>,
     err: &mut dyn Write,
-    stop: watch::Receiver<bool>,
+    stop: Stop,
 ) -> Exit {
     let Prepared {
         collection,
@@ -163,7 +162,7 @@ pub async fn execute_serve(
     args: &ServeArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
-    mut stop: watch::Receiver<bool>,
+    mut stop: Stop,
 ) -> Exit {
     let options = crate::pingone::PingOneOptions {
         port: args.port,
@@ -189,11 +188,7 @@ pub async fn execute_serve(
         let _ = writeln!(out, "environment written to {}", path.display());
     }
     let _ = out.flush();
-    while !*stop.borrow() {
-        if stop.changed().await.is_err() {
-            break;
-        }
-    }
+    stop.wait().await;
     let _ = server.shutdown().await;
     Exit::Success
 }
@@ -290,7 +285,7 @@ fn prepare_loaded(
         },
         script: ScriptOptions {
             timeout: args.timeout_script.map(Duration::from_millis),
-            memory_limit: 0,
+            ..ScriptOptions::default()
         },
         keep_executions,
         warn_unresolved: args.verbose,

@@ -3,11 +3,13 @@
 
 use crate::vars::{Scopes, render_value};
 
+use super::Execution;
+
 /// What replaces a secret in output.
 pub const MASK: &str = "********";
 
 /// Replaces known secret values in text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Masker {
     enabled: bool,
     values: Vec<String>,
@@ -30,10 +32,61 @@ pub fn is_sensitive_name(name: &str) -> bool {
     .any(|word| lower.contains(word))
 }
 
+impl Default for Masker {
+    /// Masks credential headers and nothing else until secrets are added: masking is the default.
+    fn default() -> Self {
+        Masker {
+            enabled: true,
+            values: Vec::new(),
+        }
+    }
+}
+
+/// Auth parameters that carry credentials.
+const SECRET_AUTH_PARAMS: [&str; 6] = [
+    "password",
+    "token",
+    "accessToken",
+    "value",
+    "clientSecret",
+    "privateKey",
+];
+
 impl Masker {
+    /// The masker after an item ran: the secrets now in `scopes`, those of `previous`, and the
+    /// credentials the item sent (its auth parameters and its `Authorization` header).
+    pub fn after_item(scopes: &Scopes, execution: &Execution, previous: Option<&Masker>) -> Masker {
+        let mut masker = Masker::from_scopes(scopes);
+        if let Some(previous) = previous {
+            masker.extend(previous);
+        }
+        let auth = execution.request.as_ref().and_then(|r| r.auth.as_ref());
+        for (key, value) in auth.map(|a| a.params.as_slice()).unwrap_or_default() {
+            let credential = SECRET_AUTH_PARAMS.contains(&key.as_str())
+                && !(key == "value" && auth.is_some_and(|a| a.kind != "apikey"));
+            if let (true, Some(text)) = (credential, render_value(value)) {
+                masker.values.push(text);
+            }
+        }
+        if let Some(value) = execution
+            .wire
+            .as_ref()
+            .and_then(|w| w.header("authorization"))
+        {
+            masker
+                .values
+                .push(value.split_once(' ').map_or(value, |(_, c)| c).to_string());
+        }
+        masker.normalize();
+        masker
+    }
+
     /// Masks nothing (`--show-secrets`).
     pub fn disabled() -> Self {
-        Masker::default()
+        Masker {
+            enabled: false,
+            values: Vec::new(),
+        }
     }
 
     /// Masks the secrets currently held in `scopes`.
@@ -62,15 +115,6 @@ impl Masker {
         };
         masker.normalize();
         masker
-    }
-
-    /// Adds further secret values (e.g. Authorization header credentials seen on the wire).
-    pub fn add(&mut self, value: &str) {
-        if !self.enabled {
-            return;
-        }
-        self.values.push(value.to_string());
-        self.normalize();
     }
 
     /// Adds the secrets another masker knows (values seen earlier in the run stay masked after a
@@ -139,6 +183,20 @@ mod tests {
             masker.mask("abcd-1234 s3cr3t-value env-1"),
             "******** ******** env-1"
         );
+    }
+
+    #[test]
+    fn literal_auth_credentials_of_an_item_are_masked() {
+        let request = crate::collection::request_from_json(&json!({"url": "http://h",
+            "auth": {"type": "basic", "basic": [{"key": "username", "value": "admin"},
+                {"key": "password", "value": "literal-pw"}]}}))
+        .unwrap();
+        let execution = Execution {
+            request: Some(request),
+            ..Default::default()
+        };
+        let masker = Masker::after_item(&Scopes::default(), &execution, None);
+        assert_eq!(masker.mask("admin:literal-pw"), "admin:********");
     }
 
     #[test]

@@ -5,10 +5,12 @@ mod mask;
 mod plan;
 mod reporter;
 mod run;
+mod stop;
 mod summary;
 
 pub use mask::{MASK, Masker, is_sensitive_name};
 pub use plan::{PlanError, PlannedItem, plan};
 pub use reporter::{Reporter, Reporters};
 pub use run::{RunOptions, RunScopes, RunSummary, run};
+pub use stop::Stop;
 pub use summary::{Counter, Execution, Failure, FailureKind, Stats, Timings};

@@ -3,8 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
-
 use crate::collection::{Collection, DataRow, KeyValue, Listen, Request};
 use crate::http::{
     CookieJar, FileAccess, HttpClient, Response, build_wire_request, resolve_request,
@@ -15,10 +13,10 @@ use crate::script::{
 };
 use crate::vars::{Scopes, Variable, VariableScope, did_you_mean, unresolved_names};
 
-use super::Reporter;
 use super::mask::Masker;
 use super::plan::PlannedItem;
 use super::summary::{Counter, Execution, Failure, FailureKind, Stats, Timings};
+use super::{Reporter, Stop};
 
 /// How the run behaves.
 #[derive(Debug, Clone, Default)]
@@ -90,7 +88,7 @@ pub async fn run(
     options: &RunOptions,
     client: &HttpClient,
     reporter: &mut dyn Reporter,
-    mut stop: watch::Receiver<bool>,
+    mut stop: Stop,
 ) -> RunSummary {
     let started = Instant::now();
     let deadline = options.timeout.map(|t| started + t);
@@ -109,7 +107,16 @@ pub async fn run(
     summary.timings.started_unix_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
-    let mut engine = ScriptEngine::new(options.script.clone());
+    summary.masker = if options.show_secrets {
+        Masker::disabled()
+    } else {
+        Masker::from_scopes(&summary.scopes)
+    };
+    let mut engine = ScriptEngine::new(ScriptOptions {
+        stop: stop.flag(),
+        run_deadline: deadline,
+        ..options.script.clone()
+    });
     let sender = ClientSender { client };
     reporter.start(&collection.name, plan.len(), iterations);
 
@@ -126,15 +133,12 @@ pub async fn run(
             VariableScope::from_values(row.into_iter().map(|(k, v)| Variable::new(k, v)).collect());
         let mut position = 0;
         while position < plan.len() {
-            if *stop.borrow() {
+            if stop.requested() {
                 summary.stopped = Some("interrupted".into());
                 break 'iterations;
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
-                summary.stopped = Some(format!(
-                    "the run exceeded its --timeout of {} ms",
-                    options.timeout.unwrap_or_default().as_millis()
-                ));
+                summary.stopped = Some(stop_reason(deadline, options));
                 break 'iterations;
             }
             let planned = &plan[position];
@@ -151,23 +155,28 @@ pub async fn run(
             };
             let step = tokio::select! {
                 step = run_item(&context, &mut engine, &mut summary, reporter) => Some(step),
-                _ = wait_for_stop(&mut stop) => None,
+                _ = stop.wait() => None,
+                _ = until(deadline) => None,
             };
             let Some((execution, next)) = step else {
-                summary.stopped = Some("interrupted".into());
+                summary.stopped = Some(stop_reason(deadline, options));
                 break 'iterations;
             };
             let failed_before = summary.failures.len();
-            summary.masker = masker_for(
-                &summary.scopes,
-                &execution,
-                options.show_secrets,
-                &summary.masker,
-            );
+            if !options.show_secrets {
+                // Kept reports hold every execution, so every secret seen so far stays masked;
+                // without them, only what is in scope now matters and memory stays flat.
+                let previous = options.keep_executions.then_some(&summary.masker);
+                summary.masker = Masker::after_item(&summary.scopes, &execution, previous);
+            }
             record_failures(&execution, planned, &mut summary, reporter);
             reporter.item(&execution, &summary.masker);
             if options.keep_executions {
                 summary.executions.push(execution);
+            }
+            if stop.requested() || deadline.is_some_and(|d| Instant::now() >= d) {
+                summary.stopped = Some(stop_reason(deadline, options));
+                break 'iterations;
             }
             if options.bail && summary.failures.len() > failed_before {
                 summary.stopped = Some("--bail: stopped at the first failure".into());
@@ -193,11 +202,23 @@ pub async fn run(
     summary
 }
 
-async fn wait_for_stop(stop: &mut watch::Receiver<bool>) {
-    while !*stop.borrow() {
-        if stop.changed().await.is_err() {
-            std::future::pending::<()>().await;
-        }
+/// Why the run stopped early: its `--timeout`, else an interrupt.
+fn stop_reason(deadline: Option<Instant>, options: &RunOptions) -> String {
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+        format!(
+            "the run exceeded its --timeout of {} ms",
+            options.timeout.unwrap_or_default().as_millis()
+        )
+    } else {
+        "interrupted".into()
+    }
+}
+
+/// Resolves at the run's deadline, or never when there is none.
+async fn until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -277,7 +298,12 @@ async fn run_item(
 
     let resolved = resolve_request(&request, &summary.scopes);
     if context.options.warn_unresolved {
-        warn_unresolved(&resolved, &summary.scopes, reporter);
+        let masker = if context.options.show_secrets {
+            Masker::disabled()
+        } else {
+            Masker::from_scopes(&summary.scopes)
+        };
+        warn_unresolved(&resolved, &summary.scopes, &masker, reporter);
     }
     summary.stats.requests.total += 1;
     match build_wire_request(
@@ -408,26 +434,6 @@ fn add(counter: &mut Counter, skipped: bool, failed: bool) {
     }
 }
 
-/// The masker after an item: secrets now in scope, those seen before, and the credentials of the
-/// Authorization header the item sent.
-fn masker_for(scopes: &Scopes, execution: &Execution, show: bool, previous: &Masker) -> Masker {
-    if show {
-        return Masker::disabled();
-    }
-    let mut masker = Masker::from_scopes(scopes);
-    masker.extend(previous);
-    if let Some(wire) = &execution.wire {
-        if let Some(value) = wire.header("authorization") {
-            masker.add(
-                value
-                    .split_once(' ')
-                    .map_or(value, |(_, credentials)| credentials),
-            );
-        }
-    }
-    masker
-}
-
 fn record_failures(
     execution: &Execution,
     planned: &PlannedItem,
@@ -514,7 +520,12 @@ fn record_failures(
     }
 }
 
-fn warn_unresolved(request: &Request, scopes: &Scopes, reporter: &mut dyn Reporter) {
+fn warn_unresolved(
+    request: &Request,
+    scopes: &Scopes,
+    masker: &Masker,
+    reporter: &mut dyn Reporter,
+) {
     let mut texts = vec![request.url.to_unresolved_string()];
     texts.extend(
         request
@@ -541,7 +552,7 @@ fn warn_unresolved(request: &Request, scopes: &Scopes, reporter: &mut dyn Report
                 .unwrap_or_default();
             reporter.warning(&format!(
                 "{}: `{{{{{name}}}}}` is not defined in any scope{hint}",
-                request.url.to_unresolved_string()
+                masker.mask(&request.url.to_unresolved_string())
             ));
             seen.push(name);
         }

@@ -11,7 +11,9 @@ mod libraries;
 mod realm;
 mod types;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 pub use libraries::third_party_licenses;
 pub use types::{
@@ -31,6 +33,11 @@ pub struct ScriptOptions {
     pub timeout: Option<Duration>,
     /// Memory limit for the JavaScript heap in bytes (0 = the default limit).
     pub memory_limit: usize,
+    /// Set from another thread (Ctrl-C) to interrupt a running script at once, even one stuck in
+    /// a synchronous loop.
+    pub stop: Arc<AtomicBool>,
+    /// The whole run's `--timeout`: a script still running then is interrupted.
+    pub run_deadline: Option<Instant>,
 }
 
 /// Runs pre-request and test scripts in one JavaScript realm for the whole run.

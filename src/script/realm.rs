@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -42,6 +44,8 @@ pub struct Realm {
     host: SharedHost,
     deadline: Rc<Cell<Option<Instant>>>,
     interrupted: Rc<Cell<bool>>,
+    stop: Arc<AtomicBool>,
+    run_deadline: Option<Instant>,
     timeout: Option<Duration>,
     memory_limit: usize,
     compiled: HashMap<Rc<str>, (Persistent<Function<'static>>, String)>,
@@ -81,8 +85,13 @@ impl Realm {
         {
             let deadline = deadline.clone();
             let interrupted = interrupted.clone();
+            let stop = options.stop.clone();
+            let run_deadline = options.run_deadline;
             runtime.set_interrupt_handler(Some(Box::new(move || {
-                let late = deadline.get().is_some_and(|d| Instant::now() >= d);
+                let now = Instant::now();
+                let late = deadline.get().is_some_and(|d| now >= d)
+                    || run_deadline.is_some_and(|d| now >= d)
+                    || stop.load(Ordering::Relaxed);
                 if late {
                     interrupted.set(true);
                 }
@@ -116,6 +125,8 @@ impl Realm {
             host,
             deadline,
             interrupted,
+            stop: options.stop.clone(),
+            run_deadline: options.run_deadline,
             timeout: options.timeout,
             memory_limit,
             compiled: HashMap::new(),
@@ -382,7 +393,11 @@ impl Realm {
     }
 
     fn late(&self) -> bool {
-        self.interrupted.get() || self.deadline.get().is_some_and(|d| Instant::now() >= d)
+        let now = Instant::now();
+        self.interrupted.get()
+            || self.deadline.get().is_some_and(|d| now >= d)
+            || self.run_deadline.is_some_and(|d| now >= d)
+            || self.stop.load(Ordering::Relaxed)
     }
 
     fn deliver(&self, deliveries: Vec<(u32, Result<Json, String>, Option<Response>)>) {
@@ -407,6 +422,15 @@ impl Realm {
     }
 
     fn timeout_failure(&self) -> ScriptFailure {
+        let run_over = self.run_deadline.is_some_and(|d| Instant::now() >= d);
+        if self.stop.load(Ordering::Relaxed) || run_over {
+            return ScriptFailure {
+                name: "Interrupted".into(),
+                message: "the run was stopped while this script was running".into(),
+                line: None,
+                column: None,
+            };
+        }
         let ms = self.timeout.map_or(0, |t| t.as_millis());
         ScriptFailure {
             name: "TimeoutError".into(),

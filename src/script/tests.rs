@@ -254,7 +254,7 @@ fn endless_loop_times_out_and_realm_recovers() {
     block_on(async {
         let mut f = Fixture::with(ScriptOptions {
             timeout: Some(Duration::from_millis(100)),
-            memory_limit: 0,
+            ..ScriptOptions::default()
         });
         let run = f.test("while (true) {}").await;
         let error = run.error.unwrap();
@@ -275,8 +275,8 @@ fn endless_loop_times_out_and_realm_recovers() {
 fn runaway_allocation_hits_memory_limit_and_realm_recovers() {
     block_on(async {
         let mut f = Fixture::with(ScriptOptions {
-            timeout: None,
             memory_limit: 32 * 1024 * 1024,
+            ..ScriptOptions::default()
         });
         let run = f
             .test("var a = []; while (true) { a.push('x'.repeat(1000) + a.length); }")

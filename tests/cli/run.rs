@@ -593,3 +593,80 @@ fn resolve_and_connect_to_send_a_host_to_another_address_keeping_its_name() {
         bad.stderr
     );
 }
+
+#[test]
+fn whole_run_timeout_interrupts_a_runaway_script() {
+    let server = TestServer::start();
+    let s = Scratch::new("run-timeout-script");
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "Loop", "request": server.url("/loop"),
+        "event": [{"listen": "test", "script": {"exec": ["while (true) {}"]}}]}])),
+    );
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--timeout",
+            "300",
+            "--export-environment",
+            "env.json",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("the run was stopped while this script was running"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        s.dir.join("env.json").exists(),
+        "exports are written after a timed-out run"
+    );
+}
+
+#[test]
+fn ctrl_c_interrupts_a_script_stuck_in_a_loop() {
+    use std::io::{BufRead, BufReader};
+    let server = TestServer::start();
+    let s = Scratch::new("ctrl-c-loop");
+    s.json("c.json", &collection(json!([{"name": "Loop", "request": server.url("/loop"),
+        "event": [{"listen": "test", "script": {"exec": ["console.log('looping');", "while (true) {}"]}},
+                  {"listen": "prerequest", "script": {"exec": ["pm.environment.set('before', 'loop');"]}}]}])));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args([
+            "run",
+            "c.json",
+            "--export-environment",
+            "env.json",
+            "--reporter-cli-no-banner",
+        ])
+        .current_dir(&s.dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The request has been answered once the server has seen it; the test script then loops.
+    while server.requests().is_empty() {
+        std::thread::yield_now();
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let lines: Vec<String> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("The run stopped early: interrupted.")),
+        "{lines:?}"
+    );
+    assert_eq!(s.read_json("env.json")["values"][0]["value"], "loop");
+}
