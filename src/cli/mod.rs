@@ -140,7 +140,13 @@ async fn run_prepared(
     );
     if let Err(message) = written {
         let _ = writeln!(err, "error: {message}");
-        return Exit::Usage;
+        // A failing run stays a failure (1): a report that could not be written must not make a
+        // failing API look like a broken setup.
+        return if summary.failed() {
+            Exit::Failure
+        } else {
+            Exit::Usage
+        };
     }
     if (summary.failed() || summary.stopped.is_some()) && !args.suppress_exit_code {
         Exit::Failure
@@ -278,7 +284,11 @@ fn prepare_loaded(
         data,
         delay: Duration::from_millis(args.delay_request),
         timeout: args.timeout.map(Duration::from_millis),
-        bail: args.bail.is_some(),
+        // `--bail` alone or `--bail failure` stops at a failure; `--bail folder` only makes an
+        // unknown `--folder` an error, which it always is in Baton.
+        bail: args.bail.as_ref().is_some_and(|modifiers| {
+            modifiers.is_empty() || modifiers.iter().any(|m| m == "failure")
+        }),
         files: FileAccess {
             working_dir,
             restrict_to_working_dir: args.no_insecure_file_read,

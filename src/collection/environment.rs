@@ -31,6 +31,20 @@ pub fn load_environment(input: &str) -> Result<Environment, LoadError> {
         let document = read_json(path)?;
         return environment_from_document(&document, path);
     }
+    let is_link = input.contains("://") || input.contains("env[") || input.contains("env%5B");
+    match environment_from_link(input) {
+        // A bare word that is neither a file nor an encoded environment is most likely a
+        // mistyped file name.
+        Err(_) if !is_link => Err(LoadError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        }),
+        result => result,
+    }
+}
+
+/// Decodes a "Run in Postman" link or a bare base64 `env[...]` value.
+fn environment_from_link(input: &str) -> Result<Environment, LoadError> {
     let encoded = link_value(input)?;
     let bytes = decode_base64(&encoded).map_err(|message| LoadError::Link {
         input: shorten(input),
@@ -137,12 +151,13 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        if let (b'%', Some(Ok(byte))) = (bytes[i], hex.map(|h| u8::from_str_radix(h, 16))) {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -232,6 +247,22 @@ mod tests {
                 "envID"
             ]
         );
+    }
+
+    #[test]
+    fn a_missing_file_name_is_reported_as_missing_not_as_bad_base64() {
+        let err = load_environment("production_environment").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("production_environment: cannot read the file: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn odd_percent_sequences_in_links_do_not_panic() {
+        assert!(load_environment("https://x.test/#?env[x]=%aé").is_err());
+        assert_eq!(percent_decode("%41%zz%4"), "A%zz%4");
     }
 
     #[test]

@@ -319,13 +319,15 @@ async fn send_once(
     })?;
     let mut headers = HeaderMap::new();
     for (name, value) in &request.headers {
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) else {
-            continue;
+        let invalid = |reason: &str| HttpError::InvalidHeader {
+            name: name.clone(),
+            reason: reason.to_string(),
         };
-        headers.append(name, value);
+        let header_name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| invalid("the name is not a valid HTTP token"))?;
+        let header_value = HeaderValue::from_str(value)
+            .map_err(|_| invalid("the value holds a line break or another control character"))?;
+        headers.append(header_name, header_value);
     }
     let mut builder = client.request(method, request.url.clone()).headers(headers);
     if !request.body.is_empty() {
@@ -385,8 +387,10 @@ fn redirected(
         });
     }
     if url.host_str() != current.url.host_str() {
+        // Credentials are for the host they were given for, not wherever it redirects.
         next.headers
             .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+        next.digest = None;
     }
     // With `removeRefererHeaderOnRedirect`, Newman adds no Referer of its own but keeps one the
     // request itself set; otherwise the Referer names the previous hop.

@@ -109,6 +109,16 @@ impl CookieJar {
                 .map_err(|e| format!("cookies[{index}]: {e}"))?;
             let mut raw = cookie::Cookie::new(field("key").to_string(), field("value").to_string());
             raw.set_path(field("path").to_string());
+            raw.set_http_only(cookie.get("httpOnly").and_then(Value::as_bool));
+            raw.set_secure(cookie.get("secure").and_then(Value::as_bool));
+            if let Some(expires) = cookie.get("expires").and_then(Value::as_str) {
+                let when = time::OffsetDateTime::parse(
+                    expires,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .map_err(|e| format!("cookies[{index}].expires: expected an RFC 3339 time: {e}"))?;
+                raw.set_expires(when);
+            }
             if cookie.get("hostOnly").and_then(Value::as_bool) != Some(true) {
                 raw.set_domain(domain.to_string());
             }
@@ -148,7 +158,10 @@ fn record(cookie: &cookie_store::Cookie<'_>) -> CookieRecord {
         path: String::from(&cookie.path),
         secure: cookie.secure().unwrap_or(false),
         http_only: cookie.http_only().unwrap_or(false),
-        expires: cookie.expires_datetime().map(|t| t.to_string()),
+        expires: cookie.expires_datetime().and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        }),
     }
 }
 
@@ -213,9 +226,18 @@ mod tests {
     fn export_then_load_round_trips() {
         let jar = CookieJar::new();
         jar.set(&url("http://example.test/p"), "k", "v").unwrap();
+        let header = HeaderValue::from_static(
+            "keep=1; Path=/; HttpOnly; Expires=Wed, 01 Jan 2098 00:00:00 GMT",
+        );
+        jar.set_cookies(&mut std::iter::once(&header), &url("http://example.test/"));
         let exported = jar.to_json();
         let other = CookieJar::new();
         other.load_json(&exported).unwrap();
-        assert_eq!(other.all()[0].name, "k");
+        let mut names: Vec<String> = other.all().into_iter().map(|c| c.name).collect();
+        names.sort();
+        assert_eq!(names, ["k", "keep"]);
+        let keep = other.all().into_iter().find(|c| c.name == "keep").unwrap();
+        assert!(keep.http_only);
+        assert_eq!(keep.expires.as_deref(), Some("2098-01-01T00:00:00Z"));
     }
 }

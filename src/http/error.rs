@@ -15,6 +15,13 @@ pub enum HttpError {
         /// What the URL parser said.
         reason: String,
     },
+    /// A header name or value that cannot be sent (e.g. a value holding a line break).
+    InvalidHeader {
+        /// The header name.
+        name: String,
+        /// Why it cannot be sent.
+        reason: String,
+    },
     /// An auth type Baton does not implement.
     UnsupportedAuth {
         /// The auth `type`.
@@ -59,6 +66,9 @@ impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HttpError::InvalidUrl { url, reason } => write!(f, "invalid URL `{url}`: {reason}"),
+            HttpError::InvalidHeader { name, reason } => {
+                write!(f, "header `{name}` cannot be sent: {reason}")
+            }
             HttpError::UnsupportedAuth { kind } => write!(
                 f,
                 "auth type `{kind}` is not supported; supported: noauth, basic, bearer, apikey, \

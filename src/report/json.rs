@@ -152,10 +152,10 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
         );
     }
     let assertions: Vec<Value> = execution
-        .test
+        .prerequest
         .runs
         .iter()
-        .chain(execution.prerequest.runs.iter())
+        .chain(execution.test.runs.iter())
         .flat_map(|run| run.assertions.iter())
         .enumerate()
         .map(|(index, a)| {

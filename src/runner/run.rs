@@ -117,7 +117,10 @@ pub async fn run(
         run_deadline: deadline,
         ..options.script.clone()
     });
-    let sender = ClientSender { client };
+    let sender = ClientSender {
+        client,
+        files: &options.files,
+    };
     reporter.start(&collection.name, plan.len(), iterations);
 
     'iterations: for iteration in 0..iterations {
@@ -185,9 +188,7 @@ pub async fn run(
             position = match next {
                 None => position + 1,
                 Some(NextRequest::Stop) => break,
-                Some(NextRequest::Item(target)) => match plan.iter().position(|p| {
-                    p.item.name == target || (!p.item.id.is_empty() && p.item.id == target)
-                }) {
+                Some(NextRequest::Item(target)) => match next_position(plan, &target) {
                     Some(found) => found,
                     None => break,
                 },
@@ -200,6 +201,14 @@ pub async fn run(
     summary.timings.total = started.elapsed();
     reporter.done(&summary);
     summary
+}
+
+/// Where `setNextRequest(target)` goes: the item with that id, else the last item with that
+/// name (Newman's lookup).
+fn next_position(plan: &[PlannedItem], target: &str) -> Option<usize> {
+    plan.iter()
+        .position(|p| !p.item.id.is_empty() && p.item.id == target)
+        .or_else(|| plan.iter().rposition(|p| p.item.name == target))
 }
 
 /// Why the run stopped early: its `--timeout`, else an interrupt.
@@ -562,23 +571,58 @@ fn warn_unresolved(
 /// `pm.sendRequest` through the run's client, without variable resolution (as in Postman).
 struct ClientSender<'a> {
     client: &'a HttpClient,
+    files: &'a FileAccess,
 }
 
 impl RequestSender for ClientSender<'_> {
     fn send_request(&self, request: Request) -> SendFuture<'_> {
         Box::pin(async move {
             let behavior = Default::default();
-            let wire = build_wire_request(
-                &request,
-                request.auth.as_ref(),
-                &behavior,
-                &FileAccess::default(),
-            )
-            .map_err(|e| e.to_string())?;
+            let wire = build_wire_request(&request, request.auth.as_ref(), &behavior, self.files)
+                .map_err(|e| e.to_string())?;
             self.client
                 .send(&wire, &behavior)
                 .await
                 .map_err(|e| e.to_string())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::collection_from_document;
+    use crate::runner::plan;
+    use serde_json::json;
+
+    #[test]
+    fn set_next_request_prefers_an_id_then_the_last_item_with_the_name() {
+        let doc = json!({"info": {"name": "C"}, "item": [
+            {"name": "Twice", "id": "a", "request": "http://h/1"},
+            {"name": "Other", "id": "Twice", "request": "http://h/2"},
+            {"name": "Twice", "id": "c", "request": "http://h/3"}
+        ]});
+        let planned = plan(
+            &collection_from_document(&doc, std::path::Path::new("c.json")).unwrap(),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            next_position(&planned, "Twice"),
+            Some(1),
+            "an id wins over names"
+        );
+        assert_eq!(next_position(&planned, "c"), Some(2));
+        let by_name: Vec<_> = planned
+            .iter()
+            .filter(|p| p.item.id != "Twice")
+            .cloned()
+            .collect();
+        assert_eq!(
+            next_position(&by_name, "Twice"),
+            Some(1),
+            "the last item with the name"
+        );
+        assert_eq!(next_position(&planned, "missing"), None);
     }
 }

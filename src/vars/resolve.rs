@@ -93,6 +93,10 @@ fn substitute_once(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Strin
 /// know fall back to [`dynamic_value`], evaluated afresh for each occurrence. Unknown names stay
 /// literally `{{name}}`, and self-references such as `x = {{x}}` stop after [`MAX_PASSES`].
 pub fn resolve(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    // Most strings (header names, plain values) hold no token: no pass needed.
+    if !input.contains("{{") {
+        return input.to_owned();
+    }
     let mut text = input.to_owned();
     for _ in 0..MAX_PASSES {
         let next = substitute_once(&text, lookup);

@@ -670,3 +670,43 @@ fn ctrl_c_interrupts_a_script_stuck_in_a_loop() {
     );
     assert_eq!(s.read_json("env.json")["values"][0]["value"], "loop");
 }
+
+#[test]
+fn a_header_value_with_a_line_break_fails_that_request_clearly() {
+    let server = TestServer::start();
+    let s = Scratch::new("bad-header");
+    s.json("c.json", &collection(json!([
+        {"name": "Bad", "request": {"url": server.url("/bad"), "header": [{"key": "X-Key", "value": "{{pem}}"}]}},
+        {"name": "Good", "request": server.url("/good")}
+    ])));
+    let run = baton(&s.dir, &["run", "c.json", "--env-var", "pem=line1\nline2"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("header `X-Key` cannot be sent: the value holds a line break"),
+        "{}",
+        run.stdout
+    );
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/good"]);
+}
+
+#[test]
+fn bail_folder_alone_does_not_stop_at_failures() {
+    let server = TestServer::start();
+    let s = Scratch::new("bail-folder");
+    s.json(
+        "c.json",
+        &collection(json!([
+            {"name": "Down", "request": "http://127.0.0.1:1/"},
+            {"name": "Up", "request": server.url("/up")}
+        ])),
+    );
+    let run = baton(&s.dir, &["run", "c.json", "--bail", "folder"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the run went on past the failure"
+    );
+}
