@@ -7,7 +7,7 @@ use serde_json::{Map, Number, Value};
 
 use super::LoadError;
 use super::json::Node;
-use super::source::read_text;
+use super::source::{parse_json, read_text};
 
 /// One iteration's data row.
 pub type DataRow = Map<String, Value>;
@@ -22,17 +22,8 @@ pub fn load_data(path: &Path) -> Result<Vec<DataRow>, LoadError> {
         });
     }
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        let document: Value = serde_json::from_str(trimmed).map_err(|e| LoadError::Syntax {
-            path: path.to_path_buf(),
-            line: e.line(),
-            column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or("")
-                .to_string(),
-        })?;
+        // Parsed untrimmed so line numbers in errors match the file.
+        let document = parse_json(path, &text)?;
         return rows_from_json(&document, path);
     }
     parse_csv(&text, path)
@@ -270,6 +261,17 @@ mod tests {
     #[test]
     fn unclosed_quote_is_an_error() {
         assert!(parse_csv("a\n\"oops\n", Path::new("d.csv")).is_err());
+    }
+
+    #[test]
+    fn json_syntax_errors_count_lines_from_the_top_of_the_file() {
+        let dir = std::env::temp_dir().join(format!("baton-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("d.json");
+        std::fs::write(&file, "\n\n[{\"a\": }]").unwrap();
+        let err = load_data(&file).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("d.json:3:"), "{err}");
     }
 
     #[test]

@@ -65,10 +65,7 @@ pub fn scope_json(
         .values
         .iter()
         .map(|v| {
-            let value = match (
-                masker,
-                v.is_secret() || crate::runner::is_sensitive_name(&v.key),
-            ) {
+            let value = match (masker, crate::runner::is_masked(v)) {
                 (Some(_), true) => Value::String(crate::runner::MASK.into()),
                 _ => v.value.clone(),
             };

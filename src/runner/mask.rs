@@ -1,7 +1,7 @@
 //! Keeping secrets out of output: values of `secret` variables, of variables whose names say they
 //! hold credentials, and Authorization headers are replaced by `********` unless `--show-secrets`.
 
-use crate::vars::{Scopes, render_value};
+use crate::vars::{Scopes, Variable, render_value};
 
 use super::Execution;
 
@@ -15,8 +15,13 @@ pub struct Masker {
     values: Vec<String>,
 }
 
+/// Whether a variable's value is kept out of output: typed `secret`, or named like a credential.
+pub fn is_masked(variable: &Variable) -> bool {
+    variable.is_secret() || is_sensitive_name(&variable.key)
+}
+
 /// Variable names that hold credentials even when not typed `secret`.
-pub fn is_sensitive_name(name: &str) -> bool {
+fn is_sensitive_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
         "secret",
@@ -91,24 +96,18 @@ impl Masker {
 
     /// Masks the secrets currently held in `scopes`.
     pub fn from_scopes(scopes: &Scopes) -> Self {
-        let mut values = scopes.secret_values();
-        for scope in [
+        let values = [
             &scopes.local,
             &scopes.data,
             &scopes.environment,
             &scopes.collection,
             &scopes.globals,
-        ] {
-            for variable in scope
-                .values
-                .iter()
-                .filter(|v| v.enabled && is_sensitive_name(&v.key))
-            {
-                if let Some(text) = render_value(&variable.value) {
-                    values.push(text);
-                }
-            }
-        }
+        ]
+        .into_iter()
+        .flat_map(|scope| &scope.values)
+        .filter(|v| v.enabled && is_masked(v))
+        .filter_map(|v| render_value(&v.value))
+        .collect();
         let mut masker = Masker {
             enabled: true,
             values,

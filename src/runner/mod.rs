@@ -8,7 +8,7 @@ mod run;
 mod stop;
 mod summary;
 
-pub use mask::{MASK, Masker, is_sensitive_name};
+pub use mask::{MASK, Masker, is_masked};
 pub use plan::{PlanError, PlannedItem, plan};
 pub use reporter::{Reporter, Reporters};
 pub use run::{RunOptions, RunScopes, RunSummary, run};

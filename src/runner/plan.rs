@@ -74,7 +74,7 @@ pub fn plan(collection: &Collection, folders: &[String]) -> Result<Vec<PlannedIt
         return Ok(out);
     }
     for name in folders {
-        if !contains(&collection.items, name) {
+        if first_match(&collection.items, name).is_none() {
             let mut names = Vec::new();
             collect_names(&collection.items, &mut names);
             let suggestion = crate::vars::did_you_mean(name, names.iter().map(String::as_str))
@@ -85,7 +85,13 @@ pub fn plan(collection: &Collection, folders: &[String]) -> Result<Vec<PlannedIt
             });
         }
     }
-    select(&collection.items, &root, folders, &mut out);
+    // Like Newman, each name selects one item: the first match breadth-first (a folder's own
+    // children before deeper ones).
+    let chosen: Vec<Vec<usize>> = folders
+        .iter()
+        .filter_map(|name| first_match(&collection.items, name))
+        .collect();
+    select(&collection.items, &root, &chosen, &mut Vec::new(), &mut out);
     Ok(out)
 }
 
@@ -98,20 +104,51 @@ fn walk(items: &[Item], inherited: &Inherited, out: &mut Vec<PlannedItem>) {
     }
 }
 
-fn select(items: &[Item], inherited: &Inherited, folders: &[String], out: &mut Vec<PlannedItem>) {
-    for item in items {
-        let chosen = folders
-            .iter()
-            .any(|f| f == item.name() || (!item.id().is_empty() && f == item.id()));
+/// Plans the chosen items (given by their index paths) in collection order.
+fn select(
+    items: &[Item],
+    inherited: &Inherited,
+    chosen: &[Vec<usize>],
+    at: &mut Vec<usize>,
+    out: &mut Vec<PlannedItem>,
+) {
+    for (index, item) in items.iter().enumerate() {
+        at.push(index);
+        let is_chosen = chosen.contains(at);
         match item {
-            Item::Folder(folder) if chosen => walk(&folder.items, &descend(inherited, folder), out),
-            Item::Folder(folder) => {
-                select(&folder.items, &descend(inherited, folder), folders, out)
+            Item::Folder(folder) if is_chosen => {
+                walk(&folder.items, &descend(inherited, folder), out)
             }
-            Item::Request(request) if chosen => out.push(planned(request, inherited)),
+            Item::Folder(folder) => {
+                select(&folder.items, &descend(inherited, folder), chosen, at, out)
+            }
+            Item::Request(request) if is_chosen => out.push(planned(request, inherited)),
             Item::Request(_) => {}
         }
+        at.pop();
     }
+}
+
+/// The index path of the first item named (or with id) `name`, breadth-first.
+fn first_match(items: &[Item], name: &str) -> Option<Vec<usize>> {
+    let mut level: Vec<(Vec<usize>, &[Item])> = vec![(Vec::new(), items)];
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for (path, items) in level {
+            for (index, item) in items.iter().enumerate() {
+                let mut here = path.clone();
+                here.push(index);
+                if item.name() == name || (!item.id().is_empty() && item.id() == name) {
+                    return Some(here);
+                }
+                if let Item::Folder(folder) = item {
+                    next.push((here, folder.items.as_slice()));
+                }
+            }
+        }
+        level = next;
+    }
+    None
 }
 
 fn descend(inherited: &Inherited, folder: &Folder) -> Inherited {
@@ -162,14 +199,6 @@ fn scripts(events: &[Event], listen: Listen, location: &str) -> Vec<ScriptSource
             location: location.to_string(),
         })
         .collect()
-}
-
-fn contains(items: &[Item], name: &str) -> bool {
-    items.iter().any(|item| {
-        item.name() == name
-            || (!item.id().is_empty() && item.id() == name)
-            || matches!(item, Item::Folder(f) if contains(&f.items, name))
-    })
 }
 
 fn collect_names(items: &[Item], out: &mut Vec<String>) {
@@ -237,6 +266,22 @@ mod tests {
         assert_eq!(names, ["Deep", "Apps"]);
         assert_eq!(only[0].test.len(), 1, "folder scripts still apply");
         assert_eq!(only[1].behavior.follow_redirects, Some(false));
+    }
+
+    #[test]
+    fn a_name_selects_only_its_first_match_breadth_first() {
+        let doc = json!({"info": {"name": "C"}, "item": [
+            {"name": "A", "item": [{"name": "Setup", "request": "http://h/deep"}]},
+            {"name": "Setup", "request": "http://h/top"},
+            {"name": "Setup", "request": "http://h/second"}
+        ]});
+        let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
+        let only = plan(&collection, &["Setup".into()]).unwrap();
+        let urls: Vec<String> = only
+            .iter()
+            .map(|p| p.item.request.url.to_unresolved_string())
+            .collect();
+        assert_eq!(urls, ["http://h/top"]);
     }
 
     #[test]

@@ -53,14 +53,6 @@ fn scope(scopes: &mut Scopes, index: u8) -> &mut VariableScope {
     }
 }
 
-fn object_of(scope: &VariableScope) -> serde_json::Map<String, Json> {
-    let mut out = serde_json::Map::new();
-    for variable in scope.values.iter().filter(|v| v.enabled) {
-        out.insert(variable.key.clone(), variable.value.clone());
-    }
-    out
-}
-
 /// Text of a variable value as `{{name}}` substitution and string-typed APIs see it.
 fn value_or_undefined<'js>(ctx: &Ctx<'js>, value: Option<&Json>) -> rquickjs::Result<Value<'js>> {
     match value {
@@ -111,7 +103,7 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         scope(&mut host.borrow_mut().scopes, i).clear()
     });
     native!(ctx, o, "sobj", host, move |ctx: Ctx<'js>, i: u8| {
-        let object = object_of(scope(&mut host.borrow_mut().scopes, i));
+        let object = scope(&mut host.borrow_mut().scopes, i).to_object();
         to_js(&ctx, &Json::Object(object))
     });
     native!(ctx, o, "sresolve", host, move |i: u8, text: String| {
@@ -136,7 +128,7 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         let s = &h.scopes;
         let mut out = serde_json::Map::new();
         for scope in [&s.globals, &s.collection, &s.environment, &s.data, &s.local] {
-            out.extend(object_of(scope));
+            out.extend(scope.to_object());
         }
         to_js(&ctx, &Json::Object(out))
     });

@@ -103,11 +103,6 @@ impl VariableScope {
         object
     }
 
-    /// Whether the entry [`get`](Self::get) would return is marked secret.
-    pub fn is_secret(&self, key: &str) -> bool {
-        self.entry(key).is_some_and(Variable::is_secret)
-    }
-
     /// The keys of enabled entries, each once, in first-seen order.
     fn enabled_keys(&self) -> impl Iterator<Item = &str> {
         self.values
@@ -153,30 +148,6 @@ impl Scopes {
     /// variables (`{{$guid}}`) only when no scope defines the name.
     pub fn resolve(&self, input: &str) -> String {
         resolve(input, &|name| self.get(name).and_then(render_value))
-    }
-
-    /// Whether the scope that wins the lookup of `key` marks it secret.
-    pub fn is_secret(&self, key: &str) -> bool {
-        self.in_precedence()
-            .into_iter()
-            .find(|s| s.has(key))
-            .is_some_and(|s| s.is_secret(key))
-    }
-
-    /// The rendered values of every enabled secret variable in any scope, non-empty and each once,
-    /// longest first so that masking hides a long secret before any shorter one inside it.
-    pub fn secret_values(&self) -> Vec<String> {
-        let mut secrets: Vec<String> = Vec::new();
-        let all = self.in_precedence().into_iter().flat_map(|s| &s.values);
-        for v in all.filter(|v| v.enabled && v.is_secret()) {
-            if let Some(text) = render_value(&v.value).filter(|t| !t.is_empty()) {
-                if !secrets.contains(&text) {
-                    secrets.push(text);
-                }
-            }
-        }
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets
     }
 
     /// Every enabled key across the scopes, each once, in precedence order (for suggestions).
@@ -245,7 +216,7 @@ mod tests {
         s.set("token", json!("new"));
         assert_eq!(s.values.len(), 1);
         assert_eq!(s.get("token"), Some(&json!("new")));
-        assert!(s.is_secret("token"));
+        assert!(s.values[0].is_secret());
     }
 
     #[test]
@@ -330,43 +301,6 @@ mod tests {
         };
         assert_eq!(scopes.resolve("{{$guid}}"), "mine");
         assert_eq!(Scopes::default().resolve("{{$guid}}").len(), 36);
-    }
-
-    #[test]
-    fn secrecy_follows_the_winning_scope() {
-        let scopes = Scopes {
-            environment: scope(&[("token", json!("plain"))]),
-            globals: VariableScope::from_values(vec![secret("token", json!("hidden"))]),
-            ..Scopes::default()
-        };
-        assert!(!scopes.is_secret("token"));
-        assert!(!scopes.is_secret("missing"));
-        let only_globals = Scopes {
-            globals: scopes.globals.clone(),
-            ..Scopes::default()
-        };
-        assert!(only_globals.is_secret("token"));
-    }
-
-    #[test]
-    fn secret_values_are_rendered_unique_nonempty_longest_first() {
-        let scopes = Scopes {
-            environment: VariableScope::from_values(vec![
-                secret("short", json!("abc")),
-                secret("empty", json!("")),
-                secret("number", json!(123456)),
-                Variable {
-                    enabled: false,
-                    ..secret("off", json!("disabled-secret"))
-                },
-            ]),
-            globals: VariableScope::from_values(vec![
-                secret("again", json!("abc")),
-                Variable::new("public", json!("visible")),
-            ]),
-            ..Scopes::default()
-        };
-        assert_eq!(scopes.secret_values(), vec!["123456", "abc"]);
     }
 
     #[test]
