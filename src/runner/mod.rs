@@ -1,12 +1,15 @@
 //! The run: the plan (ordered items), the loop over iterations and items, live events, and the
 //! summary that reports are written from.
 
+mod failures;
 mod mask;
 mod plan;
 mod reporter;
 mod run;
+mod send_request;
 mod stop;
 mod summary;
+mod warnings;
 
 pub use mask::{MASK, Masker, is_masked};
 pub use plan::{PlanError, PlannedItem, plan};

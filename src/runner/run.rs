@@ -9,13 +9,15 @@ use crate::http::{
 };
 use crate::script::{
     NextRequest, RequestSender, ScriptEngine, ScriptInfo, ScriptJob, ScriptOptions, ScriptOutcome,
-    SendFuture,
 };
-use crate::vars::{Scopes, Variable, VariableScope, did_you_mean, unresolved_names};
+use crate::vars::{Scopes, Variable, VariableScope};
 
+use super::failures::record_failures;
 use super::mask::Masker;
 use super::plan::PlannedItem;
-use super::summary::{Counter, Execution, Failure, FailureKind, Stats, Timings};
+use super::send_request::ClientSender;
+use super::summary::{Counter, Execution, Failure, Stats, Timings};
+use super::warnings::warn_unresolved;
 use super::{Reporter, Stop};
 
 /// How the run behaves.
@@ -440,151 +442,6 @@ fn add(counter: &mut Counter, skipped: bool, failed: bool) {
     }
     if failed {
         counter.failed += 1;
-    }
-}
-
-fn record_failures(
-    execution: &Execution,
-    planned: &PlannedItem,
-    summary: &mut RunSummary,
-    reporter: &mut dyn Reporter,
-) {
-    let base = Failure {
-        kind: FailureKind::Request,
-        iteration: execution.iteration,
-        position: execution.position,
-        item_id: execution.id.clone(),
-        path: execution.path.clone(),
-        assertion_index: None,
-        event: None,
-        script_location: None,
-        test_name: None,
-        name: String::new(),
-        message: String::new(),
-        line: None,
-        column: None,
-        source_line: None,
-    };
-    let mut found = Vec::new();
-    for (listen, outcome, sources) in [
-        (
-            Listen::Prerequest,
-            &execution.prerequest,
-            &planned.prerequest,
-        ),
-        (Listen::Test, &execution.test, &planned.test),
-    ] {
-        for (index, run) in outcome.runs.iter().enumerate() {
-            let code = sources.get(index).map(|s| s.code.clone());
-            let line_text = |line: Option<u32>| {
-                let line = line? as usize;
-                code.as_ref()?
-                    .lines()
-                    .nth(line.checked_sub(1)?)
-                    .map(str::to_string)
-            };
-            if let Some(error) = &run.error {
-                found.push(Failure {
-                    kind: FailureKind::Script,
-                    event: Some(listen.as_str()),
-                    script_location: Some(run.location.clone()),
-                    name: error.name.clone(),
-                    message: error.message.clone(),
-                    line: error.line,
-                    column: error.column,
-                    source_line: line_text(error.line),
-                    ..base.clone()
-                });
-            }
-            for (index, assertion) in run.assertions.iter().enumerate() {
-                if let Some(error) = &assertion.error {
-                    found.push(Failure {
-                        kind: FailureKind::Assertion,
-                        assertion_index: Some(index),
-                        event: Some(listen.as_str()),
-                        script_location: Some(run.location.clone()),
-                        test_name: Some(assertion.name.clone()),
-                        name: error.name.clone(),
-                        message: error.message.clone(),
-                        line: error.line,
-                        source_line: line_text(error.line),
-                        ..base.clone()
-                    });
-                }
-            }
-        }
-    }
-    if let Some(message) = &execution.request_error {
-        found.push(Failure {
-            name: "RequestError".into(),
-            message: message.clone(),
-            ..base
-        });
-    }
-    for mut failure in found {
-        failure.message = summary.masker.mask(&failure.message);
-        failure.source_line = failure.source_line.map(|l| summary.masker.mask(&l));
-        reporter.failure(&failure);
-        summary.failures.push(failure);
-    }
-}
-
-fn warn_unresolved(
-    request: &Request,
-    scopes: &Scopes,
-    masker: &Masker,
-    reporter: &mut dyn Reporter,
-) {
-    let mut texts = vec![request.url.to_unresolved_string()];
-    texts.extend(
-        request
-            .headers
-            .iter()
-            .filter(|h| h.is_active())
-            .map(|h| format!("{}: {}", h.key, h.value.clone().unwrap_or_default())),
-    );
-    if let Some(body) = &request.body {
-        texts.push(body.to_json().to_string());
-    }
-    if let Some(auth) = &request.auth {
-        texts.push(auth.to_json().to_string());
-    }
-    let known = scopes.known_names();
-    let mut seen = Vec::new();
-    for text in &texts {
-        for name in unresolved_names(text) {
-            if seen.contains(&name) {
-                continue;
-            }
-            let hint = did_you_mean(&name, known.iter().copied())
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            reporter.warning(&format!(
-                "{}: `{{{{{name}}}}}` is not defined in any scope{hint}",
-                masker.mask(&request.url.to_unresolved_string())
-            ));
-            seen.push(name);
-        }
-    }
-}
-
-/// `pm.sendRequest` through the run's client, without variable resolution (as in Postman).
-struct ClientSender<'a> {
-    client: &'a HttpClient,
-    files: &'a FileAccess,
-}
-
-impl RequestSender for ClientSender<'_> {
-    fn send_request(&self, request: Request) -> SendFuture<'_> {
-        Box::pin(async move {
-            let behavior = Default::default();
-            let wire = build_wire_request(&request, request.auth.as_ref(), &behavior, self.files)
-                .map_err(|e| e.to_string())?;
-            self.client
-                .send(&wire, &behavior)
-                .await
-                .map_err(|e| e.to_string())
-        })
     }
 }
 
