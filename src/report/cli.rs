@@ -124,6 +124,36 @@ impl<W: Write> CliReporter<W> {
         writeln!(self.out, "{}", line(bl, bm, br))
     }
 
+    /// Request and response detail for `--verbose`, printed once the test scripts ran so that
+    /// values they captured (tokens, secrets) are masked too.
+    fn write_verbose(&mut self, execution: &Execution, masker: &Masker) {
+        let (Some(wire), Some(response)) = (&execution.wire, &execution.response) else {
+            return;
+        };
+        for (name, value) in &wire.headers {
+            let _ = writeln!(self.out, "    > {name}: {}", masker.header(name, value));
+        }
+        for (name, value) in &response.headers {
+            let _ = writeln!(self.out, "    < {name}: {}", masker.header(name, value));
+        }
+        if !wire.body.is_empty() {
+            let sent = masker.mask(&String::from_utf8_lossy(&wire.body));
+            let _ = writeln!(
+                self.out,
+                "    > {}",
+                sent.chars().take(2000).collect::<String>()
+            );
+        }
+        let body = masker.mask(&response.text());
+        if !body.is_empty() {
+            let _ = writeln!(
+                self.out,
+                "    {}",
+                body.chars().take(2000).collect::<String>()
+            );
+        }
+    }
+
     fn write_console(&mut self, outcome: &ScriptOutcome, masker: &Masker) {
         if self.options.no_console {
             return;
@@ -217,15 +247,9 @@ impl<W: Write> Reporter for CliReporter<W> {
         let _ = writeln!(self.out, "  {} {message}", self.paint("33", "warning:"));
     }
 
-    fn item(&mut self, execution: &Execution, masker: &Masker) {
-        // In the order things happened: pre-request console, the request, test console, tests.
+    fn request(&mut self, execution: &Execution, masker: &Masker) {
+        // Shown as soon as the response is in: pre-request console, then the request.
         self.write_console(&execution.prerequest, masker);
-        if execution.skipped {
-            let _ = writeln!(
-                self.out,
-                "  (request skipped by pm.execution.skipRequest())"
-            );
-        }
         if let Some(wire) = &execution.wire {
             let masked_url = masker.mask(wire.url.as_str());
             match (&execution.response, &execution.request_error) {
@@ -240,32 +264,6 @@ impl<W: Write> Reporter for CliReporter<W> {
                         response.response_time.as_millis()
                     );
                     let _ = writeln!(self.out, "{}", self.paint("2", &text));
-                    if self.options.verbose {
-                        for (name, value) in &wire.headers {
-                            let _ =
-                                writeln!(self.out, "    > {name}: {}", masker.header(name, value));
-                        }
-                        for (name, value) in &response.headers {
-                            let _ =
-                                writeln!(self.out, "    < {name}: {}", masker.header(name, value));
-                        }
-                        if !wire.body.is_empty() {
-                            let sent = masker.mask(&String::from_utf8_lossy(&wire.body));
-                            let _ = writeln!(
-                                self.out,
-                                "    > {}",
-                                sent.chars().take(2000).collect::<String>()
-                            );
-                        }
-                        let body = masker.mask(&response.text());
-                        if !body.is_empty() {
-                            let _ = writeln!(
-                                self.out,
-                                "    {}",
-                                body.chars().take(2000).collect::<String>()
-                            );
-                        }
-                    }
                 }
                 (None, Some(error)) => {
                     let error = masker.mask(error);
@@ -282,7 +280,18 @@ impl<W: Write> Reporter for CliReporter<W> {
         } else if let Some(error) = &execution.request_error {
             let _ = writeln!(self.out, "  {}", self.paint("31", &masker.mask(error)));
         }
+    }
+
+    fn item(&mut self, execution: &Execution, masker: &Masker) {
+        if execution.skipped {
+            self.write_console(&execution.prerequest, masker);
+            let _ = writeln!(
+                self.out,
+                "  (request skipped by pm.execution.skipRequest())"
+            );
+        }
         if self.options.verbose {
+            self.write_verbose(execution, masker);
             for sent in execution.sent() {
                 let outcome = match &sent.response {
                     Ok(response) => format!(

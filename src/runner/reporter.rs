@@ -15,8 +15,11 @@ pub trait Reporter {
     fn warning(&mut self, _message: &str) {}
     /// A failure was recorded.
     fn failure(&mut self, _failure: &Failure) {}
-    /// The item finished (its console output and tests are in `execution`); `masker` hides the
-    /// secrets known so far.
+    /// The request of an item was sent and answered (or failed): `execution` holds the
+    /// pre-request results, the request and the response, not yet the tests.
+    fn request(&mut self, _execution: &Execution, _masker: &Masker) {}
+    /// The item finished (its test scripts' console output and tests are in `execution`);
+    /// `masker` hides the secrets known so far.
     fn item(&mut self, _execution: &Execution, _masker: &Masker) {}
     /// The run finished.
     fn done(&mut self, _summary: &RunSummary) {}
@@ -44,6 +47,9 @@ impl Reporter for Reporters {
     }
     fn failure(&mut self, failure: &Failure) {
         self.0.iter_mut().for_each(|r| r.failure(failure));
+    }
+    fn request(&mut self, execution: &Execution, masker: &Masker) {
+        self.0.iter_mut().for_each(|r| r.request(execution, masker));
     }
     fn item(&mut self, execution: &Execution, masker: &Masker) {
         self.0.iter_mut().for_each(|r| r.item(execution, masker));

@@ -316,6 +316,7 @@ async fn run_item(
         };
         warn_unresolved(&resolved, &summary.scopes, &masker, reporter);
     }
+    execution.request = Some(resolved.clone());
     summary.stats.requests.total += 1;
     match build_wire_request(
         &resolved,
@@ -350,6 +351,12 @@ async fn run_item(
     if execution.request_error.is_some() {
         summary.stats.requests.failed += 1;
     }
+    let masker = if context.options.show_secrets {
+        Masker::disabled()
+    } else {
+        Masker::after_item(&summary.scopes, &execution, Some(&summary.masker))
+    };
+    reporter.request(&execution, &masker);
 
     if !planned.test.is_empty() {
         // Test scripts see the request as it went out, system and auth headers included (Newman).
@@ -376,7 +383,6 @@ async fn run_item(
         count_scripts(&mut summary.stats, Listen::Test, &execution.test);
         next = execution.test.next_request.clone().or(next);
     }
-    execution.request = Some(resolved);
     (execution, next)
 }
 
@@ -448,6 +454,84 @@ fn add(counter: &mut Counter, skipped: bool, failed: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    use crate::http::{ClientOptions, CookieJar};
+    use crate::runner::{Failure, Reporter};
+
+    /// Records the sequence of reporter events.
+    #[derive(Default)]
+    struct Recording(Vec<String>);
+
+    impl Reporter for Recording {
+        fn start(&mut self, name: &str, items: usize, iterations: usize) {
+            self.0.push(format!("start {name} {items}x{iterations}"));
+        }
+        fn iteration(&mut self, iteration: usize, _count: usize) {
+            self.0.push(format!("iteration {iteration}"));
+        }
+        fn before_item(&mut self, path: &[String]) {
+            self.0.push(format!("before {}", path.join("/")));
+        }
+        fn request(&mut self, execution: &Execution, _masker: &Masker) {
+            self.0.push(format!("request {}", execution.name()));
+        }
+        fn failure(&mut self, failure: &Failure) {
+            self.0.push(format!("failure {}", failure.name));
+        }
+        fn item(&mut self, execution: &Execution, _masker: &Masker) {
+            self.0.push(format!(
+                "item {} skipped={}",
+                execution.name(),
+                execution.skipped
+            ));
+        }
+        fn done(&mut self, summary: &RunSummary) {
+            self.0
+                .push(format!("done failures={}", summary.failures.len()));
+        }
+    }
+
+    #[test]
+    fn events_follow_the_run_and_a_skipped_request_has_no_request_event() {
+        let doc = json!({"info": {"name": "C"}, "item": [
+            {"name": "Skipped", "request": "http://h/", "event": [{"listen": "prerequest",
+                "script": {"exec": "pm.execution.skipRequest();"}}]},
+            {"name": "Broken", "request": "{{nowhere}}/x"}
+        ]});
+        let collection = collection_from_document(&doc, std::path::Path::new("c.json")).unwrap();
+        let planned = plan(&collection, &[]).unwrap();
+        let client = HttpClient::new(ClientOptions::default(), Arc::new(CookieJar::new())).unwrap();
+        let mut recording = Recording::default();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let summary = runtime.block_on(run(
+            &collection,
+            &planned,
+            RunScopes::default(),
+            &RunOptions::default(),
+            &client,
+            &mut recording,
+            Stop::new(),
+        ));
+        assert_eq!(
+            recording.0,
+            [
+                "start C 2x1",
+                "iteration 0",
+                "before Skipped",
+                "item Skipped skipped=true",
+                "before Broken",
+                "request Broken",
+                "failure RequestError",
+                "item Broken skipped=false",
+                "done failures=1",
+            ]
+        );
+        assert_eq!(summary.stats.requests.total, 1);
+    }
     use crate::collection::collection_from_document;
     use crate::runner::plan;
     use serde_json::json;
