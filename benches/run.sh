@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Benchmark: Baton against Newman 6.2.2 and a keep-alive curl loop, on generated collections sent to
+# a local server. Prints wall time, CPU time (user+sys) and peak RSS side by side, the derived
+# per-request and per-script costs, and whether memory stays flat over 100,000 executions.
+#
+# usage: bash benches/run.sh [--quick] [--no-newman] [--runs R]
+#   --quick      one run per scenario, no Newman at 5000 requests, 20,000 executions for flatness
+#   --no-newman  Baton and curl only (no Node.js needed)
+#   --runs R     runs per scenario for Baton and curl (default 5); Newman runs 3 times up to 100
+#                requests and once above, since it takes about 10 s per 1000 requests
+#
+# Needs: a Rust toolchain, Python 3, curl, and Node.js with npm unless --no-newman. GNU time
+# (/usr/bin/time) is used for peak RSS when present; see benches/measure.py for why.
+# Loopback only: the server binds 127.0.0.1 on a free port. Nothing is written outside a temp dir.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=false
+newman=true
+runs=5
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=true ;;
+        --no-newman) newman=false ;;
+        --runs) runs="$2"; shift ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+newman_runs_small=3
+flat_iterations=100
+if $quick; then
+    runs=1
+    newman_runs_small=1
+    flat_iterations=20
+fi
+
+for tool in cargo python3 curl; do
+    command -v "$tool" >/dev/null || { echo "benches/run.sh needs $tool" >&2; exit 2; }
+done
+
+echo "== building (release)" >&2
+cargo build --release --locked --bin baton >&2
+# The server is a harness = false bench target; cargo names its executable in the build messages.
+server=$(cargo build --release --locked --bench server --message-format=json 2>/dev/null \
+    | python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "server" and m.get("executable"):
+        print(m["executable"])')
+baton=target/release/baton
+newman_js=tests/node/node_modules/newman/bin/newman.js
+if $newman && [ ! -f "$newman_js" ]; then
+    echo "== installing Newman (npm ci in tests/node)" >&2
+    (cd tests/node && npm ci --ignore-scripts --no-audit --no-fund >&2)
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/baton-bench.XXXXXX")
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$server" --serve >"$work/port" &
+server_pid=$!
+for _ in $(seq 100); do
+    [ -s "$work/port" ] && break
+    sleep 0.05
+done
+port=$(head -n1 "$work/port")
+base="http://127.0.0.1:$port"
+curl -sf "$base/items/0" >/dev/null || { echo "the bench server did not answer on $base" >&2; exit 1; }
+
+echo "== generating collections in $work" >&2
+for n in 1 100 1000 5000; do
+    python3 benches/generate.py collection "$n" "$base" >"$work/plain-$n.json"
+    python3 benches/generate.py curl "$n" "$base" >"$work/curl-$n.config"
+done
+for script in no-library capture library; do
+    python3 benches/generate.py collection 1 "$base" --script "$script" >"$work/$script-1.json"
+done
+python3 benches/generate.py collection 1000 "$base" --script capture >"$work/capture-1000.json"
+
+results="$work/results.jsonl"
+# measure SCENARIO RUNNER REPEATS COMMAND...: appends one JSON line per run.
+measure() {
+    local scenario=$1 runner=$2 repeats=$3
+    shift 3
+    echo "   $runner: $scenario (x$repeats)" >&2
+    for _ in $(seq "$repeats"); do
+        python3 benches/measure.py --label "scenario=$scenario" --label "runner=$runner" \
+            -- "$@" >>"$results"
+    done
+}
+baton_run() { measure "$1" baton "$2" "$baton" run "$3" -r cli "${@:4}"; }
+newman_run() {
+    if $newman; then measure "$1" newman "$2" node "$newman_js" run "$3" -r cli "${@:4}"; fi
+}
+
+echo "== load before: $(uptime)" >&2
+echo "== measuring" >&2
+# Warm the page cache and the server's connection handling once before anything is timed.
+"$baton" run "$work/plain-100.json" -r cli >/dev/null
+if $newman; then node "$newman_js" run "$work/plain-1.json" >/dev/null; fi
+
+# What spawning a process through measure.py costs by itself; part of every wall time below.
+measure "no-op" true "$runs" true
+for n in 1 100 1000 5000; do
+    label="$n requests"
+    [ "$n" = 1 ] && label="1 request"
+    measure "$label" curl "$runs" curl -s --config "$work/curl-$n.config"
+    baton_run "$label" "$runs" "$work/plain-$n.json"
+    if [ "$n" -le 100 ]; then
+        newman_run "$label" "$newman_runs_small" "$work/plain-$n.json"
+    elif [ "$n" -lt 5000 ] || ! $quick; then
+        newman_run "$label" 1 "$work/plain-$n.json"
+    fi
+done
+for script in no-library capture library; do
+    baton_run "1 request, $script script" "$runs" "$work/$script-1.json"
+    newman_run "1 request, $script script" "$newman_runs_small" "$work/$script-1.json"
+done
+baton_run "1000 requests, capture script" "$runs" "$work/capture-1000.json"
+newman_run "1000 requests, capture script" 1 "$work/capture-1000.json"
+
+# Memory flatness: the same 1000-request collections for 1 and for $flat_iterations iterations
+# (-n), so the collection's own size stays out of the comparison; only the cli reporter runs.
+executions=$((1000 * flat_iterations))
+baton_run "flat: 1000 executions" 1 "$work/plain-1000.json"
+baton_run "flat: $executions executions" 1 "$work/plain-1000.json" -n "$flat_iterations"
+baton_run "flat: 1000 scripted executions" 1 "$work/capture-1000.json"
+baton_run "flat: $executions scripted executions" 1 "$work/capture-1000.json" -n "$flat_iterations"
+echo "== load after: $(uptime)" >&2
+
+python3 benches/table.py "$results" --load "$(uptime)" --cores "$(nproc)"
