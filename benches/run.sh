@@ -6,8 +6,8 @@
 # usage: bash benches/run.sh [--quick] [--no-newman] [--runs R]
 #   --quick      one run per scenario, no Newman at 5000 requests, 20,000 executions for flatness
 #   --no-newman  Baton and curl only (no Node.js needed)
-#   --runs R     runs per scenario for Baton and curl (default 5); Newman runs 3 times up to 100
-#                requests and once above, since it takes about 10 s per 1000 requests
+#   --runs R     runs per scenario (default 5), taken in R rounds over all scenarios; Newman runs
+#                once above 100 requests, since it takes about 10 s per 1000 requests
 #
 # Needs: a Rust toolchain, Python 3, curl, and Node.js with npm unless --no-newman. GNU time
 # (/usr/bin/time) is used for peak RSS when present; see benches/measure.py for why.
@@ -28,11 +28,9 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-newman_runs_small=3
 flat_iterations=100
 if $quick; then
     runs=1
-    newman_runs_small=1
     flat_iterations=20
 fi
 
@@ -85,19 +83,43 @@ done
 python3 benches/generate.py collection 1000 "$base" --script capture >"$work/capture-1000.json"
 
 results="$work/results.jsonl"
-# measure SCENARIO RUNNER REPEATS COMMAND...: appends one JSON line per run.
+# measure SCENARIO RUNNER REPEATS COMMAND...: runs the command once if this round is one of its
+# REPEATS, appending one JSON line. Rounds go through every scenario in turn, so a change in the
+# machine's load while the benchmark runs spreads over all scenarios instead of landing on a few.
+round=1
 measure() {
     local scenario=$1 runner=$2 repeats=$3
     shift 3
-    echo "   $runner: $scenario (x$repeats)" >&2
-    for _ in $(seq "$repeats"); do
-        python3 benches/measure.py --label "scenario=$scenario" --label "runner=$runner" \
-            -- "$@" >>"$results"
-    done
+    [ "$round" -le "$repeats" ] || return 0
+    echo "   round $round: $runner, $scenario" >&2
+    python3 benches/measure.py --label "scenario=$scenario" --label "runner=$runner" \
+        -- "$@" >>"$results"
 }
 baton_run() { measure "$1" baton "$2" "$baton" run "$3" -r cli "${@:4}"; }
 newman_run() {
     if $newman; then measure "$1" newman "$2" node "$newman_js" run "$3" -r cli "${@:4}"; fi
+}
+
+scenarios() {
+    # What spawning a process through measure.py costs by itself; part of every wall time.
+    measure "no-op" true "$runs" true
+    for n in 1 100 1000 5000; do
+        local label="$n requests"
+        [ "$n" = 1 ] && label="1 request"
+        measure "$label" curl "$runs" curl -s --config "$work/curl-$n.config"
+        baton_run "$label" "$runs" "$work/plain-$n.json"
+        if [ "$n" -le 100 ]; then
+            newman_run "$label" "$runs" "$work/plain-$n.json"
+        elif [ "$n" -lt 5000 ] || ! $quick; then
+            newman_run "$label" 1 "$work/plain-$n.json"
+        fi
+    done
+    for script in no-library capture library; do
+        baton_run "1 request, $script script" "$runs" "$work/$script-1.json"
+        newman_run "1 request, $script script" "$runs" "$work/$script-1.json"
+    done
+    baton_run "1000 requests, capture script" "$runs" "$work/capture-1000.json"
+    newman_run "1000 requests, capture script" 1 "$work/capture-1000.json"
 }
 
 echo "== load before: $(uptime)" >&2
@@ -105,30 +127,14 @@ echo "== measuring" >&2
 # Warm the page cache and the server's connection handling once before anything is timed.
 "$baton" run "$work/plain-100.json" -r cli >/dev/null
 if $newman; then node "$newman_js" run "$work/plain-1.json" >/dev/null; fi
-
-# What spawning a process through measure.py costs by itself; part of every wall time below.
-measure "no-op" true "$runs" true
-for n in 1 100 1000 5000; do
-    label="$n requests"
-    [ "$n" = 1 ] && label="1 request"
-    measure "$label" curl "$runs" curl -s --config "$work/curl-$n.config"
-    baton_run "$label" "$runs" "$work/plain-$n.json"
-    if [ "$n" -le 100 ]; then
-        newman_run "$label" "$newman_runs_small" "$work/plain-$n.json"
-    elif [ "$n" -lt 5000 ] || ! $quick; then
-        newman_run "$label" 1 "$work/plain-$n.json"
-    fi
+for round in $(seq "$runs"); do
+    scenarios
 done
-for script in no-library capture library; do
-    baton_run "1 request, $script script" "$runs" "$work/$script-1.json"
-    newman_run "1 request, $script script" "$newman_runs_small" "$work/$script-1.json"
-done
-baton_run "1000 requests, capture script" "$runs" "$work/capture-1000.json"
-newman_run "1000 requests, capture script" 1 "$work/capture-1000.json"
 
 # Memory flatness: the same 1000-request collections for 1 and for $flat_iterations iterations
 # (-n), so the collection's own size stays out of the comparison; only the cli reporter runs.
 executions=$((1000 * flat_iterations))
+round=1
 baton_run "flat: 1000 executions" 1 "$work/plain-1000.json"
 baton_run "flat: $executions executions" 1 "$work/plain-1000.json" -n "$flat_iterations"
 baton_run "flat: 1000 scripted executions" 1 "$work/capture-1000.json"
