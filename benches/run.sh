@@ -11,7 +11,8 @@
 #
 # Needs: a Rust toolchain, Python 3, curl, and Node.js with npm unless --no-newman. GNU time
 # (/usr/bin/time) is used for peak RSS when present; see benches/measure.py for why.
-# Loopback only: the server binds 127.0.0.1 on a free port. Nothing is written outside a temp dir.
+# Loopback only: the server binds 127.0.0.1 on a free port. Generated collections and results live
+# in a temp dir that is removed at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,15 +40,18 @@ for tool in cargo python3 curl; do
 done
 
 echo "== building (release)" >&2
-cargo build --release --locked --bin baton >&2
-# The server is a harness = false bench target; cargo names its executable in the build messages.
-server=$(cargo build --release --locked --bench server --message-format=json 2>/dev/null \
+# cargo names the executables in its build messages, wherever CARGO_TARGET_DIR points. The server is
+# a harness = false bench target.
+executables=$(cargo build --release --locked --bin baton --bench server \
+    --message-format=json-render-diagnostics \
     | python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "server" and m.get("executable"):
-        print(m["executable"])')
-baton=target/release/baton
+    if m.get("reason") == "compiler-artifact" and m.get("executable"):
+        print(m["target"]["name"], m["executable"])')
+baton=$(awk '$1 == "baton" { print $2 }' <<<"$executables")
+server=$(awk '$1 == "server" { print $2 }' <<<"$executables")
+[ -x "$baton" ] && [ -x "$server" ] || { echo "cargo named no baton or server executable" >&2; exit 1; }
 newman_js=tests/node/node_modules/newman/bin/newman.js
 if $newman && [ ! -f "$newman_js" ]; then
     echo "== installing Newman (npm ci in tests/node)" >&2
