@@ -126,7 +126,8 @@ scenarios() {
     newman_run "1000 requests, capture script" 1 "$work/capture-1000.json"
 }
 
-echo "== load before: $(uptime)" >&2
+load_before=$(uptime)
+echo "== load before: $load_before" >&2
 echo "== measuring" >&2
 # Warm the page cache and the server's connection handling once before anything is timed.
 "$baton" run "$work/plain-100.json" -r cli >/dev/null
@@ -143,6 +144,8 @@ baton_run "flat: 1000 executions" 1 "$work/plain-1000.json"
 baton_run "flat: $executions executions" 1 "$work/plain-1000.json" -n "$flat_iterations"
 baton_run "flat: 1000 scripted executions" 1 "$work/capture-1000.json"
 baton_run "flat: $executions scripted executions" 1 "$work/capture-1000.json" -n "$flat_iterations"
-echo "== load after: $(uptime)" >&2
+load_after=$(uptime)
+echo "== load after: $load_after" >&2
 
-python3 benches/table.py "$results" --load "$(uptime)" --cores "$(nproc)"
+python3 benches/table.py "$results" --cores "$(nproc)" \
+    --load "before: ${load_before#*load average: }; after: ${load_after#*load average: } (uptime's 1, 5, 15 min averages)"

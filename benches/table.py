@@ -163,7 +163,7 @@ def main(argv):
     if overhead is not None:
         print(f"Wall times include spawning the process through benches/measure.py: "
               f"{seconds(overhead)} for `true`.")
-    print(f"Machine: {cores} cores; load during the run: {load_note.strip() or 'not recorded'}.")
+    print(f"Machine: {cores} cores; load average {load_note.strip() or 'not recorded'}.")
 
 
 if __name__ == "__main__":
