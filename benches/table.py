@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Turns the JSON lines benches/run.sh collected into the Markdown tables the README shows.
+
+Each cell is the median over the runs of a scenario (one run for Newman above 100 requests). Derived
+costs are differences between scenarios, so fixed costs (process start, first connection) cancel:
+per request = (5000 requests - 1 request) / 4999, per script = (1000 with scripts - 1000 without) / 1000.
+
+usage: table.py RESULTS.jsonl [--load "uptime output"] [--cores N]
+"""
+
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+MAIN = ["1 request", "100 requests", "1000 requests", "5000 requests",
+        "1 request, no-library script", "1 request, capture script", "1 request, library script",
+        "1000 requests, capture script"]
+RUNNERS = ["baton", "newman", "curl"]
+
+
+def load(path):
+    runs = defaultdict(list)
+    with open(path) as lines:
+        for line in lines:
+            m = json.loads(line)
+            runs[(m["scenario"], m["runner"])].append(m)
+    return {key: {metric: statistics.median(r[metric] for r in rs)
+                  for metric in ("wall", "cpu", "rss_mb")}
+            | {"wall_min": min(r["wall"] for r in rs), "runs": len(rs)}
+            for key, rs in runs.items()}
+
+
+def seconds(value):
+    if value is None:
+        return "-"
+    if value < 1:
+        return f"{value * 1000:.1f} ms" if value < 0.1 else f"{value * 1000:.0f} ms"
+    return f"{value:.2f} s"
+
+
+def per_unit(value):
+    """A per-request or per-script cost, which is well below a millisecond for Baton and curl."""
+    if value is None:
+        return "-"
+    # A difference of two medians is below zero only when the noise is larger than the cost.
+    return f"{value * 1000:.3f} ms" if value >= 0 else "below noise"
+
+
+def ratio(a, b):
+    return f"{a / b:.3f}x" if a is not None and b and a >= 0 and b > 0 else "-"
+
+
+def get(results, scenario, runner, metric):
+    m = results.get((scenario, runner))
+    return m[metric] if m else None
+
+
+def main(argv):
+    if not argv:
+        sys.exit(__doc__)
+    results = load(argv[0])
+    load_note = argv[argv.index("--load") + 1] if "--load" in argv else ""
+    cores = argv[argv.index("--cores") + 1] if "--cores" in argv else "?"
+    r = lambda s, runner, metric: get(results, s, runner, metric)
+
+    print("| scenario | Baton wall / CPU / peak RSS | Newman wall / CPU / peak RSS "
+          "| Baton/Newman wall, CPU, RSS | curl loop wall |")
+    print("|---|---|---|---|---|")
+    for s in MAIN:
+        cells = []
+        for runner in ("baton", "newman"):
+            if (s, runner) in results:
+                cells.append(f"{seconds(r(s, runner, 'wall'))} / {seconds(r(s, runner, 'cpu'))} / "
+                             f"{r(s, runner, 'rss_mb'):.1f} MB")
+            else:
+                cells.append("-")
+        ratios = ", ".join(ratio(r(s, "baton", m), r(s, "newman", m)) for m in ("wall", "cpu", "rss_mb"))
+        if (s, "newman") not in results or (s, "baton") not in results:
+            ratios = "-"
+        print(f"| {s} | {cells[0]} | {cells[1]} | {ratios} | {seconds(r(s, 'curl', 'wall'))} |")
+
+    def diff(a, b, runner, metric, n):
+        x, y = r(a, runner, metric), r(b, runner, metric)
+        return (x - y) / n if x is not None and y is not None else None
+
+    print()
+    print("| derived | Baton | Newman | Baton/Newman | curl loop |")
+    print("|---|---|---|---|---|")
+    rows = [
+        ("per request, wall", "5000 requests", "1 request", "wall", 4999),
+        ("per request, CPU", "5000 requests", "1 request", "cpu", 4999),
+        ("per capture script, wall", "1000 requests, capture script", "1000 requests", "wall", 1000),
+        ("per capture script, CPU", "1000 requests, capture script", "1000 requests", "cpu", 1000),
+        ("startup of the script sandbox (no-library script), CPU", "1 request, no-library script",
+         "1 request", "cpu", 1),
+        ("first use of chai (`pm.response.to`), CPU", "1 request, capture script",
+         "1 request, no-library script", "cpu", 1),
+        ("first use of a bundled library (moment), CPU", "1 request, library script",
+         "1 request, capture script", "cpu", 1),
+    ]
+    derived = {}
+    for label, a, b, metric, n in rows:
+        values = {runner: diff(a, b, runner, metric, n) for runner in RUNNERS}
+        derived[label] = values
+        print(f"| {label} | {per_unit(values['baton'])} | {per_unit(values['newman'])} "
+              f"| {ratio(values['baton'], values['newman'])} | {per_unit(values['curl'])} |")
+
+    print()
+    print("| target | measured | met |")
+    print("|---|---|---|")
+    # Startup is judged on the fastest run, less the fastest run of `true` through the same
+    # harness (Python, GNU time, fork and exec): a process this short is slowed by anything else
+    # the machine does, and the fastest run is the one least disturbed. The median is shown too.
+    startup = r("1 request", "baton", "wall_min")
+    spawn = r("no-op", "true", "wall_min") or 0
+    targets = []
+    if startup is not None:
+        targets.append(("startup (1 request, fastest run, less spawning `true`) under 10 ms",
+                        f"{seconds(startup - spawn)} ({seconds(startup)} - {seconds(spawn)}; "
+                        f"median {seconds(r('1 request', 'baton', 'wall'))})",
+                        startup - spawn < 0.010))
+    baton_5000, curl_5000 = r("5000 requests", "baton", "wall"), r("5000 requests", "curl", "wall")
+    if baton_5000 and curl_5000:
+        targets.append(("5000 requests within 1.5x of the keep-alive curl loop",
+                        f"{baton_5000 / curl_5000:.2f}x ({seconds(baton_5000)} vs {seconds(curl_5000)})",
+                        baton_5000 <= 1.5 * curl_5000))
+    peak = max((m["rss_mb"] for (s, runner), m in results.items()
+                if runner == "baton" and s in MAIN), default=None)
+    if peak is not None:
+        targets.append(("peak RSS under 30 MB (largest of the scenarios above)", f"{peak:.1f} MB",
+                        peak < 30))
+    # A script runs on the CPU from start to end, so its CPU time is its cost; wall time adds
+    # whatever else the machine was doing, and is shown next to it.
+    script_cpu = derived["per capture script, CPU"]["baton"]
+    script_wall = derived["per capture script, wall"]["baton"]
+    if script_cpu is not None:
+        targets.append(("capture script at most 0.2 ms per execution (CPU time)",
+                        f"{per_unit(script_cpu)} (wall {per_unit(script_wall)})",
+                        script_cpu <= 0.0002))
+    for label, measured, met in targets:
+        print(f"| {label} | {measured} | {'yes' if met else '**no**'} |")
+
+    flat = sorted({s for (s, runner) in results if s.startswith("flat: ")},
+                  key=lambda s: ("scripted" in s, int(s.split()[1])))
+    if flat:
+        print()
+        print("| memory flatness, Baton, -r cli | peak RSS | wall | growth |")
+        print("|---|---|---|---|")
+        for kind in ("executions", "scripted executions"):
+            group = [s for s in flat if s.split(" ", 2)[2] == kind]
+            if len(group) != 2:
+                continue
+            small, large = (r(s, "baton", "rss_mb") for s in group)
+            growth = large / small - 1
+            flag = " **grows more than 20%**" if growth > 0.2 else ""
+            for s in group:
+                print(f"| {s[6:]} | {r(s, 'baton', 'rss_mb'):.1f} MB | {seconds(r(s, 'baton', 'wall'))} "
+                      f"| {'' if s == group[0] else f'{growth:+.0%}{flag}'} |")
+
+    print()
+    overhead = r("no-op", "true", "wall")
+    if overhead is not None:
+        print(f"Wall times include spawning the process through benches/measure.py: "
+              f"{seconds(overhead)} for `true`.")
+    print(f"Machine: {cores} cores; load average {load_note.strip() or 'not recorded'}.")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
