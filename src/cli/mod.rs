@@ -21,7 +21,8 @@ pub use progress::ProgressReporter;
 use crate::collection::{Collection, Environment, load_collection, load_data, load_environment};
 use crate::http::{ClientOptions, CookieJar, FileAccess, HttpClient};
 use crate::report::{
-    CliOptions, CliReporter, json_report, junit_report, scope_json, write_atomically,
+    CliOptions, CliReporter, junit_report, scope_json, write_atomically, write_atomically_with,
+    write_json_report,
 };
 use crate::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run};
 use crate::script::ScriptOptions;
@@ -390,10 +391,12 @@ fn write_outputs(
             .reporter_json_export
             .clone()
             .unwrap_or_else(|| default_report_path(&collection.name, "json"));
-        attempt(write_json(
-            &path,
-            &json_report(collection, environment, globals, summary),
-        ));
+        attempt(
+            write_atomically_with(&path, |out| {
+                write_json_report(out, collection, environment, globals, summary)
+            })
+            .map_err(|e| format!("{}: cannot write: {e}", path.display())),
+        );
     }
     if wants("junit") {
         let path = args

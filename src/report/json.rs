@@ -7,8 +7,32 @@ use crate::collection::{Collection, Environment, Url};
 use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, RunSummary};
 use crate::vars::VariableScope;
 
-/// The whole report.
-pub fn json_report(
+/// Writes the report to `out`, one execution at a time: the executions are by far its largest
+/// part, and building them all as one JSON tree first would take many times the file's size.
+pub fn write_json_report(
+    out: &mut dyn std::io::Write,
+    collection: &Collection,
+    environment: &Environment,
+    globals: &Environment,
+    summary: &RunSummary,
+) -> std::io::Result<()> {
+    let head = json_report(collection, environment, globals, summary).to_string();
+    // `run` is the report's last member and `executions` its first array, so the last occurrence
+    // of the key is the run's (a key inside the user's collection comes earlier).
+    const SLOT: &str = "\"executions\":[";
+    let split = head.rfind(SLOT).map_or(head.len(), |at| at + SLOT.len());
+    out.write_all(&head.as_bytes()[..split])?;
+    for (index, execution) in summary.executions.iter().enumerate() {
+        if index > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &execution_json(execution, &summary.masker))?;
+    }
+    out.write_all(&head.as_bytes()[split..])
+}
+
+/// The report without its executions (written by [`write_json_report`]).
+fn json_report(
     collection: &Collection,
     environment: &Environment,
     globals: &Environment,
@@ -42,7 +66,7 @@ pub fn json_report(
                 "completed": timings.started_unix_ms + timings.total.as_millis() as u64,
                 "total": ms(timings.total),
             },
-            "executions": summary.executions.iter().map(|e| execution_json(e, masker)).collect::<Vec<_>>(),
+            "executions": [],
             "transfers": {
                 "responseTotal": summary.executions.iter().filter_map(|e| e.response.as_ref()).map(|r| r.body.len()).sum::<usize>(),
             },

@@ -7,6 +7,6 @@ mod junit;
 mod write;
 
 pub use cli::{CliOptions, CliReporter};
-pub use json::{json_report, scope_json};
+pub use json::{scope_json, write_json_report};
 pub use junit::junit_report;
-pub use write::write_atomically;
+pub use write::{write_atomically, write_atomically_with};
