@@ -53,6 +53,14 @@ pub struct ServeArgs {
     /// Write a filled-in Postman environment for this server here.
     #[arg(long = "write-env", value_name = "PATH")]
     pub write_env: Option<PathBuf>,
+    /// Lifetime of the tokens it issues, in seconds (default 3600); a negative value issues
+    /// tokens that are already expired, to rehearse a workflow failing on an expired token.
+    #[arg(
+        long = "token-lifetime",
+        value_name = "SECONDS",
+        allow_negative_numbers = true
+    )]
+    pub token_lifetime: Option<i64>,
 }
 
 /// Colour choice.

@@ -174,6 +174,7 @@ pub async fn execute_serve(
     let options = crate::pingone::PingOneOptions {
         port: args.port,
         seed: None,
+        token_lifetime_seconds: args.token_lifetime,
     };
     let server = match crate::pingone::start(options).await {
         Ok(server) => server,

@@ -60,6 +60,9 @@ pub struct PingOneOptions {
     pub port: u16,
     /// Makes every id, secret and password reproducible (the signing key stays random).
     pub seed: Option<u64>,
+    /// Lifetime of issued tokens in seconds (default one hour); a negative value issues tokens
+    /// that are already expired, to see how a workflow fails on an expired token.
+    pub token_lifetime_seconds: Option<i64>,
 }
 
 /// A running stand-in. Dropping it stops the server too; [`RunningPingOne::shutdown`]
@@ -106,7 +109,11 @@ pub async fn start(options: PingOneOptions) -> io::Result<RunningPingOne> {
     let file_id = state.new_id();
     let environment = environment_file::environment_file(&file_id, &base_url, &seeded);
     let signer = Signer::generate(state.new_id())?;
-    let server = Arc::new(Server::new(state, signer, bound_host));
+    let mut server = Server::new(state, signer, bound_host);
+    if let Some(seconds) = options.token_lifetime_seconds {
+        server.token_seconds = seconds;
+    }
+    let server = Arc::new(server);
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router::router(server);
     let task = tokio::spawn(async move {

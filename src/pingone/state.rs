@@ -19,6 +19,8 @@ pub(crate) struct Server {
     pub signer: Signer,
     /// `host:port` the listener is bound to, used when a request carries no `Host` header.
     pub bound_host: String,
+    /// Lifetime of issued tokens in seconds; negative issues tokens that are already expired.
+    pub token_seconds: i64,
 }
 
 impl Server {
@@ -28,6 +30,7 @@ impl Server {
             state: Mutex::new(state),
             signer,
             bound_host,
+            token_seconds: super::tokens::TOKEN_SECONDS,
         }
     }
 

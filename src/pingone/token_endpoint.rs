@@ -96,6 +96,7 @@ fn exchange(
                 scope,
                 user: None,
                 nonce: None,
+                lifetime: server.token_seconds,
             },
         ));
     }
@@ -165,6 +166,7 @@ fn redeem_code(
             scope: &request.scope,
             user: Some((user, grant.auth_time)),
             nonce: request.nonce.as_deref(),
+            lifetime: server.token_seconds,
         },
     ))
 }

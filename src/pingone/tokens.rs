@@ -8,7 +8,7 @@ use super::clock::unix_now;
 use super::signing::Signer;
 
 /// Lifetime of access and ID tokens, in seconds.
-pub(crate) const TOKEN_SECONDS: u64 = 3600;
+pub(crate) const TOKEN_SECONDS: i64 = 3600;
 
 /// What a successful grant issues tokens for.
 pub(crate) struct Issue<'a> {
@@ -26,6 +26,8 @@ pub(crate) struct Issue<'a> {
     pub user: Option<(&'a Value, u64)>,
     /// The authorize request's nonce.
     pub nonce: Option<&'a str>,
+    /// Token lifetime in seconds.
+    pub lifetime: i64,
 }
 
 /// The issuer of an environment, as the discovery document names it.
@@ -46,7 +48,7 @@ pub(crate) fn issue(signer: &Signer, issue: &Issue<'_>) -> Value {
         "iss": iss,
         "jti": uuid::Uuid::new_v4().to_string(),
         "iat": now,
-        "exp": now + TOKEN_SECONDS,
+        "exp": now as i64 + issue.lifetime,
         "aud": [format!("{}/v1", issue.base)],
         "scope": issue.scope,
         "sub": subject,
@@ -56,7 +58,7 @@ pub(crate) fn issue(signer: &Signer, issue: &Issue<'_>) -> Value {
     let mut response = json!({
         "access_token": signer.sign(&access),
         "token_type": "Bearer",
-        "expires_in": TOKEN_SECONDS,
+        "expires_in": issue.lifetime,
         "scope": issue.scope,
     });
     let openid = issue.scope.split(' ').any(|s| s == "openid");
@@ -66,7 +68,7 @@ pub(crate) fn issue(signer: &Signer, issue: &Issue<'_>) -> Value {
             "sub": subject,
             "aud": issue.client_id,
             "iat": now,
-            "exp": now + TOKEN_SECONDS,
+            "exp": now as i64 + issue.lifetime,
             "auth_time": auth_time,
             "acr": "Single_Factor",
             "amr": ["pwd"],

@@ -18,8 +18,14 @@ impl Drop for Served {
 }
 
 pub fn serve(scratch: &Scratch) -> Served {
+    serve_with(scratch, &[])
+}
+
+/// Like [`serve`], with further `baton pingone serve` flags.
+pub fn serve_with(scratch: &Scratch, extra: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["pingone", "serve", "--write-env", "pingone.json"])
+        .args(extra)
         .current_dir(&scratch.dir)
         .stdout(Stdio::piped())
         .spawn()

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::node::newman;
-use crate::pingone_workflow::serve;
+use crate::pingone_workflow::{serve, serve_with};
 use crate::support::{Run, Scratch, baton};
 
 /// The four workflows, by file stem.
@@ -142,6 +142,26 @@ fn each_injected_fault_fails_at_its_step_with_the_reason() {
                 "{stem} {args:?}: the first failure is at {step}:\n{first}"
             );
         }
+    }
+}
+
+#[test]
+fn an_expired_admin_token_fails_at_the_first_management_call() {
+    let s = Scratch::new("workflows-expired");
+    let _server = serve_with(&s, &["--token-lifetime", "-120"]);
+    for stem in WORKFLOWS {
+        let run = run_workflow(&s, stem, &[]);
+        assert_eq!(run.code, 1, "{stem}:\n{}", run.stdout);
+        let first = &run.stdout[run.stdout.find("1. error:").expect("failures")..];
+        let block = first.split("\n\n").next().unwrap_or_default();
+        assert!(
+            block.contains("Create application") && block.contains("Assertion failed"),
+            "{stem}: the first failure is at the step that uses the expired token:\n{first}"
+        );
+        assert!(
+            run.stdout.contains("INVALID_TOKEN") || block.contains("401"),
+            "{stem}: {block}"
+        );
     }
 }
 

@@ -89,6 +89,7 @@ async fn same_seed_gives_same_ids_and_secrets() {
     let options = PingOneOptions {
         port: 0,
         seed: Some(42),
+        ..PingOneOptions::default()
     };
     let (a, b) = (
         start(options).await.expect("a"),

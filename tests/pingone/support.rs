@@ -89,7 +89,7 @@ impl Harness {
     pub async fn start() -> Harness {
         let server = start(PingOneOptions {
             port: 0,
-            seed: None,
+            ..PingOneOptions::default()
         })
         .await
         .expect("started");
