@@ -100,6 +100,7 @@ mod tests {
                 scope,
                 user,
                 nonce: Some("n"),
+                lifetime: TOKEN_SECONDS,
             },
         );
         (signer, response)
