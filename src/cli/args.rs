@@ -194,7 +194,7 @@ pub struct RunArgs {
     /// Client certificate (PEM).
     #[arg(long = "ssl-client-cert", value_name = "PATH")]
     pub ssl_client_cert: Option<PathBuf>,
-    /// Client certificate key (PEM, unencrypted).
+    /// Client certificate key (PEM; an encrypted PKCS#8 key needs --ssl-client-passphrase).
     #[arg(long = "ssl-client-key", value_name = "PATH")]
     pub ssl_client_key: Option<PathBuf>,
     /// Baton only, as in curl: connect to ADDR for requests to HOST:PORT; the URL, Host header,
@@ -205,7 +205,7 @@ pub struct RunArgs {
     /// stand-in on another port (repeatable; ADDR is an IP address).
     #[arg(long = "connect-to", value_name = "HOST:PORT:ADDR:PORT2", value_parser = ConnectTo::parse_connect_to)]
     pub connect_to: Vec<ConnectTo>,
-    /// Passphrase of the client key (encrypted keys are not supported yet: decrypt with openssl).
+    /// Passphrase of an encrypted PKCS#8 client key (`-----BEGIN ENCRYPTED PRIVATE KEY-----`).
     #[arg(long = "ssl-client-passphrase", value_name = "TEXT")]
     pub ssl_client_passphrase: Option<String>,
 }

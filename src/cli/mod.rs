@@ -266,6 +266,7 @@ fn prepare_loaded(
                 .map(|cert| (cert, args.ssl_client_key.clone())),
             timeout: args.timeout_request.map(Duration::from_millis),
             ignore_redirects: args.ignore_redirects,
+            client_key_passphrase: args.ssl_client_passphrase.clone(),
             connect_to: args
                 .connect_to
                 .iter()

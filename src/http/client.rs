@@ -13,6 +13,7 @@ use crate::collection::ProtocolProfileBehavior;
 
 use super::auth::digest_authorization;
 use super::connect_to::{ConnectTo, route};
+use super::identity::load_identity;
 use super::response::reason_phrase;
 use super::{CookieJar, HttpError, Response, WireRequest};
 
@@ -25,6 +26,8 @@ pub struct ClientOptions {
     pub extra_ca_certs: Vec<PathBuf>,
     /// `--ssl-client-cert` and `--ssl-client-key`: PEM client identity.
     pub client_cert: Option<(PathBuf, Option<PathBuf>)>,
+    /// `--ssl-client-passphrase`: decrypts an encrypted PKCS#8 client key.
+    pub client_key_passphrase: Option<String>,
     /// `--timeout-request`.
     pub timeout: Option<Duration>,
     /// `--ignore-redirects`.
@@ -77,27 +80,11 @@ impl HttpClient {
         }
         let identity = match &options.client_cert {
             None => None,
-            Some((cert, key)) => {
-                let mut pem = std::fs::read(cert).map_err(|e| {
-                    ClientSetupError(format!(
-                        "{}: cannot read client certificate: {e}",
-                        cert.display()
-                    ))
-                })?;
-                if let Some(key) = key {
-                    let key_pem = std::fs::read(key).map_err(|e| {
-                        ClientSetupError(format!("{}: cannot read client key: {e}", key.display()))
-                    })?;
-                    pem.push(b'\n');
-                    pem.extend(key_pem);
-                }
-                Some(reqwest::Identity::from_pem(&pem).map_err(|e| {
-                    ClientSetupError(format!(
-                        "{}: expected a PEM certificate and an unencrypted PEM key: {e}",
-                        cert.display()
-                    ))
-                })?)
-            }
+            Some((cert, key)) => Some(load_identity(
+                cert,
+                key.as_deref(),
+                options.client_key_passphrase.as_deref(),
+            )?),
         };
         let inputs = (Some(roots), identity);
         let strict = build_client(&inputs, options.insecure, &jar, None)?;

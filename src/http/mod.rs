@@ -7,6 +7,7 @@ mod client;
 mod connect_to;
 mod cookies;
 mod error;
+mod identity;
 mod resolve;
 mod response;
 mod wire;

@@ -173,3 +173,45 @@ fn unreadable_client_certificate_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[test]
+fn an_encrypted_client_key_is_used_with_its_passphrase() {
+    let addr = serve(true);
+    let s = Scratch::new("tls-client-encrypted");
+    one_request(&s, addr, json!({}));
+    let ca = fixture("ca.pem");
+    let cert = fixture("client.pem");
+    let key = fixture("client-encrypted.key");
+    let args = |passphrase: &'static str| {
+        vec![
+            "run".to_string(),
+            "c.json".into(),
+            "--ssl-extra-ca-certs".into(),
+            ca.to_str().unwrap().into(),
+            "--ssl-client-cert".into(),
+            cert.to_str().unwrap().into(),
+            "--ssl-client-key".into(),
+            key.to_str().unwrap().into(),
+            "--ssl-client-passphrase".into(),
+            passphrase.into(),
+        ]
+    };
+    let right = args("baton-test-passphrase");
+    let run = baton(
+        &s.dir,
+        &right.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let wrong = args("wrong");
+    let run = baton(
+        &s.dir,
+        &wrong.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("client-encrypted.key: cannot decrypt the key: wrong passphrase"),
+        "{}",
+        run.stderr
+    );
+}
