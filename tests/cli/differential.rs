@@ -243,3 +243,75 @@ fn bodies_auth_redirects_and_cookies_match_newman() {
         assert_eq!(baton_request, newman_request);
     }
 }
+
+#[test]
+fn run_flags_and_digest_match_newman() {
+    let server = TestServer::start();
+    let s = Scratch::new("diff-flags");
+    s.json("c.json", &json!({
+        "info": {"name": "Flags", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [
+            {"name": "Outside", "request": "{{base}}/outside"},
+            {"name": "Chosen", "item": [
+                {"name": "Digest", "request": {"url": "{{base}}/digest?i={{i}}",
+                    "auth": {"type": "digest", "digest": [{"key": "username", "value": "u"}, {"key": "password", "value": "p"}]}},
+                 "event": [{"listen": "prerequest", "script": {"exec": ["pm.variables.set('i', pm.info.iteration);"]}},
+                           {"listen": "test", "script": {"exec": ["pm.test('authorised', () => pm.response.to.have.status(200));"]}}]},
+                {"name": "Fails", "request": "{{base}}/status/500",
+                 "event": [{"listen": "test", "script": {"exec": ["pm.test('ok', () => pm.response.to.have.status(200));"]}}]},
+                {"name": "After the failure", "request": "{{base}}/after"}
+            ]}
+        ]
+    }));
+    let base = format!("base={}", server.url(""));
+    let plain = |runner: &dyn Fn(&[&str]) -> crate::support::Run, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "c.json",
+            "--env-var",
+            base.as_str(),
+            "--folder",
+            "Chosen",
+            "-n",
+            "2",
+        ];
+        args.extend_from_slice(extra);
+        let before = server.requests().len();
+        let run = runner(&args);
+        let seen: Vec<String> = server.requests()[before..]
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}?{} auth={}",
+                    r.method,
+                    r.path,
+                    r.query,
+                    r.header("authorization").is_some()
+                )
+            })
+            .collect();
+        (run.code, seen)
+    };
+    let newman_run = |args: &[&str]| newman(&s.dir, args);
+    let baton_run = |args: &[&str]| baton(&s.dir, args);
+    let (newman_code, newman_seen) = plain(&newman_run, &[]);
+    let (baton_code, baton_seen) = plain(&baton_run, &[]);
+    assert_eq!(
+        (baton_code, baton_seen.clone()),
+        (newman_code, newman_seen),
+        "--folder and -n"
+    );
+    assert_eq!(baton_code, 1);
+    assert_eq!(
+        baton_seen.len(),
+        8,
+        "two iterations of a challenge, an answer and two more requests"
+    );
+    let (newman_code, newman_seen) = plain(&newman_run, &["--bail"]);
+    let (baton_code, baton_seen) = plain(&baton_run, &["--bail"]);
+    assert_eq!(
+        (baton_code, baton_seen),
+        (newman_code, newman_seen),
+        "--bail"
+    );
+}
