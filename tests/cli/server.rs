@@ -170,6 +170,9 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
     response
         .status(status)
         .header("Content-Type", HeaderValue::from_static("application/json"))
+        // Newman (node) sometimes stays alive after its run while a kept-alive socket to this
+        // server is open; closing each connection lets it exit.
+        .header("Connection", HeaderValue::from_static("close"))
         .body(Body::from(echo.to_string()))
         .expect("response")
 }
