@@ -1,11 +1,48 @@
 //! The same collection through the real Newman and through Baton, against the same server: the
 //! requests received, the exit codes and the exported environments must agree.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use crate::node::newman;
 use crate::server::{Recorded, TestServer};
-use crate::support::{Scratch, baton, collection};
+use crate::support::{Run, Scratch, baton, collection};
+
+/// What one collection did under each runner: their results and the requests each sent.
+pub struct Both {
+    pub newman: Run,
+    pub baton: Run,
+    pub newman_requests: Vec<Recorded>,
+    pub baton_requests: Vec<Recorded>,
+}
+
+/// Runs Newman, then Baton, in `dir` against `server`; `args` gets the runner's name
+/// (`newman` or `baton`) so each can write its own export or report files.
+pub fn newman_then_baton(
+    server: &TestServer,
+    dir: &Path,
+    args: impl Fn(&str) -> Vec<String>,
+) -> Both {
+    let newman_args = args("newman");
+    let newman_run = newman(
+        dir,
+        &newman_args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let served = server.requests().len();
+    let baton_args = args("baton");
+    let baton_run = baton(
+        dir,
+        &baton_args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let requests = server.requests();
+    Both {
+        newman: newman_run,
+        baton: baton_run,
+        newman_requests: requests[..served].to_vec(),
+        baton_requests: requests[served..].to_vec(),
+    }
+}
 
 /// What must match between the two runners for one request.
 fn essentials(request: &Recorded) -> Value {
@@ -65,31 +102,22 @@ fn basic_workflow_sends_the_same_requests_as_newman() {
         {"key": "count", "value": "2", "enabled": true}]}),
     );
 
-    let by_newman = newman(
-        &s.dir,
-        &[
+    let both = newman_then_baton(&server, &s.dir, |runner| {
+        let export = format!("{runner}-env.json");
+        [
             "run",
             "c.json",
             "-e",
             "e.json",
             "--export-environment",
-            "newman-env.json",
-        ],
-    );
-    let newman_requests: Vec<Value> = server.requests().iter().map(essentials).collect();
-    let served = server.requests().len();
-    let by_baton = baton(
-        &s.dir,
-        &[
-            "run",
-            "c.json",
-            "-e",
-            "e.json",
-            "--export-environment",
-            "baton-env.json",
-        ],
-    );
-    let baton_requests: Vec<Value> = server.requests()[served..].iter().map(essentials).collect();
+            &export,
+        ]
+        .map(String::from)
+        .to_vec()
+    });
+    let (by_newman, by_baton) = (both.newman, both.baton);
+    let newman_requests: Vec<Value> = both.newman_requests.iter().map(essentials).collect();
+    let baton_requests: Vec<Value> = both.baton_requests.iter().map(essentials).collect();
 
     assert_eq!(
         newman_requests.len(),
@@ -122,9 +150,9 @@ fn iteration_data_and_globals_agree_with_newman() {
         &json!({"name": "globals", "values": [{"key": "g", "value": "G", "enabled": true},
         {"key": "base", "value": server.url(""), "enabled": true}]}),
     );
-    let by_newman = newman(
-        &s.dir,
-        &[
+    let both = newman_then_baton(&server, &s.dir, |runner| {
+        let export = format!("{}g.json", &runner[..1]);
+        [
             "run",
             "c.json",
             "-d",
@@ -132,26 +160,14 @@ fn iteration_data_and_globals_agree_with_newman() {
             "-g",
             "g.json",
             "--export-globals",
-            "ng.json",
-        ],
-    );
-    let served = server.requests().len();
-    let by_baton = baton(
-        &s.dir,
-        &[
-            "run",
-            "c.json",
-            "-d",
-            "d.csv",
-            "-g",
-            "g.json",
-            "--export-globals",
-            "bg.json",
-        ],
-    );
-    let requests = server.requests();
-    let newman_requests: Vec<Value> = requests[..served].iter().map(essentials).collect();
-    let baton_requests: Vec<Value> = requests[served..].iter().map(essentials).collect();
+            &export,
+        ]
+        .map(String::from)
+        .to_vec()
+    });
+    let (by_newman, by_baton) = (both.newman, both.baton);
+    let newman_requests: Vec<Value> = both.newman_requests.iter().map(essentials).collect();
+    let baton_requests: Vec<Value> = both.baton_requests.iter().map(essentials).collect();
     assert_eq!(
         (by_baton.code, by_newman.code),
         (0, 0),
@@ -217,16 +233,18 @@ fn bodies_auth_redirects_and_cookies_match_newman() {
         "--env-var",
         "id=7",
     ];
-    let by_newman = newman(&s.dir, &args);
-    let served = server.requests().len();
-    let by_baton = baton(&s.dir, &args);
-    let requests = server.requests();
-    let newman_requests: Vec<Value> = requests[..served]
+    let both = newman_then_baton(&server, &s.dir, |_| {
+        args.iter().map(|a| a.to_string()).collect()
+    });
+    let (by_newman, by_baton) = (both.newman, both.baton);
+    let newman_requests: Vec<Value> = both
+        .newman_requests
         .iter()
         .map(essentials)
         .map(without_boundary)
         .collect();
-    let baton_requests: Vec<Value> = requests[served..]
+    let baton_requests: Vec<Value> = both
+        .baton_requests
         .iter()
         .map(essentials)
         .map(without_boundary)

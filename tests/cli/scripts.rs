@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::node::newman;
+use crate::differential::newman_then_baton;
 use crate::server::{Recorded, TestServer};
 use crate::support::{Scratch, baton};
 
@@ -50,9 +50,9 @@ fn compare(fixture: &str) -> (i32, Vec<Value>) {
         {"key": "base", "value": server.url(""), "enabled": true},
         {"key": "shadowed", "value": "env-wins", "enabled": true}]}),
     );
-    let by_newman = newman(
-        &s.dir,
-        &[
+    let both = newman_then_baton(&server, &s.dir, |runner| {
+        let report = format!("{runner}.json");
+        [
             "run",
             "c.json",
             "-e",
@@ -60,25 +60,14 @@ fn compare(fixture: &str) -> (i32, Vec<Value>) {
             "-r",
             "json",
             "--reporter-json-export",
-            "newman.json",
-        ],
-    );
-    let newman_requests = requests(&server.requests());
-    let served = server.requests().len();
-    let by_baton = baton(
-        &s.dir,
-        &[
-            "run",
-            "c.json",
-            "-e",
-            "e.json",
-            "-r",
-            "json",
-            "--reporter-json-export",
-            "baton.json",
-        ],
-    );
-    let baton_requests = requests(&server.requests()[served..]);
+            &report,
+        ]
+        .map(String::from)
+        .to_vec()
+    });
+    let (by_newman, by_baton) = (both.newman, both.baton);
+    let newman_requests = requests(&both.newman_requests);
+    let baton_requests = requests(&both.baton_requests);
 
     let newman_outcomes = outcomes(&s.read_json("newman.json"));
     let baton_outcomes = outcomes(&s.read_json("baton.json"));
