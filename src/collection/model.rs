@@ -277,6 +277,8 @@ pub struct ProtocolProfileBehavior {
     pub remove_referer_header_on_redirect: Option<bool>,
     /// Do not read or write the cookie jar for this request.
     pub disable_cookies: Option<bool>,
+    /// Send the URL's path and query exactly as written, without percent-encoding.
+    pub disable_url_encoding: Option<bool>,
 }
 
 impl ProtocolProfileBehavior {
@@ -301,6 +303,7 @@ impl ProtocolProfileBehavior {
                 .remove_referer_header_on_redirect
                 .or(self.remove_referer_header_on_redirect),
             disable_cookies: inner.disable_cookies.or(self.disable_cookies),
+            disable_url_encoding: inner.disable_url_encoding.or(self.disable_url_encoding),
         }
     }
 }

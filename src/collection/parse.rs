@@ -480,6 +480,7 @@ fn parse_behavior(node: &Node) -> Result<ProtocolProfileBehavior, LoadError> {
         disabled_system_headers,
         remove_referer_header_on_redirect: ppb.opt_bool("removeRefererHeaderOnRedirect")?,
         disable_cookies: ppb.opt_bool("disableCookies")?,
+        disable_url_encoding: ppb.opt_bool("disableUrlEncoding")?,
     })
 }
 

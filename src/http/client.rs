@@ -11,10 +11,14 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::collection::ProtocolProfileBehavior;
 
+use tokio_rustls::rustls::ClientConfig;
+
 use super::auth::digest_authorization;
 use super::connect_to::{ConnectTo, route};
+use super::exact::{ExactRoute, send_exact};
 use super::identity::load_identity;
 use super::response::reason_phrase;
+use super::tls_config::TlsInputs;
 use super::{CookieJar, HttpError, Response, WireRequest};
 
 /// TLS and transport settings for the run.
@@ -55,6 +59,10 @@ pub struct HttpClient {
     /// Clients that resolve one host name to a mapped address, keyed by (host, address, lenient).
     mapped: Mutex<HashMap<(String, SocketAddr, bool), reqwest::Client>>,
     builder_inputs: (Option<Vec<reqwest::Certificate>>, Option<reqwest::Identity>),
+    /// The same trust and identity for the connections opened for exact-target requests.
+    tls_inputs: TlsInputs,
+    /// Their TLS configurations, verifying and not, built on first use.
+    tls_configs: [OnceLock<Result<Arc<ClientConfig>, String>>; 2],
     jar: Arc<CookieJar>,
     options: ClientOptions,
 }
@@ -63,6 +71,7 @@ impl HttpClient {
     /// A client sharing `jar`; reads the certificate files named in `options`.
     pub fn new(options: ClientOptions, jar: Arc<CookieJar>) -> Result<Self, ClientSetupError> {
         let mut roots = Vec::new();
+        let mut tls_inputs = TlsInputs::default();
         for path in &options.extra_ca_certs {
             let pem = std::fs::read(path).map_err(|e| {
                 ClientSetupError(format!(
@@ -77,6 +86,14 @@ impl HttpClient {
                 ))
             })?;
             roots.extend(certs);
+            tls_inputs
+                .extra_roots
+                .extend(TlsInputs::parse_roots(&pem).map_err(|e| {
+                    ClientSetupError(format!(
+                        "{}: expected PEM certificates: {e}",
+                        path.display()
+                    ))
+                })?);
         }
         let identity = match &options.client_cert {
             None => None,
@@ -86,13 +103,16 @@ impl HttpClient {
                 options.client_key_passphrase.as_deref(),
             )?),
         };
-        let inputs = (Some(roots), identity);
+        tls_inputs.identity_pem = identity.as_ref().map(|i| i.pem.clone());
+        let inputs = (Some(roots), identity.map(|i| i.for_reqwest));
         let strict = build_client(&inputs, options.insecure, &jar, None)?;
         Ok(HttpClient {
             strict,
             lenient: OnceLock::new(),
             mapped: Mutex::default(),
             builder_inputs: inputs,
+            tls_inputs,
+            tls_configs: Default::default(),
             jar,
             options,
         })
@@ -115,6 +135,33 @@ impl HttpClient {
             });
         }
         &self.strict
+    }
+
+    /// Sends a request whose target must go on the wire as written, over a connection of its own.
+    async fn send_exact(
+        &self,
+        request: &WireRequest,
+        target: &str,
+        behavior: &ProtocolProfileBehavior,
+    ) -> Result<Response, HttpError> {
+        let insecure = self.options.insecure || self.lenient(behavior);
+        let tls = || {
+            self.tls_configs[usize::from(insecure)]
+                .get_or_init(|| self.tls_inputs.client_config(insecure))
+                .clone()
+        };
+        let connect_to = self
+            .options
+            .connect_to
+            .iter()
+            .find(|r| r.matches(&request.url))
+            .map(|r| r.to);
+        let route = ExactRoute {
+            connect_to,
+            tls: &tls,
+            jar: &self.jar,
+        };
+        send_exact(request, target, route).await
     }
 
     /// The request as the connection layer sees it under `--connect-to`/`--resolve`, with the
@@ -205,17 +252,21 @@ impl HttpClient {
         let mut redirects = 0;
         let mut digest_tried = false;
         loop {
-            let mut response = match self.mapped(&current, behavior)? {
-                Some((client, routed)) => send_once(&client, &routed, &current.url).await?,
-                None => send_once(client, &current, &current.url).await?,
+            let mut response = match &current.target {
+                Some(target) => self.send_exact(&current, target, behavior).await?,
+                None => match self.mapped(&current, behavior)? {
+                    Some((client, routed)) => send_once(&client, &routed, &current.url).await?,
+                    None => send_once(client, &current, &current.url).await?,
+                },
             };
             if response.code == 401 && !digest_tried {
                 if let (Some(credentials), Some(challenge)) =
                     (&current.digest, response.header("www-authenticate"))
                 {
-                    let uri = match current.url.query() {
-                        Some(q) => format!("{}?{q}", current.url.path()),
-                        None => current.url.path().to_string(),
+                    let uri = match (&current.target, current.url.query()) {
+                        (Some(target), _) => target.clone(),
+                        (None, Some(q)) => format!("{}?{q}", current.url.path()),
+                        (None, None) => current.url.path().to_string(),
                     };
                     if let Some(header) =
                         digest_authorization(credentials, challenge, &current.method, &uri)
@@ -392,12 +443,14 @@ fn redirected(
             *value = super::wire::host_header(&url);
         }
     }
+    // The Location the server sent is followed as the URL parser reads it.
+    next.target = None;
     next.url = url;
     Ok(next)
 }
 
 /// An error with its causes, e.g. `error sending request: connection refused`.
-fn chain(error: &dyn std::error::Error) -> String {
+pub(super) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

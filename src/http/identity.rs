@@ -11,13 +11,22 @@ use super::ClientSetupError;
 const ENCRYPTED_BEGIN: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
 const ENCRYPTED_END: &str = "-----END ENCRYPTED PRIVATE KEY-----";
 
+/// A client identity, for reqwest and (as PEM) for the connections Baton opens itself.
+#[derive(Clone)]
+pub struct ClientIdentity {
+    /// The certificate chain and the decrypted key, as PEM.
+    pub pem: String,
+    /// The same identity as reqwest takes it.
+    pub for_reqwest: reqwest::Identity,
+}
+
 /// Reads the certificate (and the key, from `key` or from the certificate file itself) and builds
 /// the identity, decrypting an `ENCRYPTED PRIVATE KEY` with `passphrase`.
 pub fn load_identity(
     cert: &Path,
     key: Option<&Path>,
     passphrase: Option<&str>,
-) -> Result<reqwest::Identity, ClientSetupError> {
+) -> Result<ClientIdentity, ClientSetupError> {
     let read = |path: &Path, what: &str| {
         std::fs::read_to_string(path)
             .map_err(|e| ClientSetupError(format!("{}: cannot read {what}: {e}", path.display())))
@@ -30,12 +39,13 @@ pub fn load_identity(
     }
     let pem = decrypt_key(&pem, passphrase)
         .map_err(|message| ClientSetupError(format!("{}: {message}", key_source.display())))?;
-    reqwest::Identity::from_pem(pem.as_bytes()).map_err(|e| {
+    let for_reqwest = reqwest::Identity::from_pem(pem.as_bytes()).map_err(|e| {
         ClientSetupError(format!(
             "{}: expected a PEM certificate and a PEM key: {e}",
             cert.display()
         ))
-    })
+    })?;
+    Ok(ClientIdentity { pem, for_reqwest })
 }
 
 /// `pem` with an encrypted PKCS#8 key block replaced by the decrypted key.

@@ -7,9 +7,12 @@ mod client;
 mod connect_to;
 mod cookies;
 mod error;
+mod exact;
 mod identity;
 mod resolve;
 mod response;
+mod target;
+mod tls_config;
 mod wire;
 
 pub use auth::{AuthParts, DigestCredentials, apply_auth, digest_authorization};

@@ -8,6 +8,7 @@ use crate::collection::{Auth, ProtocolProfileBehavior, Request};
 use super::HttpError;
 use super::auth::{DigestCredentials, apply_auth};
 use super::body::{FileAccess, encode_body};
+use super::target::exact_target;
 
 /// The `User-Agent` Newman 6.2.2 sends; servers that sniff it see the same client.
 pub const USER_AGENT: &str = "PostmanRuntime/7.39.1";
@@ -19,6 +20,9 @@ pub struct WireRequest {
     pub method: String,
     /// The parsed URL.
     pub url: WireUrl,
+    /// The request target (path and query) to write on the request line when it differs from
+    /// `url`'s: dot segments kept, or nothing encoded under `disableUrlEncoding`.
+    pub target: Option<String>,
     /// Headers in sending order.
     pub headers: Vec<(String, String)>,
     /// Body bytes (empty for none).
@@ -28,6 +32,15 @@ pub struct WireRequest {
 }
 
 impl WireRequest {
+    /// The URL as it goes on the wire: `url`, with the exact target in place of its path and
+    /// query when there is one.
+    pub fn sent_url(&self) -> String {
+        match &self.target {
+            Some(target) => format!("{}{target}", &self.url[..url::Position::BeforePath]),
+            None => self.url.to_string(),
+        }
+    }
+
     /// The first header with this name, compared case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -60,7 +73,8 @@ pub fn build_wire_request(
     files: &FileAccess,
 ) -> Result<WireRequest, HttpError> {
     let auth_parts = apply_auth(auth)?;
-    let mut url = parse_wire_url(&request.url.to_unresolved_string())?;
+    let text = request.url.to_unresolved_string();
+    let mut url = parse_wire_url(&text)?;
     if !auth_parts.query.is_empty() {
         let mut pairs = url.query().map(str::to_string).unwrap_or_default();
         for (key, value) in &auth_parts.query {
@@ -71,6 +85,12 @@ pub fn build_wire_request(
         }
         url.set_query(Some(&pairs));
     }
+    let target = exact_target(
+        &text,
+        &auth_parts.query,
+        behavior.disable_url_encoding == Some(true),
+        &url,
+    );
 
     let mut headers: Vec<(String, String)> = request
         .headers
@@ -127,6 +147,7 @@ pub fn build_wire_request(
     Ok(WireRequest {
         method: request.method.clone(),
         url,
+        target,
         headers,
         body,
         digest: auth_parts.digest,

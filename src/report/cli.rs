@@ -251,7 +251,7 @@ impl<W: Write> Reporter for CliReporter<W> {
         // Shown as soon as the response is in: pre-request console, then the request.
         self.write_console(&execution.prerequest, masker);
         if let Some(wire) = &execution.wire {
-            let masked_url = masker.mask(wire.url.as_str());
+            let masked_url = masker.mask(&wire.sent_url());
             match (&execution.response, &execution.request_error) {
                 (Some(response), _) => {
                     let text = format!(

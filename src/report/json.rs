@@ -136,7 +136,7 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
             .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
             .collect();
         // Newman writes the URL in its structured form; `raw` is added for readers that want text.
-        let url = Url::parse(&masker.mask(wire.url.as_str())).to_json();
+        let url = Url::parse(&masker.mask(&wire.sent_url())).to_json();
         let mut request = json!({
             "url": url,
             "method": wire.method,

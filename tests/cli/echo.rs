@@ -732,7 +732,7 @@ async fn serve_raw(listener: TcpListener) {
 }
 
 /// Whether the whole request (head plus `Content-Length` or chunked body) has arrived.
-fn request_complete(raw: &[u8]) -> bool {
+pub fn request_complete(raw: &[u8]) -> bool {
     let Some(end) = find(raw, b"\r\n\r\n") else {
         return false;
     };

@@ -2,6 +2,7 @@
 
 mod differential;
 mod echo;
+mod exact_target;
 mod load_errors;
 mod newman_suite;
 mod node;

@@ -19,12 +19,9 @@ enum Expect {
     Pass,
     /// Newman fails it here, for the reason given; Baton's result is reported, not asserted.
     NewmanFails(&'static str),
-    /// Newman passes it and Baton does not yet, for the reason given. The test fails once Baton
-    /// passes, so the entry is turned into `Pass`.
-    BatonGap(&'static str),
 }
 
-use Expect::{BatonGap, NewmanFails, Pass};
+use Expect::{NewmanFails, Pass};
 
 /// Every suite upstream's `npm/test-integration.js` would run: files sharing a name up to
 /// `.postman_` form one suite (collection, environment, globals, data, config).
@@ -83,14 +80,7 @@ const FIXTURES: &[(&str, Expect)] = &[
         NewmanFails("calls expired.badssl.com, which the tests do not reach"),
     ),
     ("var-replacement", Pass),
-    (
-        "whatwg-url",
-        BatonGap(
-            "3 of 52 tests: the wire URL goes through the `url` crate, which collapses `.` path \
-             segments and always encodes `\"<>`{}` in paths and queries, so `disableUrlEncoding` \
-             cannot be honoured",
-        ),
-    ),
+    ("whatwg-url", Pass),
 ];
 
 /// The directory the runners start in: upstream's file paths (`test/integration/...`) resolve here.
@@ -290,13 +280,6 @@ fn newman_integration_suite_passes_under_baton() {
             )),
             NewmanFails(reason) if by_newman.passed() => problems.push(format!(
                 "{name}: the table says Newman fails ({reason}), but it passed: mark it Pass"
-            )),
-            BatonGap(reason) if !by_newman.passed() => problems.push(format!(
-                "{name}: the table says Newman passes (Baton gap: {reason}), but it did not:\n{}{}",
-                by_newman.run.stdout, by_newman.run.stderr
-            )),
-            BatonGap(reason) if by_baton.passed() => problems.push(format!(
-                "{name}: Baton passes now ({reason} is fixed): mark it Pass"
             )),
             _ => {}
         }

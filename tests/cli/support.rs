@@ -47,10 +47,16 @@ pub struct Run {
 }
 
 pub fn baton(dir: &Path, args: &[&str]) -> Run {
+    baton_with_env(dir, args, &[])
+}
+
+/// `baton` with further environment variables set.
+pub fn baton_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("run baton");
     Run {

@@ -21,7 +21,7 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// An HTTPS server on 127.0.0.1 answering `200 ok` to every request it can read; with
+/// An HTTPS server on 127.0.0.1 answering every request it can read with its request line; with
 /// `require_client_cert`, the handshake needs a certificate signed by `client-ca.pem`.
 fn serve(require_client_cert: bool) -> SocketAddr {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("echo.pem"))
@@ -70,10 +70,14 @@ fn serve(require_client_cert: bool) -> SocketAddr {
                         return;
                     };
                     let mut buffer = vec![0; 16 * 1024];
-                    let _ = tls.read(&mut buffer).await;
-                    let reply =
-                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-                    let _ = tls.write_all(reply).await;
+                    let n = tls.read(&mut buffer).await.unwrap_or(0);
+                    let head = String::from_utf8_lossy(&buffer[..n]);
+                    let line = head.lines().next().unwrap_or_default();
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{line}",
+                        line.len()
+                    );
+                    let _ = tls.write_all(reply.as_bytes()).await;
                     let _ = tls.shutdown().await;
                 });
             }
@@ -82,13 +86,22 @@ fn serve(require_client_cert: bool) -> SocketAddr {
     addr
 }
 
+/// A collection with two requests to the server: one sent through reqwest, one whose `.` path
+/// segment makes Baton send it over a connection of its own; both must pass the TLS settings.
 fn one_request(s: &Scratch, addr: SocketAddr, behavior: serde_json::Value) {
+    let item = |name: &str, path: &str| {
+        json!({"name": name, "request": format!("https://localhost:{}{path}", addr.port()),
+        "protocolProfileBehavior": behavior,
+        "event": [{"listen": "test", "script": {"exec": [format!(
+            "pm.test('request line', () => pm.expect(pm.response.text()).to.equal('GET {path} HTTP/1.1'));"
+        )]}}]})
+    };
     s.json(
         "c.json",
-        &collection(
-            json!([{"name": "TLS", "request": format!("https://localhost:{}/", addr.port()),
-        "protocolProfileBehavior": behavior}]),
-        ),
+        &collection(json!([
+            item("TLS", "/"),
+            item("TLS exact target", "/./exact")
+        ])),
     );
 }
 
@@ -110,7 +123,12 @@ fn extra_ca_certificates_are_trusted_and_unknown_ones_refused() {
     assert_eq!(trusted.code, 0, "{}", trusted.stdout);
     let refused = baton(&s.dir, &["run", "c.json"]);
     assert_eq!(refused.code, 1);
-    assert!(refused.stdout.contains("certificate"), "{}", refused.stdout);
+    assert_eq!(
+        refused.stdout.matches("[errored]").count(),
+        2,
+        "both requests are refused: {}",
+        refused.stdout
+    );
     let insecure = baton(&s.dir, &["run", "c.json", "-k"]);
     assert_eq!(insecure.code, 0, "{}", insecure.stdout);
 }
@@ -140,6 +158,12 @@ fn client_certificate_is_presented_when_given() {
         ],
     );
     assert_eq!(without.code, 1, "the server requires a client certificate");
+    assert_eq!(
+        without.stdout.matches("[errored]").count(),
+        2,
+        "both requests fail without the certificate: {}",
+        without.stdout
+    );
     let with = baton(
         &s.dir,
         &[

@@ -1,0 +1,159 @@
+//! The request target (path and query) as Postman puts it on the request line, which the `url`
+//! crate cannot always reproduce: it removes `.` and `..` path segments (also written `%2e`),
+//! turns `\` into `/`, and always percent-encodes `"<>`{}` even when the request sets
+//! `disableUrlEncoding`. When the two differ, the request carries the exact target and is sent
+//! over a connection that writes it as is (see `exact.rs`).
+
+use url::{Position, Url};
+
+/// Which bytes an encoding step percent-encodes.
+type EncodeSet = fn(u8) -> bool;
+
+/// Path bytes Postman percent-encodes: controls, space and `"#<>?`{}`.
+fn in_path_set(byte: u8) -> bool {
+    byte <= b' ' || byte == 0x7f || b"\"#<>?`{}".contains(&byte)
+}
+
+/// Query bytes Postman percent-encodes: controls, space and `"#'<>`.
+fn in_query_set(byte: u8) -> bool {
+    byte <= b' ' || byte == 0x7f || b"\"#'<>".contains(&byte)
+}
+
+/// Bytes that can never stand raw on an HTTP/1.1 request line, encoded even under
+/// `disableUrlEncoding`: controls and space (Node, and so Newman, refuses to send them).
+fn unsendable(byte: u8) -> bool {
+    byte <= b' ' || byte == 0x7f
+}
+
+/// The target Postman sends for the resolved URL `text` (with `extra_query` pairs from auth
+/// appended), when it differs from the one `url` (parsed from the same text) would send.
+pub fn exact_target(
+    text: &str,
+    extra_query: &[(String, String)],
+    disable_encoding: bool,
+    url: &Url,
+) -> Option<String> {
+    let target = postman_target(text, extra_query, disable_encoding);
+    let sent = &url[Position::BeforePath..Position::AfterQuery];
+    (target != sent).then_some(target)
+}
+
+/// Path and query of `text` with Postman's percent-encoding, or with only unsendable bytes
+/// encoded when `disable_encoding` is set. Existing `%XX` sequences are kept as they are.
+fn postman_target(text: &str, extra_query: &[(String, String)], disable_encoding: bool) -> String {
+    let text = text.trim();
+    let text = text.split_once('#').map_or(text, |(before, _)| before);
+    let after_scheme = text.find("://").map_or(0, |at| at + 3);
+    let rest = &text[after_scheme..];
+    let start = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (path, query) = match rest[start..].split_once('?') {
+        Some((path, query)) => (path, Some(query.to_string())),
+        None => (&rest[start..], None),
+    };
+    let query = match (query, extra_query.is_empty()) {
+        (query, true) => query,
+        (query, false) => {
+            let mut pairs = query.unwrap_or_default();
+            for (key, value) in extra_query {
+                if !pairs.is_empty() {
+                    pairs.push('&');
+                }
+                pairs.push_str(&format!("{key}={value}"));
+            }
+            Some(pairs)
+        }
+    };
+    let (path_set, query_set): (EncodeSet, EncodeSet) = if disable_encoding {
+        (unsendable, unsendable)
+    } else {
+        (in_path_set, in_query_set)
+    };
+    let mut target = String::with_capacity(path.len() + 16);
+    if !path.starts_with('/') {
+        target.push('/');
+    }
+    encode_into(&mut target, path, path_set);
+    if let Some(query) = query {
+        target.push('?');
+        encode_into(&mut target, &query, query_set);
+    }
+    target
+}
+
+/// Appends `text` to `out`, percent-encoding bytes in `set` and every non-ASCII byte.
+fn encode_into(out: &mut String, text: &str, set: EncodeSet) {
+    for byte in text.bytes() {
+        if byte >= 0x80 || set(byte) {
+            out.push_str(&format!("%{byte:02X}"));
+        } else {
+            out.push(byte as char);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(text: &str, disabled: bool) -> Option<String> {
+        let url = Url::parse(text).unwrap();
+        exact_target(text, &[], disabled, &url)
+    }
+
+    #[test]
+    fn ordinary_urls_need_no_exact_target() {
+        for text in [
+            "http://h/a/b?x=1&y=%20",
+            "http://h",
+            "http://h?",
+            "http://h/get?&&",
+            "http://h/%F0%9F%8D%AA?q=caf%C3%A9",
+            "http://h/caf\u{e9}?q=\u{e9} x",
+            "http://h/{{id}}?a={{b}}#frag",
+        ] {
+            assert_eq!(exact(text, false), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn dot_segments_are_kept() {
+        assert_eq!(exact("http://h/a/./b/../c", false).unwrap(), "/a/./b/../c");
+        assert_eq!(exact("http://h/a/%2e/b", false).unwrap(), "/a/%2e/b");
+    }
+
+    #[test]
+    fn postman_encodes_the_path_but_leaves_a_lone_percent() {
+        assert_eq!(
+            exact("http://h/ /\"/%/./{x}/`", false).unwrap(),
+            "/%20/%22/%/./%7Bx%7D/%60"
+        );
+    }
+
+    #[test]
+    fn disabled_encoding_sends_path_and_query_as_written() {
+        assert_eq!(
+            exact("http://h/\"/<>/{x}/`?q=\"'<>{|}`", true).unwrap(),
+            "/\"/<>/{x}/`?q=\"'<>{|}`"
+        );
+    }
+
+    #[test]
+    fn disabled_encoding_still_encodes_what_cannot_stand_on_a_request_line() {
+        assert_eq!(
+            exact("http://h/a b/\u{e9}?q=<a b>", true).unwrap(),
+            "/a%20b/%C3%A9?q=<a%20b>"
+        );
+    }
+
+    #[test]
+    fn auth_query_pairs_are_appended() {
+        let text = "http://h/./x?a=1";
+        let mut url = Url::parse(text).unwrap();
+        url.set_query(Some("a=1&key=v"));
+        let pairs = [("key".to_string(), "v".to_string())];
+        assert_eq!(
+            exact_target(text, &pairs, false, &url).unwrap(),
+            "/./x?a=1&key=v"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! Requests whose target goes on the request line exactly as Postman writes it (`.` segments,
+//! `disableUrlEncoding`), sent over a connection of their own: the bytes the server receives,
+//! cookies both ways, compressed replies, bodies, and an HTTP proxy.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::echo::request_complete;
+use crate::support::{Scratch, baton, baton_with_env, collection};
+
+/// A loopback server that records each raw request and answers with its request line as the
+/// body, a `seen=1` cookie, and gzip when the request line holds `gzip`.
+struct RawServer {
+    addr: SocketAddr,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl RawServer {
+    fn start() -> Self {
+        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = requests.clone();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        // The thread ends with the test process; every connection is answered and closed.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    let Ok((mut socket, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let log = log.clone();
+                    tokio::spawn(async move {
+                        let mut raw = Vec::new();
+                        let mut buffer = [0u8; 16 * 1024];
+                        while !request_complete(&raw) {
+                            match socket.read(&mut buffer).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => raw.extend_from_slice(&buffer[..n]),
+                            }
+                        }
+                        let text = String::from_utf8_lossy(&raw).into_owned();
+                        let line = text.lines().next().unwrap_or_default().to_string();
+                        log.lock().unwrap().push(text);
+                        let (body, encoding) = if line.contains("gzip") {
+                            let mut gz = flate2::write::GzEncoder::new(
+                                Vec::new(),
+                                flate2::Compression::default(),
+                            );
+                            gz.write_all(line.as_bytes()).unwrap();
+                            (gz.finish().unwrap(), "Content-Encoding: gzip\r\n")
+                        } else {
+                            (line.into_bytes(), "")
+                        };
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\nSet-Cookie: seen=1; Path=/\r\n{encoding}\
+                             Content-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(&body).await;
+                        let _ = socket.shutdown().await;
+                    });
+                }
+            });
+        });
+        RawServer { addr, requests }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// An item whose test checks that the server saw `line` as the request line.
+fn item(name: &str, url: String, extra: Value) -> Value {
+    let mut item = json!({
+        "name": name,
+        "request": {"url": url, "method": "GET"},
+        "event": [{"listen": "test", "script": {"exec": [format!(
+            "pm.test('request line', () => pm.expect(pm.response.text()).to.equal({}));",
+            serde_json::to_string(&format!("{} HTTP/1.1", extra["line"].as_str().unwrap())).unwrap()
+        )]}}],
+    });
+    if let Some(behavior) = extra.get("protocolProfileBehavior") {
+        item["protocolProfileBehavior"] = behavior.clone();
+    }
+    if let Some(body) = extra.get("body") {
+        item["request"]["method"] = json!("POST");
+        item["request"]["body"] = json!({"mode": "raw", "raw": body});
+    }
+    item
+}
+
+#[test]
+fn exact_targets_reach_the_server_as_written() {
+    let server = RawServer::start();
+    let base = format!("http://127.0.0.1:{}", server.addr.port());
+    let s = Scratch::new("exact-target");
+    s.json(
+        "c.json",
+        &collection(json!([
+            item(
+                "dot segments",
+                format!("{base}/a/./b/../c?x=1"),
+                json!({"line": "GET /a/./b/../c?x=1"})
+            ),
+            item(
+                "disabled encoding",
+                format!("{base}/\"<x>\"/{{y}}/`?q=\"'<>`"),
+                json!({"line": "GET /\"<x>\"/{y}/`?q=\"'<>`",
+                       "protocolProfileBehavior": {"disableUrlEncoding": true}})
+            ),
+            item(
+                "gzip reply and a body",
+                format!("{base}/gzip/./z"),
+                json!({"line": "POST /gzip/./z", "body": "hello"})
+            ),
+            item(
+                "ordinary",
+                format!("{base}/plain"),
+                json!({"line": "GET /plain"})
+            ),
+        ])),
+    );
+    let run = baton(&s.dir, &["run", "c.json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(
+        requests[0].contains(&format!("\r\nHost: 127.0.0.1:{}\r\n", server.addr.port())),
+        "{}",
+        requests[0]
+    );
+    assert!(!requests[0].contains("Cookie:"), "{}", requests[0]);
+    for later in &requests[1..] {
+        assert!(
+            later.contains("\r\nCookie: seen=1\r\n"),
+            "the jar's cookie is sent: {later}"
+        );
+    }
+    assert!(
+        requests[2].contains("\r\nContent-Length: 5\r\n") && requests[2].ends_with("\r\n\r\nhello"),
+        "{}",
+        requests[2]
+    );
+}
+
+#[test]
+fn exact_targets_go_through_an_http_proxy_in_absolute_form() {
+    let proxy = RawServer::start();
+    let s = Scratch::new("exact-target-proxy");
+    s.json(
+        "c.json",
+        &collection(json!([item(
+            "via proxy",
+            "http://example.test/a/./b".to_string(),
+            json!({"line": "GET http://example.test/a/./b"})
+        )])),
+    );
+    let proxy_url = format!("http://{}", proxy.addr);
+    let run = baton_with_env(
+        &s.dir,
+        &["run", "c.json"],
+        &[
+            ("HTTP_PROXY", proxy_url.as_str()),
+            ("http_proxy", proxy_url.as_str()),
+            ("NO_PROXY", ""),
+            ("no_proxy", ""),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(
+        requests[0].contains("\r\nHost: example.test\r\n"),
+        "{}",
+        requests[0]
+    );
+}
