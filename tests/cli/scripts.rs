@@ -29,6 +29,26 @@ fn outcomes(report: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// Every failure of a JSON report as (item, where): `request`, or `script` for anything a
+/// script raised (the two runners word the rest differently, e.g. Newman files a pre-request
+/// script's assertion under `test-script`).
+fn failures(report: &Value) -> Vec<(String, &'static str)> {
+    report["run"]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let item = f["source"]["name"].as_str().unwrap_or_default().to_string();
+            let kind = if f["at"] == "request" {
+                "request"
+            } else {
+                "script"
+            };
+            (item, kind)
+        })
+        .collect()
+}
+
 fn requests(recorded: &[Recorded]) -> Vec<String> {
     recorded
         .iter()
@@ -38,6 +58,11 @@ fn requests(recorded: &[Recorded]) -> Vec<String> {
 
 /// Runs one fixture both ways; returns Baton's exit code and its test outcomes.
 fn compare(fixture: &str) -> (i32, Vec<Value>) {
+    compare_with(fixture, &[])
+}
+
+/// `compare` with further flags for both runners.
+fn compare_with(fixture: &str, flags: &[&str]) -> (i32, Vec<Value>) {
     let server = TestServer::start();
     let s = Scratch::new(&format!("scripts-{fixture}"));
     let source = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -52,7 +77,7 @@ fn compare(fixture: &str) -> (i32, Vec<Value>) {
     );
     let both = newman_then_baton(&server, &s.dir, |runner| {
         let report = format!("{runner}.json");
-        [
+        let mut args = [
             "run",
             "c.json",
             "-e",
@@ -63,14 +88,22 @@ fn compare(fixture: &str) -> (i32, Vec<Value>) {
             &report,
         ]
         .map(String::from)
-        .to_vec()
+        .to_vec();
+        args.extend(flags.iter().map(|f| f.to_string()));
+        args
     });
     let (by_newman, by_baton) = (both.newman, both.baton);
     let newman_requests = requests(&both.newman_requests);
     let baton_requests = requests(&both.baton_requests);
 
-    let newman_outcomes = outcomes(&s.read_json("newman.json"));
-    let baton_outcomes = outcomes(&s.read_json("baton.json"));
+    let (newman_report, baton_report) = (s.read_json("newman.json"), s.read_json("baton.json"));
+    assert_eq!(
+        failures(&baton_report),
+        failures(&newman_report),
+        "{fixture}: failures differ from Newman's"
+    );
+    let newman_outcomes = outcomes(&newman_report);
+    let baton_outcomes = outcomes(&baton_report);
     assert_eq!(
         baton_outcomes, newman_outcomes,
         "{fixture}: tests differ from Newman's"
@@ -137,6 +170,20 @@ fn cookies_and_legacy_api_agree_with_newman() {
 #[test]
 fn skip_request_agrees_with_newman() {
     assert_self_check_passes("skip-request");
+}
+
+#[test]
+fn sandbox_limits_and_script_errors_agree_with_newman() {
+    let (code, outcomes) = compare_with("safety", &["--timeout-script", "1000"]);
+    assert_eq!(
+        code, 1,
+        "the syntax error and the runaway script are failures"
+    );
+    assert!(
+        outcomes.iter().all(|o| o["passed"] == true),
+        "every test after a broken script still runs and passes: {outcomes:#?}"
+    );
+    assert_eq!(outcomes.len(), 14, "{outcomes:#?}");
 }
 
 fn run_baton_with_test_script(name: &str, lines: &[&str], extra: &[&str]) -> crate::support::Run {
@@ -237,10 +284,10 @@ fn top_level_await_works() {
 
 #[test]
 fn unknown_module_names_itself() {
-    let run = run_baton_with_test_script("require", &["const fs = require('fs');"], &[]);
+    let run = run_baton_with_test_script("require", &["const cp = require('child_process');"], &[]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout.contains("Cannot find module 'fs'"),
+        run.stdout.contains("Cannot find module 'child_process'"),
         "{}",
         run.stdout
     );

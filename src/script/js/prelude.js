@@ -194,6 +194,33 @@
     var modules = Object.create(null);
     var builtins = {
         timers: function () { return timerApi; },
+        // As in the Postman sandbox: `fs` is an empty module (scripts cannot reach the file
+        // system) and `os` describes a browser-like host rather than the machine.
+        fs: function () { return {}; },
+        os: function () {
+            var zero = function () { return 0; };
+            var none = function () { return {}; };
+            var unlimited = function () { return Number.MAX_VALUE; };
+            return {
+                EOL: '\n',
+                arch: function () { return 'javascript'; },
+                cpus: function () { return []; },
+                endianness: function () { return 'LE'; },
+                freemem: unlimited,
+                getNetworkInterfaces: none,
+                homedir: function () { return '/'; },
+                hostname: function () { return ''; },
+                loadavg: function () { return []; },
+                networkInterfaces: none,
+                platform: function () { return 'browser'; },
+                release: function () { return ''; },
+                tmpDir: function () { return '/tmp'; },
+                tmpdir: function () { return '/tmp'; },
+                totalmem: unlimited,
+                type: function () { return 'Browser'; },
+                uptime: zero
+            };
+        },
         atob: function () { return global.atob; },
         btoa: function () { return global.btoa; },
         uuid: function () {
