@@ -1,7 +1,6 @@
 //! Baton: a fast, Newman-compatible runner for Postman collections.
 #![deny(missing_docs)]
 
-pub mod cli;
 pub mod collection;
 pub mod http;
 pub mod pingone;

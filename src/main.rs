@@ -3,11 +3,11 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use baton::cli::{
-    Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_run, execute_serve,
-};
+mod cli;
+
 use baton::runner::Stop;
 use clap::Parser;
+use cli::{Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_run, execute_serve};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::http::ConnectTo;
+use baton::http::ConnectTo;
 
 const EXIT_CODES: &str = "Exit codes:
   0  the run passed

@@ -10,10 +10,10 @@ use clap::Parser;
 use serde_json::Value;
 
 use super::{Cli, Command, Exit, Terminal, prepare_loaded, run_prepared};
-use crate::collection::{Environment, collection_from_document, environment_from_document};
-use crate::pingone::{PingOneOptions, start};
-use crate::runner::Stop;
-use crate::vars::Variable;
+use baton::collection::{Environment, collection_from_document, environment_from_document};
+use baton::pingone::{PingOneOptions, start};
+use baton::runner::Stop;
+use baton::vars::Variable;
 
 /// The shipped workflows, by file name, in the order the demo runs them.
 const WORKFLOWS: [(&str, &str); 4] = [

@@ -18,15 +18,15 @@ pub use demo::execute_demo;
 pub use exit::Exit;
 pub use progress::ProgressReporter;
 
-use crate::collection::{Collection, Environment, load_collection, load_data, load_environment};
-use crate::http::{ClientOptions, CookieJar, FileAccess, HttpClient};
-use crate::report::{
+use baton::collection::{Collection, Environment, load_collection, load_data, load_environment};
+use baton::http::{ClientOptions, CookieJar, FileAccess, HttpClient};
+use baton::report::{
     CliOptions, CliReporter, junit_report, scope_json, write_atomically, write_atomically_with,
     write_json_report,
 };
-use crate::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run};
-use crate::script::ScriptOptions;
-use crate::vars::{Variable, VariableScope};
+use baton::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run};
+use baton::script::ScriptOptions;
+use baton::vars::{Variable, VariableScope};
 
 /// What the binary knows about its terminal.
 #[derive(Debug, Clone, Copy, Default)]
@@ -171,12 +171,12 @@ pub async fn execute_serve(
     err: &mut dyn Write,
     mut stop: Stop,
 ) -> Exit {
-    let options = crate::pingone::PingOneOptions {
+    let options = baton::pingone::PingOneOptions {
         port: args.port,
         seed: None,
         token_lifetime_seconds: args.token_lifetime,
     };
-    let server = match crate::pingone::start(options).await {
+    let server = match baton::pingone::start(options).await {
         Ok(server) => server,
         Err(e) => {
             let _ = writeln!(err, "error: cannot start the PingOne stand-in: {e}");
@@ -205,7 +205,7 @@ pub async fn execute_serve(
 fn prepare(args: &RunArgs) -> Result<Prepared, String> {
     for reporter in &args.reporters {
         if !REPORTERS.contains(&reporter.as_str()) {
-            let hint = crate::vars::did_you_mean(reporter, REPORTERS)
+            let hint = baton::vars::did_you_mean(reporter, REPORTERS)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             return Err(format!(
@@ -252,7 +252,7 @@ fn prepare_loaded(
     let jar = Arc::new(CookieJar::new());
     if let Some(path) = &args.cookie_jar {
         let document =
-            crate::collection::load_environment_document(path).map_err(|e| e.to_string())?;
+            baton::collection::load_environment_document(path).map_err(|e| e.to_string())?;
         jar.load_json(&document)
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }

@@ -2,7 +2,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::runner::{Execution, Masker, Reporter, RunSummary};
+use baton::runner::{Execution, Masker, Reporter, RunSummary};
 
 /// Shows requests done out of requests planned.
 pub struct ProgressReporter {
