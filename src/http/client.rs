@@ -7,8 +7,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-
 use crate::collection::ProtocolProfileBehavior;
 
 use tokio_rustls::rustls::ClientConfig;
@@ -105,7 +103,7 @@ impl HttpClient {
         };
         tls_inputs.identity_pem = identity.as_ref().map(|i| i.pem.clone());
         let inputs = (Some(roots), identity.map(|i| i.for_reqwest));
-        let strict = build_client(&inputs, options.insecure, &jar, None)?;
+        let strict = build_client(&inputs, options.insecure, None)?;
         Ok(HttpClient {
             strict,
             lenient: OnceLock::new(),
@@ -123,6 +121,12 @@ impl HttpClient {
         &self.jar
     }
 
+    /// The cookie jar, unless the request sets `disableCookies`: then it neither sends the jar's
+    /// cookies nor keeps the ones it receives (Newman).
+    fn jar_for(&self, behavior: &ProtocolProfileBehavior) -> Option<&CookieJar> {
+        (behavior.disable_cookies != Some(true)).then_some(&*self.jar)
+    }
+
     fn lenient(&self, behavior: &ProtocolProfileBehavior) -> bool {
         behavior.strict_ssl == Some(false) && !self.options.insecure
     }
@@ -130,7 +134,7 @@ impl HttpClient {
     fn client_for(&self, behavior: &ProtocolProfileBehavior) -> &reqwest::Client {
         if self.lenient(behavior) {
             return self.lenient.get_or_init(|| {
-                build_client(&self.builder_inputs, true, &self.jar, None)
+                build_client(&self.builder_inputs, true, None)
                     .unwrap_or_else(|_| self.strict.clone())
             });
         }
@@ -159,7 +163,7 @@ impl HttpClient {
         let route = ExactRoute {
             connect_to,
             tls: &tls,
-            jar: &self.jar,
+            jar: self.jar_for(behavior),
         };
         send_exact(request, target, route).await
     }
@@ -189,16 +193,12 @@ impl HttpClient {
                 match clients.get(&key) {
                     Some(client) => client.clone(),
                     None => {
-                        let client = build_client(
-                            &self.builder_inputs,
-                            key.2,
-                            &self.jar,
-                            Some((&key.0, addr)),
-                        )
-                        .map_err(|e| HttpError::Network {
-                            url: request.url.to_string(),
-                            message: e.0,
-                        })?;
+                        let client =
+                            build_client(&self.builder_inputs, key.2, Some((&key.0, addr)))
+                                .map_err(|e| HttpError::Network {
+                                    url: request.url.to_string(),
+                                    message: e.0,
+                                })?;
                         clients.insert(key, client.clone());
                         client
                     }
@@ -254,10 +254,15 @@ impl HttpClient {
         loop {
             let mut response = match &current.target {
                 Some(target) => self.send_exact(&current, target, behavior).await?,
-                None => match self.mapped(&current, behavior)? {
-                    Some((client, routed)) => send_once(&client, &routed, &current.url).await?,
-                    None => send_once(client, &current, &current.url).await?,
-                },
+                None => {
+                    let jar = self.jar_for(behavior);
+                    match self.mapped(&current, behavior)? {
+                        Some((client, routed)) => {
+                            send_once(&client, &routed, &current.url, jar).await?
+                        }
+                        None => send_once(client, &current, &current.url, jar).await?,
+                    }
+                }
             };
             if response.code == 401 && !digest_tried {
                 if let (Some(credentials), Some(challenge)) =
@@ -302,12 +307,10 @@ impl HttpClient {
 fn build_client(
     inputs: &(Option<Vec<reqwest::Certificate>>, Option<reqwest::Identity>),
     insecure: bool,
-    jar: &Arc<CookieJar>,
     dns_override: Option<(&str, SocketAddr)>,
 ) -> Result<reqwest::Client, ClientSetupError> {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .cookie_provider(jar.clone())
         .danger_accept_invalid_certs(insecure)
         // Newman sends header names as written (`Content-Type`), not lower-cased; servers and
         // fixtures that read the raw request see the difference.
@@ -329,12 +332,13 @@ fn build_client(
         .map_err(|e| ClientSetupError(format!("cannot set up the HTTP client: {}", chain(&e))))
 }
 
-/// Sends one request; `url` is the one the user asked for, which errors and the response name even
-/// when a `--connect-to` mapping rewrote `request.url`.
+/// Sends one request; `url` is the one the user asked for, which errors, the response and cookies
+/// name even when a `--connect-to` mapping rewrote `request.url`.
 async fn send_once(
     client: &reqwest::Client,
     request: &WireRequest,
     url: &url::Url,
+    jar: Option<&CookieJar>,
 ) -> Result<Response, HttpError> {
     let network = |e: reqwest::Error| {
         if e.is_timeout() {
@@ -355,23 +359,18 @@ async fn send_once(
             reason: format!("`{}` is not a valid HTTP method", request.method),
         }
     })?;
-    let mut headers = HeaderMap::new();
-    for (name, value) in &request.headers {
-        let invalid = |reason: &str| HttpError::InvalidHeader {
-            name: name.clone(),
-            reason: reason.to_string(),
-        };
-        let header_name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| invalid("the name is not a valid HTTP token"))?;
-        let header_value = HeaderValue::from_str(value)
-            .map_err(|_| invalid("the value holds a line break or another control character"))?;
-        headers.append(header_name, header_value);
+    let mut headers = request.header_map()?;
+    if let Some(jar) = jar {
+        jar.add_request_cookies(&mut headers, url);
     }
     let mut builder = client.request(method, request.url.clone()).headers(headers);
     if !request.body.is_empty() {
         builder = builder.body(request.body.clone());
     }
     let reply = builder.send().await.map_err(network)?;
+    if let Some(jar) = jar {
+        jar.keep_response_cookies(reply.headers(), url);
+    }
     let code = reply.status().as_u16();
     let status = reply
         .status()

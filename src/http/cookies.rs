@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -165,51 +165,76 @@ fn record(cookie: &cookie_store::Cookie<'_>) -> CookieRecord {
     }
 }
 
-impl reqwest::cookie::CookieStore for CookieJar {
-    fn set_cookies(&self, headers: &mut dyn Iterator<Item = &HeaderValue>, url: &Url) {
-        let cookies = headers.filter_map(|value| {
-            let text = value.to_str().ok()?;
-            cookie::Cookie::parse(text.to_string()).ok()
-        });
-        self.lock().store_response_cookies(cookies, url);
-    }
-
-    fn cookies(&self, url: &Url) -> Option<HeaderValue> {
+impl CookieJar {
+    /// Adds the jar's cookies for `url` as a `Cookie` header, unless the request sets its own.
+    pub(super) fn add_request_cookies(&self, headers: &mut HeaderMap, url: &Url) {
+        if headers.contains_key(COOKIE) {
+            return;
+        }
         let header = self
             .lock()
             .get_request_values(url)
             .map(|(name, value)| format!("{name}={value}"))
             .collect::<Vec<_>>()
             .join("; ");
-        if header.is_empty() {
-            return None;
+        if let Ok(value) = HeaderValue::from_str(&header) {
+            if !header.is_empty() {
+                headers.insert(COOKIE, value);
+            }
         }
-        HeaderValue::from_str(&header).ok()
+    }
+
+    /// Keeps the cookies a response to `url` sets.
+    pub(super) fn keep_response_cookies(&self, headers: &HeaderMap, url: &Url) {
+        let cookies = headers.get_all(SET_COOKIE).iter().filter_map(|value| {
+            let text = value.to_str().ok()?;
+            cookie::Cookie::parse(text.to_string()).ok()
+        });
+        self.lock().store_response_cookies(cookies, url);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::cookie::CookieStore;
 
     fn url(text: &str) -> Url {
         Url::parse(text).unwrap()
     }
 
+    fn response_setting(cookie: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(SET_COOKIE, HeaderValue::from_static(cookie));
+        headers
+    }
+
+    fn sent_to(jar: &CookieJar, to: &str, mut headers: HeaderMap) -> Option<String> {
+        jar.add_request_cookies(&mut headers, &url(to));
+        headers.get(COOKIE).map(|v| v.to_str().unwrap().to_string())
+    }
+
     #[test]
     fn response_cookies_are_sent_back_to_the_same_host() {
         let jar = CookieJar::new();
-        let header = HeaderValue::from_static("ST=abc; Path=/; HttpOnly");
-        jar.set_cookies(
-            &mut std::iter::once(&header),
+        jar.keep_response_cookies(
+            &response_setting("ST=abc; Path=/; HttpOnly"),
             &url("http://127.0.0.1:9/env/flows/1"),
         );
-        let sent = jar
-            .cookies(&url("http://127.0.0.1:9/env/as/token"))
-            .unwrap();
-        assert_eq!(sent, "ST=abc");
-        assert!(jar.cookies(&url("http://other.test/")).is_none());
+        let sent = sent_to(&jar, "http://127.0.0.1:9/env/as/token", HeaderMap::new());
+        assert_eq!(sent.as_deref(), Some("ST=abc"));
+        assert_eq!(sent_to(&jar, "http://other.test/", HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn a_cookie_header_the_request_sets_is_kept() {
+        let jar = CookieJar::new();
+        jar.keep_response_cookies(&response_setting("ST=abc"), &url("http://h.test/"));
+        let mut own = HeaderMap::new();
+        own.insert(COOKIE, HeaderValue::from_static("mine=1"));
+        assert_eq!(
+            sent_to(&jar, "http://h.test/", own).as_deref(),
+            Some("mine=1")
+        );
     }
 
     #[test]
@@ -226,10 +251,10 @@ mod tests {
     fn export_then_load_round_trips() {
         let jar = CookieJar::new();
         jar.set(&url("http://example.test/p"), "k", "v").unwrap();
-        let header = HeaderValue::from_static(
-            "keep=1; Path=/; HttpOnly; Expires=Wed, 01 Jan 2098 00:00:00 GMT",
+        jar.keep_response_cookies(
+            &response_setting("keep=1; Path=/; HttpOnly; Expires=Wed, 01 Jan 2098 00:00:00 GMT"),
+            &url("http://example.test/"),
         );
-        jar.set_cookies(&mut std::iter::once(&header), &url("http://example.test/"));
         let exported = jar.to_json();
         let other = CookieJar::new();
         other.load_json(&exported).unwrap();

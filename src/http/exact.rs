@@ -16,8 +16,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use hyper_util::rt::TokioIo;
-use reqwest::cookie::CookieStore;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -35,8 +34,8 @@ pub struct ExactRoute<'a> {
     pub connect_to: Option<SocketAddr>,
     /// TLS settings, for `https` URLs.
     pub tls: &'a dyn Fn() -> Result<Arc<ClientConfig>, String>,
-    /// The run's cookie jar.
-    pub jar: &'a CookieJar,
+    /// The run's cookie jar, unless the request sets `disableCookies`.
+    pub jar: Option<&'a CookieJar>,
 }
 
 /// Sends `request` with `target` on its request line and reads the whole response.
@@ -55,11 +54,9 @@ pub async fn send_exact(
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let port = url.port_or_known_default().unwrap_or(80);
     let https = url.scheme() == "https";
-    let mut headers = header_map(&request.headers)?;
-    if !headers.contains_key("cookie") {
-        if let Some(cookies) = route.jar.cookies(url) {
-            headers.insert("cookie", cookies);
-        }
+    let mut headers = request.header_map()?;
+    if let Some(jar) = route.jar {
+        jar.add_request_cookies(&mut headers, url);
     }
 
     let proxy = match route.connect_to {
@@ -112,8 +109,9 @@ pub async fn send_exact(
     .map_err(|e| network(chain(&*e)))?;
 
     let (parts, body) = reply;
-    let cookies = parts.headers.get_all("set-cookie");
-    route.jar.set_cookies(&mut cookies.iter(), url);
+    if let Some(jar) = route.jar {
+        jar.keep_response_cookies(&parts.headers, url);
+    }
     let code = parts.status.as_u16();
     let status = parts
         .status
@@ -169,22 +167,6 @@ where
     drop(sender);
     driver.abort();
     Ok((parts, body))
-}
-
-fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, HttpError> {
-    let mut map = HeaderMap::new();
-    for (name, value) in headers {
-        let invalid = |reason: &str| HttpError::InvalidHeader {
-            name: name.clone(),
-            reason: reason.to_string(),
-        };
-        let header_name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| invalid("the name is not a valid HTTP token"))?;
-        let header_value = HeaderValue::from_str(value)
-            .map_err(|_| invalid("the value holds a line break or another control character"))?;
-        map.append(header_name, header_value);
-    }
-    Ok(map)
 }
 
 /// The proxy the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, ...) names for `url`,

@@ -1,6 +1,7 @@
 //! Assembling the request that goes on the wire from a resolved request: URL, headers in Postman's
 //! order (request headers, then auth, then the system headers Newman adds), and the encoded body.
 
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url as WireUrl;
 
 use crate::collection::{Auth, ProtocolProfileBehavior, Request};
@@ -39,6 +40,25 @@ impl WireRequest {
             Some(target) => format!("{}{target}", &self.url[..url::Position::BeforePath]),
             None => self.url.to_string(),
         }
+    }
+
+    /// The headers as an HTTP header map, in sending order; a name or value that cannot be
+    /// sent is an error naming the header.
+    pub fn header_map(&self) -> Result<HeaderMap, HttpError> {
+        let mut map = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let invalid = |reason: &str| HttpError::InvalidHeader {
+                name: name.clone(),
+                reason: reason.to_string(),
+            };
+            let header_name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| invalid("the name is not a valid HTTP token"))?;
+            let header_value = HeaderValue::from_str(value).map_err(|_| {
+                invalid("the value holds a line break or another control character")
+            })?;
+            map.append(header_name, header_value);
+        }
+        Ok(map)
     }
 
     /// The first header with this name, compared case-insensitively.

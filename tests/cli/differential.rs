@@ -220,6 +220,11 @@ fn bodies_auth_redirects_and_cookies_match_newman() {
                 "protocolProfileBehavior": {"followRedirects": false}},
             {"name": "Set cookie", "request": {"url": "{{base}}/cookie/set?ST=abc"}},
             {"name": "Cookie sent", "request": {"url": "{{base}}/cookie/check"}},
+            {"name": "Cookie withheld", "request": {"url": "{{base}}/cookie/withheld"},
+                "protocolProfileBehavior": {"disableCookies": true}},
+            {"name": "Cookie not kept", "request": {"url": "{{base}}/cookie/set?NOPE=1"},
+                "protocolProfileBehavior": {"disableCookies": true}},
+            {"name": "Only the kept cookie sent", "request": {"url": "{{base}}/cookie/check-again"}},
             {"name": "GET body kept", "request": {"method": "GET", "url": "{{base}}/get-body", "body": {"mode": "raw", "raw": "kept"}},
                 "protocolProfileBehavior": {"disableBodyPruning": true}},
             {"name": "GET body pruned", "request": {"method": "GET", "url": "{{base}}/get-pruned", "body": {"mode": "raw", "raw": "pruned"}}}
@@ -260,6 +265,15 @@ fn bodies_auth_redirects_and_cookies_match_newman() {
     for (baton_request, newman_request) in baton_requests.iter().zip(&newman_requests) {
         assert_eq!(baton_request, newman_request);
     }
+    let cookie_at = |path: &str| {
+        baton_requests
+            .iter()
+            .find(|r| r["path"] == path)
+            .map(|r| r["cookie"].clone())
+    };
+    // `disableCookies` neither sends the jar's cookies nor keeps the ones a response sets.
+    assert_eq!(cookie_at("/cookie/withheld"), Some(Value::Null));
+    assert_eq!(cookie_at("/cookie/check-again"), Some(json!("ST=abc")));
 }
 
 #[test]

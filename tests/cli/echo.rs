@@ -708,14 +708,9 @@ async fn serve_raw(listener: TcpListener) {
             continue;
         };
         tokio::spawn(async move {
-            let mut raw = Vec::new();
-            let mut buffer = [0u8; 16 * 1024];
-            while !request_complete(&raw) {
-                match socket.read(&mut buffer).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => raw.extend_from_slice(&buffer[..n]),
-                }
-            }
+            let Some(raw) = read_request(&mut socket).await else {
+                return;
+            };
             let text = String::from_utf8_lossy(&raw);
             let mut reply = format!(
                 "HTTP/1.1 200 ok\r\nconnection: close\r\ncontent-type: text/plain\r\nraw-request: {}\r\n\r\n",
@@ -731,8 +726,21 @@ async fn serve_raw(listener: TcpListener) {
     }
 }
 
+/// Reads one whole request as raw bytes; `None` if the peer closes first.
+pub async fn read_request(socket: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut raw = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    while !request_complete(&raw) {
+        match socket.read(&mut buffer).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => raw.extend_from_slice(&buffer[..n]),
+        }
+    }
+    Some(raw)
+}
+
 /// Whether the whole request (head plus `Content-Length` or chunked body) has arrived.
-pub fn request_complete(raw: &[u8]) -> bool {
+fn request_complete(raw: &[u8]) -> bool {
     let Some(end) = find(raw, b"\r\n\r\n") else {
         return false;
     };

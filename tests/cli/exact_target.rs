@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
-use crate::echo::request_complete;
-use crate::support::{Scratch, baton, baton_with_env, collection};
+use crate::echo::read_request;
+use crate::support::{Scratch, baton, baton_with_env, collection, serve_connections};
 
 /// A loopback server that records each raw request and answers with its request line as the
 /// body, a `seen=1` cookie, and gzip when the request line holds `gzip`.
@@ -23,55 +23,32 @@ impl RawServer {
     fn start() -> Self {
         let requests: Arc<Mutex<Vec<String>>> = Arc::default();
         let log = requests.clone();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        listener.set_nonblocking(true).unwrap();
-        // The thread ends with the test process; every connection is answered and closed.
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                loop {
-                    let Ok((mut socket, _)) = listener.accept().await else {
-                        continue;
-                    };
-                    let log = log.clone();
-                    tokio::spawn(async move {
-                        let mut raw = Vec::new();
-                        let mut buffer = [0u8; 16 * 1024];
-                        while !request_complete(&raw) {
-                            match socket.read(&mut buffer).await {
-                                Ok(0) | Err(_) => return,
-                                Ok(n) => raw.extend_from_slice(&buffer[..n]),
-                            }
-                        }
-                        let text = String::from_utf8_lossy(&raw).into_owned();
-                        let line = text.lines().next().unwrap_or_default().to_string();
-                        log.lock().unwrap().push(text);
-                        let (body, encoding) = if line.contains("gzip") {
-                            let mut gz = flate2::write::GzEncoder::new(
-                                Vec::new(),
-                                flate2::Compression::default(),
-                            );
-                            gz.write_all(line.as_bytes()).unwrap();
-                            (gz.finish().unwrap(), "Content-Encoding: gzip\r\n")
-                        } else {
-                            (line.into_bytes(), "")
-                        };
-                        let head = format!(
-                            "HTTP/1.1 200 OK\r\nSet-Cookie: seen=1; Path=/\r\n{encoding}\
-                             Content-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = socket.write_all(head.as_bytes()).await;
-                        let _ = socket.write_all(&body).await;
-                        let _ = socket.shutdown().await;
-                    });
-                }
-            });
+        let addr = serve_connections(move |mut socket| {
+            let log = log.clone();
+            async move {
+                let Some(raw) = read_request(&mut socket).await else {
+                    return;
+                };
+                let text = String::from_utf8_lossy(&raw).into_owned();
+                let line = text.lines().next().unwrap_or_default().to_string();
+                log.lock().unwrap().push(text);
+                let (body, encoding) = if line.contains("gzip") {
+                    let mut gz =
+                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                    gz.write_all(line.as_bytes()).unwrap();
+                    (gz.finish().unwrap(), "Content-Encoding: gzip\r\n")
+                } else {
+                    (line.into_bytes(), "")
+                };
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nSet-Cookie: seen=1; Path=/\r\n{encoding}\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(&body).await;
+                let _ = socket.shutdown().await;
+            }
         });
         RawServer { addr, requests }
     }

@@ -66,6 +66,33 @@ pub fn baton_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Accepts connections on 127.0.0.1 on a thread of its own, which ends with the test process,
+/// and hands each to `handle` on a task of its own; returns the address.
+pub fn serve_connections<F, Fut>(handle: F) -> std::net::SocketAddr
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                if let Ok((stream, _)) = listener.accept().await {
+                    tokio::spawn(handle(stream));
+                }
+            }
+        });
+    });
+    addr
+}
+
 /// A v2.1 collection around the given items.
 pub fn collection(items: Value) -> Value {
     serde_json::json!({
