@@ -15,7 +15,6 @@ use super::auth::digest_authorization;
 use super::connect_to::{ConnectTo, route};
 use super::exact::{ExactRoute, send_exact};
 use super::identity::load_identity;
-use super::response::reason_phrase;
 use super::tls_config::TlsInputs;
 use super::{CookieJar, HttpError, Response, WireRequest};
 
@@ -372,30 +371,9 @@ async fn send_once(
         jar.keep_response_cookies(reply.headers(), url);
     }
     let code = reply.status().as_u16();
-    let status = reply
-        .status()
-        .canonical_reason()
-        .unwrap_or_else(|| reason_phrase(code))
-        .to_string();
-    let headers = reply
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = reply.headers().clone();
     let body = reply.bytes().await.map_err(network)?.to_vec();
-    Ok(Response {
-        code,
-        status,
-        headers,
-        body,
-        response_time: Duration::ZERO,
-        url: url.to_string(),
-    })
+    Ok(Response::received(code, &headers, body, url.to_string()))
 }
 
 /// The next hop of a redirect: 301/302/303 turn into GET without a body (unless

@@ -10,7 +10,6 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -25,7 +24,6 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use url::Position;
 
 use super::client::chain;
-use super::response::reason_phrase;
 use super::{CookieJar, HttpError, Response, WireRequest};
 
 /// Where and how an exact-target request travels.
@@ -112,31 +110,14 @@ pub async fn send_exact(
     if let Some(jar) = route.jar {
         jar.keep_response_cookies(&parts.headers, url);
     }
-    let code = parts.status.as_u16();
-    let status = parts
-        .status
-        .canonical_reason()
-        .unwrap_or_else(|| reason_phrase(code))
-        .to_string();
     let mut headers = parts.headers;
     let body = decode(&mut headers, body).map_err(|e| network(format!("decoding body: {e}")))?;
-    let headers = headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    Ok(Response {
-        code,
-        status,
-        headers,
+    Ok(Response::received(
+        parts.status.as_u16(),
+        &headers,
         body,
-        response_time: Duration::ZERO,
-        url: shown,
-    })
+        shown,
+    ))
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
