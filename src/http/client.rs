@@ -371,9 +371,9 @@ async fn send_once(
         jar.keep_response_cookies(reply.headers(), url);
     }
     let code = reply.status().as_u16();
-    let headers = reply.headers().clone();
-    let body = reply.bytes().await.map_err(network)?.to_vec();
-    Ok(Response::received(code, &headers, body, url.to_string()))
+    let mut response = Response::received(code, reply.headers(), Vec::new(), url.to_string());
+    response.body = reply.bytes().await.map_err(network)?.to_vec();
+    Ok(response)
 }
 
 /// The next hop of a redirect: 301/302/303 turn into GET without a body (unless
