@@ -76,21 +76,23 @@ impl HttpClient {
                     path.display()
                 ))
             })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            let expected = |found: String| {
                 ClientSetupError(format!(
-                    "{}: expected PEM certificates: {e}",
+                    "{}: expected PEM certificates (`-----BEGIN CERTIFICATE-----`): {found}",
                     path.display()
                 ))
-            })?;
-            roots.extend(certs);
-            tls_inputs
-                .extra_roots
-                .extend(TlsInputs::parse_roots(&pem).map_err(|e| {
-                    ClientSetupError(format!(
-                        "{}: expected PEM certificates: {e}",
-                        path.display()
-                    ))
-                })?);
+            };
+            let certs = TlsInputs::parse_roots(&pem).map_err(expected)?;
+            if certs.is_empty() {
+                return Err(expected("found none".into()));
+            }
+            for cert in &certs {
+                roots.push(
+                    reqwest::Certificate::from_der(cert.as_ref())
+                        .map_err(|e| expected(e.to_string()))?,
+                );
+            }
+            tls_inputs.extra_roots.extend(certs);
         }
         let identity = match &options.client_cert {
             None => None,

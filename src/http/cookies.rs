@@ -166,21 +166,29 @@ fn record(cookie: &cookie_store::Cookie<'_>) -> CookieRecord {
 }
 
 impl CookieJar {
-    /// Adds the jar's cookies for `url` as a `Cookie` header, unless the request sets its own.
+    /// Adds the jar's cookies for `url` to the `Cookie` header: after the request's own cookies
+    /// when it sets some (`own; jar`), as Newman does.
     pub(super) fn add_request_cookies(&self, headers: &mut HeaderMap, url: &Url) {
-        if headers.contains_key(COOKIE) {
-            return;
-        }
-        let header = self
+        let jar = self
             .lock()
             .get_request_values(url)
             .map(|(name, value)| format!("{name}={value}"))
             .collect::<Vec<_>>()
             .join("; ");
+        if jar.is_empty() {
+            return;
+        }
+        let own: Vec<&str> = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let header = match own.is_empty() {
+            true => jar,
+            false => format!("{}; {jar}", own.join("; ")),
+        };
         if let Ok(value) = HeaderValue::from_str(&header) {
-            if !header.is_empty() {
-                headers.insert(COOKIE, value);
-            }
+            headers.insert(COOKIE, value);
         }
     }
 
@@ -226,14 +234,14 @@ mod tests {
     }
 
     #[test]
-    fn a_cookie_header_the_request_sets_is_kept() {
+    fn the_jar_adds_to_a_cookie_header_the_request_sets() {
         let jar = CookieJar::new();
         jar.keep_response_cookies(&response_setting("ST=abc"), &url("http://h.test/"));
         let mut own = HeaderMap::new();
         own.insert(COOKIE, HeaderValue::from_static("mine=1"));
         assert_eq!(
             sent_to(&jar, "http://h.test/", own).as_deref(),
-            Some("mine=1")
+            Some("mine=1; ST=abc")
         );
     }
 

@@ -5,18 +5,16 @@
 //! replaces the request line as it goes out. Cookies, proxies, `--connect-to`, TLS settings and
 //! response decoding follow the reqwest path.
 
-use std::io::{self, Read};
+use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll, ready};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use hyper_util::rt::TokioIo;
 use reqwest::header::{HeaderMap, HeaderValue};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::ClientConfig;
@@ -24,6 +22,9 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use url::Position;
 
 use super::client::chain;
+use super::decode::decode;
+use super::request_line::RequestLine;
+use super::wire::host_header;
 use super::{CookieJar, HttpError, Response, WireRequest};
 
 /// Where and how an exact-target request travels.
@@ -53,14 +54,19 @@ pub async fn send_exact(
     let port = url.port_or_known_default().unwrap_or(80);
     let https = url.scheme() == "https";
     let mut headers = request.header_map()?;
+    if !headers.contains_key("host") {
+        // Node adds one even when `disabledSystemHeaders` leaves it out; HTTP/1.1 needs it.
+        if let Ok(value) = HeaderValue::from_str(&host_header(url)) {
+            headers.insert("host", value);
+        }
+    }
     if let Some(jar) = route.jar {
         jar.add_request_cookies(&mut headers, url);
     }
 
-    let proxy = match route.connect_to {
-        Some(_) => None,
-        None => system_proxy(url),
-    };
+    // As on the reqwest path, a proxy from the environment carries the request even under a
+    // `--connect-to` mapping.
+    let proxy = system_proxy(url);
     let mut line_target = target.to_string();
     let tcp = match (&proxy, route.connect_to) {
         (Some(proxy), _) => {
@@ -135,7 +141,7 @@ where
         .title_case_headers(true)
         .handshake::<_, Full<Bytes>>(TokioIo::new(io))
         .await?;
-    let driver = tokio::spawn(connection);
+    let _driver = AbortOnDrop(tokio::spawn(connection));
     let method = http::Method::from_bytes(request.method.as_bytes())?;
     let mut outgoing = http::Request::builder()
         .method(method)
@@ -145,9 +151,16 @@ where
     let reply = sender.send_request(outgoing).await?;
     let (parts, body) = reply.into_parts();
     let body = body.collect().await?.to_bytes().to_vec();
-    drop(sender);
-    driver.abort();
     Ok((parts, body))
+}
+
+/// Ends the task driving a connection when the exchange ends, also when a timeout drops it.
+struct AbortOnDrop(tokio::task::JoinHandle<Result<(), hyper::Error>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The proxy the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, ...) names for `url`,
@@ -170,6 +183,7 @@ fn proxy_address(proxy: &Intercept) -> Result<(String, u16), String> {
         }
     }
     let host = uri.host().ok_or("the proxy URL has no host")?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
     Ok((host.to_string(), uri.port_u16().unwrap_or(80)))
 }
 
@@ -198,165 +212,5 @@ async fn tunnel(
     match status.split_whitespace().nth(1) {
         Some(code) if code.starts_with('2') => Ok(()),
         _ => Err(io::Error::other(format!("the proxy answered `{status}`"))),
-    }
-}
-
-/// The body without its `Content-Encoding` (gzip, deflate, br), which is then removed from the
-/// headers with `Content-Length`, as reqwest does for every other request.
-fn decode(headers: &mut HeaderMap, body: Vec<u8>) -> io::Result<Vec<u8>> {
-    let encoding = headers
-        .get("content-encoding")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_ascii_lowercase());
-    let Some(encoding) = encoding else {
-        return Ok(body);
-    };
-    if body.is_empty() {
-        return Ok(body);
-    }
-    let mut decoded = Vec::new();
-    match encoding.as_str() {
-        "gzip" | "x-gzip" => {
-            flate2::read::MultiGzDecoder::new(&body[..]).read_to_end(&mut decoded)?;
-        }
-        "deflate" => {
-            if flate2::read::ZlibDecoder::new(&body[..])
-                .read_to_end(&mut decoded)
-                .is_err()
-            {
-                decoded.clear();
-                flate2::read::DeflateDecoder::new(&body[..]).read_to_end(&mut decoded)?;
-            }
-        }
-        "br" => {
-            brotli_decompressor::Decompressor::new(&body[..], 4096).read_to_end(&mut decoded)?;
-        }
-        _ => return Ok(body),
-    }
-    headers.remove("content-encoding");
-    headers.remove("content-length");
-    Ok(decoded)
-}
-
-/// A connection that replaces the first line written to it (the request line) with `line`.
-struct RequestLine<S> {
-    inner: S,
-    /// The replacement, until the original line has been seen.
-    line: Option<Vec<u8>>,
-    /// Bytes accepted from the writer and not yet written to `inner`.
-    pending: Vec<u8>,
-    written: usize,
-}
-
-impl<S> RequestLine<S> {
-    fn new(inner: S, line: Vec<u8>) -> Self {
-        RequestLine {
-            inner,
-            line: Some(line),
-            pending: Vec::new(),
-            written: 0,
-        }
-    }
-}
-
-impl<S: AsyncWrite + Unpin> RequestLine<S> {
-    fn drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        while self.written < self.pending.len() {
-            let n =
-                ready!(Pin::new(&mut self.inner).poll_write(cx, &self.pending[self.written..]))?;
-            if n == 0 {
-                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
-            }
-            self.written += n;
-        }
-        self.pending.clear();
-        self.written = 0;
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for RequestLine<S> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        ready!(this.drain(cx))?;
-        let Some(line) = &this.line else {
-            return Pin::new(&mut this.inner).poll_write(cx, buf);
-        };
-        // Bytes of the original request line are dropped; at its end the replacement and the
-        // rest of the buffer go out instead.
-        if let Some(end) = buf.iter().position(|&b| b == b'\n') {
-            this.pending.extend_from_slice(line);
-            this.pending.extend_from_slice(&buf[end + 1..]);
-            this.line = None;
-            if let Poll::Ready(Err(e)) = this.drain(cx) {
-                return Poll::Ready(Err(e));
-            }
-        }
-        Poll::Ready(Ok(buf.len()))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        ready!(this.drain(cx))?;
-        Pin::new(&mut this.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        ready!(this.drain(cx))?;
-        Pin::new(&mut this.inner).poll_shutdown(cx)
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for RequestLine<S> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn the_request_line_is_replaced_across_split_writes() {
-        let (client, mut server) = tokio::io::duplex(1024);
-        let mut conn = RequestLine::new(client, b"GET /a/./<b> HTTP/1.1\r\n".to_vec());
-        conn.write_all(b"GET / HT").await.unwrap();
-        conn.write_all(b"TP/1.1\r\nHost: h\r\n").await.unwrap();
-        conn.write_all(b"\r\n").await.unwrap();
-        conn.shutdown().await.unwrap();
-        let mut sent = String::new();
-        server.read_to_string(&mut sent).await.unwrap();
-        assert_eq!(sent, "GET /a/./<b> HTTP/1.1\r\nHost: h\r\n\r\n");
-    }
-
-    #[test]
-    fn compressed_bodies_are_decoded_and_their_headers_dropped() {
-        use std::io::Write;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(b"hello").unwrap();
-        let mut headers = HeaderMap::new();
-        headers.insert("content-encoding", HeaderValue::from_static("gzip"));
-        headers.insert("content-length", HeaderValue::from_static("25"));
-        let body = decode(&mut headers, gz.finish().unwrap()).unwrap();
-        assert_eq!(body, b"hello");
-        assert!(headers.is_empty());
-    }
-
-    #[test]
-    fn an_unknown_encoding_is_left_alone() {
-        let mut headers = HeaderMap::new();
-        headers.insert("content-encoding", HeaderValue::from_static("zstd"));
-        assert_eq!(decode(&mut headers, b"raw".to_vec()).unwrap(), b"raw");
-        assert!(headers.contains_key("content-encoding"));
     }
 }

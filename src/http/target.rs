@@ -1,10 +1,11 @@
 //! The request target (path and query) as Postman puts it on the request line, which the `url`
 //! crate cannot always reproduce: it removes `.` and `..` path segments (also written `%2e`),
-//! turns `\` into `/`, and always percent-encodes `"<>`{}` even when the request sets
-//! `disableUrlEncoding`. When the two differ, the request carries the exact target and is sent
+//! and always percent-encodes `"<>`{}` even when the request sets `disableUrlEncoding`. When the two differ, the request carries the exact target and is sent
 //! over a connection that writes it as is (see `exact.rs`).
 
 use url::{Position, Url};
+
+use super::wire::split_scheme;
 
 /// Which bytes an encoding step percent-encodes.
 type EncodeSet = fn(u8) -> bool;
@@ -20,7 +21,8 @@ fn in_query_set(byte: u8) -> bool {
 }
 
 /// Bytes that can never stand raw on an HTTP/1.1 request line, encoded even under
-/// `disableUrlEncoding`: controls and space (Node, and so Newman, refuses to send them).
+/// `disableUrlEncoding`: controls and space. Newman refuses to send such a request; Baton
+/// percent-encodes them (and non-ASCII, which Node would send as Latin-1 bytes) instead.
 fn unsendable(byte: u8) -> bool {
     byte <= b' ' || byte == 0x7f
 }
@@ -41,15 +43,20 @@ pub fn exact_target(
 /// Path and query of `text` with Postman's percent-encoding, or with only unsendable bytes
 /// encoded when `disable_encoding` is set. Existing `%XX` sequences are kept as they are.
 fn postman_target(text: &str, extra_query: &[(String, String)], disable_encoding: bool) -> String {
-    let text = text.trim();
+    // Like Postman: only leading whitespace goes, and before the query `\` is a `/` and extra
+    // slashes after `://` are dropped.
+    let text = text.trim_start();
     let text = text.split_once('#').map_or(text, |(before, _)| before);
-    let after_scheme = text.find("://").map_or(0, |at| at + 3);
-    let rest = &text[after_scheme..];
-    let start = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (path, query) = match rest[start..].split_once('?') {
-        Some((path, query)) => (path, Some(query.to_string())),
-        None => (&rest[start..], None),
+    let (_, rest) = split_scheme(text);
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query.to_string())),
+        None => (rest, None),
     };
+    let before_query = before_query.replace('\\', "/");
+    let authority_and_path = before_query.trim_start_matches('/');
+    let path = authority_and_path
+        .find('/')
+        .map_or("", |at| &authority_and_path[at..]);
     let query = match (query, extra_query.is_empty()) {
         (query, true) => query,
         (query, false) => {
@@ -113,6 +120,28 @@ mod tests {
         ] {
             assert_eq!(exact(text, false), None, "{text}");
         }
+    }
+
+    #[test]
+    fn backslashes_and_extra_slashes_read_as_postman_reads_them() {
+        for text in [
+            "http://h/a\\b",
+            "http://h\\a",
+            "http:///h/a",
+            "http://h/a\\b?q=\\",
+        ] {
+            assert_eq!(exact(text, false), None, "{text}");
+        }
+        assert_eq!(
+            postman_target("http://h/a\\b?q=\\", &[], false),
+            "/a/b?q=\\"
+        );
+        assert_eq!(postman_target("http:///h/a", &[], false), "/a");
+    }
+
+    #[test]
+    fn a_trailing_space_is_part_of_the_path() {
+        assert_eq!(exact("  http://h/a ", false).unwrap(), "/a%20");
     }
 
     #[test]

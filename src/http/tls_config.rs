@@ -16,12 +16,25 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName,
 use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, Error, SignatureScheme};
 
 /// Trust and identity inputs, read once when the client is set up.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TlsInputs {
     /// Roots trusted besides the platform's.
     pub extra_roots: Vec<CertificateDer<'static>>,
     /// The client identity as PEM (certificates, then the decrypted key).
     pub identity_pem: Option<String>,
+}
+
+impl std::fmt::Debug for TlsInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The identity holds the decrypted private key: never printed.
+        f.debug_struct("TlsInputs")
+            .field("extra_roots", &self.extra_roots.len())
+            .field(
+                "identity",
+                &self.identity_pem.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl TlsInputs {
@@ -116,5 +129,30 @@ impl ServerCertVerifier for AnyServerCertificate {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_private_key() {
+        let inputs = TlsInputs {
+            extra_roots: Vec::new(),
+            identity_pem: Some("-----BEGIN PRIVATE KEY-----\nsecret".into()),
+        };
+        let shown = format!("{inputs:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
+
+    #[test]
+    fn both_configurations_build_and_speak_http1() {
+        let inputs = TlsInputs::default();
+        for insecure in [false, true] {
+            let config = inputs.client_config(insecure).unwrap();
+            assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
+        }
     }
 }

@@ -174,13 +174,21 @@ pub fn build_wire_request(
     })
 }
 
+/// Splits `scheme://rest`; a `://` only counts before any `/`, `?` or `#` (one inside a query
+/// parameter is not a scheme).
+pub(super) fn split_scheme(text: &str) -> (Option<&str>, &str) {
+    match text.find("://") {
+        Some(at) if !text[..at].contains(['/', '?', '#']) => (Some(&text[..at]), &text[at + 3..]),
+        _ => (None, text),
+    }
+}
+
 /// Parses a resolved URL; like Postman, a URL without a scheme is taken as `http://`.
 pub fn parse_wire_url(text: &str) -> Result<WireUrl, HttpError> {
     let trimmed = text.trim();
-    let with_scheme = if trimmed.contains("://") {
-        trimmed.to_string()
-    } else {
-        format!("http://{trimmed}")
+    let with_scheme = match split_scheme(trimmed) {
+        (Some(_), _) => trimmed.to_string(),
+        (None, _) => format!("http://{trimmed}"),
     };
     let invalid = |reason: String| HttpError::InvalidUrl {
         url: text.to_string(),
@@ -291,6 +299,19 @@ mod tests {
         let get = wire(json!({"url": "https://h/x"}));
         assert_eq!(get.header("Content-Length"), None);
         assert_eq!(get.header("Host"), Some("h"));
+    }
+
+    #[test]
+    fn a_scheme_is_only_found_before_the_path() {
+        assert_eq!(split_scheme("https://h/x"), (Some("https"), "h/x"));
+        assert_eq!(
+            split_scheme("h/x?next=http://o"),
+            (None, "h/x?next=http://o")
+        );
+        assert_eq!(
+            parse_wire_url("h.test/x?next=http://o").unwrap().host_str(),
+            Some("h.test")
+        );
     }
 
     #[test]

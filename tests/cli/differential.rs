@@ -225,6 +225,8 @@ fn bodies_auth_redirects_and_cookies_match_newman() {
             {"name": "Cookie not kept", "request": {"url": "{{base}}/cookie/set?NOPE=1"},
                 "protocolProfileBehavior": {"disableCookies": true}},
             {"name": "Only the kept cookie sent", "request": {"url": "{{base}}/cookie/check-again"}},
+            {"name": "Own cookie and the jar's", "request": {"url": "{{base}}/cookie/own",
+                "header": [{"key": "Cookie", "value": "mine=1"}]}},
             {"name": "GET body kept", "request": {"method": "GET", "url": "{{base}}/get-body", "body": {"mode": "raw", "raw": "kept"}},
                 "protocolProfileBehavior": {"disableBodyPruning": true}},
             {"name": "GET body pruned", "request": {"method": "GET", "url": "{{base}}/get-pruned", "body": {"mode": "raw", "raw": "pruned"}}}
@@ -274,6 +276,7 @@ fn bodies_auth_redirects_and_cookies_match_newman() {
     // `disableCookies` neither sends the jar's cookies nor keeps the ones a response sets.
     assert_eq!(cookie_at("/cookie/withheld"), Some(Value::Null));
     assert_eq!(cookie_at("/cookie/check-again"), Some(json!("ST=abc")));
+    assert_eq!(cookie_at("/cookie/own"), Some(json!("mine=1; ST=abc")));
 }
 
 #[test]

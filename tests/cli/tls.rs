@@ -183,6 +183,25 @@ fn unreadable_client_certificate_is_a_usage_error() {
 }
 
 #[test]
+fn a_ca_file_without_certificates_is_a_usage_error() {
+    let s = Scratch::new("tls-bad-ca");
+    s.json("c.json", &collection(json!([])));
+    s.write("not-a-ca.pem", "hello");
+    let run = baton(
+        &s.dir,
+        &["run", "c.json", "--ssl-extra-ca-certs", "not-a-ca.pem"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "not-a-ca.pem: expected PEM certificates (`-----BEGIN CERTIFICATE-----`): found none"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn an_encrypted_client_key_is_used_with_its_passphrase() {
     let addr = serve(true);
     let s = Scratch::new("tls-client-encrypted");
