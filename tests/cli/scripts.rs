@@ -168,6 +168,11 @@ fn cookies_and_legacy_api_agree_with_newman() {
 }
 
 #[test]
+fn collection_helpers_and_the_legacy_request_agree_with_newman() {
+    assert_self_check_passes("collection-helpers");
+}
+
+#[test]
 fn skip_request_agrees_with_newman() {
     assert_self_check_passes("skip-request");
 }
