@@ -316,6 +316,9 @@ fn build_client(
         // Newman sends header names as written (`Content-Type`), not lower-cased; servers and
         // fixtures that read the raw request see the difference.
         .http1_title_case_headers()
+        // Newman speaks HTTP/1.1 only; over HTTP/2 header names would go out and come back in
+        // lower case, and servers may answer differently.
+        .http1_only()
         .tcp_nodelay(true);
     if let Some(roots) = &inputs.0 {
         for root in roots {
