@@ -176,9 +176,35 @@ fn split_port(host_port: &str) -> Option<(&str, &str)> {
     (numeric || variable).then_some((host, port))
 }
 
+/// Decodes `%XX` sequences; anything else, a malformed `%` included, is kept as it is.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        if let (b'%', Some(Ok(byte))) = (bytes[i], hex.map(|h| u8::from_str_radix(h, 16))) {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding_keeps_malformed_sequences() {
+        assert_eq!(percent_decode("%41%zz%4"), "A%zz%4");
+        assert_eq!(percent_decode("us%40r"), "us@r");
+    }
 
     #[test]
     fn parse_then_write_round_trips_common_urls() {

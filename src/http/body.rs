@@ -67,14 +67,17 @@ pub fn encode_body(body: &Body, files: &FileAccess) -> Result<EncodedBody, HttpE
         Body::File { .. } => EncodedBody::default(),
         Body::GraphQl { query, variables } => {
             // The variables text is spliced in as written, as Newman sends it.
-            let variables = variables
+            let query = serde_json::Value::String(query.clone());
+            let text = match variables
                 .as_deref()
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
-                .unwrap_or("{}");
-            let query = serde_json::Value::String(query.clone());
+            {
+                Some(variables) => format!("{{\"query\":{query},\"variables\":{variables}}}"),
+                None => format!("{{\"query\":{query}}}"),
+            };
             EncodedBody {
-                bytes: format!("{{\"query\":{query},\"variables\":{variables}}}").into_bytes(),
+                bytes: text.into_bytes(),
                 content_type: Some("application/json".into()),
             }
         }
@@ -269,5 +272,11 @@ mod tests {
             value,
             serde_json::json!({"query": "{ a }", "variables": {"x": 1}})
         );
+        let bare = Body::GraphQl {
+            query: "{a}".into(),
+            variables: Some(" ".into()),
+        };
+        let encoded = encode_body(&bare, &FileAccess::default()).unwrap();
+        assert_eq!(encoded.bytes, br#"{"query":"{a}"}"#);
     }
 }

@@ -1,19 +1,24 @@
-//! Sending: one keep-alive client per run (plus one that skips certificate checks, built only when
-//! some request needs it), Postman's redirect rules, Digest challenges and per-request timeouts.
+//! Sending: Baton's own HTTP/1.1 (`http1.rs`) over connections kept alive per host (plus
+//! `connection.rs` for proxies, `--connect-to` and TLS), Postman's redirect rules, Digest
+//! challenges and per-request timeouts.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::collection::ProtocolProfileBehavior;
-
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use tokio::io::AsyncWriteExt;
 use tokio_rustls::rustls::ClientConfig;
 
+use crate::collection::{ProtocolProfileBehavior, percent_decode};
+
 use super::auth::digest_authorization;
-use super::connect_to::{ConnectTo, route};
-use super::exact::{ExactRoute, send_exact};
+use super::connect_to::ConnectTo;
+use super::connection::{Connection, Route, open};
+use super::decode::decode;
+use super::http1::{ReadError, encode_request, read_response};
 use super::identity::load_identity;
 use super::tls_config::TlsInputs;
 use super::{CookieJar, HttpError, Response, WireRequest};
@@ -49,17 +54,19 @@ impl std::fmt::Display for ClientSetupError {
 
 impl std::error::Error for ClientSetupError {}
 
+/// Which idle connections a request may reuse: same scheme, host and port, same certificate
+/// checking.
+type PoolKey = (String, String, u16, bool);
+
 /// The run's HTTP client.
 pub struct HttpClient {
-    strict: reqwest::Client,
-    lenient: OnceLock<reqwest::Client>,
-    /// Clients that resolve one host name to a mapped address, keyed by (host, address, lenient).
-    mapped: Mutex<HashMap<(String, SocketAddr, bool), reqwest::Client>>,
-    builder_inputs: (Option<Vec<reqwest::Certificate>>, Option<reqwest::Identity>),
-    /// The same trust and identity for the connections opened for exact-target requests.
+    /// Trust and identity for TLS connections.
     tls_inputs: TlsInputs,
-    /// Their TLS configurations, verifying and not, built on first use.
+    /// TLS configurations, verifying and not, built on first use (loading the platform's roots
+    /// costs a few milliseconds that plain-http runs do not pay).
     tls_configs: [OnceLock<Result<Arc<ClientConfig>, String>>; 2],
+    /// Idle kept-alive connections.
+    idle: Mutex<HashMap<PoolKey, Vec<Connection>>>,
     jar: Arc<CookieJar>,
     options: ClientOptions,
 }
@@ -67,7 +74,6 @@ pub struct HttpClient {
 impl HttpClient {
     /// A client sharing `jar`; reads the certificate files named in `options`.
     pub fn new(options: ClientOptions, jar: Arc<CookieJar>) -> Result<Self, ClientSetupError> {
-        let mut roots = Vec::new();
         let mut tls_inputs = TlsInputs::default();
         for path in &options.extra_ca_certs {
             let pem = std::fs::read(path).map_err(|e| {
@@ -86,32 +92,19 @@ impl HttpClient {
             if certs.is_empty() {
                 return Err(expected("found none".into()));
             }
-            for cert in &certs {
-                roots.push(
-                    reqwest::Certificate::from_der(cert.as_ref())
-                        .map_err(|e| expected(e.to_string()))?,
-                );
-            }
             tls_inputs.extra_roots.extend(certs);
         }
-        let identity = match &options.client_cert {
-            None => None,
-            Some((cert, key)) => Some(load_identity(
+        if let Some((cert, key)) = &options.client_cert {
+            tls_inputs.identity_pem = Some(load_identity(
                 cert,
                 key.as_deref(),
                 options.client_key_passphrase.as_deref(),
-            )?),
-        };
-        tls_inputs.identity_pem = identity.as_ref().map(|i| i.pem.clone());
-        let inputs = (Some(roots), identity.map(|i| i.for_reqwest));
-        let strict = build_client(&inputs, options.insecure, None)?;
+            )?);
+        }
         Ok(HttpClient {
-            strict,
-            lenient: OnceLock::new(),
-            mapped: Mutex::default(),
-            builder_inputs: inputs,
             tls_inputs,
             tls_configs: Default::default(),
+            idle: Mutex::default(),
             jar,
             options,
         })
@@ -128,28 +121,94 @@ impl HttpClient {
         (behavior.disable_cookies != Some(true)).then_some(&*self.jar)
     }
 
-    fn lenient(&self, behavior: &ProtocolProfileBehavior) -> bool {
-        behavior.strict_ssl == Some(false) && !self.options.insecure
+    /// Whether certificates go unchecked: `--insecure`, or `strictSSL: false` on the request.
+    fn insecure(&self, behavior: &ProtocolProfileBehavior) -> bool {
+        self.options.insecure || behavior.strict_ssl == Some(false)
     }
 
-    fn client_for(&self, behavior: &ProtocolProfileBehavior) -> &reqwest::Client {
-        if self.lenient(behavior) {
-            return self.lenient.get_or_init(|| {
-                build_client(&self.builder_inputs, true, None)
-                    .unwrap_or_else(|_| self.strict.clone())
-            });
-        }
-        &self.strict
-    }
-
-    /// Sends a request whose target must go on the wire as written, over a connection of its own.
-    async fn send_exact(
+    /// Sends one request (no redirects) and reads the whole response: on an idle kept-alive
+    /// connection when there is one, sent again on a new connection if the server had closed it.
+    async fn send_once(
         &self,
         request: &WireRequest,
-        target: &str,
         behavior: &ProtocolProfileBehavior,
     ) -> Result<Response, HttpError> {
-        let insecure = self.options.insecure || self.lenient(behavior);
+        let url = &request.url;
+        let shown = request.sent_url();
+        let network = |message: String| HttpError::Network {
+            url: shown.clone(),
+            message,
+        };
+        let mut headers = request.headers.clone();
+        if let Some(credentials) = url_credentials(url) {
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            {
+                headers.push(("Authorization".into(), credentials));
+            }
+        }
+        let framed = headers.iter().chain(&request.after_cookies).any(|(k, _)| {
+            k.eq_ignore_ascii_case("content-length") || k.eq_ignore_ascii_case("transfer-encoding")
+        });
+        if !request.body.is_empty() && !framed {
+            headers.push(("Content-Length".into(), request.body.len().to_string()));
+        }
+        // Newman's HTTP layer adds, after the request's own headers: the URL's credentials, the
+        // body's length, then the jar's cookies.
+        let jar = self.jar_for(behavior);
+        if let Some(jar) = jar {
+            jar.add_request_cookies(&mut headers, url);
+        }
+        headers.extend(request.after_cookies.iter().cloned());
+        let insecure = self.insecure(behavior);
+        let key: PoolKey = (
+            url.scheme().to_string(),
+            url.host_str().unwrap_or_default().to_string(),
+            url.port_or_known_default().unwrap_or(80),
+            insecure,
+        );
+        let pooled = self
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&key)
+            .and_then(Vec::pop);
+        let reused = pooled.is_some();
+        let mut connection = match pooled {
+            Some(connection) => connection,
+            None => self.connect(request, insecure).await.map_err(network)?,
+        };
+        let mut outcome = exchange(&mut connection, request, &headers).await;
+        if reused && matches!(outcome, Err(ReadError::ClosedBeforeResponse)) {
+            connection = self.connect(request, insecure).await.map_err(network)?;
+            outcome = exchange(&mut connection, request, &headers).await;
+        }
+        let raw = outcome.map_err(|e| match e {
+            ReadError::ClosedBeforeResponse => {
+                network("the server closed the connection without a response".into())
+            }
+            ReadError::Io(e) => network(format!("error sending request: {e}")),
+            ReadError::Http(e) => e,
+        })?;
+        if raw.reusable {
+            self.idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(key)
+                .or_default()
+                .push(connection);
+        }
+        if let Some(jar) = jar {
+            jar.keep_response_cookies(&raw.headers, url);
+        }
+        let body =
+            decode(&raw.headers, raw.body).map_err(|e| network(format!("decoding body: {e}")))?;
+        Ok(Response::received(raw.code, raw.headers, body, shown))
+    }
+
+    /// Opens a connection for `request`, applying `--connect-to` and the TLS settings.
+    async fn connect(&self, request: &WireRequest, insecure: bool) -> Result<Connection, String> {
         let tls = || {
             self.tls_configs[usize::from(insecure)]
                 .get_or_init(|| self.tls_inputs.client_config(insecure))
@@ -161,63 +220,14 @@ impl HttpClient {
             .iter()
             .find(|r| r.matches(&request.url))
             .map(|r| r.to);
-        let route = ExactRoute {
-            connect_to,
-            tls: &tls,
-            jar: self.jar_for(behavior),
-        };
-        send_exact(request, target, route).await
-    }
-
-    /// The request as the connection layer sees it under `--connect-to`/`--resolve`, with the
-    /// client to send it with; `None` when no mapping applies.
-    fn mapped(
-        &self,
-        request: &WireRequest,
-        behavior: &ProtocolProfileBehavior,
-    ) -> Result<Option<(reqwest::Client, WireRequest)>, HttpError> {
-        let Some(rule) = self
-            .options
-            .connect_to
-            .iter()
-            .find(|r| r.matches(&request.url))
-        else {
-            return Ok(None);
-        };
-        let routed = route(&request.url, rule);
-        let lenient = self.lenient(behavior);
-        let client = match routed.dns_override {
-            None => self.client_for(behavior).clone(),
-            Some((host, addr)) => {
-                let mut clients = self.mapped.lock().unwrap_or_else(|e| e.into_inner());
-                let key = (host, addr, lenient || self.options.insecure);
-                match clients.get(&key) {
-                    Some(client) => client.clone(),
-                    None => {
-                        let client =
-                            build_client(&self.builder_inputs, key.2, Some((&key.0, addr)))
-                                .map_err(|e| HttpError::Network {
-                                    url: request.url.to_string(),
-                                    message: e.0,
-                                })?;
-                        clients.insert(key, client.clone());
-                        client
-                    }
-                }
-            }
-        };
-        let mut wire = request.clone();
-        wire.url = routed.url;
-        if let Some(host) = routed.host_header {
-            if !wire
-                .headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("host"))
-            {
-                wire.headers.push(("Host".into(), host));
-            }
-        }
-        Ok(Some((client, wire)))
+        open(
+            &request.url,
+            Route {
+                connect_to,
+                tls: &tls,
+            },
+        )
+        .await
     }
 
     /// Sends a request, following redirects as Postman does, and reads the whole response.
@@ -243,7 +253,6 @@ impl HttpClient {
         original: &WireRequest,
         behavior: &ProtocolProfileBehavior,
     ) -> Result<Response, HttpError> {
-        let client = self.client_for(behavior);
         let follow = behavior
             .follow_redirects
             .unwrap_or(!self.options.ignore_redirects);
@@ -253,30 +262,17 @@ impl HttpClient {
         let mut redirects = 0;
         let mut digest_tried = false;
         loop {
-            let mut response = match &current.target {
-                Some(target) => self.send_exact(&current, target, behavior).await?,
-                None => {
-                    let jar = self.jar_for(behavior);
-                    match self.mapped(&current, behavior)? {
-                        Some((client, routed)) => {
-                            send_once(&client, &routed, &current.url, jar).await?
-                        }
-                        None => send_once(client, &current, &current.url, jar).await?,
-                    }
-                }
-            };
+            let mut response = self.send_once(&current, behavior).await?;
             if response.code == 401 && !digest_tried {
                 if let (Some(credentials), Some(challenge)) =
                     (&current.digest, response.header("www-authenticate"))
                 {
-                    let uri = match (&current.target, current.url.query()) {
-                        (Some(target), _) => target.clone(),
-                        (None, Some(q)) => format!("{}?{q}", current.url.path()),
-                        (None, None) => current.url.path().to_string(),
-                    };
-                    if let Some(header) =
-                        digest_authorization(credentials, challenge, &current.method, &uri)
-                    {
+                    if let Some(header) = digest_authorization(
+                        credentials,
+                        challenge,
+                        &current.method,
+                        &current.target,
+                    ) {
                         digest_tried = true;
                         current.headers.push(("Authorization".into(), header));
                         continue;
@@ -305,80 +301,52 @@ impl HttpClient {
     }
 }
 
-fn build_client(
-    inputs: &(Option<Vec<reqwest::Certificate>>, Option<reqwest::Identity>),
-    insecure: bool,
-    dns_override: Option<(&str, SocketAddr)>,
-) -> Result<reqwest::Client, ClientSetupError> {
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .danger_accept_invalid_certs(insecure)
-        // Newman sends header names as written (`Content-Type`), not lower-cased; servers and
-        // fixtures that read the raw request see the difference.
-        .http1_title_case_headers()
-        // Newman speaks HTTP/1.1 only; over HTTP/2 header names would go out and come back in
-        // lower case, and servers may answer differently.
-        .http1_only()
-        .tcp_nodelay(true);
-    if let Some(roots) = &inputs.0 {
-        for root in roots {
-            builder = builder.add_root_certificate(root.clone());
+/// Writes the request on `connection` and reads the response.
+async fn exchange(
+    connection: &mut Connection,
+    request: &WireRequest,
+    headers: &[(String, String)],
+) -> Result<super::http1::RawResponse, ReadError> {
+    let mut headers = headers.to_vec();
+    let target = match &connection.via_proxy {
+        Some((origin, auth)) => {
+            if let Some(auth) = auth {
+                headers.push(("Proxy-Authorization".into(), auth.clone()));
+            }
+            format!("{origin}{}", request.target)
         }
+        None => request.target.clone(),
+    };
+    let bytes = encode_request(&request.method, &target, &headers, &request.body)
+        .map_err(ReadError::Http)?;
+    let written = async {
+        let io = connection.io.get_mut();
+        io.write_all(&bytes).await?;
+        io.flush().await
+    };
+    if let Err(error) = written.await {
+        // A kept-alive connection the server closed fails on write as well as on read.
+        return Err(match error.kind() {
+            std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset => {
+                ReadError::ClosedBeforeResponse
+            }
+            _ => ReadError::Io(error),
+        });
     }
-    if let Some(identity) = &inputs.1 {
-        builder = builder.identity(identity.clone());
-    }
-    if let Some((host, addr)) = dns_override {
-        builder = builder.resolve(host, addr);
-    }
-    builder
-        .build()
-        .map_err(|e| ClientSetupError(format!("cannot set up the HTTP client: {}", chain(&e))))
+    read_response(&mut connection.io, &request.method).await
 }
 
-/// Sends one request; `url` is the one the user asked for, which errors, the response and cookies
-/// name even when a `--connect-to` mapping rewrote `request.url`.
-async fn send_once(
-    client: &reqwest::Client,
-    request: &WireRequest,
-    url: &url::Url,
-    jar: Option<&CookieJar>,
-) -> Result<Response, HttpError> {
-    let network = |e: reqwest::Error| {
-        if e.is_timeout() {
-            HttpError::Network {
-                url: url.to_string(),
-                message: format!("timed out: {}", chain(&e)),
-            }
-        } else {
-            HttpError::Network {
-                url: url.to_string(),
-                message: chain(&e),
-            }
-        }
-    };
-    let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
-        HttpError::InvalidUrl {
-            url: url.to_string(),
-            reason: format!("`{}` is not a valid HTTP method", request.method),
-        }
-    })?;
-    let mut headers = request.header_map()?;
-    if let Some(jar) = jar {
-        jar.add_request_cookies(&mut headers, url);
+/// `user:password@` in the URL as a Basic `Authorization` value (percent-decoded), as Node sends it.
+fn url_credentials(url: &url::Url) -> Option<String> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
     }
-    let mut builder = client.request(method, request.url.clone()).headers(headers);
-    if !request.body.is_empty() {
-        builder = builder.body(request.body.clone());
-    }
-    let reply = builder.send().await.map_err(network)?;
-    if let Some(jar) = jar {
-        jar.keep_response_cookies(reply.headers(), url);
-    }
-    let code = reply.status().as_u16();
-    let mut response = Response::received(code, reply.headers(), Vec::new(), url.to_string());
-    response.body = reply.bytes().await.map_err(network)?.to_vec();
-    Ok(response)
+    let pair = format!(
+        "{}:{}",
+        percent_decode(url.username()),
+        percent_decode(url.password().unwrap_or_default())
+    );
+    Some(format!("Basic {}", BASE64.encode(pair)))
 }
 
 /// The next hop of a redirect: 301/302/303 turn into GET without a body (unless
@@ -405,6 +373,7 @@ fn redirected(
         next.headers.retain(|(k, _)| {
             !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
         });
+        next.after_cookies.clear();
     }
     if url.host_str() != current.url.host_str() {
         // Credentials are for the host they were given for, not wherever it redirects.
@@ -426,24 +395,9 @@ fn redirected(
         }
     }
     // The Location the server sent is followed as the URL parser reads it.
-    next.target = None;
+    next.target = url[url::Position::BeforePath..url::Position::AfterQuery].to_string();
     next.url = url;
     Ok(next)
-}
-
-/// An error with its causes, e.g. `error sending request: connection refused`.
-pub(super) fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -65,52 +65,6 @@ impl ConnectTo {
     }
 }
 
-/// How one request travels under a mapping.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Route {
-    /// The URL handed to the connection layer.
-    pub url: Url,
-    /// The `Host` header to send, when the URL no longer carries the original authority.
-    pub host_header: Option<String>,
-    /// For a host name: the DNS override that takes the connection to the mapped address while the
-    /// TLS server name stays the host name.
-    pub dns_override: Option<(String, SocketAddr)>,
-}
-
-/// The route of `url` under `rule` (which must match it).
-///
-/// A host name keeps its name (for SNI and cookies) and is resolved to the mapped address; the
-/// override's port only applies when the URL has no explicit port, so an explicit port is
-/// dropped from the URL and put back in the `Host` header. An IP address has no name to keep, so
-/// the URL itself points at the mapped address.
-pub(crate) fn route(url: &Url, rule: &ConnectTo) -> Route {
-    let authority = match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_string(),
-    };
-    let mut routed = url.clone();
-    match url.host() {
-        Some(Host::Domain(domain)) => {
-            let explicit = url.port().is_some();
-            let _ = routed.set_port(None);
-            Route {
-                url: routed,
-                host_header: explicit.then_some(authority),
-                dns_override: Some((domain.to_ascii_lowercase(), rule.to)),
-            }
-        }
-        _ => {
-            let _ = routed.set_ip_host(rule.to.ip());
-            let _ = routed.set_port(Some(rule.to.port()));
-            Route {
-                url: routed,
-                host_header: Some(authority),
-                dns_override: None,
-            }
-        }
-    }
-}
-
 fn split_host(spec: &str) -> Result<(String, &str), String> {
     let (host, rest) = if let Some(bracketed) = spec.strip_prefix('[') {
         let (host, rest) = bracketed
@@ -170,6 +124,16 @@ mod tests {
     }
 
     #[test]
+    fn a_mapping_matches_its_host_and_port_only() {
+        let rule = ConnectTo::parse_connect_to("localhost:4042:127.0.0.1:5555").unwrap();
+        assert!(rule.matches(&url("http://LOCALHOST:4042/1")));
+        assert!(!rule.matches(&url("http://localhost:4041/1")));
+        assert!(!rule.matches(&url("http://other:4042/1")));
+        let https = ConnectTo::parse_resolve("echo.test:443:127.0.0.1").unwrap();
+        assert!(https.matches(&url("https://echo.test/get")));
+    }
+
+    #[test]
     fn resolve_keeps_the_port_and_changes_the_address() {
         let rule = ConnectTo::parse_resolve("Example.com:443:127.0.0.1").unwrap();
         assert_eq!(rule.host, "example.com");
@@ -199,31 +163,5 @@ mod tests {
         }
         let error = ConnectTo::parse_connect_to("example.com:80:127.0.0.1").unwrap_err();
         assert!(error.contains("HOST:PORT:ADDR:PORT2"), "{error}");
-    }
-
-    #[test]
-    fn a_host_name_keeps_its_name_and_moves_an_explicit_port_to_the_host_header() {
-        let rule = ConnectTo::parse_connect_to("localhost:4042:127.0.0.1:5555").unwrap();
-        let routed = route(&url("http://localhost:4042/1?a"), &rule);
-        assert_eq!(routed.url.as_str(), "http://localhost/1?a");
-        assert_eq!(routed.host_header.as_deref(), Some("localhost:4042"));
-        assert_eq!(
-            routed.dns_override,
-            Some(("localhost".into(), "127.0.0.1:5555".parse().unwrap()))
-        );
-        let plain = route(&url("https://echo.test/get"), &rule);
-        assert_eq!(
-            (plain.url.as_str(), plain.host_header),
-            ("https://echo.test/get", None)
-        );
-    }
-
-    #[test]
-    fn an_ip_address_is_replaced_in_the_url() {
-        let rule = ConnectTo::parse_connect_to("127.0.0.1:4041:127.0.0.1:5555").unwrap();
-        let routed = route(&url("http://127.0.0.1:4041/p"), &rule);
-        assert_eq!(routed.url.as_str(), "http://127.0.0.1:5555/p");
-        assert_eq!(routed.host_header.as_deref(), Some("127.0.0.1:4041"));
-        assert_eq!(routed.dns_override, None);
     }
 }

@@ -3,7 +3,6 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use reqwest::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -168,7 +167,7 @@ fn record(cookie: &cookie_store::Cookie<'_>) -> CookieRecord {
 impl CookieJar {
     /// Adds the jar's cookies for `url` to the `Cookie` header: after the request's own cookies
     /// when it sets some (`own; jar`), as Newman does.
-    pub(super) fn add_request_cookies(&self, headers: &mut HeaderMap, url: &Url) {
+    pub(super) fn add_request_cookies(&self, headers: &mut Vec<(String, String)>, url: &Url) {
         let jar = self
             .lock()
             .get_request_values(url)
@@ -178,26 +177,24 @@ impl CookieJar {
         if jar.is_empty() {
             return;
         }
-        let own: Vec<&str> = headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        let header = match own.is_empty() {
-            true => jar,
-            false => format!("{}; {jar}", own.join("; ")),
-        };
-        if let Ok(value) = HeaderValue::from_str(&header) {
-            headers.insert(COOKIE, value);
+        match headers
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+        {
+            Some((_, own)) => {
+                own.push_str("; ");
+                own.push_str(&jar);
+            }
+            None => headers.push(("Cookie".to_string(), jar)),
         }
     }
 
     /// Keeps the cookies a response to `url` sets.
-    pub(super) fn keep_response_cookies(&self, headers: &HeaderMap, url: &Url) {
-        let cookies = headers.get_all(SET_COOKIE).iter().filter_map(|value| {
-            let text = value.to_str().ok()?;
-            cookie::Cookie::parse(text.to_string()).ok()
-        });
+    pub(super) fn keep_response_cookies(&self, headers: &[(String, String)], url: &Url) {
+        let cookies = headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, text)| cookie::Cookie::parse(text.clone()).ok());
         self.lock().store_response_cookies(cookies, url);
     }
 }
@@ -210,15 +207,16 @@ mod tests {
         Url::parse(text).unwrap()
     }
 
-    fn response_setting(cookie: &'static str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(SET_COOKIE, HeaderValue::from_static(cookie));
-        headers
+    fn response_setting(cookie: &str) -> Vec<(String, String)> {
+        vec![("Set-Cookie".to_string(), cookie.to_string())]
     }
 
-    fn sent_to(jar: &CookieJar, to: &str, mut headers: HeaderMap) -> Option<String> {
+    fn sent_to(jar: &CookieJar, to: &str, mut headers: Vec<(String, String)>) -> Option<String> {
         jar.add_request_cookies(&mut headers, &url(to));
-        headers.get(COOKIE).map(|v| v.to_str().unwrap().to_string())
+        headers
+            .into_iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+            .map(|(_, v)| v)
     }
 
     #[test]
@@ -228,17 +226,16 @@ mod tests {
             &response_setting("ST=abc; Path=/; HttpOnly"),
             &url("http://127.0.0.1:9/env/flows/1"),
         );
-        let sent = sent_to(&jar, "http://127.0.0.1:9/env/as/token", HeaderMap::new());
+        let sent = sent_to(&jar, "http://127.0.0.1:9/env/as/token", Vec::new());
         assert_eq!(sent.as_deref(), Some("ST=abc"));
-        assert_eq!(sent_to(&jar, "http://other.test/", HeaderMap::new()), None);
+        assert_eq!(sent_to(&jar, "http://other.test/", Vec::new()), None);
     }
 
     #[test]
     fn the_jar_adds_to_a_cookie_header_the_request_sets() {
         let jar = CookieJar::new();
         jar.keep_response_cookies(&response_setting("ST=abc"), &url("http://h.test/"));
-        let mut own = HeaderMap::new();
-        own.insert(COOKIE, HeaderValue::from_static("mine=1"));
+        let own = vec![("cookie".to_string(), "mine=1".to_string())];
         assert_eq!(
             sent_to(&jar, "http://h.test/", own).as_deref(),
             Some("mine=1; ST=abc")

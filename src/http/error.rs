@@ -22,6 +22,11 @@ pub enum HttpError {
         /// Why it cannot be sent.
         reason: String,
     },
+    /// A method that is not an HTTP token (e.g. one holding a space).
+    InvalidMethod {
+        /// The method as resolved.
+        method: String,
+    },
     /// An auth type Baton does not implement.
     UnsupportedAuth {
         /// The auth `type`.
@@ -68,6 +73,9 @@ impl fmt::Display for HttpError {
             HttpError::InvalidUrl { url, reason } => write!(f, "invalid URL `{url}`: {reason}"),
             HttpError::InvalidHeader { name, reason } => {
                 write!(f, "header `{name}` cannot be sent: {reason}")
+            }
+            HttpError::InvalidMethod { method } => {
+                write!(f, "`{method}` is not a valid HTTP method")
             }
             HttpError::UnsupportedAuth { kind } => write!(
                 f,

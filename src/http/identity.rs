@@ -5,28 +5,21 @@ use std::path::Path;
 
 use pkcs8::der::Decode;
 use pkcs8::{EncryptedPrivateKeyInfo, LineEnding};
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::ClientSetupError;
 
 const ENCRYPTED_BEGIN: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
 const ENCRYPTED_END: &str = "-----END ENCRYPTED PRIVATE KEY-----";
 
-/// A client identity, for reqwest and (as PEM) for the connections Baton opens itself.
-#[derive(Clone)]
-pub struct ClientIdentity {
-    /// The certificate chain and the decrypted key, as PEM.
-    pub pem: String,
-    /// The same identity as reqwest takes it.
-    pub for_reqwest: reqwest::Identity,
-}
-
-/// Reads the certificate (and the key, from `key` or from the certificate file itself) and builds
-/// the identity, decrypting an `ENCRYPTED PRIVATE KEY` with `passphrase`.
+/// Reads the certificate (and the key, from `key` or from the certificate file itself) and
+/// returns them as one PEM text, with an `ENCRYPTED PRIVATE KEY` decrypted with `passphrase`.
 pub fn load_identity(
     cert: &Path,
     key: Option<&Path>,
     passphrase: Option<&str>,
-) -> Result<ClientIdentity, ClientSetupError> {
+) -> Result<String, ClientSetupError> {
     let read = |path: &Path, what: &str| {
         std::fs::read_to_string(path)
             .map_err(|e| ClientSetupError(format!("{}: cannot read {what}: {e}", path.display())))
@@ -39,13 +32,14 @@ pub fn load_identity(
     }
     let pem = decrypt_key(&pem, passphrase)
         .map_err(|message| ClientSetupError(format!("{}: {message}", key_source.display())))?;
-    let for_reqwest = reqwest::Identity::from_pem(pem.as_bytes()).map_err(|e| {
-        ClientSetupError(format!(
-            "{}: expected a PEM certificate and a PEM key: {e}",
+    let has_cert = CertificateDer::pem_slice_iter(pem.as_bytes()).any(|c| c.is_ok());
+    if !has_cert || PrivateKeyDer::from_pem_slice(pem.as_bytes()).is_err() {
+        return Err(ClientSetupError(format!(
+            "{}: expected a PEM certificate and a PEM key",
             cert.display()
-        ))
-    })?;
-    Ok(ClientIdentity { pem, for_reqwest })
+        )));
+    }
+    Ok(pem)
 }
 
 /// `pem` with an encrypted PKCS#8 key block replaced by the decrypted key.

@@ -1,16 +1,16 @@
-//! HTTP: building the wire request from the model (URL, headers, bodies, auth), sending it with one
-//! keep-alive client per run, the cookie jar, and responses as data.
+//! HTTP: building the wire request from the model (URL, headers, bodies, auth), sending it as
+//! HTTP/1.1 over kept-alive connections, the cookie jar, and responses as data.
 
 mod auth;
 mod body;
 mod client;
 mod connect_to;
+mod connection;
 mod cookies;
 mod decode;
 mod error;
-mod exact;
+mod http1;
 mod identity;
-mod request_line;
 mod resolve;
 mod response;
 mod target;

@@ -22,16 +22,7 @@ pub struct Response {
 impl Response {
     /// A response as received: the status, the headers in order and the decoded body, from
     /// `url`; the response time is set by the caller.
-    pub fn received(code: u16, headers: &http::HeaderMap, body: Vec<u8>, url: String) -> Self {
-        let headers = headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_string(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+    pub fn received(code: u16, headers: Vec<(String, String)>, body: Vec<u8>, url: String) -> Self {
         Response {
             code,
             status: reason_phrase(code).to_string(),

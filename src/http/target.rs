@@ -1,9 +1,7 @@
-//! The request target (path and query) as Postman puts it on the request line, which the `url`
-//! crate cannot always reproduce: it removes `.` and `..` path segments (also written `%2e`),
-//! and always percent-encodes `"<>`{}` even when the request sets `disableUrlEncoding`. When the two differ, the request carries the exact target and is sent
-//! over a connection that writes it as is (see `exact.rs`).
-
-use url::{Position, Url};
+//! The request target (path and query) as Postman puts it on the request line. The `url` crate
+//! cannot reproduce it: it removes `.` and `..` path segments (also written `%2e`), and always
+//! percent-encodes `"<>`{}` even when the request sets `disableUrlEncoding`. So Baton keeps the
+//! parsed URL for the host, port and redirects, and writes this target itself.
 
 use super::wire::split_scheme;
 
@@ -27,22 +25,13 @@ fn unsendable(byte: u8) -> bool {
     byte <= b' ' || byte == 0x7f
 }
 
-/// The target Postman sends for the resolved URL `text` (with `extra_query` pairs from auth
-/// appended), when it differs from the one `url` (parsed from the same text) would send.
-pub fn exact_target(
+/// Path and query of `text` with Postman's percent-encoding, or with only unsendable bytes
+/// encoded when `disable_encoding` is set. Existing `%XX` sequences are kept as they are.
+pub fn request_target(
     text: &str,
     extra_query: &[(String, String)],
     disable_encoding: bool,
-    url: &Url,
-) -> Option<String> {
-    let target = postman_target(text, extra_query, disable_encoding);
-    let sent = &url[Position::BeforePath..Position::AfterQuery];
-    (target != sent).then_some(target)
-}
-
-/// Path and query of `text` with Postman's percent-encoding, or with only unsendable bytes
-/// encoded when `disable_encoding` is set. Existing `%XX` sequences are kept as they are.
-fn postman_target(text: &str, extra_query: &[(String, String)], disable_encoding: bool) -> String {
+) -> String {
     // Like Postman: only leading whitespace goes, and before the query `\` is a `/` and extra
     // slashes after `://` are dropped.
     let text = text.trim_start();
@@ -100,15 +89,16 @@ fn encode_into(out: &mut String, text: &str, set: EncodeSet) {
 
 #[cfg(test)]
 mod tests {
+    use url::{Position, Url};
+
     use super::*;
 
-    fn exact(text: &str, disabled: bool) -> Option<String> {
-        let url = Url::parse(text).unwrap();
-        exact_target(text, &[], disabled, &url)
+    fn target(text: &str, disabled: bool) -> String {
+        request_target(text, &[], disabled)
     }
 
     #[test]
-    fn ordinary_urls_need_no_exact_target() {
+    fn ordinary_urls_get_the_target_the_url_crate_also_gives() {
         for text in [
             "http://h/a/b?x=1&y=%20",
             "http://h",
@@ -117,43 +107,36 @@ mod tests {
             "http://h/%F0%9F%8D%AA?q=caf%C3%A9",
             "http://h/caf\u{e9}?q=\u{e9} x",
             "http://h/{{id}}?a={{b}}#frag",
+            "http://h/a\\b",
+            "http://h\\a",
+            "http:///h/a",
         ] {
-            assert_eq!(exact(text, false), None, "{text}");
+            let url = Url::parse(text).unwrap();
+            let expected = &url[Position::BeforePath..Position::AfterQuery];
+            assert_eq!(target(text, false), expected, "{text}");
         }
     }
 
     #[test]
-    fn backslashes_and_extra_slashes_read_as_postman_reads_them() {
-        for text in [
-            "http://h/a\\b",
-            "http://h\\a",
-            "http:///h/a",
-            "http://h/a\\b?q=\\",
-        ] {
-            assert_eq!(exact(text, false), None, "{text}");
-        }
-        assert_eq!(
-            postman_target("http://h/a\\b?q=\\", &[], false),
-            "/a/b?q=\\"
-        );
-        assert_eq!(postman_target("http:///h/a", &[], false), "/a");
+    fn backslashes_read_as_slashes_only_before_the_query() {
+        assert_eq!(target("http://h/a\\b?q=\\", false), "/a/b?q=\\");
     }
 
     #[test]
     fn a_trailing_space_is_part_of_the_path() {
-        assert_eq!(exact("  http://h/a ", false).unwrap(), "/a%20");
+        assert_eq!(target("  http://h/a ", false), "/a%20");
     }
 
     #[test]
     fn dot_segments_are_kept() {
-        assert_eq!(exact("http://h/a/./b/../c", false).unwrap(), "/a/./b/../c");
-        assert_eq!(exact("http://h/a/%2e/b", false).unwrap(), "/a/%2e/b");
+        assert_eq!(target("http://h/a/./b/../c", false), "/a/./b/../c");
+        assert_eq!(target("http://h/a/%2e/b", false), "/a/%2e/b");
     }
 
     #[test]
     fn postman_encodes_the_path_but_leaves_a_lone_percent() {
         assert_eq!(
-            exact("http://h/ /\"/%/./{x}/`", false).unwrap(),
+            target("http://h/ /\"/%/./{x}/`", false),
             "/%20/%22/%/./%7Bx%7D/%60"
         );
     }
@@ -161,7 +144,7 @@ mod tests {
     #[test]
     fn disabled_encoding_sends_path_and_query_as_written() {
         assert_eq!(
-            exact("http://h/\"/<>/{x}/`?q=\"'<>{|}`", true).unwrap(),
+            target("http://h/\"/<>/{x}/`?q=\"'<>{|}`", true),
             "/\"/<>/{x}/`?q=\"'<>{|}`"
         );
     }
@@ -169,20 +152,18 @@ mod tests {
     #[test]
     fn disabled_encoding_still_encodes_what_cannot_stand_on_a_request_line() {
         assert_eq!(
-            exact("http://h/a b/\u{e9}?q=<a b>", true).unwrap(),
+            target("http://h/a b/\u{e9}?q=<a b>", true),
             "/a%20b/%C3%A9?q=<a%20b>"
         );
     }
 
     #[test]
     fn auth_query_pairs_are_appended() {
-        let text = "http://h/./x?a=1";
-        let mut url = Url::parse(text).unwrap();
-        url.set_query(Some("a=1&key=v"));
         let pairs = [("key".to_string(), "v".to_string())];
         assert_eq!(
-            exact_target(text, &pairs, false, &url).unwrap(),
+            request_target("http://h/./x?a=1", &pairs, false),
             "/./x?a=1&key=v"
         );
+        assert_eq!(request_target("http://h/x", &pairs, false), "/x?key=v");
     }
 }

@@ -1,7 +1,6 @@
-//! TLS settings for the connections Baton opens itself (requests with an exact target, see
-//! `exact.rs`), matching what reqwest is given: the platform's roots plus
-//! `--ssl-extra-ca-certs`, the client identity, and no verification under `--insecure` or
-//! `strictSSL: false`. HTTP/1.1 only, as Newman speaks.
+//! TLS settings for the run's connections: the platform's roots plus `--ssl-extra-ca-certs`, the
+//! client identity, and no verification under `--insecure` or `strictSSL: false`. HTTP/1.1 only
+//! (ALPN), as Newman speaks.
 
 use std::sync::Arc;
 

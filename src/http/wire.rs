@@ -1,15 +1,14 @@
 //! Assembling the request that goes on the wire from a resolved request: URL, headers in Postman's
 //! order (request headers, then auth, then the system headers Newman adds), and the encoded body.
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url as WireUrl;
 
-use crate::collection::{Auth, ProtocolProfileBehavior, Request};
+use crate::collection::{Auth, Body, ProtocolProfileBehavior, Request};
 
 use super::HttpError;
 use super::auth::{DigestCredentials, apply_auth};
 use super::body::{FileAccess, encode_body};
-use super::target::exact_target;
+use super::target::request_target;
 
 /// The `User-Agent` Newman 6.2.2 sends; servers that sniff it see the same client.
 pub const USER_AGENT: &str = "PostmanRuntime/7.39.1";
@@ -21,11 +20,14 @@ pub struct WireRequest {
     pub method: String,
     /// The parsed URL.
     pub url: WireUrl,
-    /// The request target (path and query) to write on the request line when it differs from
-    /// `url`'s: dot segments kept, or nothing encoded under `disableUrlEncoding`.
-    pub target: Option<String>,
+    /// The request target (path and query) on the request line, as Postman writes it: dot
+    /// segments kept, and nothing encoded under `disableUrlEncoding`.
+    pub target: String,
     /// Headers in sending order.
     pub headers: Vec<(String, String)>,
+    /// Headers Newman's HTTP layer adds after the jar's cookies: a streamed body's length (a
+    /// multipart form's, a file's) and a file's type.
+    pub after_cookies: Vec<(String, String)>,
     /// Body bytes (empty for none).
     pub body: Vec<u8>,
     /// Credentials to answer a Digest challenge with.
@@ -33,32 +35,9 @@ pub struct WireRequest {
 }
 
 impl WireRequest {
-    /// The URL as it goes on the wire: `url`, with the exact target in place of its path and
-    /// query when there is one.
+    /// The URL as it goes on the wire: `url`'s scheme and authority with the target.
     pub fn sent_url(&self) -> String {
-        match &self.target {
-            Some(target) => format!("{}{target}", &self.url[..url::Position::BeforePath]),
-            None => self.url.to_string(),
-        }
-    }
-
-    /// The headers as an HTTP header map, in sending order; a name or value that cannot be
-    /// sent is an error naming the header.
-    pub fn header_map(&self) -> Result<HeaderMap, HttpError> {
-        let mut map = HeaderMap::new();
-        for (name, value) in &self.headers {
-            let invalid = |reason: &str| HttpError::InvalidHeader {
-                name: name.clone(),
-                reason: reason.to_string(),
-            };
-            let header_name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| invalid("the name is not a valid HTTP token"))?;
-            let header_value = HeaderValue::from_str(value).map_err(|_| {
-                invalid("the value holds a line break or another control character")
-            })?;
-            map.append(header_name, header_value);
-        }
-        Ok(map)
+        format!("{}{}", &self.url[..url::Position::BeforePath], self.target)
     }
 
     /// The first header with this name, compared case-insensitively.
@@ -105,11 +84,10 @@ pub fn build_wire_request(
         }
         url.set_query(Some(&pairs));
     }
-    let target = exact_target(
+    let target = request_target(
         &text,
         &auth_parts.query,
         behavior.disable_url_encoding == Some(true),
-        &url,
     );
 
     let mut headers: Vec<(String, String)> = request
@@ -125,11 +103,30 @@ pub fn build_wire_request(
     let pruned = PRUNED_METHODS.contains(&request.method.as_str())
         && behavior.disable_body_pruning != Some(true);
     let mut body = Vec::new();
+    // Newman sets the Content-Type of raw and GraphQL bodies with the request's headers; the one
+    // of a form comes from its HTTP layer, after the system headers. A multipart form's length
+    // and a file's length and type come after the cookies, as those bodies are streamed.
+    let mut late_headers = Vec::new();
+    let mut after_cookies = Vec::new();
     if let (Some(model), false) = (&request.body, pruned) {
         let encoded = encode_body(model, files)?;
-        if let Some(content_type) = encoded.content_type {
-            if !has(&headers, "content-type") {
-                headers.push(("Content-Type".into(), content_type));
+        let length = || {
+            (
+                "Content-Length".to_string(),
+                encoded.bytes.len().to_string(),
+            )
+        };
+        let streamed = matches!(model, Body::FormData(_) | Body::File { .. });
+        if streamed && !has(&headers, "content-length") {
+            after_cookies.push(length());
+        }
+        if let (Some(content_type), false) = (&encoded.content_type, has(&headers, "content-type"))
+        {
+            let header = ("Content-Type".to_string(), content_type.clone());
+            match model {
+                Body::UrlEncoded(_) | Body::FormData(_) => late_headers.push(header),
+                Body::File { .. } => after_cookies.push(header),
+                Body::Raw { .. } | Body::GraphQl { .. } => headers.push(header),
             }
         }
         body = encoded.bytes;
@@ -157,6 +154,7 @@ pub fn build_wire_request(
             headers.push((name.to_string(), value));
         }
     }
+    headers.extend(late_headers);
     // Node (and so Newman) declares an empty body on methods that may carry one.
     if body.is_empty()
         && !BODYLESS_METHODS.contains(&request.method.as_str())
@@ -169,6 +167,7 @@ pub fn build_wire_request(
         url,
         target,
         headers,
+        after_cookies,
         body,
         digest: auth_parts.digest,
     })

@@ -2,11 +2,11 @@
 
 mod differential;
 mod echo;
-mod exact_target;
 mod load_errors;
 mod newman_suite;
 mod node;
 mod oidc_provider;
+mod on_the_wire;
 mod pingone_workflow;
 mod reports;
 mod run;

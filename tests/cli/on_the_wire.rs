@@ -1,6 +1,7 @@
-//! Requests whose target goes on the request line exactly as Postman writes it (`.` segments,
-//! `disableUrlEncoding`), sent over a connection of their own: the bytes the server receives,
-//! cookies both ways, compressed replies, bodies, and an HTTP proxy.
+//! What reaches the server byte for byte: request heads identical to Newman's (header names as
+//! written, repeated names together, system headers in order), targets as Postman writes them
+//! (`.` segments, `disableUrlEncoding`), response header names as the server sent them, cookies
+//! both ways, compressed replies, bodies, kept-alive connections and an HTTP proxy.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -10,10 +11,12 @@ use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
 use crate::echo::read_request;
+use crate::node::newman;
 use crate::support::{Scratch, baton, baton_with_env, collection, serve_connections};
 
 /// A loopback server that records each raw request and answers with its request line as the
-/// body, a `seen=1` cookie, and gzip when the request line holds `gzip`.
+/// body, a `seen=1` cookie, an `X-Mixed-Case` header, and gzip when the request line holds
+/// `gzip`.
 struct RawServer {
     addr: SocketAddr,
     requests: Arc<Mutex<Vec<String>>>,
@@ -41,8 +44,8 @@ impl RawServer {
                     (line.into_bytes(), "")
                 };
                 let head = format!(
-                    "HTTP/1.1 200 OK\r\nSet-Cookie: seen=1; Path=/\r\n{encoding}\
-                     Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    "HTTP/1.1 200 OK\r\nSet-Cookie: seen=1; Path=/\r\nX-Mixed-Case: yes\r\n\
+                     {encoding}Content-Length: {}\r\nConnection: close\r\n\r\n",
                     body.len()
                 );
                 let _ = socket.write_all(head.as_bytes()).await;
@@ -163,4 +166,80 @@ fn exact_targets_go_through_an_http_proxy_in_absolute_form() {
         "{}",
         requests[0]
     );
+}
+
+/// The request without what is random per request: the `Postman-Token` value, and a multipart
+/// boundary (and so the multipart body and its length).
+fn without_random_parts(raw: &str) -> String {
+    let multipart = raw.contains("multipart/form-data; boundary=");
+    let raw = match (multipart, raw.split_once("\r\n\r\n")) {
+        (true, Some((head, _))) => head,
+        _ => raw,
+    };
+    raw.lines()
+        .map(|line| match line.split_once(": ") {
+            Some((name, _)) if name.eq_ignore_ascii_case("postman-token") => {
+                "Postman-Token: *".to_string()
+            }
+            Some((name, value)) if multipart && name.eq_ignore_ascii_case("content-type") => {
+                format!(
+                    "{name}: {}",
+                    value.split("boundary=").next().unwrap_or(value)
+                )
+            }
+            Some((name, _)) if multipart && name.eq_ignore_ascii_case("content-length") => {
+                format!("{name}: *")
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn request_heads_are_byte_for_byte_newmans() {
+    let server = RawServer::start();
+    let base = format!("http://127.0.0.1:{}", server.addr.port());
+    let s = Scratch::new("wire-heads");
+    s.json(
+        "c.json",
+        &collection(json!([
+            {"name": "Headers as written", "request": {"method": "POST", "url": format!("{base}/form/./x?q=a b"),
+                "header": [{"key": "x-lower-case", "value": "1"}, {"key": "X-Dup", "value": "a"},
+                           {"key": "Accept-Language", "value": "en"}, {"key": "x-dup", "value": "b"}],
+                "body": {"mode": "urlencoded", "urlencoded": [{"key": "k", "value": "v w"}]}},
+             "event": [{"listen": "test", "script": {"exec": [
+                "pm.test('response header names as sent', () => pm.expect(pm.response.headers.map(h => h.key)).to.include('X-Mixed-Case'));"
+             ]}}]},
+            {"name": "Basic auth in the URL", "request": format!("http://us%40r:p%40ss@127.0.0.1:{}/auth", server.addr.port())},
+            {"name": "Raw JSON", "request": {"method": "POST", "url": format!("{base}/json"),
+                "body": {"mode": "raw", "raw": "{}", "options": {"raw": {"language": "json"}}}}},
+            {"name": "File body", "request": {"method": "PUT", "url": format!("{base}/file"),
+                "body": {"mode": "file", "file": {"src": "upload.txt"}}}},
+            {"name": "GraphQL without variables", "request": {"method": "POST", "url": format!("{base}/graphql"),
+                "body": {"mode": "graphql", "graphql": {"query": "{a}"}}}},
+            {"name": "Form with a cookie", "request": {"method": "POST", "url": format!("{base}/form2"),
+                "body": {"mode": "urlencoded", "urlencoded": [{"key": "k", "value": "v"}]}}},
+            {"name": "Multipart with a cookie", "request": {"method": "POST", "url": format!("{base}/multipart"),
+                "body": {"mode": "formdata", "formdata": [{"key": "k", "value": "v", "type": "text"}]}}},
+            {"name": "One name in two spellings", "request": {"url": format!("{base}/dups"),
+                "header": [{"key": "X-Dup", "value": "a"}, {"key": "Accept-Language", "value": "en"},
+                           {"key": "x-dup", "value": "b"}, {"key": "X-Dup", "value": "c"},
+                           {"key": "accept", "value": "text/html"}]}},
+            {"name": "Disabled encoding", "request": format!("{base}/\"x\"?q=<y>"),
+             "protocolProfileBehavior": {"disableUrlEncoding": true}}
+        ])),
+    );
+    s.write("upload.txt", "file content\n");
+    let by_newman = newman(&s.dir, &["run", "c.json"]);
+    let served = server.requests().len();
+    let by_baton = baton(&s.dir, &["run", "c.json"]);
+    assert_eq!(by_newman.code, 0, "{}", by_newman.stdout);
+    assert_eq!(by_baton.code, 0, "{}", by_baton.stdout);
+    let requests = server.requests();
+    let (newman_heads, baton_heads) = requests.split_at(served);
+    assert_eq!(newman_heads.len(), 9);
+    for (n, b) in newman_heads.iter().zip(baton_heads) {
+        assert_eq!(without_random_parts(b), without_random_parts(n));
+    }
 }

@@ -1,0 +1,432 @@
+//! HTTP/1.1 messages as Baton writes and reads them. The request goes out as Newman sends it: the
+//! request line with Postman's target, header names as the collection spells them, a repeated
+//! name's values together at its first place, then the body. The response is read with its
+//! header names as the server sent them. HTTP client crates normalise each of these (see
+//! ARCHITECTURE.md, "HTTP on the wire").
+
+use std::io;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+
+use super::HttpError;
+
+/// The most a response head (status line and headers) may take.
+const MAX_HEAD: usize = 1024 * 1024;
+
+/// The request bytes: `METHOD target HTTP/1.1`, the headers, a blank line and the body.
+pub fn encode_request(
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<Vec<u8>, HttpError> {
+    if method.is_empty() || !method.bytes().all(is_token) {
+        return Err(HttpError::InvalidMethod {
+            method: method.to_string(),
+        });
+    }
+    let mut out = Vec::with_capacity(256 + body.len());
+    out.extend_from_slice(method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+    for (name, values) in merge_headers(headers)? {
+        for value in values {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    Ok(out)
+}
+
+/// The headers as Newman's HTTP layer sends them: values of one exactly-spelt name together at
+/// its first place; then a name that differs only in case replaces the earlier one (name and
+/// values) in place, as Node's `setHeader` does.
+fn merge_headers(headers: &[(String, String)]) -> Result<Vec<(&str, Vec<&str>)>, HttpError> {
+    let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
+    for header in headers {
+        check_header(header)?;
+        let (name, value) = header;
+        match grouped.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, values)) => values.push(value),
+            None => grouped.push((name, vec![value])),
+        }
+    }
+    let mut merged: Vec<(&str, Vec<&str>)> = Vec::with_capacity(grouped.len());
+    for (name, values) in grouped {
+        match merged
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some(slot) => *slot = (name, values),
+            None => merged.push((name, values)),
+        }
+    }
+    Ok(merged)
+}
+
+fn check_header((name, value): &(String, String)) -> Result<(), HttpError> {
+    let invalid = |reason: &str| HttpError::InvalidHeader {
+        name: name.clone(),
+        reason: reason.to_string(),
+    };
+    if name.is_empty() || !name.bytes().all(is_token) {
+        return Err(invalid("the name is not a valid HTTP token"));
+    }
+    if value.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
+        return Err(invalid(
+            "the value holds a line break or another control character",
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 9110 token characters (method and header names).
+fn is_token(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+}
+
+/// A response as read from the connection.
+#[derive(Debug, Default)]
+pub struct RawResponse {
+    /// Status code.
+    pub code: u16,
+    /// Headers in received order, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// The body as framed on the wire, before content decoding.
+    pub body: Vec<u8>,
+    /// Whether the connection may carry another request.
+    pub reusable: bool,
+}
+
+impl RawResponse {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether a header holds `token` in its comma-separated list.
+    fn lists(&self, name: &str, token: &str) -> bool {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .flat_map(|(_, v)| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    }
+}
+
+/// Why reading a response failed.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The connection closed before any byte of a response: a kept-alive connection the server
+    /// had already closed, so the request may be sent again on a new one.
+    ClosedBeforeResponse,
+    /// The request cannot be written (an invalid method or header).
+    Http(HttpError),
+    /// Anything else.
+    Io(io::Error),
+}
+
+impl From<io::Error> for ReadError {
+    fn from(error: io::Error) -> Self {
+        ReadError::Io(error)
+    }
+}
+
+/// Reads one response to a request with `method`, skipping interim `1xx` responses.
+pub async fn read_response<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    method: &str,
+) -> Result<RawResponse, ReadError> {
+    let mut first = true;
+    loop {
+        let (code, http10, headers) = match read_head(reader).await {
+            Ok(Some(head)) => head,
+            Ok(None) if first => return Err(ReadError::ClosedBeforeResponse),
+            Ok(None) => return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into()),
+            Err(e) if first && is_reset(&e) => return Err(ReadError::ClosedBeforeResponse),
+            Err(e) => return Err(e.into()),
+        };
+        first = false;
+        if (100..200).contains(&code) && code != 101 {
+            continue;
+        }
+        let mut response = RawResponse {
+            code,
+            headers,
+            body: Vec::new(),
+            reusable: true,
+        };
+        if response.lists("connection", "close")
+            || (http10 && !response.lists("connection", "keep-alive"))
+        {
+            response.reusable = false;
+        }
+        let bodyless = method.eq_ignore_ascii_case("HEAD") || matches!(code, 101..=199 | 204 | 304);
+        if bodyless {
+            return Ok(response);
+        }
+        if response.lists("transfer-encoding", "chunked") {
+            response.body = read_chunked(reader).await?;
+        } else if let Some(length) = response.header("content-length") {
+            let length: usize = length.trim().parse().map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("invalid Content-Length `{length}`"),
+                )
+            })?;
+            response.body = vec![0; length];
+            reader.read_exact(&mut response.body).await?;
+        } else {
+            reader.read_to_end(&mut response.body).await?;
+            response.reusable = false;
+        }
+        return Ok(response);
+    }
+}
+
+fn is_reset(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof
+    )
+}
+
+/// The status code, whether the response is HTTP/1.0, and the headers; `None` if the connection
+/// closed before the head began.
+async fn read_head<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+) -> io::Result<Option<(u16, bool, Vec<(String, String)>)>> {
+    let invalid = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
+    let mut total = 0;
+    let mut line = Vec::new();
+    if read_line(reader, &mut line, &mut total).await? == 0 {
+        return Ok(None);
+    }
+    let status = String::from_utf8_lossy(&line).trim_end().to_string();
+    let mut parts = status.splitn(3, ' ');
+    let http10 = parts.next() == Some("HTTP/1.0");
+    let version_ok = status.starts_with("HTTP/1.");
+    let code = parts.next().and_then(|c| c.parse::<u16>().ok());
+    let (Some(code), true) = (code, version_ok) else {
+        return Err(invalid(format!(
+            "expected an HTTP/1.1 status line, got `{status}`"
+        )));
+    };
+    let mut headers: Vec<(String, String)> = Vec::new();
+    loop {
+        line.clear();
+        if read_line(reader, &mut line, &mut total).await? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            return Ok(Some((code, http10, headers)));
+        }
+        if text.starts_with([' ', '\t']) {
+            // An obsolete folded line continues the previous value.
+            if let Some((_, value)) = headers.last_mut() {
+                value.push(' ');
+                value.push_str(text.trim());
+            }
+            continue;
+        }
+        let Some((name, value)) = text.split_once(':') else {
+            return Err(invalid(format!("expected a header line, got `{text}`")));
+        };
+        headers.push((name.trim().to_string(), value.trim().to_string()));
+    }
+}
+
+/// Reads one line (with its end) into `line`, keeping the whole head under `MAX_HEAD`.
+async fn read_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+    total: &mut usize,
+) -> io::Result<usize> {
+    let allowed = (MAX_HEAD - *total) as u64;
+    let n = reader.take(allowed).read_until(b'\n', line).await?;
+    *total += n;
+    if *total >= MAX_HEAD {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the response head is larger than 1 MiB",
+        ));
+    }
+    Ok(n)
+}
+
+/// A `Transfer-Encoding: chunked` body, without its framing and trailers.
+async fn read_chunked<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Vec<u8>> {
+    let invalid = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
+    let mut body = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).await? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let text = String::from_utf8_lossy(&line);
+        let size = text.split(';').next().unwrap_or_default().trim();
+        let size = usize::from_str_radix(size, 16)
+            .map_err(|_| invalid(format!("invalid chunk size `{size}`")))?;
+        if size == 0 {
+            // Trailers, up to the blank line.
+            loop {
+                line.clear();
+                let n = reader.read_until(b'\n', &mut line).await?;
+                if n == 0 || line == b"\r\n" || line == b"\n" {
+                    return Ok(body);
+                }
+            }
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..]).await?;
+        line.clear();
+        reader.read_until(b'\n', &mut line).await?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    fn read(bytes: &[u8], method: &str) -> Result<RawResponse, ReadError> {
+        let mut reader = tokio::io::BufReader::new(bytes);
+        block_on(read_response(&mut reader, method))
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn names_keep_their_case_and_repeated_names_go_together() {
+        let headers = pairs(&[
+            ("x-lower", "1"),
+            ("X-Dup", "a"),
+            ("Accept", "*/*"),
+            ("X-Dup", "b"),
+        ]);
+        let bytes = encode_request("POST", "/a/./<b>", &headers, b"hi").unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "POST /a/./<b> HTTP/1.1\r\nx-lower: 1\r\nX-Dup: a\r\nX-Dup: b\r\nAccept: */*\r\n\r\nhi"
+        );
+    }
+
+    #[test]
+    fn a_name_in_other_case_replaces_the_earlier_one_in_place() {
+        let headers = pairs(&[
+            ("X-Dup", "a"),
+            ("Accept", "*/*"),
+            ("x-dup", "b"),
+            ("X-Dup", "c"),
+        ]);
+        let bytes = encode_request("GET", "/", &headers, b"").unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "GET / HTTP/1.1\r\nx-dup: b\r\nAccept: */*\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn unsendable_headers_and_methods_are_named() {
+        let bad_value = pairs(&[("X-A", "a\r\nInjected: 1")]);
+        let error = encode_request("GET", "/", &bad_value, b"").unwrap_err();
+        assert!(error.to_string().contains("`X-A`"), "{error}");
+        let bad_name = pairs(&[("X A", "1")]);
+        assert!(encode_request("GET", "/", &bad_name, b"").is_err());
+        assert!(encode_request("GE T", "/", &[], b"").is_err());
+    }
+
+    #[test]
+    fn content_length_body_and_original_header_case() {
+        let response = read(
+            b"HTTP/1.1 201 Created\r\nContent-type: text/plain\r\nX-Mixed: 1\r\nContent-Length: 5\r\n\r\nhello",
+            "POST",
+        )
+        .unwrap();
+        assert_eq!(response.code, 201);
+        assert_eq!(
+            response.headers,
+            pairs(&[
+                ("Content-type", "text/plain"),
+                ("X-Mixed", "1"),
+                ("Content-Length", "5")
+            ])
+        );
+        assert_eq!(response.body, b"hello");
+        assert!(response.reusable);
+    }
+
+    #[test]
+    fn chunked_bodies_interim_responses_and_trailers() {
+        let response = read(
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+              5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n",
+            "GET",
+        )
+        .unwrap();
+        assert_eq!(response.code, 200);
+        assert_eq!(response.body, b"hello world");
+        assert!(response.reusable);
+    }
+
+    #[test]
+    fn a_body_to_the_end_of_the_connection_ends_reuse() {
+        let response = read(b"HTTP/1.0 200 OK\r\n\r\nall of it", "GET").unwrap();
+        assert_eq!(response.body, b"all of it");
+        assert!(!response.reusable);
+        let close = read(
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            "GET",
+        )
+        .unwrap();
+        assert!(!close.reusable);
+    }
+
+    #[test]
+    fn head_204_and_304_have_no_body() {
+        let head = read(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", "HEAD").unwrap();
+        assert!(head.body.is_empty() && head.reusable);
+        let none = read(b"HTTP/1.1 204 No Content\r\n\r\n", "DELETE").unwrap();
+        assert!(none.body.is_empty());
+    }
+
+    #[test]
+    fn a_closed_connection_before_any_byte_may_be_retried() {
+        assert!(matches!(
+            read(b"", "GET"),
+            Err(ReadError::ClosedBeforeResponse)
+        ));
+        assert!(matches!(
+            read(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort", "GET"),
+            Err(ReadError::Io(_))
+        ));
+        assert!(matches!(
+            read(b"SSH-2.0-x\r\n\r\n", "GET"),
+            Err(ReadError::Io(_))
+        ));
+    }
+}
