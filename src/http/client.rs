@@ -21,6 +21,7 @@ use super::decode::decode;
 use super::http1::{ReadError, encode_request, read_response};
 use super::identity::load_identity;
 use super::tls_config::TlsInputs;
+use super::wire::host_header;
 use super::{CookieJar, HttpError, Response, WireRequest};
 
 /// TLS and transport settings for the run.
@@ -140,6 +141,10 @@ impl HttpClient {
             message,
         };
         let mut headers = request.headers.clone();
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            // Node adds one even when `disabledSystemHeaders` leaves it out; HTTP/1.1 needs it.
+            headers.push(("Host".into(), host_header(url)));
+        }
         if let Some(credentials) = url_credentials(url) {
             if !headers
                 .iter()

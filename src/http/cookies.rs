@@ -25,7 +25,7 @@ pub struct CookieRecord {
     pub expires: Option<String>,
 }
 
-/// A thread-safe cookie store that reqwest reads and writes and scripts inspect.
+/// A thread-safe cookie store that requests read and write and scripts inspect.
 #[derive(Debug, Default)]
 pub struct CookieJar {
     store: Mutex<cookie_store::CookieStore>,

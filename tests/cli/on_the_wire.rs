@@ -243,3 +243,62 @@ fn request_heads_are_byte_for_byte_newmans() {
         assert_eq!(without_random_parts(b), without_random_parts(n));
     }
 }
+
+/// A server that keeps connections open (no `Connection: close`) and counts them; with
+/// `drop_after_reply`, it closes each connection silently after one reply, as a server whose
+/// keep-alive timeout ran out does.
+fn keep_alive_server(drop_after_reply: bool) -> (SocketAddr, Arc<Mutex<usize>>) {
+    let connections: Arc<Mutex<usize>> = Arc::default();
+    let count = connections.clone();
+    let addr = serve_connections(move |mut socket| {
+        *count.lock().unwrap() += 1;
+        async move {
+            while let Some(raw) = read_request(&mut socket).await {
+                let line = String::from_utf8_lossy(&raw)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{line}",
+                    line.len()
+                );
+                if socket.write_all(reply.as_bytes()).await.is_err() || drop_after_reply {
+                    return;
+                }
+            }
+        }
+    });
+    (addr, connections)
+}
+
+fn three_requests(s: &Scratch, addr: SocketAddr) {
+    let item = |n: u32| {
+        item(
+            &format!("Request {n}"),
+            format!("http://127.0.0.1:{}/{n}", addr.port()),
+            json!({"line": format!("GET /{n}")}),
+        )
+    };
+    s.json("c.json", &collection(json!([item(1), item(2), item(3)])));
+}
+
+#[test]
+fn one_kept_alive_connection_carries_the_run() {
+    let (addr, connections) = keep_alive_server(false);
+    let s = Scratch::new("wire-keep-alive");
+    three_requests(&s, addr);
+    let run = baton(&s.dir, &["run", "c.json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(*connections.lock().unwrap(), 1);
+}
+
+#[test]
+fn a_connection_the_server_closed_is_replaced_without_a_failure() {
+    let (addr, connections) = keep_alive_server(true);
+    let s = Scratch::new("wire-stale");
+    three_requests(&s, addr);
+    let run = baton(&s.dir, &["run", "c.json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(*connections.lock().unwrap() >= 3);
+}

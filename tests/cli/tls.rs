@@ -74,8 +74,8 @@ fn serve(require_client_cert: bool) -> SocketAddr {
     })
 }
 
-/// A collection with two requests to the server: one sent through reqwest, one whose `.` path
-/// segment makes Baton send it over a connection of its own; both must pass the TLS settings.
+/// A collection with two requests to the server, the second with a `.` path segment that must
+/// reach it as written; both must pass the TLS settings.
 fn one_request(s: &Scratch, addr: SocketAddr, behavior: serde_json::Value) {
     let item = |name: &str, path: &str| {
         json!({"name": name, "request": format!("https://localhost:{}{path}", addr.port()),
