@@ -2,9 +2,8 @@
 //! `connection.rs` for proxies, `--connect-to` and TLS), Postman's redirect rules, Digest
 //! challenges and per-request timeouts.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -20,6 +19,7 @@ use super::connection::{Connection, Route, open};
 use super::decode::decode;
 use super::http1::{ReadError, encode_request, read_response};
 use super::identity::load_identity;
+use super::pool::{Pool, PoolKey};
 use super::tls_config::TlsInputs;
 use super::wire::host_header;
 use super::{CookieJar, HttpError, Response, WireRequest};
@@ -55,10 +55,6 @@ impl std::fmt::Display for ClientSetupError {
 
 impl std::error::Error for ClientSetupError {}
 
-/// Which idle connections a request may reuse: same scheme, host and port, same certificate
-/// checking.
-type PoolKey = (String, String, u16, bool);
-
 /// The run's HTTP client.
 pub struct HttpClient {
     /// Trust and identity for TLS connections.
@@ -67,7 +63,7 @@ pub struct HttpClient {
     /// costs a few milliseconds that plain-http runs do not pay).
     tls_configs: [OnceLock<Result<Arc<ClientConfig>, String>>; 2],
     /// Idle kept-alive connections.
-    idle: Mutex<HashMap<PoolKey, Vec<Connection>>>,
+    pool: Pool,
     jar: Arc<CookieJar>,
     options: ClientOptions,
 }
@@ -105,7 +101,7 @@ impl HttpClient {
         Ok(HttpClient {
             tls_inputs,
             tls_configs: Default::default(),
-            idle: Mutex::default(),
+            pool: Pool::default(),
             jar,
             options,
         })
@@ -173,19 +169,17 @@ impl HttpClient {
             url.port_or_known_default().unwrap_or(80),
             insecure,
         );
-        let pooled = self
-            .idle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_mut(&key)
-            .and_then(Vec::pop);
+        let pooled = self.pool.take(&key).await;
         let reused = pooled.is_some();
         let mut connection = match pooled {
             Some(connection) => connection,
             None => self.connect(request, insecure).await.map_err(network)?,
         };
         let mut outcome = exchange(&mut connection, request, &headers).await;
-        if reused && matches!(outcome, Err(ReadError::ClosedBeforeResponse)) {
+        // A kept connection the server closed just now: sent again on a new one, unless the
+        // method is one a server must not see twice.
+        let idempotent = IDEMPOTENT.contains(&request.method.as_str());
+        if reused && idempotent && matches!(outcome, Err(ReadError::ClosedBeforeResponse)) {
             connection = self.connect(request, insecure).await.map_err(network)?;
             outcome = exchange(&mut connection, request, &headers).await;
         }
@@ -197,12 +191,7 @@ impl HttpClient {
             ReadError::Http(e) => e,
         })?;
         if raw.reusable {
-            self.idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(key)
-                .or_default()
-                .push(connection);
+            self.pool.put(key, connection);
         }
         if let Some(jar) = jar {
             jar.keep_response_cookies(&raw.headers, url);
@@ -306,6 +295,10 @@ impl HttpClient {
     }
 }
 
+/// Methods a server may see twice: a request with one of them is sent again when a kept
+/// connection turns out closed.
+const IDEMPOTENT: [&str; 6] = ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"];
+
 /// Writes the request on `connection` and reads the response.
 async fn exchange(
     connection: &mut Connection,
@@ -315,7 +308,10 @@ async fn exchange(
     let mut headers = headers.to_vec();
     let target = match &connection.via_proxy {
         Some((origin, auth)) => {
-            if let Some(auth) = auth {
+            let own = headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("proxy-authorization"));
+            if let (Some(auth), false) = (auth, own) {
                 headers.push(("Proxy-Authorization".into(), auth.clone()));
             }
             format!("{origin}{}", request.target)
@@ -330,13 +326,23 @@ async fn exchange(
         io.flush().await
     };
     if let Err(error) = written.await {
-        // A kept-alive connection the server closed fails on write as well as on read.
-        return Err(match error.kind() {
-            std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset => {
-                ReadError::ClosedBeforeResponse
+        // The server may have answered before it stopped reading (a 413 or 401 for a large
+        // upload); otherwise a kept connection it closed fails here as well as on read.
+        return match read_response(&mut connection.io, &request.method).await {
+            Ok(mut early) => {
+                early.reusable = false;
+                Ok(early)
             }
-            _ => ReadError::Io(error),
-        });
+            Err(_)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+                ) =>
+            {
+                Err(ReadError::ClosedBeforeResponse)
+            }
+            Err(_) => Err(ReadError::Io(error)),
+        };
     }
     read_response(&mut connection.io, &request.method).await
 }

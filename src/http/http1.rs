@@ -30,7 +30,14 @@ pub fn encode_request(
     out.push(b' ');
     out.extend_from_slice(target.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
-    for (name, values) in merge_headers(headers)? {
+    let merged = merge_headers(headers)?;
+    let chunked = merged.iter().any(|(name, values)| {
+        name.eq_ignore_ascii_case("transfer-encoding")
+            && values
+                .iter()
+                .any(|v| v.to_ascii_lowercase().contains("chunked"))
+    });
+    for (name, values) in merged {
         for value in values {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
@@ -39,7 +46,17 @@ pub fn encode_request(
         }
     }
     out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
+    if chunked {
+        // The request itself asked for chunked framing, as Node would then frame it.
+        if !body.is_empty() {
+            out.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"0\r\n\r\n");
+    } else {
+        out.extend_from_slice(body);
+    }
     Ok(out)
 }
 
@@ -104,13 +121,6 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
     /// Whether a header holds `token` in its comma-separated list.
     fn lists(&self, name: &str, token: &str) -> bool {
         self.headers
@@ -121,7 +131,7 @@ impl RawResponse {
     }
 }
 
-/// Why reading a response failed.
+/// Why an exchange on a connection failed.
 #[derive(Debug)]
 pub enum ReadError {
     /// The connection closed before any byte of a response: a kept-alive connection the server
@@ -139,21 +149,20 @@ impl From<io::Error> for ReadError {
     }
 }
 
+/// At most this many interim `1xx` responses before the final one.
+const MAX_INTERIM: usize = 16;
+
 /// Reads one response to a request with `method`, skipping interim `1xx` responses.
 pub async fn read_response<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     method: &str,
 ) -> Result<RawResponse, ReadError> {
-    let mut first = true;
-    loop {
-        let (code, http10, headers) = match read_head(reader).await {
-            Ok(Some(head)) => head,
-            Ok(None) if first => return Err(ReadError::ClosedBeforeResponse),
-            Ok(None) => return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into()),
-            Err(e) if first && is_reset(&e) => return Err(ReadError::ClosedBeforeResponse),
-            Err(e) => return Err(e.into()),
+    for interim in 0..=MAX_INTERIM {
+        let (code, http10, headers) = match read_head(reader).await? {
+            Some(head) => head,
+            None if interim == 0 => return Err(ReadError::ClosedBeforeResponse),
+            None => return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into()),
         };
-        first = false;
         if (100..200).contains(&code) && code != 101 {
             continue;
         }
@@ -161,7 +170,7 @@ pub async fn read_response<R: AsyncBufRead + Unpin>(
             code,
             headers,
             body: Vec::new(),
-            reusable: true,
+            reusable: code != 101,
         };
         if response.lists("connection", "close")
             || (http10 && !response.lists("connection", "keep-alive"))
@@ -172,22 +181,99 @@ pub async fn read_response<R: AsyncBufRead + Unpin>(
         if bodyless {
             return Ok(response);
         }
-        if response.lists("transfer-encoding", "chunked") {
-            response.body = read_chunked(reader).await?;
-        } else if let Some(length) = response.header("content-length") {
-            let length: usize = length.trim().parse().map_err(|_| {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("invalid Content-Length `{length}`"),
-                )
-            })?;
-            response.body = vec![0; length];
-            reader.read_exact(&mut response.body).await?;
-        } else {
-            reader.read_to_end(&mut response.body).await?;
+        response.body = read_body(reader, &mut response).await?;
+        return Ok(response);
+    }
+    Err(invalid(format!("more than {MAX_INTERIM} interim responses")).into())
+}
+
+/// The body as the headers frame it (RFC 9112, section 6.3).
+async fn read_body<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    response: &mut RawResponse,
+) -> io::Result<Vec<u8>> {
+    let encodings: Vec<String> = response
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("transfer-encoding"))
+        .flat_map(|(_, v)| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let lengths: Vec<&str> = response
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut body = Vec::new();
+    if !encodings.is_empty() {
+        // With a Transfer-Encoding any Content-Length is ignored, and the connection is not
+        // trusted again when both came.
+        if !lengths.is_empty() {
             response.reusable = false;
         }
-        return Ok(response);
+        if encodings.last().map(String::as_str) == Some("chunked") {
+            read_chunked(reader, &mut body).await?;
+        } else {
+            read_to_close(reader, &mut body).await?;
+            response.reusable = false;
+        }
+    } else if let Some(first) = lengths.first() {
+        if lengths.iter().any(|l| l != first) {
+            return Err(invalid(format!(
+                "conflicting Content-Length values: {}",
+                lengths.join(", ")
+            )));
+        }
+        let length = parse_length(first)?;
+        read_exactly(reader, length, &mut body).await?;
+    } else {
+        read_to_close(reader, &mut body).await?;
+        response.reusable = false;
+    }
+    Ok(body)
+}
+
+fn invalid(what: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what)
+}
+
+/// A Content-Length: decimal digits only.
+fn parse_length(text: &str) -> io::Result<u64> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    digits
+        .then(|| text.parse::<u64>().ok())
+        .flatten()
+        .ok_or_else(|| invalid(format!("invalid Content-Length `{text}`")))
+}
+
+/// Appends exactly `length` bytes; the buffer grows with what arrives, not with what is claimed.
+async fn read_exactly<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    length: u64,
+    body: &mut Vec<u8>,
+) -> io::Result<()> {
+    let read = reader.take(length).read_to_end(body).await? as u64;
+    if read < length {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("the body ended after {read} of {length} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// A body that ends with the connection. A TLS peer that closes without `close_notify` ends it
+/// too: many servers do, and browsers and Node accept the body.
+async fn read_to_close<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    body: &mut Vec<u8>,
+) -> io::Result<()> {
+    match reader.read_to_end(body).await {
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(()),
+        other => other.map(|_| ()),
     }
 }
 
@@ -202,15 +288,17 @@ fn is_reset(error: &io::Error) -> bool {
 }
 
 /// The status code, whether the response is HTTP/1.0, and the headers; `None` if the connection
-/// closed before the head began.
+/// closed (or was reset) before the first byte.
 async fn read_head<R: AsyncBufRead + Unpin>(
     reader: &mut R,
 ) -> io::Result<Option<(u16, bool, Vec<(String, String)>)>> {
-    let invalid = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
     let mut total = 0;
     let mut line = Vec::new();
-    if read_line(reader, &mut line, &mut total).await? == 0 {
-        return Ok(None);
+    match read_line(reader, &mut line, &mut total).await {
+        Ok(0) => return Ok(None),
+        Err(e) if is_reset(&e) && line.is_empty() => return Ok(None),
+        Err(e) => return Err(e),
+        Ok(_) => {}
     }
     let status = String::from_utf8_lossy(&line).trim_end().to_string();
     let mut parts = status.splitn(3, ' ');
@@ -258,43 +346,43 @@ async fn read_line<R: AsyncBufRead + Unpin>(
     let n = reader.take(allowed).read_until(b'\n', line).await?;
     *total += n;
     if *total >= MAX_HEAD {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "the response head is larger than 1 MiB",
-        ));
+        return Err(invalid("the response head is larger than 1 MiB".into()));
     }
     Ok(n)
 }
 
 /// A `Transfer-Encoding: chunked` body, without its framing and trailers.
-async fn read_chunked<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Vec<u8>> {
-    let invalid = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
-    let mut body = Vec::new();
+async fn read_chunked<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    body: &mut Vec<u8>,
+) -> io::Result<()> {
     let mut line = Vec::new();
     loop {
+        // Each size line and the trailers share the head's limit.
+        let mut total = 0;
         line.clear();
-        if reader.read_until(b'\n', &mut line).await? == 0 {
+        if read_line(reader, &mut line, &mut total).await? == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
         let text = String::from_utf8_lossy(&line);
         let size = text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size, 16)
+        let size = u64::from_str_radix(size, 16)
             .map_err(|_| invalid(format!("invalid chunk size `{size}`")))?;
         if size == 0 {
-            // Trailers, up to the blank line.
             loop {
                 line.clear();
-                let n = reader.read_until(b'\n', &mut line).await?;
+                let n = read_line(reader, &mut line, &mut total).await?;
                 if n == 0 || line == b"\r\n" || line == b"\n" {
-                    return Ok(body);
+                    return Ok(());
                 }
             }
         }
-        let start = body.len();
-        body.resize(start + size, 0);
-        reader.read_exact(&mut body[start..]).await?;
+        read_exactly(reader, size, body).await?;
         line.clear();
-        reader.read_until(b'\n', &mut line).await?;
+        read_line(reader, &mut line, &mut total).await?;
+        if line != b"\r\n" && line != b"\n" {
+            return Err(invalid("a chunk is longer than its size".into()));
+        }
     }
 }
 
@@ -415,6 +503,53 @@ mod tests {
     }
 
     #[test]
+    fn claimed_lengths_do_not_allocate_and_overflowing_chunks_are_errors() {
+        assert!(matches!(
+            read(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nab",
+                "GET"
+            ),
+            Err(ReadError::Io(_))
+        ));
+        assert!(matches!(
+            read(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab",
+                "GET"
+            ),
+            Err(ReadError::Io(_))
+        ));
+    }
+
+    #[test]
+    fn loose_framing_is_refused_or_ends_reuse() {
+        let both = read(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+            "GET",
+        )
+        .unwrap();
+        assert_eq!(both.body, b"hi");
+        assert!(!both.reusable);
+        for bad in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc"[..],
+            b"HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nab",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiX\r\n0\r\n\r\n",
+        ] {
+            assert!(matches!(read(bad, "GET"), Err(ReadError::Io(_))), "{bad:?}");
+        }
+        let upgraded = read(b"HTTP/1.1 101 Switching Protocols\r\n\r\n", "GET").unwrap();
+        assert!(!upgraded.reusable);
+    }
+
+    #[test]
+    fn a_request_asking_for_chunked_framing_gets_it() {
+        let headers = pairs(&[("Transfer-Encoding", "chunked")]);
+        let bytes = encode_request("POST", "/", &headers, b"hello").unwrap();
+        assert!(bytes.ends_with(b"\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+        let empty = encode_request("POST", "/", &headers, b"").unwrap();
+        assert!(empty.ends_with(b"\r\n\r\n0\r\n\r\n"));
+    }
+
+    #[test]
     fn a_closed_connection_before_any_byte_may_be_retried() {
         assert!(matches!(
             read(b"", "GET"),
@@ -426,6 +561,11 @@ mod tests {
         ));
         assert!(matches!(
             read(b"SSH-2.0-x\r\n\r\n", "GET"),
+            Err(ReadError::Io(_))
+        ));
+        // Once the status line came, the request was answered: not sent again.
+        assert!(matches!(
+            read(b"HTTP/1.1 200 OK\r\nX-A: 1\r\n", "POST"),
             Err(ReadError::Io(_))
         ));
     }

@@ -11,6 +11,7 @@ mod decode;
 mod error;
 mod http1;
 mod identity;
+mod pool;
 mod resolve;
 mod response;
 mod target;

@@ -1,0 +1,70 @@
+//! Idle kept-alive connections, per scheme, host, port and certificate mode. A connection comes
+//! back only when its response was read to the last byte; it is dropped when it has been idle
+//! longer than servers commonly keep one, and checked before reuse, so a connection the server
+//! closed (or wrote to unasked, e.g. a 408) is not used.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncBufReadExt;
+
+use super::connection::Connection;
+
+/// Which idle connections a request may reuse: scheme, host, port, and whether certificates go
+/// unchecked.
+pub type PoolKey = (String, String, u16, bool);
+
+/// Below the 5 s keep-alive timeout of Node's and many other servers.
+const IDLE_LIMIT: Duration = Duration::from_secs(4);
+
+/// Idle connections kept per key.
+const PER_KEY: usize = 4;
+
+/// The run's idle connections.
+#[derive(Default)]
+pub struct Pool {
+    idle: Mutex<HashMap<PoolKey, Vec<(Instant, Connection)>>>,
+}
+
+impl Pool {
+    /// A live idle connection for `key`, if there is one.
+    pub async fn take(&self, key: &PoolKey) -> Option<Connection> {
+        loop {
+            let mut candidate = {
+                let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+                let list = idle.get_mut(key)?;
+                list.retain(|(since, _)| since.elapsed() < IDLE_LIMIT);
+                list.pop()?.1
+            };
+            if is_quiet(&mut candidate).await {
+                return Some(candidate);
+            }
+        }
+    }
+
+    /// Keeps `connection` for the next request to `key`, if nothing is left unread on it.
+    pub fn put(&self, key: PoolKey, connection: Connection) {
+        if !connection.io.buffer().is_empty() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        idle.retain(|_, list| {
+            list.retain(|(since, _)| since.elapsed() < IDLE_LIMIT);
+            !list.is_empty()
+        });
+        let list = idle.entry(key).or_default();
+        list.push((Instant::now(), connection));
+        if list.len() > PER_KEY {
+            list.remove(0);
+        }
+    }
+}
+
+/// Whether nothing has arrived on an idle connection: no data, no end, no error.
+async fn is_quiet(connection: &mut Connection) -> bool {
+    // A zero timeout polls the read once: ready means something came.
+    tokio::time::timeout(Duration::ZERO, connection.io.fill_buf())
+        .await
+        .is_err()
+}
