@@ -4,10 +4,12 @@
 //! closed (or wrote to unasked, e.g. a 408) is not used.
 
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use tokio::io::AsyncBufReadExt;
+use tokio::io::AsyncBufRead;
 
 use super::connection::Connection;
 
@@ -63,8 +65,9 @@ impl Pool {
 
 /// Whether nothing has arrived on an idle connection: no data, no end, no error.
 async fn is_quiet(connection: &mut Connection) -> bool {
-    // A zero timeout polls the read once: ready means something came.
-    tokio::time::timeout(Duration::ZERO, connection.io.fill_buf())
-        .await
-        .is_err()
+    // One poll of the read, with no timer: ready means something came.
+    std::future::poll_fn(|cx| {
+        Poll::Ready(Pin::new(&mut connection.io).poll_fill_buf(cx).is_pending())
+    })
+    .await
 }
