@@ -136,32 +136,8 @@ impl HttpClient {
             url: shown.clone(),
             message,
         };
-        let mut headers = request.headers.clone();
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-            // Node adds one even when `disabledSystemHeaders` leaves it out; HTTP/1.1 needs it.
-            headers.push(("Host".into(), host_header(url)));
-        }
-        if let Some(credentials) = url_credentials(url) {
-            if !headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
-            {
-                headers.push(("Authorization".into(), credentials));
-            }
-        }
-        let framed = headers.iter().chain(&request.after_cookies).any(|(k, _)| {
-            k.eq_ignore_ascii_case("content-length") || k.eq_ignore_ascii_case("transfer-encoding")
-        });
-        if !request.body.is_empty() && !framed {
-            headers.push(("Content-Length".into(), request.body.len().to_string()));
-        }
-        // Newman's HTTP layer adds, after the request's own headers: the URL's credentials, the
-        // body's length, then the jar's cookies.
         let jar = self.jar_for(behavior);
-        if let Some(jar) = jar {
-            jar.add_request_cookies(&mut headers, url);
-        }
-        headers.extend(request.after_cookies.iter().cloned());
+        let headers = outgoing_headers(request, jar);
         let insecure = self.insecure(behavior);
         let key: PoolKey = (
             url.scheme().to_string(),
@@ -234,7 +210,7 @@ impl HttpClient {
         match self.options.timeout {
             Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
                 Err(HttpError::Timeout {
-                    url: request.url.to_string(),
+                    url: request.sent_url(),
                     after: limit,
                 })
             }),
@@ -293,6 +269,34 @@ impl HttpClient {
             }
         }
     }
+}
+
+/// The headers that go out: the wire request's, then what Newman's HTTP layer adds after them, in
+/// its order: a `Host` if `disabledSystemHeaders` left it out (Node always sends one), the URL's
+/// credentials, the body's length, the jar's cookies, and a streamed body's length and type.
+fn outgoing_headers(request: &WireRequest, jar: Option<&CookieJar>) -> Vec<(String, String)> {
+    let url = &request.url;
+    let mut headers = request.headers.clone();
+    let has = |headers: &[(String, String)], name: &str| {
+        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+    };
+    if !has(&headers, "host") {
+        headers.push(("Host".into(), host_header(url)));
+    }
+    if let (Some(credentials), false) = (url_credentials(url), has(&headers, "authorization")) {
+        headers.push(("Authorization".into(), credentials));
+    }
+    let framed = [&headers, &request.after_cookies]
+        .iter()
+        .any(|list| has(list, "content-length") || has(list, "transfer-encoding"));
+    if !request.body.is_empty() && !framed {
+        headers.push(("Content-Length".into(), request.body.len().to_string()));
+    }
+    if let Some(jar) = jar {
+        jar.add_request_cookies(&mut headers, url);
+    }
+    headers.extend(request.after_cookies.iter().cloned());
+    headers
 }
 
 /// Methods a server may see twice: a request with one of them is sent again when a kept
