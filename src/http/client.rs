@@ -174,7 +174,12 @@ impl HttpClient {
         }
         let body =
             decode(&raw.headers, raw.body).map_err(|e| network(format!("decoding body: {e}")))?;
-        Ok(Response::received(raw.code, raw.headers, body, shown))
+        Ok(Response::received(
+            (raw.code, &raw.reason),
+            raw.headers,
+            body,
+            shown,
+        ))
     }
 
     /// Opens a connection for `request`, applying `--connect-to` and the TLS settings.

@@ -112,6 +112,8 @@ fn is_token(byte: u8) -> bool {
 pub struct RawResponse {
     /// Status code.
     pub code: u16,
+    /// The reason phrase as the server sent it (may be empty).
+    pub reason: String,
     /// Headers in received order, names as sent.
     pub headers: Vec<(String, String)>,
     /// The body as framed on the wire, before content decoding.
@@ -158,7 +160,12 @@ pub async fn read_response<R: AsyncBufRead + Unpin>(
     method: &str,
 ) -> Result<RawResponse, ReadError> {
     for interim in 0..=MAX_INTERIM {
-        let (code, http10, headers) = match read_head(reader).await? {
+        let Head {
+            code,
+            reason,
+            http10,
+            headers,
+        } = match read_head(reader).await? {
             Some(head) => head,
             None if interim == 0 => return Err(ReadError::ClosedBeforeResponse),
             None => return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into()),
@@ -168,6 +175,7 @@ pub async fn read_response<R: AsyncBufRead + Unpin>(
         }
         let mut response = RawResponse {
             code,
+            reason,
             headers,
             body: Vec::new(),
             reusable: code != 101,
@@ -287,11 +295,17 @@ fn is_reset(error: &io::Error) -> bool {
     )
 }
 
-/// The status code, whether the response is HTTP/1.0, and the headers; `None` if the connection
-/// closed (or was reset) before the first byte.
-async fn read_head<R: AsyncBufRead + Unpin>(
-    reader: &mut R,
-) -> io::Result<Option<(u16, bool, Vec<(String, String)>)>> {
+/// A response's status line and headers.
+struct Head {
+    code: u16,
+    reason: String,
+    http10: bool,
+    headers: Vec<(String, String)>,
+}
+
+/// The status line and headers; `None` if the connection closed (or was reset) before the first
+/// byte.
+async fn read_head<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Option<Head>> {
     let mut total = 0;
     let mut line = Vec::new();
     match read_line(reader, &mut line, &mut total).await {
@@ -305,6 +319,7 @@ async fn read_head<R: AsyncBufRead + Unpin>(
     let http10 = parts.next() == Some("HTTP/1.0");
     let version_ok = status.starts_with("HTTP/1.");
     let code = parts.next().and_then(|c| c.parse::<u16>().ok());
+    let reason = parts.next().unwrap_or_default().to_string();
     let (Some(code), true) = (code, version_ok) else {
         return Err(invalid(format!(
             "expected an HTTP/1.1 status line, got `{status}`"
@@ -319,7 +334,12 @@ async fn read_head<R: AsyncBufRead + Unpin>(
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\r', '\n']);
         if text.is_empty() {
-            return Ok(Some((code, http10, headers)));
+            return Ok(Some(Head {
+                code,
+                reason,
+                http10,
+                headers,
+            }));
         }
         if text.starts_with([' ', '\t']) {
             // An obsolete folded line continues the previous value.
@@ -455,7 +475,7 @@ mod tests {
             "POST",
         )
         .unwrap();
-        assert_eq!(response.code, 201);
+        assert_eq!((response.code, response.reason.as_str()), (201, "Created"));
         assert_eq!(
             response.headers,
             pairs(&[

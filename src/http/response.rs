@@ -20,12 +20,22 @@ pub struct Response {
 }
 
 impl Response {
-    /// A response as received: the status, the headers in order and the decoded body, from
+    /// A response as received: the status code and the server's reason phrase (the standard one
+    /// when it sent none, as Newman shows it), the headers in order and the decoded body, from
     /// `url`; the response time is set by the caller.
-    pub fn received(code: u16, headers: Vec<(String, String)>, body: Vec<u8>, url: String) -> Self {
+    pub fn received(
+        (code, reason): (u16, &str),
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        url: String,
+    ) -> Self {
+        let status = match reason.trim() {
+            "" => reason_phrase(code).to_string(),
+            given => given.to_string(),
+        };
         Response {
             code,
-            status: reason_phrase(code).to_string(),
+            status,
             headers,
             body,
             response_time: Duration::ZERO,
@@ -74,6 +84,14 @@ pub fn reason_phrase(code: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_servers_reason_phrase_is_kept_and_a_missing_one_filled_in() {
+        let made = Response::received((201, "Made It"), Vec::new(), Vec::new(), String::new());
+        assert_eq!(made.status, "Made It");
+        let bare = Response::received((201, ""), Vec::new(), Vec::new(), String::new());
+        assert_eq!(bare.status, "Created");
+    }
 
     #[test]
     fn header_lookup_ignores_case() {
