@@ -21,7 +21,7 @@ use super::http1::{ReadError, encode_request, read_response};
 use super::identity::load_identity;
 use super::pool::{Pool, PoolKey};
 use super::tls_config::TlsInputs;
-use super::wire::host_header;
+use super::wire::{has_header, host_header};
 use super::{CookieJar, HttpError, Response, WireRequest};
 
 /// TLS and transport settings for the run.
@@ -282,18 +282,17 @@ impl HttpClient {
 fn outgoing_headers(request: &WireRequest, jar: Option<&CookieJar>) -> Vec<(String, String)> {
     let url = &request.url;
     let mut headers = request.headers.clone();
-    let has = |headers: &[(String, String)], name: &str| {
-        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
-    };
-    if !has(&headers, "host") {
+    if !has_header(&headers, "host") {
         headers.push(("Host".into(), host_header(url)));
     }
-    if let (Some(credentials), false) = (url_credentials(url), has(&headers, "authorization")) {
+    if let (Some(credentials), false) =
+        (url_credentials(url), has_header(&headers, "authorization"))
+    {
         headers.push(("Authorization".into(), credentials));
     }
     let framed = [&headers, &request.after_cookies]
         .iter()
-        .any(|list| has(list, "content-length") || has(list, "transfer-encoding"));
+        .any(|list| has_header(list, "content-length") || has_header(list, "transfer-encoding"));
     if !request.body.is_empty() && !framed {
         headers.push(("Content-Length".into(), request.body.len().to_string()));
     }

@@ -49,6 +49,11 @@ impl WireRequest {
     }
 }
 
+/// Whether `headers` hold one named `name`, compared case-insensitively.
+pub(super) fn has_header(headers: &[(String, String)], name: &str) -> bool {
+    headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+}
+
 /// Methods sent without a `Content-Length: 0` when they have no body.
 const BODYLESS_METHODS: [&str; 6] = ["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
 
@@ -96,9 +101,6 @@ pub fn build_wire_request(
         .filter(|h| h.is_active())
         .map(|h| (h.key.clone(), h.value.clone().unwrap_or_default()))
         .collect();
-    let has = |headers: &[(String, String)], name: &str| {
-        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
-    };
 
     let pruned = PRUNED_METHODS.contains(&request.method.as_str())
         && behavior.disable_body_pruning != Some(true);
@@ -117,10 +119,11 @@ pub fn build_wire_request(
             )
         };
         let streamed = matches!(model, Body::FormData(_) | Body::File { .. });
-        if streamed && !has(&headers, "content-length") {
+        if streamed && !has_header(&headers, "content-length") {
             after_cookies.push(length());
         }
-        if let (Some(content_type), false) = (&encoded.content_type, has(&headers, "content-type"))
+        if let (Some(content_type), false) =
+            (&encoded.content_type, has_header(&headers, "content-type"))
         {
             let header = ("Content-Type".to_string(), content_type.clone());
             match model {
@@ -132,7 +135,7 @@ pub fn build_wire_request(
         body = encoded.bytes;
     }
     for (name, value) in auth_parts.headers {
-        if !has(&headers, &name) {
+        if !has_header(&headers, &name) {
             headers.push((name, value));
         }
     }
@@ -150,7 +153,7 @@ pub fn build_wire_request(
             .disabled_system_headers
             .iter()
             .any(|d| d.eq_ignore_ascii_case(name));
-        if !disabled && !has(&headers, name) {
+        if !disabled && !has_header(&headers, name) {
             headers.push((name.to_string(), value));
         }
     }
@@ -158,7 +161,7 @@ pub fn build_wire_request(
     // Node (and so Newman) declares an empty body on methods that may carry one.
     if body.is_empty()
         && !BODYLESS_METHODS.contains(&request.method.as_str())
-        && !has(&headers, "content-length")
+        && !has_header(&headers, "content-length")
     {
         headers.push(("Content-Length".into(), "0".into()));
     }
