@@ -438,9 +438,12 @@ pub fn parse_variable_list(list: &Node) -> Result<Vec<Variable>, LoadError> {
             // `enabled: false` (checked against Newman), and Baton runs collections as Newman does.
             entry.opt_bool("enabled")?;
             let enabled = !entry.opt_bool("disabled")?.unwrap_or(false);
+            // A variable written without a value holds `undefined`, which resolves to empty text.
+            let value = entry.value.get("value").cloned();
             Ok(Variable {
                 key,
-                value: entry.value.get("value").cloned().unwrap_or(Value::Null),
+                undefined: value.is_none(),
+                value: value.unwrap_or(Value::Null),
                 kind: entry.opt_string("type")?,
                 enabled,
             })

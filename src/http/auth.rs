@@ -6,25 +6,17 @@ use base64::Engine;
 use crate::collection::Auth;
 
 use super::HttpError;
+use super::digest::DigestParams;
 
 /// What an auth helper adds to a request.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuthParts {
-    /// Headers to add (skipped when the request already has a header of that name).
+    /// Headers to add; each replaces the request's own header of that name.
     pub headers: Vec<(String, String)>,
     /// Query parameters to append.
     pub query: Vec<(String, String)>,
-    /// Digest credentials, used when the server answers 401 with a Digest challenge.
-    pub digest: Option<DigestCredentials>,
-}
-
-/// Username and password for a Digest challenge.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DigestCredentials {
-    /// User name.
-    pub username: String,
-    /// Password.
-    pub password: String,
+    /// Digest parameters: the request is signed with them, or answers a challenge.
+    pub digest: Option<DigestParams>,
 }
 
 /// The headers and parameters a resolved auth helper contributes.
@@ -43,9 +35,15 @@ pub fn apply_auth(auth: Option<&Auth>) -> Result<AuthParts, HttpError> {
                 .headers
                 .push(("Authorization".into(), format!("Basic {encoded}")));
         }
-        "bearer" => parts
-            .headers
-            .push(("Authorization".into(), format!("Bearer {}", param("token")))),
+        // An empty token sends nothing, as in Newman.
+        "bearer" => {
+            let token = param("token");
+            if !token.is_empty() {
+                parts
+                    .headers
+                    .push(("Authorization".into(), format!("Bearer {token}")));
+            }
+        }
         "apikey" => {
             let key = auth.param("key").unwrap_or_else(|| "x-api-key".into());
             if auth.param("in").as_deref() == Some("query") {
@@ -60,22 +58,19 @@ pub fn apply_auth(auth: Option<&Auth>) -> Result<AuthParts, HttpError> {
                 if auth.param("addTokenTo").as_deref() == Some("queryParams") {
                     parts.query.push(("access_token".into(), token));
                 } else {
-                    let prefix = auth
-                        .param("headerPrefix")
-                        .filter(|p| !p.is_empty())
-                        .unwrap_or_else(|| "Bearer".into());
+                    // A prefix given as empty text means none at all (not even a space).
+                    let prefix = match auth.param("headerPrefix") {
+                        None => "Bearer ".to_string(),
+                        Some(prefix) if prefix.trim().is_empty() => String::new(),
+                        Some(prefix) => format!("{} ", prefix.trim()),
+                    };
                     parts
                         .headers
-                        .push(("Authorization".into(), format!("{prefix} {token}")));
+                        .push(("Authorization".into(), format!("{prefix}{token}")));
                 }
             }
         }
-        "digest" => {
-            parts.digest = Some(DigestCredentials {
-                username: param("username"),
-                password: param("password"),
-            })
-        }
+        "digest" => parts.digest = Some(DigestParams::from_auth(auth)),
         other => {
             return Err(HttpError::UnsupportedAuth {
                 kind: other.to_string(),
@@ -83,64 +78,6 @@ pub fn apply_auth(auth: Option<&Auth>) -> Result<AuthParts, HttpError> {
         }
     }
     Ok(parts)
-}
-
-/// The `Authorization` header answering a `WWW-Authenticate: Digest ...` challenge (RFC 7616 with
-/// MD5 and `qop=auth`, as Postman sends it).
-pub fn digest_authorization(
-    credentials: &DigestCredentials,
-    challenge: &str,
-    method: &str,
-    uri: &str,
-) -> Option<String> {
-    let rest = challenge.trim().strip_prefix("Digest")?.trim();
-    let field = |name: &str| challenge_field(rest, name);
-    let realm = field("realm").unwrap_or_default();
-    let nonce = field("nonce")?;
-    let qop = field("qop").filter(|q| q.split(',').any(|v| v.trim() == "auth"));
-    let opaque = field("opaque");
-    let md5 = |text: String| format!("{:x}", <md5::Md5 as md5::Digest>::digest(text.as_bytes()));
-    let ha1 = md5(format!(
-        "{}:{realm}:{}",
-        credentials.username, credentials.password
-    ));
-    let ha2 = md5(format!("{method}:{uri}"));
-    let cnonce = &uuid::Uuid::new_v4().simple().to_string()[..16];
-    let (response, qop_part) = match qop {
-        Some(_) => (
-            md5(format!("{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}")),
-            format!(", qop=auth, nc=00000001, cnonce=\"{cnonce}\""),
-        ),
-        None => (md5(format!("{ha1}:{nonce}:{ha2}")), String::new()),
-    };
-    let mut header = format!(
-        "Digest username=\"{}\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{uri}\", algorithm=\"MD5\", response=\"{response}\"{qop_part}",
-        credentials.username
-    );
-    if let Some(opaque) = opaque {
-        header.push_str(&format!(", opaque=\"{opaque}\""));
-    }
-    Some(header)
-}
-
-fn challenge_field(challenge: &str, name: &str) -> Option<String> {
-    let mut rest = challenge;
-    while let Some(eq) = rest.find('=') {
-        let key = rest[..eq].trim().trim_start_matches(',').trim();
-        let after = &rest[eq + 1..];
-        let (value, next) = if let Some(quoted) = after.strip_prefix('"') {
-            let end = quoted.find('"')?;
-            (&quoted[..end], &quoted[end + 1..])
-        } else {
-            let end = after.find(',').unwrap_or(after.len());
-            (after[..end].trim(), &after[end..])
-        };
-        if key.eq_ignore_ascii_case(name) {
-            return Some(value.to_string());
-        }
-        rest = next;
-    }
-    None
 }
 
 #[cfg(test)]
@@ -198,22 +135,5 @@ mod tests {
             err.to_string()
                 .starts_with("auth type `hawk` is not supported")
         );
-    }
-
-    #[test]
-    fn digest_answers_the_rfc_2617_example() {
-        // RFC 2617 section 3.5, computed without qop-specific cnonce by leaving qop out.
-        let credentials = DigestCredentials {
-            username: "Mufasa".into(),
-            password: "Circle Of Life".into(),
-        };
-        let challenge = r#"Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#;
-        let header =
-            digest_authorization(&credentials, challenge, "GET", "/dir/index.html").unwrap();
-        assert!(
-            header.contains("response=\"670fd8c2df070c60b045671b8b24ff02\""),
-            "{header}"
-        );
-        assert!(header.contains("opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""));
     }
 }

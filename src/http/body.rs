@@ -45,18 +45,27 @@ pub struct EncodedBody {
     pub content_type: Option<String>,
 }
 
-/// Encodes a resolved body.
-pub fn encode_body(body: &Body, files: &FileAccess) -> Result<EncodedBody, HttpError> {
-    Ok(match body {
+/// Encodes a resolved body; `None` when Postman sends no body at all: an empty raw text, a form
+/// without enabled entries, a file body without a source. `boundary` is the one the request's own
+/// `Content-Type: multipart/form-data; boundary=...` names, which a form then uses.
+pub fn encode_body(
+    body: &Body,
+    files: &FileAccess,
+    boundary: Option<&str>,
+) -> Result<Option<EncodedBody>, HttpError> {
+    Ok(Some(match body {
+        Body::Raw { raw, .. } if raw.is_empty() => return Ok(None),
         Body::Raw { raw, language } => EncodedBody {
             bytes: raw.as_bytes().to_vec(),
             content_type: Some(raw_content_type(language.as_deref()).to_string()),
         },
+        Body::UrlEncoded(fields) if fields.iter().all(|f| f.disabled) => return Ok(None),
         Body::UrlEncoded(fields) => EncodedBody {
             bytes: urlencode_fields(fields).into_bytes(),
             content_type: Some("application/x-www-form-urlencoded".into()),
         },
-        Body::FormData(parts) => encode_multipart(parts, files)?,
+        Body::FormData(parts) if parts.iter().all(|p| p.disabled) => return Ok(None),
+        Body::FormData(parts) => encode_multipart(parts, files, boundary)?,
         Body::File { src: Some(src) } if !src.is_empty() => {
             let (path, bytes) = files.read(src)?;
             EncodedBody {
@@ -64,15 +73,12 @@ pub fn encode_body(body: &Body, files: &FileAccess) -> Result<EncodedBody, HttpE
                 content_type: known_content_type(&path).map(str::to_string),
             }
         }
-        Body::File { .. } => EncodedBody::default(),
+        Body::File { .. } => return Ok(None),
         Body::GraphQl { query, variables } => {
-            // The variables text is spliced in as written, as Newman sends it.
+            // The variables text is spliced in as written, as Newman sends it; only an empty
+            // text is left out.
             let query = serde_json::Value::String(query.clone());
-            let text = match variables
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
+            let text = match variables.as_deref().filter(|v| !v.is_empty()) {
                 Some(variables) => format!("{{\"query\":{query},\"variables\":{variables}}}"),
                 None => format!("{{\"query\":{query}}}"),
             };
@@ -81,7 +87,7 @@ pub fn encode_body(body: &Body, files: &FileAccess) -> Result<EncodedBody, HttpE
                 content_type: Some("application/json".into()),
             }
         }
-    })
+    }))
 }
 
 fn raw_content_type(language: Option<&str>) -> &'static str {
@@ -94,30 +100,69 @@ fn raw_content_type(language: Option<&str>) -> &'static str {
     }
 }
 
-/// `application/x-www-form-urlencoded` text of the active fields, encoded as Postman encodes them
-/// (`encodeURIComponent`: space as `%20`).
+/// `application/x-www-form-urlencoded` text of the enabled fields, as Newman's HTTP layer writes
+/// it: the fields become an object first, so a repeated key gathers its values at its first place,
+/// and keys that read as array indices (`0`, `7`, `42`) come first in numeric order, as a
+/// JavaScript object orders them; then `encodeURIComponent` with `!'()*` encoded too (RFC 3986).
 pub fn urlencode_fields(fields: &[KeyValue]) -> String {
-    fields
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for field in fields.iter().filter(|f| !f.disabled) {
+        let value = field.value.as_deref().unwrap_or("");
+        match groups.iter_mut().find(|(key, _)| *key == field.key) {
+            Some((_, values)) => values.push(value),
+            None => groups.push((&field.key, vec![value])),
+        }
+    }
+    let (mut indices, names): (Vec<_>, Vec<_>) = groups
+        .into_iter()
+        .partition(|(key, _)| array_index(key).is_some());
+    indices.sort_by_key(|(key, _)| array_index(key));
+    indices
         .iter()
-        .filter(|f| f.is_active())
-        .map(|f| {
-            format!(
-                "{}={}",
-                encode_uri_component(&f.key),
-                encode_uri_component(f.value.as_deref().unwrap_or(""))
-            )
+        .chain(&names)
+        .flat_map(|(key, values)| {
+            values
+                .iter()
+                .map(move |value| format!("{}={}", form_component(key), form_component(value)))
         })
         .collect::<Vec<_>>()
         .join("&")
 }
 
-fn encode_multipart(parts: &[FormPart], files: &FileAccess) -> Result<EncodedBody, HttpError> {
-    let boundary = format!(
-        "--------------------------{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..24]
-    );
+/// The number a JavaScript object key stands for when it is an array index (a canonical decimal
+/// below 2^32 - 1); such keys are listed before all others.
+fn array_index(key: &str) -> Option<u32> {
+    let number: u32 = key.parse().ok()?;
+    (number.to_string() == key && number != u32::MAX).then_some(number)
+}
+
+fn form_component(text: &str) -> String {
+    encode_uri_component(text)
+        .replace('!', "%21")
+        .replace('\'', "%27")
+        .replace('(', "%28")
+        .replace(')', "%29")
+        .replace('*', "%2A")
+}
+
+/// A multipart boundary as Newman's form-data library makes it: 26 dashes and 24 random digits.
+fn new_boundary() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let digits: String = (0..24)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect();
+    format!("--------------------------{digits}")
+}
+
+fn encode_multipart(
+    parts: &[FormPart],
+    files: &FileAccess,
+    boundary: Option<&str>,
+) -> Result<EncodedBody, HttpError> {
+    let boundary = boundary.map_or_else(new_boundary, str::to_string);
     let mut bytes = Vec::new();
-    for part in parts.iter().filter(|p| !p.disabled && !p.key.is_empty()) {
+    for part in parts.iter().filter(|p| !p.disabled) {
         match &part.content {
             FormContent::Text(value) => {
                 bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
@@ -198,13 +243,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urlencoded_skips_disabled_and_empty_keys_and_encodes() {
+    fn urlencoded_skips_disabled_fields_and_encodes() {
         let mut off = KeyValue::new("off", "1");
         off.disabled = true;
         let fields = vec![
             KeyValue::new("grant_type", "client_credentials"),
             off,
-            KeyValue::new("", "x"),
             KeyValue::new("scope", "openid profile"),
         ];
         assert_eq!(
@@ -214,12 +258,81 @@ mod tests {
     }
 
     #[test]
+    fn urlencoded_groups_repeated_keys_and_puts_index_keys_first() {
+        let mut off = KeyValue::new("off", "1");
+        off.disabled = true;
+        let fields = vec![
+            KeyValue::new("b", "x!'()*y"),
+            KeyValue::new("10", "ten"),
+            off,
+            KeyValue::new("a", "2"),
+            KeyValue::new("b", "3"),
+            KeyValue::new("2", "two"),
+            KeyValue::new("", "empty"),
+        ];
+        // What Newman 6.2.2 sent for these fields.
+        assert_eq!(
+            urlencode_fields(&fields),
+            "2=two&10=ten&b=x%21%27%28%29%2Ay&b=3&a=2&=empty"
+        );
+    }
+
+    #[test]
+    fn empty_bodies_send_nothing() {
+        let files = FileAccess::default();
+        let empty_raw = Body::Raw {
+            raw: String::new(),
+            language: Some("json".into()),
+        };
+        assert_eq!(encode_body(&empty_raw, &files, None).unwrap(), None);
+        let mut off = KeyValue::new("a", "1");
+        off.disabled = true;
+        assert_eq!(
+            encode_body(&Body::UrlEncoded(vec![off]), &files, None).unwrap(),
+            None
+        );
+        assert_eq!(
+            encode_body(&Body::FormData(vec![]), &files, None).unwrap(),
+            None
+        );
+        assert_eq!(
+            encode_body(&Body::File { src: None }, &files, None).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_form_uses_the_boundary_it_is_given_or_makes_newmans_kind() {
+        let parts = vec![FormPart {
+            key: "a".into(),
+            content: FormContent::Text("1".into()),
+            content_type: None,
+            disabled: false,
+        }];
+        let files = FileAccess::default();
+        let given = encode_body(&Body::FormData(parts.clone()), &files, Some("XyZ"))
+            .unwrap()
+            .unwrap();
+        assert!(given.bytes.starts_with(b"--XyZ\r\n"));
+        let made = encode_body(&Body::FormData(parts), &files, None)
+            .unwrap()
+            .unwrap();
+        let boundary =
+            made.content_type.unwrap()["multipart/form-data; boundary=".len()..].to_string();
+        let digits = boundary.strip_prefix(&"-".repeat(26)).unwrap();
+        assert_eq!(digits.len(), 24);
+        assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{boundary}");
+    }
+
+    #[test]
     fn raw_json_defaults_to_application_json() {
         let body = Body::Raw {
             raw: "{}".into(),
             language: Some("json".into()),
         };
-        let encoded = encode_body(&body, &FileAccess::default()).unwrap();
+        let encoded = encode_body(&body, &FileAccess::default(), None)
+            .unwrap()
+            .unwrap();
         assert_eq!(encoded.content_type.as_deref(), Some("application/json"));
     }
 
@@ -231,7 +344,9 @@ mod tests {
             content_type: None,
             disabled: false,
         }];
-        let encoded = encode_body(&Body::FormData(parts), &FileAccess::default()).unwrap();
+        let encoded = encode_body(&Body::FormData(parts), &FileAccess::default(), None)
+            .unwrap()
+            .unwrap();
         let text = String::from_utf8(encoded.bytes).unwrap();
         let boundary = encoded
             .content_type
@@ -255,7 +370,7 @@ mod tests {
             src: Some("../../etc/hostname".into()),
         };
         assert!(matches!(
-            encode_body(&body, &access),
+            encode_body(&body, &access, None),
             Err(HttpError::FileOutsideWorkingDir { .. })
         ));
     }
@@ -266,7 +381,9 @@ mod tests {
             query: "{ a }".into(),
             variables: Some("{\"x\": 1}".into()),
         };
-        let encoded = encode_body(&body, &FileAccess::default()).unwrap();
+        let encoded = encode_body(&body, &FileAccess::default(), None)
+            .unwrap()
+            .unwrap();
         let value: serde_json::Value = serde_json::from_slice(&encoded.bytes).unwrap();
         assert_eq!(
             value,
@@ -274,9 +391,11 @@ mod tests {
         );
         let bare = Body::GraphQl {
             query: "{a}".into(),
-            variables: Some(" ".into()),
+            variables: Some(String::new()),
         };
-        let encoded = encode_body(&bare, &FileAccess::default()).unwrap();
+        let encoded = encode_body(&bare, &FileAccess::default(), None)
+            .unwrap()
+            .unwrap();
         assert_eq!(encoded.bytes, br#"{"query":"{a}"}"#);
     }
 }

@@ -13,10 +13,10 @@ use tokio_rustls::rustls::ClientConfig;
 
 use crate::collection::{ProtocolProfileBehavior, percent_decode};
 
-use super::auth::digest_authorization;
 use super::connect_to::ConnectTo;
 use super::connection::{Connection, Route, open};
 use super::decode::decode;
+use super::digest::{Digest, DigestMemory};
 use super::http1::{ReadError, encode_request, read_response};
 use super::identity::load_identity;
 use super::pool::{Pool, PoolKey};
@@ -66,6 +66,8 @@ pub struct HttpClient {
     pool: Pool,
     jar: Arc<CookieJar>,
     options: ClientOptions,
+    /// What Digest auth blocks learned from challenges, kept for the run.
+    digest_memory: DigestMemory,
 }
 
 impl HttpClient {
@@ -104,6 +106,7 @@ impl HttpClient {
             pool: Pool::default(),
             jar,
             options,
+            digest_memory: DigestMemory::default(),
         })
     }
 
@@ -223,6 +226,53 @@ impl HttpClient {
         }
     }
 
+    /// The request signed again after a `WWW-Authenticate: Digest` challenge taught its Digest
+    /// auth new parameters; `None` when there is nothing to answer or nothing new was learned.
+    fn answer_digest(
+        &self,
+        current: &WireRequest,
+        response: &Response,
+    ) -> Result<Option<WireRequest>, HttpError> {
+        let (Some(digest), Some(challenge)) =
+            (&current.digest, response.header("www-authenticate"))
+        else {
+            return Ok(None);
+        };
+        if !challenge
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("digest")
+        {
+            return Ok(None);
+        }
+        let mut params = digest.params.clone();
+        if !params.learn(challenge) {
+            return Ok(None);
+        }
+        let Some(value) = params.authorization(&current.method, &current.target, &current.body)?
+        else {
+            return Ok(None);
+        };
+        if let Some(origin) = digest.origin {
+            self.digest_memory.remember(origin, &params);
+        }
+        let mut replay = current.clone();
+        replay
+            .headers
+            .retain(|(key, _)| !key.eq_ignore_ascii_case("authorization"));
+        replay.headers.push(("Authorization".into(), value));
+        replay.digest = Some(Digest {
+            origin: digest.origin,
+            params,
+        });
+        Ok(Some(replay))
+    }
+
+    /// What Digest auth blocks learned from challenges so far in the run.
+    pub fn digest_memory(&self) -> &DigestMemory {
+        &self.digest_memory
+    }
+
     async fn send_following(
         &self,
         original: &WireRequest,
@@ -238,20 +288,11 @@ impl HttpClient {
         let mut digest_tried = false;
         loop {
             let mut response = self.send_once(&current, behavior).await?;
-            if response.code == 401 && !digest_tried {
-                if let (Some(credentials), Some(challenge)) =
-                    (&current.digest, response.header("www-authenticate"))
-                {
-                    if let Some(header) = digest_authorization(
-                        credentials,
-                        challenge,
-                        &current.method,
-                        &current.target,
-                    ) {
-                        digest_tried = true;
-                        current.headers.push(("Authorization".into(), header));
-                        continue;
-                    }
+            if matches!(response.code, 401 | 403) && !digest_tried {
+                if let Some(replay) = self.answer_digest(&current, &response)? {
+                    digest_tried = true;
+                    current = replay;
+                    continue;
                 }
             }
             let location = response.header("location").map(str::to_string);

@@ -6,8 +6,10 @@ use url::Url as WireUrl;
 use crate::collection::{Auth, Body, ProtocolProfileBehavior, Request};
 
 use super::HttpError;
-use super::auth::{DigestCredentials, apply_auth};
+use super::auth::apply_auth;
 use super::body::{FileAccess, encode_body};
+use super::digest::Digest;
+use super::json_comments::{is_json_body, strip_json_comments};
 use super::target::request_target;
 
 /// The `User-Agent` Newman 6.2.2 sends; servers that sniff it see the same client.
@@ -30,8 +32,9 @@ pub struct WireRequest {
     pub after_cookies: Vec<(String, String)>,
     /// Body bytes (empty for none).
     pub body: Vec<u8>,
-    /// Credentials to answer a Digest challenge with.
-    pub digest: Option<DigestCredentials>,
+    /// Digest auth: what signed the request, or will answer a challenge. The runner sets its
+    /// origin so that what a challenge teaches stays with the auth block.
+    pub digest: Option<Digest>,
 }
 
 impl WireRequest {
@@ -52,6 +55,83 @@ impl WireRequest {
 /// Whether `headers` hold one named `name`, compared case-insensitively.
 pub(super) fn has_header(headers: &[(String, String)], name: &str) -> bool {
     headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+}
+
+/// A header name as Postman compares names when an auth helper replaces one: its words in lower
+/// case, so `X-Api-Key`, `x_api_key` and `XApiKey` are one name (lodash's `lowerCase`).
+fn header_words(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let previous = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match previous {
+            Some(p) if p.is_alphanumeric() && !current.is_empty() => {
+                (p.is_lowercase() && c.is_uppercase())
+                    || (p.is_uppercase()
+                        && c.is_uppercase()
+                        && next.is_some_and(char::is_lowercase))
+                    || (p.is_ascii_digit() != c.is_ascii_digit())
+            }
+            _ => false,
+        };
+        if boundary {
+            words.push(std::mem::take(&mut current));
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words.join(" ")
+}
+
+/// The value of the last enabled header with this name, as Newman's body builder looks it up.
+fn last_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .rev()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+/// Sets the value of every header with this name, keeping the request's spelling and place, as
+/// Node's `setHeader` does on a header already present.
+fn set_header_value(headers: &mut [(String, String)], name: &str, value: &str) {
+    for (key, old) in headers.iter_mut() {
+        if key.eq_ignore_ascii_case(name) {
+            *old = value.to_string();
+        }
+    }
+}
+
+/// The boundary a `multipart/form-data; ...boundary=X` Content-Type names (quoted or not).
+fn form_boundary(content_type: &str) -> Option<String> {
+    let rest = content_type.strip_prefix("multipart/form-data;")?;
+    let at = rest.rfind("boundary=")?;
+    let value = &rest[at + "boundary=".len()..];
+    let boundary = match value.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().filter(|_| quoted.contains('"'))?,
+        None => value.split(';').next()?,
+    };
+    (!boundary.is_empty()).then(|| boundary.to_string())
+}
+
+/// Whether the request's own Content-Type already names its form's type, so Newman keeps it.
+fn form_type_matches(model: &Body, own: &str) -> bool {
+    match model {
+        Body::UrlEncoded(_) => own
+            .strip_prefix("application/x-www-form-urlencoded")
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')),
+        _ => form_boundary(own).is_some(),
+    }
 }
 
 /// Methods sent without a `Content-Length: 0` when they have no body.
@@ -110,8 +190,56 @@ pub fn build_wire_request(
     // and a file's length and type come after the cookies, as those bodies are streamed.
     let mut late_headers = Vec::new();
     let mut after_cookies = Vec::new();
-    if let (Some(model), false) = (&request.body, pruned) {
-        let encoded = encode_body(model, files)?;
+    let content_type_disabled = behavior
+        .disabled_system_headers
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case("content-type"));
+    let own_boundary = match &request.body {
+        Some(Body::FormData(_)) => last_header(&headers, "content-type").and_then(form_boundary),
+        _ => None,
+    };
+    let uncommented;
+    let model = match &request.body {
+        Some(Body::Raw { raw, language })
+            if is_json_body(language.as_deref(), last_header(&headers, "content-type")) =>
+        {
+            uncommented = Body::Raw {
+                raw: strip_json_comments(raw).into_owned(),
+                language: language.clone(),
+            };
+            Some(&uncommented)
+        }
+        other => other.as_ref(),
+    };
+    let encoded = match (model, pruned) {
+        (Some(model), false) => {
+            encode_body(model, files, own_boundary.as_deref())?.map(|encoded| (model, encoded))
+        }
+        _ => None,
+    };
+    let mut auth_headers = auth_parts.headers;
+    let digest = auth_parts.digest.map(|params| Digest {
+        origin: None,
+        params,
+    });
+    // Digest parameters that already hold a realm and nonce sign the request before it is sent.
+    if let Some(digest) = digest.as_ref().filter(|d| d.params.is_ready()) {
+        let body = encoded.as_ref().map_or(&[][..], |(_, e)| &e.bytes[..]);
+        if let Some(value) = digest
+            .params
+            .authorization(&request.method, &target, body)?
+        {
+            auth_headers.push(("Authorization".into(), value));
+        }
+    }
+    // An auth helper's header replaces the request's own of that name and goes after the
+    // request's headers, before the body's Content-Type and the system headers.
+    for (name, value) in auth_headers {
+        let words = header_words(&name);
+        headers.retain(|(key, _)| header_words(key) != words);
+        headers.push((name, value));
+    }
+    if let Some((model, encoded)) = encoded {
         let length = || {
             (
                 "Content-Length".to_string(),
@@ -122,22 +250,32 @@ pub fn build_wire_request(
         if streamed && !has_header(&headers, "content-length") {
             after_cookies.push(length());
         }
-        if let (Some(content_type), false) =
-            (&encoded.content_type, has_header(&headers, "content-type"))
-        {
-            let header = ("Content-Type".to_string(), content_type.clone());
+        // A Content-Type the body would add is left out when `disabledSystemHeaders` names it.
+        let added = encoded
+            .content_type
+            .as_ref()
+            .filter(|_| !content_type_disabled || has_header(&headers, "content-type"));
+        if let Some(content_type) = added {
+            let own = last_header(&headers, "content-type").map(str::to_string);
             match model {
-                Body::UrlEncoded(_) | Body::FormData(_) => late_headers.push(header),
-                Body::File { .. } => after_cookies.push(header),
-                Body::Raw { .. } | Body::GraphQl { .. } => headers.push(header),
+                // Newman's HTTP layer replaces a form's Content-Type that does not name the
+                // form's type (in place, under the request's own spelling of the name), unless
+                // `disabledSystemHeaders` lets the request's own one stand.
+                Body::UrlEncoded(_) | Body::FormData(_) => match own {
+                    Some(own) if content_type_disabled || form_type_matches(model, &own) => {}
+                    Some(_) => set_header_value(&mut headers, "content-type", content_type),
+                    None => late_headers.push(("Content-Type".to_string(), content_type.clone())),
+                },
+                _ if own.is_some() => {}
+                Body::File { .. } => {
+                    after_cookies.push(("Content-Type".to_string(), content_type.clone()))
+                }
+                Body::Raw { .. } | Body::GraphQl { .. } => {
+                    headers.push(("Content-Type".to_string(), content_type.clone()))
+                }
             }
         }
         body = encoded.bytes;
-    }
-    for (name, value) in auth_parts.headers {
-        if !has_header(&headers, &name) {
-            headers.push((name, value));
-        }
     }
     let system = [
         ("User-Agent", USER_AGENT.to_string()),
@@ -158,6 +296,7 @@ pub fn build_wire_request(
         }
     }
     headers.extend(late_headers);
+
     // Node (and so Newman) declares an empty body on methods that may carry one.
     if body.is_empty()
         && !BODYLESS_METHODS.contains(&request.method.as_str())
@@ -172,7 +311,7 @@ pub fn build_wire_request(
         headers,
         after_cookies,
         body,
-        digest: auth_parts.digest,
+        digest,
     })
 }
 
@@ -263,12 +402,13 @@ mod tests {
     }
 
     #[test]
-    fn explicit_authorization_header_wins_over_the_helper() {
+    fn the_auth_helper_replaces_the_requests_own_authorization_header() {
         let request = wire(
             json!({"url": "http://h", "header": [{"key": "authorization", "value": "Bearer mine"}],
             "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "helper"}]}}),
         );
-        assert_eq!(request.header("Authorization"), Some("Bearer mine"));
+        // As Newman 6.2.2 sends it: the helper's header, in place of the request's own.
+        assert_eq!(request.header("Authorization"), Some("Bearer helper"));
         assert_eq!(
             request
                 .headers

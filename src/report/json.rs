@@ -93,15 +93,26 @@ pub fn scope_json(
                 (Some(_), true) => Value::String(crate::runner::MASK.into()),
                 _ => v.value.clone(),
             };
-            let mut entry = json!({
-                "key": v.key,
-                "value": value,
-                "type": v.kind.clone().unwrap_or_else(|| "any".into()),
-                "enabled": v.enabled,
-            });
+            // Newman's shape: `disabled` first when set, then type, value and key; a type
+            // Postman's variables do not know (`text`, `default`) is written as `any`. `secret`
+            // is kept, so a run that loads the export still masks the value.
+            let mut entry = Map::new();
             if !v.enabled {
-                entry["disabled"] = Value::Bool(true);
+                entry.insert("disabled".into(), Value::Bool(true));
             }
+            let kind = match v.kind.as_deref() {
+                Some(
+                    kind
+                    @ ("string" | "boolean" | "number" | "array" | "object" | "any" | "secret"),
+                ) => kind,
+                _ => "any",
+            };
+            entry.insert("type".into(), Value::String(kind.into()));
+            if !v.undefined {
+                entry.insert("value".into(), value);
+            }
+            entry.insert("key".into(), Value::String(v.key.clone()));
+            let entry = Value::Object(entry);
             entry
         })
         .collect();
@@ -110,8 +121,18 @@ pub fn scope_json(
         "name": name,
         "values": values,
         "_postman_variable_scope": kind,
+        "_postman_exported_at": exported_at(),
         "_postman_exported_using": concat!("Baton/", env!("CARGO_PKG_VERSION")),
     })
+}
+
+/// Now, as `2026-11-30T18:53:59.162Z`.
+fn exported_at() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    now.format(&format).unwrap_or_default()
 }
 
 fn counter(counter: Counter) -> Value {

@@ -21,6 +21,9 @@ pub struct PlannedItem {
     pub test: Vec<ScriptSource>,
     /// The auth that applies: the item's own, else the nearest folder's, else the collection's.
     pub auth: Option<Auth>,
+    /// Which auth block that is (its address in the loaded collection): what a Digest challenge
+    /// teaches is kept per block, as Newman keeps it on the block.
+    pub auth_origin: Option<usize>,
     /// Protocol behaviour merged from the collection down to the item.
     pub behavior: ProtocolProfileBehavior,
 }
@@ -55,7 +58,13 @@ struct Inherited {
     prerequest: Vec<ScriptSource>,
     test: Vec<ScriptSource>,
     auth: Option<Auth>,
+    auth_origin: Option<usize>,
     behavior: ProtocolProfileBehavior,
+}
+
+/// The identity of an auth block: its address, stable while the collection is loaded.
+fn origin(auth: &Option<Auth>) -> Option<usize> {
+    auth.as_ref().map(|auth| std::ptr::from_ref(auth) as usize)
 }
 
 /// Orders the collection's requests; with `folders`, only the named folders or requests (by name or
@@ -66,6 +75,7 @@ pub fn plan(collection: &Collection, folders: &[String]) -> Result<Vec<PlannedIt
         prerequest: scripts(&collection.events, Listen::Prerequest, &collection.name),
         test: scripts(&collection.events, Listen::Test, &collection.name),
         auth: collection.auth.clone(),
+        auth_origin: origin(&collection.auth),
         behavior: collection.behavior.clone(),
     };
     let mut out = Vec::new();
@@ -164,6 +174,7 @@ fn descend(inherited: &Inherited, folder: &Folder) -> Inherited {
         prerequest,
         test,
         auth: folder.auth.clone().or_else(|| inherited.auth.clone()),
+        auth_origin: origin(&folder.auth).or(inherited.auth_origin),
         behavior: inherited.behavior.merged_with(&folder.behavior),
     }
 }
@@ -186,6 +197,7 @@ fn planned(request: &RequestItem, inherited: &Inherited) -> PlannedItem {
             .auth
             .clone()
             .or_else(|| inherited.auth.clone()),
+        auth_origin: origin(&request.request.auth).or(inherited.auth_origin),
         behavior: inherited.behavior.merged_with(&request.behavior),
     }
 }

@@ -318,14 +318,24 @@ async fn run_item(
     }
     execution.request = Some(resolved.clone());
     summary.stats.requests.total += 1;
+    // A Digest block signs at once with what a challenge taught it earlier in the run.
+    let auth = match (&resolved.auth, planned.auth_origin) {
+        (Some(auth), Some(origin)) if auth.kind == "digest" => {
+            Some(context.client.digest_memory().recall(origin, auth))
+        }
+        (auth, _) => auth.clone(),
+    };
     match build_wire_request(
         &resolved,
-        resolved.auth.as_ref(),
+        auth.as_ref(),
         &planned.behavior,
         &context.options.files,
     ) {
         Err(error) => execution.request_error = Some(error.to_string()),
-        Ok(wire) => {
+        Ok(mut wire) => {
+            if let Some(digest) = &mut wire.digest {
+                digest.origin = planned.auth_origin;
+            }
             match context.client.send(&wire, &planned.behavior).await {
                 Ok(response) => {
                     let timings = &mut summary.timings;

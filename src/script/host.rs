@@ -91,8 +91,15 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         "sset",
         host,
         move |ctx: Ctx<'js>, i: u8, key: String, value: Value<'js>| {
-            let value = from_js(&ctx, value)?;
-            scope(&mut host.borrow_mut().scopes, i).set(&key, value);
+            let value = match value.is_undefined() {
+                true => None,
+                false => Some(from_js(&ctx, value)?),
+            };
+            let mut h = host.borrow_mut();
+            match value {
+                Some(value) => scope(&mut h.scopes, i).set(&key, value),
+                None => scope(&mut h.scopes, i).set_undefined(&key),
+            }
             Ok::<_, rquickjs::Error>(())
         }
     );
@@ -187,12 +194,17 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         }
     );
     native!(ctx, o, "next", host, move |target: Value<'js>| {
+        // `undefined` (no argument) is lost on its way out of Newman's sandbox, so it undoes
+        // an earlier call instead of stopping the run; `null` stops it.
         let next = match target.as_string() {
-            Some(s) => NextRequest::Item(s.to_string()?),
-            None if target.is_null() || target.is_undefined() => NextRequest::Stop,
-            None => NextRequest::Item(target.get::<rquickjs::Coerced<String>>()?.0),
+            Some(s) => Some(NextRequest::Item(s.to_string()?)),
+            None if target.is_undefined() => None,
+            None if target.is_null() => Some(NextRequest::Stop),
+            None => Some(NextRequest::Item(
+                target.get::<rquickjs::Coerced<String>>()?.0,
+            )),
         };
-        host.borrow_mut().next_request = Some(next);
+        host.borrow_mut().next_request = next;
         Ok::<_, rquickjs::Error>(())
     });
     native!(ctx, o, "skip", host, move || {

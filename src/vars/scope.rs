@@ -22,6 +22,9 @@ pub struct Variable {
     pub kind: Option<String>,
     /// Whether lookups can see this entry (Postman's `disabled: true` makes it `false`).
     pub enabled: bool,
+    /// Whether a script set the value to `undefined`: reads then give `undefined`, `{{key}}`
+    /// resolves to empty text, and `value` is `null`.
+    pub undefined: bool,
 }
 
 impl Variable {
@@ -32,6 +35,7 @@ impl Variable {
             value,
             kind: None,
             enabled: true,
+            undefined: false,
         }
     }
 
@@ -55,13 +59,14 @@ impl VariableScope {
     }
 
     /// The entry a lookup of `key` sees: the last enabled one with that key.
-    fn entry(&self, key: &str) -> Option<&Variable> {
+    pub fn entry(&self, key: &str) -> Option<&Variable> {
         self.values.iter().rev().find(|v| v.enabled && v.key == key)
     }
 
-    /// The value of `key`: the last enabled entry with that key wins.
+    /// The value of `key`: the last enabled entry with that key wins; `None` also when a script
+    /// set it to `undefined`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entry(key).map(|v| &v.value)
+        self.entry(key).filter(|v| !v.undefined).map(|v| &v.value)
     }
 
     /// Whether an enabled entry has `key`.
@@ -78,8 +83,24 @@ impl VariableScope {
             .rev()
             .find(|v| v.enabled && v.key == key)
         {
-            Some(existing) => existing.value = value,
+            Some(existing) => {
+                existing.value = value;
+                existing.undefined = false;
+            }
             None => self.values.push(Variable::new(key, value)),
+        }
+    }
+
+    /// Sets `key` to JavaScript's `undefined`: it exists (`has` is true) but reads as undefined.
+    pub fn set_undefined(&mut self, key: &str) {
+        self.set(key, Value::Null);
+        if let Some(entry) = self
+            .values
+            .iter_mut()
+            .rev()
+            .find(|v| v.enabled && v.key == key)
+        {
+            entry.undefined = true;
         }
     }
 
@@ -139,15 +160,28 @@ impl Scopes {
         ]
     }
 
-    /// The value of `key` from the first scope that has it enabled.
+    /// The entry of `key` in the first scope that has it enabled.
+    fn entry(&self, key: &str) -> Option<&Variable> {
+        self.in_precedence().into_iter().find_map(|s| s.entry(key))
+    }
+
+    /// The value of `key` from the first scope that has it enabled (`None` when that scope holds
+    /// `undefined`: lower scopes are not consulted, as in Postman).
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.in_precedence().into_iter().find_map(|s| s.get(key))
+        self.entry(key).filter(|v| !v.undefined).map(|v| &v.value)
     }
 
     /// Substitutes `{{name}}` tokens in `input` from these scopes, falling back to dynamic
-    /// variables (`{{$guid}}`) only when no scope defines the name.
+    /// variables (`{{$guid}}`) only when no scope defines the name. A variable holding
+    /// `undefined` resolves to empty text.
     pub fn resolve(&self, input: &str) -> String {
-        resolve(input, &|name| self.get(name).and_then(render_value))
+        resolve(input, &|name| {
+            let entry = self.entry(name)?;
+            match entry.undefined {
+                true => Some(String::new()),
+                false => render_value(&entry.value),
+            }
+        })
     }
 
     /// Every enabled key across the scopes, each once, in precedence order (for suggestions).

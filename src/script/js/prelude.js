@@ -425,7 +425,7 @@
         expect: expect,
         visualizer: { set: function () {}, clear: function () {} },
         execution: {
-            setNextRequest: function (target) { host.next(target === undefined ? null : target); },
+            setNextRequest: function (target) { host.next(target); },
             skipRequest: function () {
                 if (job.info.eventName !== 'prerequest') { throw new TypeError('pm.execution.skipRequest is not a function'); }
                 host.skip();
@@ -604,7 +604,7 @@
         clearGlobalVariables: function () { pm.globals.clear(); },
         getResponseHeader: function (name) { var r = legacyResponse(); return r ? r.headers.get(name) : undefined; },
         getResponseCookie: function (name) { return findCookie(name); },
-        setNextRequest: function (target) { host.next(target === undefined ? null : target); }
+        setNextRequest: function (target) { host.next(target); }
     };
 
     // ---- globals -----------------------------------------------------------------------------
