@@ -18,7 +18,10 @@ mod target;
 mod tls_config;
 mod wire;
 
-pub use auth::{AuthParts, DigestCredentials, apply_auth, digest_authorization};
+pub use auth::{
+    AuthParts, DigestCredentials, Entropy, SignInput, SystemEntropy, apply_auth,
+    digest_authorization,
+};
 pub use body::{EncodedBody, FileAccess, encode_body, urlencode_fields};
 pub use client::{ClientOptions, ClientSetupError, HttpClient};
 pub use connect_to::ConnectTo;

@@ -6,7 +6,7 @@ use url::Url as WireUrl;
 use crate::collection::{Auth, Body, ProtocolProfileBehavior, Request};
 
 use super::HttpError;
-use super::auth::{DigestCredentials, apply_auth};
+use super::auth::{DigestCredentials, SignInput, SystemEntropy, apply_auth};
 use super::body::{FileAccess, encode_body};
 use super::target::request_target;
 
@@ -32,6 +32,8 @@ pub struct WireRequest {
     pub body: Vec<u8>,
     /// Credentials to answer a Digest challenge with.
     pub digest: Option<DigestCredentials>,
+    /// Why the auth helper left the request unsigned (Newman warns and sends it anyway).
+    pub auth_warning: Option<String>,
 }
 
 impl WireRequest {
@@ -76,8 +78,33 @@ pub fn build_wire_request(
     behavior: &ProtocolProfileBehavior,
     files: &FileAccess,
 ) -> Result<WireRequest, HttpError> {
-    let auth_parts = apply_auth(auth)?;
     let text = request.url.to_unresolved_string();
+    let disable_url_encoding = behavior.disable_url_encoding == Some(true);
+    let mut headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .filter(|h| h.is_active())
+        .map(|h| (h.key.clone(), h.value.clone().unwrap_or_default()))
+        .collect();
+    // Newman signs before its HTTP layer prunes a GET body or adds any header of its own.
+    let signed_url = parse_wire_url(&text)?;
+    let auth_parts = apply_auth(
+        auth,
+        &SignInput {
+            method: &request.method,
+            url: &signed_url,
+            target: &request_target(&text, &[], false),
+            headers: &headers,
+            body: request.body.as_ref(),
+            files,
+            disable_url_encoding,
+        },
+        &mut SystemEntropy,
+    )?;
+    let text = match &auth_parts.replace_query {
+        Some(query) => with_query(&text, query),
+        None => text,
+    };
     let mut url = parse_wire_url(&text)?;
     if !auth_parts.query.is_empty() {
         let mut pairs = url.query().map(str::to_string).unwrap_or_default();
@@ -89,28 +116,37 @@ pub fn build_wire_request(
         }
         url.set_query(Some(&pairs));
     }
-    let target = request_target(
-        &text,
-        &auth_parts.query,
-        behavior.disable_url_encoding == Some(true),
-    );
-
-    let mut headers: Vec<(String, String)> = request
-        .headers
-        .iter()
-        .filter(|h| h.is_active())
-        .map(|h| (h.key.clone(), h.value.clone().unwrap_or_default()))
-        .collect();
+    let target = request_target(&text, &auth_parts.query, disable_url_encoding);
+    headers.retain(|(name, _)| {
+        !auth_parts
+            .remove_headers
+            .iter()
+            .any(|removed| removed.eq_ignore_ascii_case(name))
+    });
+    // The auth step adds its headers before the HTTP layer adds a body's Content-Type.
+    for (name, value) in auth_parts.headers {
+        if !has_header(&headers, &name) {
+            headers.push((name, value));
+        }
+    }
+    let form_body;
+    let body_model = match (&auth_parts.form_fields, &request.body) {
+        (Some(fields), Some(Body::UrlEncoded(_))) => {
+            form_body = Body::UrlEncoded(fields.clone());
+            Some(&form_body)
+        }
+        _ => request.body.as_ref(),
+    };
 
     let pruned = PRUNED_METHODS.contains(&request.method.as_str())
         && behavior.disable_body_pruning != Some(true);
     let mut body = Vec::new();
-    // Newman sets the Content-Type of raw and GraphQL bodies with the request's headers; the one
-    // of a form comes from its HTTP layer, after the system headers. A multipart form's length
+    // Newman sets the Content-Type of raw and GraphQL bodies with the request's headers, after the
+    // auth step's; the one of a form comes from its HTTP layer, after the system headers. A multipart form's length
     // and a file's length and type come after the cookies, as those bodies are streamed.
     let mut late_headers = Vec::new();
     let mut after_cookies = Vec::new();
-    if let (Some(model), false) = (&request.body, pruned) {
+    if let (Some(model), false) = (body_model, pruned) {
         let encoded = encode_body(model, files)?;
         let length = || {
             (
@@ -133,11 +169,6 @@ pub fn build_wire_request(
             }
         }
         body = encoded.bytes;
-    }
-    for (name, value) in auth_parts.headers {
-        if !has_header(&headers, &name) {
-            headers.push((name, value));
-        }
     }
     let system = [
         ("User-Agent", USER_AGENT.to_string()),
@@ -173,7 +204,24 @@ pub fn build_wire_request(
         after_cookies,
         body,
         digest: auth_parts.digest,
+        auth_warning: auth_parts.warning,
     })
+}
+
+/// `text` with its query (after `?`, before any `#`) replaced; an empty query drops the `?`.
+fn with_query(text: &str, query: &str) -> String {
+    let (before_hash, hash) = match text.find('#') {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let base = before_hash
+        .split_once('?')
+        .map_or(before_hash, |(base, _)| base);
+    if query.is_empty() {
+        format!("{base}{hash}")
+    } else {
+        format!("{base}?{query}{hash}")
+    }
 }
 
 /// Splits `scheme://rest`; a `://` only counts before any `/`, `?` or `#` (one inside a query

@@ -326,6 +326,9 @@ async fn run_item(
     ) {
         Err(error) => execution.request_error = Some(error.to_string()),
         Ok(wire) => {
+            if let Some(warning) = &wire.auth_warning {
+                reporter.warning(warning);
+            }
             match context.client.send(&wire, &planned.behavior).await {
                 Ok(response) => {
                     let timings = &mut summary.timings;

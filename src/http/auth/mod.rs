@@ -1,0 +1,421 @@
+//! Auth helpers: turning a resolved auth definition into what it adds to a request. Basic, Bearer,
+//! API key and OAuth 2.0 only add a header or a query parameter. The signers (one file each) read
+//! the request as Newman's auth step sees it: method, URL, the request's own headers and body, before
+//! Newman adds its system headers or the body's Content-Type. Digest needs the server's challenge
+//! and is completed by the client after a 401.
+
+mod asap;
+mod aws_sigv4;
+mod crypto;
+mod edgegrid;
+mod entropy;
+mod hawk;
+mod jwt_bearer;
+mod oauth1;
+mod payload;
+
+use base64::Engine;
+use serde_json::Value;
+
+use crate::collection::{Auth, Body, KeyValue};
+
+use super::HttpError;
+use super::body::FileAccess;
+
+pub use entropy::{Entropy, SystemEntropy};
+
+/// The request as a signer sees it: Newman signs after the pre-request scripts and variables, but
+/// before its HTTP layer adds system headers, a body's Content-Type or prunes a GET body.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInput<'a> {
+    /// Upper-case method.
+    pub method: &'a str,
+    /// The parsed URL: scheme, host and port.
+    pub url: &'a url::Url,
+    /// Path and query as Postman encodes them (Node's `url.path`), whatever `disableUrlEncoding`
+    /// says.
+    pub target: &'a str,
+    /// The request's enabled headers, in order.
+    pub headers: &'a [(String, String)],
+    /// The body as written (not pruned for GET).
+    pub body: Option<&'a Body>,
+    /// Where file bodies are read from, for body hashes.
+    pub files: &'a FileAccess,
+    /// `protocolProfileBehavior.disableUrlEncoding`.
+    pub disable_url_encoding: bool,
+}
+
+impl SignInput<'_> {
+    /// The first header of this name, compared case-insensitively.
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The query of the target, without `?`.
+    fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, query)| query)
+    }
+
+    /// The host as Node's URL gives it: lower case, with the port when one was written that is
+    /// not the scheme's default.
+    fn host(&self) -> String {
+        super::wire::host_header(self.url).to_ascii_lowercase()
+    }
+
+    /// The scheme without `:`.
+    fn scheme(&self) -> &str {
+        self.url.scheme()
+    }
+}
+
+/// What an auth helper adds to a request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthParts {
+    /// Request headers removed (case-insensitively) before `headers` are added: a signer replaces
+    /// the `Authorization` header the request has.
+    pub remove_headers: Vec<String>,
+    /// Headers to add after the request's own (skipped when the request already has a header of
+    /// that name).
+    pub headers: Vec<(String, String)>,
+    /// The request's query replaced by this one (without `?`), as written on the wire.
+    pub replace_query: Option<String>,
+    /// Query parameters to append.
+    pub query: Vec<(String, String)>,
+    /// The fields of a urlencoded body, replaced (OAuth 1.0 may sign in the body).
+    pub form_fields: Option<Vec<KeyValue>>,
+    /// Digest credentials, used when the server answers 401 with a Digest challenge.
+    pub digest: Option<DigestCredentials>,
+    /// Why a signer left the request unsigned; Newman warns on its console and sends it anyway.
+    pub warning: Option<String>,
+}
+
+impl AuthParts {
+    /// Parts that replace the request's `Authorization` header with this one.
+    fn authorization(value: String) -> Self {
+        AuthParts {
+            remove_headers: vec!["Authorization".into()],
+            headers: vec![("Authorization".into(), value)],
+            ..AuthParts::default()
+        }
+    }
+
+    /// An unsigned request, with Newman's console warning.
+    fn unsigned(kind: &str, reason: impl std::fmt::Display) -> Self {
+        AuthParts {
+            warning: Some(format!(
+                "runtime~{kind}.auth: could not sign the request: {reason}"
+            )),
+            ..AuthParts::default()
+        }
+    }
+}
+
+/// Username and password for a Digest challenge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestCredentials {
+    /// User name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A helper's parameters, read as postman-runtime reads them.
+#[derive(Debug, Clone, Copy)]
+struct Params<'a>(&'a Auth);
+
+impl Params<'_> {
+    fn value(&self, key: &str) -> Option<&Value> {
+        self.0
+            .params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
+    }
+
+    /// The parameter as text; `None` when missing, null or empty (JavaScript's falsy string).
+    fn text(&self, key: &str) -> Option<String> {
+        self.0.param(key).filter(|s| !s.is_empty())
+    }
+
+    /// The parameter as text, empty when missing.
+    fn text_or_empty(&self, key: &str) -> String {
+        self.0.param(key).unwrap_or_default()
+    }
+
+    /// Whether the parameter is truthy in JavaScript (`false`, `0`, `""` and missing are not; the
+    /// string `"false"` is).
+    fn truthy(&self, key: &str) -> bool {
+        match self.value(key) {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+            Some(Value::String(s)) => !s.is_empty(),
+            Some(_) => true,
+        }
+    }
+}
+
+/// The headers and parameters a resolved auth helper contributes. Signers read the request from
+/// `input`; nonces and clocks come from `entropy`.
+pub fn apply_auth(
+    auth: Option<&Auth>,
+    input: &SignInput<'_>,
+    entropy: &mut dyn Entropy,
+) -> Result<AuthParts, HttpError> {
+    let Some(auth) = auth else {
+        return Ok(AuthParts::default());
+    };
+    let params = Params(auth);
+    let param = |key: &str| auth.param(key).unwrap_or_default();
+    let mut parts = AuthParts::default();
+    match auth.kind.as_str() {
+        "noauth" => {}
+        "basic" => {
+            let credentials = format!("{}:{}", param("username"), param("password"));
+            let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+            parts
+                .headers
+                .push(("Authorization".into(), format!("Basic {encoded}")));
+        }
+        "bearer" => parts
+            .headers
+            .push(("Authorization".into(), format!("Bearer {}", param("token")))),
+        "apikey" => {
+            let key = auth.param("key").unwrap_or_else(|| "x-api-key".into());
+            if auth.param("in").as_deref() == Some("query") {
+                parts.query.push((key, param("value")));
+            } else {
+                parts.headers.push((key, param("value")));
+            }
+        }
+        "oauth2" => {
+            let token = param("accessToken");
+            if !token.is_empty() {
+                if auth.param("addTokenTo").as_deref() == Some("queryParams") {
+                    parts.query.push(("access_token".into(), token));
+                } else {
+                    let prefix = auth
+                        .param("headerPrefix")
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or_else(|| "Bearer".into());
+                    parts
+                        .headers
+                        .push(("Authorization".into(), format!("{prefix} {token}")));
+                }
+            }
+        }
+        "digest" => {
+            parts.digest = Some(DigestCredentials {
+                username: param("username"),
+                password: param("password"),
+            })
+        }
+        "hawk" => parts = hawk::sign(params, input, entropy),
+        "awsv4" => parts = aws_sigv4::sign(params, input, entropy),
+        "oauth1" => parts = oauth1::sign(params, input, entropy),
+        "edgegrid" => parts = edgegrid::sign(params, input, entropy),
+        "jwt" => parts = jwt_bearer::sign(params, input),
+        "asap" => parts = asap::sign(params, entropy),
+        other => {
+            return Err(HttpError::UnsupportedAuth {
+                kind: other.to_string(),
+            });
+        }
+    }
+    Ok(parts)
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters (`A-Za-z0-9-._~`), as
+/// `encodeURIComponent` followed by escaping `!'()*` does.
+fn percent_encode_rfc3986(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` sequences (and `+` as a space when `plus_is_space`); invalid sequences stay as
+/// they are and invalid UTF-8 is replaced, where JavaScript would throw.
+fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' if plus_is_space => out.push(b' '),
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn base64_standard(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The `Authorization` header answering a `WWW-Authenticate: Digest ...` challenge (RFC 7616 with
+/// MD5 and `qop=auth`, as Postman sends it).
+pub fn digest_authorization(
+    credentials: &DigestCredentials,
+    challenge: &str,
+    method: &str,
+    uri: &str,
+) -> Option<String> {
+    let rest = challenge.trim().strip_prefix("Digest")?.trim();
+    let field = |name: &str| challenge_field(rest, name);
+    let realm = field("realm").unwrap_or_default();
+    let nonce = field("nonce")?;
+    let qop = field("qop").filter(|q| q.split(',').any(|v| v.trim() == "auth"));
+    let opaque = field("opaque");
+    let md5 = |text: String| format!("{:x}", <md5::Md5 as md5::Digest>::digest(text.as_bytes()));
+    let ha1 = md5(format!(
+        "{}:{realm}:{}",
+        credentials.username, credentials.password
+    ));
+    let ha2 = md5(format!("{method}:{uri}"));
+    let cnonce = &uuid::Uuid::new_v4().simple().to_string()[..16];
+    let (response, qop_part) = match qop {
+        Some(_) => (
+            md5(format!("{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}")),
+            format!(", qop=auth, nc=00000001, cnonce=\"{cnonce}\""),
+        ),
+        None => (md5(format!("{ha1}:{nonce}:{ha2}")), String::new()),
+    };
+    let mut header = format!(
+        "Digest username=\"{}\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{uri}\", algorithm=\"MD5\", response=\"{response}\"{qop_part}",
+        credentials.username
+    );
+    if let Some(opaque) = opaque {
+        header.push_str(&format!(", opaque=\"{opaque}\""));
+    }
+    Some(header)
+}
+
+fn challenge_field(challenge: &str, name: &str) -> Option<String> {
+    let mut rest = challenge;
+    while let Some(eq) = rest.find('=') {
+        let key = rest[..eq].trim().trim_start_matches(',').trim();
+        let after = &rest[eq + 1..];
+        let (value, next) = if let Some(quoted) = after.strip_prefix('"') {
+            let end = quoted.find('"')?;
+            (&quoted[..end], &quoted[end + 1..])
+        } else {
+            let end = after.find(',').unwrap_or(after.len());
+            (after[..end].trim(), &after[end..])
+        };
+        if key.eq_ignore_ascii_case(name) {
+            return Some(value.to_string());
+        }
+        rest = next;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Signs `auth` for a GET of `url` without headers or body, with a fixed clock.
+    pub(super) fn apply(auth: &Auth) -> Result<AuthParts, HttpError> {
+        let url = url::Url::parse("http://example.com/").unwrap();
+        let input = SignInput {
+            method: "GET",
+            url: &url,
+            target: "/",
+            headers: &[],
+            body: None,
+            files: &FileAccess::default(),
+            disable_url_encoding: false,
+        };
+        apply_auth(Some(auth), &input, &mut SystemEntropy)
+    }
+
+    fn auth(kind: &str, params: &[(&str, &str)]) -> Auth {
+        Auth {
+            kind: kind.into(),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn basic_encodes_username_and_password() {
+        let parts = apply(&auth(
+            "basic",
+            &[("username", "app"), ("password", "s3cret")],
+        ))
+        .unwrap();
+        assert_eq!(
+            parts.headers,
+            vec![("Authorization".into(), "Basic YXBwOnMzY3JldA==".into())]
+        );
+    }
+
+    #[test]
+    fn apikey_can_go_to_the_query() {
+        let parts = apply(&auth(
+            "apikey",
+            &[("key", "k"), ("value", "v"), ("in", "query")],
+        ))
+        .unwrap();
+        assert_eq!(parts.query, vec![("k".into(), "v".into())]);
+        assert!(parts.headers.is_empty());
+    }
+
+    #[test]
+    fn oauth2_injects_the_given_token() {
+        let parts = apply(&auth("oauth2", &[("accessToken", "t")])).unwrap();
+        assert_eq!(
+            parts.headers,
+            vec![("Authorization".into(), "Bearer t".into())]
+        );
+    }
+
+    #[test]
+    fn unsupported_auth_types_are_errors() {
+        let err = apply(&auth("ntlm", &[])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("auth type `ntlm` is not supported")
+        );
+    }
+
+    #[test]
+    fn digest_answers_the_rfc_2617_example() {
+        // RFC 2617 section 3.5, computed without qop-specific cnonce by leaving qop out.
+        let credentials = DigestCredentials {
+            username: "Mufasa".into(),
+            password: "Circle Of Life".into(),
+        };
+        let challenge = r#"Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#;
+        let header =
+            digest_authorization(&credentials, challenge, "GET", "/dir/index.html").unwrap();
+        assert!(
+            header.contains("response=\"670fd8c2df070c60b045671b8b24ff02\""),
+            "{header}"
+        );
+        assert!(header.contains("opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""));
+    }
+}
