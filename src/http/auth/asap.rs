@@ -148,3 +148,31 @@ fn parse_int(text: &str) -> Option<i64> {
         .unwrap_or(digits.len());
     digits[..end].parse::<i64>().ok().map(|n| sign * n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{RSA_KEY, auth, authorization, sign};
+    use serde_json::json;
+
+    // Expected value: what postman-runtime 7.39.1's asap handler produces for these inputs at
+    // 1700000000.123 s.
+
+    #[test]
+    fn rs256_adds_standard_claims_after_the_given_ones() {
+        let parts = sign(
+            &auth(
+                "asap",
+                json!({"alg": "RS256", "kid": "key-1", "iss": "issuer", "aud": "audience",
+                    "privateKey": RSA_KEY, "claims": "{\"jti\":\"fixed-jti\",\"extra\":true}"}),
+            ),
+            "GET",
+            "http://localhost/",
+            &[],
+            None,
+        );
+        assert_eq!(
+            authorization(&parts),
+            "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6ImtleS0xIn0.eyJqdGkiOiJmaXhlZC1qdGkiLCJleHRyYSI6dHJ1ZSwiaWF0IjoxNzAwMDAwMDAwLCJpc3MiOiJpc3N1ZXIiLCJzdWIiOiJpc3N1ZXIiLCJhdWQiOiJhdWRpZW5jZSIsImV4cCI6MTcwMDAwMzYwMH0.dDMntOXPH1g9s7pKNAp6u87e9b7u4IYJ5QdTsS85jmNM7W6EwEGqglrwbsrXlgFIgtI4dibNm1NtJ3VaInVFuWUOi9AnFcYNA69t_vBqXUEthkY2O5NOlf-7Atb9LdVET19ZEROxNvGn8AHxATfG52Hs1upWTbgIr48kQAf27wWAef29WEThLfQLnuKOFoUwVjP36gH63hcf7ufnyTiOxXeDMFWEo2f16419K_B_y3wtL4UGlTpNxm4UrCCb4XPSfPxwujlriLh0GAZ7nks5EcYedW83yHvKpKYffne693XojRKZHYVkiD4qGV6F0-JAopichdh6ChHVZqGdhfvT-Q"
+        );
+    }
+}

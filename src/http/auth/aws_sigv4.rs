@@ -466,3 +466,119 @@ fn canonical_path(path: &str, service: &str) -> String {
 fn collapse_whitespace(value: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{auth, sign};
+    use crate::collection::{Body, KeyValue};
+    use serde_json::json;
+
+    // Expected values: what postman-runtime 7.39.1's awsv4 handler (aws4 1.12.0) produces for
+    // these inputs at 2023-11-14T22:13:20Z.
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn header_signature_with_session_token_and_body_hash() {
+        let parts = sign(
+            &auth(
+                "awsv4",
+                json!({"accessKey": "AKIDEXAMPLE", "secretKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                    "region": "eu-west-1", "service": "execute-api", "sessionToken": "tok/en="}),
+            ),
+            "POST",
+            "http://127.0.0.1:3000/a//b/../c d/?z=1&a=x y&a=b&empty",
+            &[
+                ("X-Custom", "  one   two "),
+                ("Content-Type", "application/json"),
+            ],
+            Some(Body::Raw {
+                raw: "{\"k\":\"v\"}".into(),
+                language: None,
+            }),
+        );
+        assert_eq!(
+            parts.headers,
+            pairs(&[
+                (
+                    "X-Amz-Content-Sha256",
+                    "666c1aa02e8068c6d5cc1d3295009432c16790bec28ec8ce119d0d1a18d61319"
+                ),
+                ("Host", "127.0.0.1:3000"),
+                ("X-Amz-Security-Token", "tok/en="),
+                ("X-Amz-Date", "20231114T221320Z"),
+                (
+                    "Authorization",
+                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/eu-west-1/execute-api/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-custom, Signature=b6bdb482c11ab010c62d8ae98318e77086fb33a76c80ef90889cdb218c689e5f"
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn s3_signs_in_the_query() {
+        let parts = sign(
+            &auth(
+                "awsv4",
+                json!({"accessKey": "AK", "secretKey": "SK", "region": "us-east-1", "service": "s3",
+                    "addAuthDataToQuery": true}),
+            ),
+            "GET",
+            "https://bucket.s3.amazonaws.com/my%20key/a+b.txt?list-type=2",
+            &[],
+            None,
+        );
+        assert_eq!(parts.headers, pairs(&[("Host", "bucket.s3.amazonaws.com")]));
+        assert_eq!(
+            parts.query,
+            pairs(&[
+                ("X-Amz-Expires", "86400"),
+                ("X-Amz-Date", "20231114T221320Z"),
+                ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+                (
+                    "X-Amz-Credential",
+                    "AK%2F20231114%2Fus-east-1%2Fs3%2Faws4_request"
+                ),
+                ("X-Amz-SignedHeaders", "host"),
+                (
+                    "X-Amz-Signature",
+                    "f140871e9040cef6cd3e46f6b0044adaeda29252b1c13e4ff72d22ce81f82330"
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn urlencoded_body_is_hashed_grouped_by_key() {
+        let parts = sign(
+            &auth("awsv4", json!({"accessKey": "AK", "secretKey": "SK"})),
+            "PUT",
+            "http://h.example/p",
+            &[],
+            Some(Body::UrlEncoded(vec![
+                KeyValue::new("b", "x y"),
+                KeyValue::new("a", "it's"),
+                KeyValue::new("b", "2"),
+            ])),
+        );
+        assert_eq!(
+            parts.headers,
+            pairs(&[
+                (
+                    "X-Amz-Content-Sha256",
+                    "519ac5f932cec987c2cef91aa83f66b84ab328156d2f59a3ab16662a02eab50c"
+                ),
+                ("Host", "h.example"),
+                ("X-Amz-Date", "20231114T221320Z"),
+                (
+                    "Authorization",
+                    "AWS4-HMAC-SHA256 Credential=AK/20231114/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=bb90b23d19642c5844ccd20ac47074719f922287b2731de95fb41ce6a47d0e2f"
+                ),
+            ])
+        );
+    }
+}

@@ -110,3 +110,54 @@ fn canonical_headers(names: &[String], headers: &[(String, String)]) -> String {
         .collect::<Vec<_>>()
         .join("\t")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{auth, authorization, sign};
+    use crate::collection::Body;
+    use serde_json::json;
+
+    // Expected values: what postman-runtime 7.39.1's edgegrid handler produces for these inputs.
+
+    #[test]
+    fn post_signs_chosen_headers_and_a_limited_body_hash() {
+        let parts = sign(
+            &auth(
+                "edgegrid",
+                json!({"accessToken": "akab-access", "clientToken": "akab-client", "clientSecret": "secret=",
+                    "nonce": "nonce-1", "timestamp": "20231114T22:13:20+0000", "headersToSign": "X-A, x-b",
+                    "maxBodySize": "4"}),
+            ),
+            "POST",
+            "https://akab.luna.akamaiapis.net/path?x=1",
+            &[("x-a", "  v   1 "), ("X-B", "2")],
+            Some(Body::Raw {
+                raw: "0123456789".into(),
+                language: None,
+            }),
+        );
+        assert_eq!(
+            authorization(&parts),
+            "EG1-HMAC-SHA256 client_token=akab-client;access_token=akab-access;timestamp=20231114T22:13:20+0000;nonce=nonce-1;signature=V1rA3wBy826umEoVQPMP78284gCmbWGJ8a2WWyd6cG8="
+        );
+    }
+
+    #[test]
+    fn base_url_host_and_generated_timestamp() {
+        let parts = sign(
+            &auth(
+                "edgegrid",
+                json!({"accessToken": "a", "clientToken": "c", "clientSecret": "s",
+                    "baseURL": "https://base.example:8443/x", "nonce": "n"}),
+            ),
+            "GET",
+            "http://localhost/",
+            &[],
+            None,
+        );
+        assert_eq!(
+            authorization(&parts),
+            "EG1-HMAC-SHA256 client_token=c;access_token=a;timestamp=20231114T22:13:20+0000;nonce=n;signature=uhzUaZCFHrMcpaejoAHd8N46U4f4NPy1bezxWBn8y10="
+        );
+    }
+}

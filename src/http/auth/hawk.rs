@@ -153,3 +153,73 @@ fn js_parse_int(text: &str) -> Option<i64> {
     let value: i64 = digits[..end].parse().ok()?;
     Some(if negative { -value } else { value })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{auth, authorization, sign};
+    use crate::collection::Body;
+    use serde_json::json;
+
+    // Expected values: what postman-runtime 7.39.1's hawk handler produces for these inputs.
+
+    #[test]
+    fn header_carries_ext_app_and_dlg() {
+        let parts = sign(
+            &auth(
+                "hawk",
+                json!({"authId": "dh37fgj492je", "authKey": "werxhqb98rpaxn39848xrunpaw3489ruxnpa98w4rxn",
+                    "algorithm": "sha256", "nonce": "Ygvqdz", "timestamp": "1700000000",
+                    "extraData": "some \"app\" data\\x", "app": "my-app", "delegation": "dlg-1"}),
+            ),
+            "GET",
+            "http://Example.com:8000/resource/1?b=1&a=2",
+            &[],
+            None,
+        );
+        assert_eq!(
+            authorization(&parts),
+            r#"Hawk id="dh37fgj492je", ts="1700000000", nonce="Ygvqdz", ext="some \"app\" data\\x", mac="T/bs51/MGlaL7PiBCaYax+JGcdiea0Y6kwh5ZwmE+DE=", app="my-app", dlg="dlg-1""#
+        );
+    }
+
+    #[test]
+    fn payload_hash_uses_the_request_content_type() {
+        let parts = sign(
+            &auth(
+                "hawk",
+                json!({"authId": "id1", "authKey": "key1", "algorithm": "sha1", "nonce": "abc123",
+                    "timestamp": "1700000001", "includePayloadHash": true}),
+            ),
+            "POST",
+            "https://api.example.com/items",
+            &[("Content-Type", "application/json; charset=utf-8")],
+            Some(Body::Raw {
+                raw: "{\"a\":1}".into(),
+                language: None,
+            }),
+        );
+        assert_eq!(
+            authorization(&parts),
+            r#"Hawk id="id1", ts="1700000001", nonce="abc123", hash="1Rfk446lhoFmJQTGasZ3HmR8jNM=", mac="/GrKGfDskMpkP9sZrZuALr/vrN8=""#
+        );
+    }
+
+    #[test]
+    fn missing_timestamp_comes_from_the_clock() {
+        let parts = sign(
+            &auth(
+                "hawk",
+                json!({"authId": "id1", "authKey": "key1", "algorithm": "sha256"}),
+            ),
+            "GET",
+            "http://localhost/x",
+            &[],
+            None,
+        );
+        let header = authorization(&parts);
+        assert!(
+            header.starts_with(r#"Hawk id="id1", ts="1700000000", nonce="abcdef""#),
+            "{header}"
+        );
+    }
+}

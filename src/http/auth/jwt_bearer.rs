@@ -242,3 +242,69 @@ fn js_number(f: f64) -> String {
     }
     format!("{f}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{RSA_KEY, auth, authorization, sign};
+    use serde_json::json;
+
+    // Expected values: what postman-runtime 7.39.1's jwt handler (jose 4.14.4) produces for these
+    // inputs.
+
+    #[test]
+    fn hs256_with_a_base64_secret_custom_header_and_prefix() {
+        let parts = sign(
+            &auth(
+                "jwt",
+                json!({"algorithm": "HS256", "secret": "c2VjcmV0", "isSecretBase64Encoded": true,
+                    "header": "{\"typ\":\"JWT\",\"alg\":\"none\",\"kid\":\"k1\"}",
+                    "payload": "{\"sub\":\"123\",\"n\":1.0,\"big\":1e21,\"arr\":[1,\"x\"]}",
+                    "headerPrefix": "JWT"}),
+            ),
+            "GET",
+            "http://localhost/",
+            &[],
+            None,
+        );
+        assert_eq!(
+            authorization(&parts),
+            "JWT eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMjMiLCJuIjoxLCJiaWciOjFlKzIxLCJhcnIiOlsxLCJ4Il19._eIEl2ZQP_02sQLKVNjlws1pYLuutFb4lZE2dUsHt0c"
+        );
+    }
+
+    #[test]
+    fn rs256_replaces_the_query_parameter() {
+        let parts = sign(
+            &auth(
+                "jwt",
+                json!({"algorithm": "RS256", "privateKey": RSA_KEY, "payload": "{\"iss\":\"me\"}",
+                    "addTokenTo": "queryParam", "queryParamKey": "jwt"}),
+            ),
+            "GET",
+            "http://localhost/?jwt=old&x=1",
+            &[],
+            None,
+        );
+        assert_eq!(parts.replace_query.as_deref(), Some("x=1"));
+        assert_eq!(
+            parts.query,
+            vec![("jwt".to_string(), "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJtZSJ9.TRNZx1oNY3S3MbZyukF7nWjNHnLvLdBlrgTxrri3JRIvhkVnN1xh0ZIh-9_NOI-S4dt2X4LlScmTPG9suHydCgK4_r-gPZkuWoagWBsdKNqGL4wLos26o_PW3E5Czeo48-5w_vofMdvbhhNKJblYelGDweRbRJHOujbaw6pTtCvM02C0jymOSP3ISPYDZ9W7QFS2cpgUvuVlYusctzSyEI3Z22K1Lod19oMCT3eHvyjm79QdMteNExSGBS99Jiquw-FK7ALTWEGYqLgi7akZcL5XkWG_ETOHZXY4CPzWUNo5jmTavieEmv2gBjKoOJ2P6DjCDG7Q3Ncc8SUjIx9u6Q".to_string())]
+        );
+    }
+
+    #[test]
+    fn an_unknown_algorithm_leaves_the_request_unsigned_with_a_warning() {
+        let parts = sign(
+            &auth("jwt", json!({"algorithm": "none"})),
+            "GET",
+            "http://localhost/",
+            &[],
+            None,
+        );
+        assert!(parts.headers.is_empty());
+        assert_eq!(
+            parts.warning.as_deref(),
+            Some("runtime~jwt.auth: could not sign the request: invalid algorithm")
+        );
+    }
+}

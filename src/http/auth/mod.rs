@@ -330,6 +330,71 @@ fn challenge_field(challenge: &str, name: &str) -> Option<String> {
     None
 }
 
+/// Signing a request in unit tests, with the clock fixed at 1700000000.123 s (2023-11-14T22:13:20Z)
+/// as in the Node script that produced the expected values.
+#[cfg(test)]
+pub(super) mod testing {
+    use super::entropy::FixedEntropy;
+    use super::*;
+
+    /// An auth helper of `kind` with `params` (JSON values, as a collection gives them).
+    pub(crate) fn auth(kind: &str, params: serde_json::Value) -> Auth {
+        Auth {
+            kind: kind.into(),
+            params: params
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// Signs `method url` with `headers` and `body`.
+    pub(crate) fn sign(
+        auth: &Auth,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<Body>,
+    ) -> AuthParts {
+        let parsed = super::super::wire::parse_wire_url(url).unwrap();
+        let target = super::super::target::request_target(url, &[], false);
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let input = SignInput {
+            method,
+            url: &parsed,
+            target: &target,
+            headers: &headers,
+            body: body.as_ref(),
+            files: &FileAccess::default(),
+            disable_url_encoding: false,
+        };
+        let mut entropy = FixedEntropy {
+            now_millis: 1_700_000_000_123,
+            uuid: "00000000-0000-4000-8000-000000000000".into(),
+        };
+        apply_auth(Some(auth), &input, &mut entropy).unwrap()
+    }
+
+    /// The value of the `Authorization` header the parts add.
+    pub(crate) fn authorization(parts: &AuthParts) -> &str {
+        parts
+            .headers
+            .iter()
+            .find(|(k, _)| k == "Authorization")
+            .map(|(_, v)| v.as_str())
+            .expect("an Authorization header")
+    }
+
+    /// The test-only RSA key the repository ships.
+    pub(crate) const RSA_KEY: &str =
+        include_str!("../../../environments/test-only-private-key-jwt.pem");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

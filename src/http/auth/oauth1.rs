@@ -349,3 +349,124 @@ fn authorization_header(realm: Option<&str>, params: &[Pair], disable_encoding: 
     }
     format!("OAuth {}", fields.join(","))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{RSA_KEY, auth, authorization, sign};
+    use crate::collection::{Body, KeyValue};
+    use serde_json::json;
+
+    // Expected values: what postman-runtime 7.39.1's oauth1 handler produces for these inputs.
+
+    #[test]
+    fn hmac_sha1_in_the_header_with_realm_and_the_query_reencoded() {
+        let parts = sign(
+            &auth(
+                "oauth1",
+                json!({"consumerKey": "ck", "consumerSecret": "cs", "token": "tk", "tokenSecret": "ts",
+                    "signatureMethod": "HMAC-SHA1", "timestamp": "1700000000", "nonce": "n0nce",
+                    "version": "1.0", "realm": "Example Realm", "addParamsToHeader": true,
+                    "addEmptyParamsToSign": false}),
+            ),
+            "GET",
+            "http://Example.com:80/path/x?b=2&a=hello%20world&c!='x'&flag",
+            &[],
+            None,
+        );
+        assert_eq!(
+            authorization(&parts),
+            r#"OAuth realm="Example%20Realm",oauth_consumer_key="ck",oauth_token="tk",oauth_signature_method="HMAC-SHA1",oauth_timestamp="1700000000",oauth_nonce="n0nce",oauth_version="1.0",oauth_signature="qa1%2BGwSbUOcnrwJWcPijpMHXh2A%3D""#
+        );
+        assert_eq!(
+            parts.replace_query.as_deref(),
+            Some("b=2&a=hello%20world&c%21=%27x%27&flag")
+        );
+    }
+
+    #[test]
+    fn hmac_sha256_in_the_query_with_callback() {
+        let parts = sign(
+            &auth(
+                "oauth1",
+                json!({"consumerKey": "ck", "consumerSecret": "cs", "signatureMethod": "HMAC-SHA256",
+                    "timestamp": "1700000000", "nonce": "n0nce", "version": "1.0",
+                    "callback": "http://cb.example/?x=1", "addParamsToHeader": false}),
+            ),
+            "GET",
+            "http://localhost:3000/q?x=a+b",
+            &[],
+            None,
+        );
+        assert_eq!(
+            parts.replace_query.as_deref(),
+            Some(
+                "x=a%20b&oauth_consumer_key=ck&oauth_signature_method=HMAC-SHA256&oauth_timestamp=1700000000&oauth_nonce=n0nce&oauth_version=1.0&oauth_callback=http%3A%2F%2Fcb.example%2F%3Fx%3D1&oauth_signature=rOgnwR6jfmbey1Tajh6sEam%2BxZOUnU85hkbpMHSLFnA%3D"
+            )
+        );
+        assert!(parts.headers.is_empty());
+    }
+
+    #[test]
+    fn plaintext_goes_to_a_urlencoded_body_replacing_old_parameters() {
+        let parts = sign(
+            &auth(
+                "oauth1",
+                json!({"consumerKey": "ck", "consumerSecret": "c&s", "tokenSecret": "t s",
+                    "signatureMethod": "PLAINTEXT", "timestamp": "1700000000", "nonce": "n",
+                    "version": "1.0", "addParamsToHeader": false}),
+            ),
+            "POST",
+            "http://localhost:3000/form",
+            &[],
+            Some(Body::UrlEncoded(vec![
+                KeyValue::new("name", "a b"),
+                KeyValue::new("oauth_nonce", "old"),
+            ])),
+        );
+        let fields: Vec<(String, String)> = parts
+            .form_fields
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.key, f.value.unwrap_or_default()))
+            .collect();
+        let expected = [
+            ("name", "a b"),
+            ("oauth_consumer_key", "ck"),
+            ("oauth_signature_method", "PLAINTEXT"),
+            ("oauth_timestamp", "1700000000"),
+            ("oauth_nonce", "n"),
+            ("oauth_version", "1.0"),
+            ("oauth_signature", "c%26s&t%20s"),
+        ];
+        assert_eq!(
+            fields,
+            expected
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn rsa_sha256_with_body_hash() {
+        let parts = sign(
+            &auth(
+                "oauth1",
+                json!({"consumerKey": "ck", "privateKey": RSA_KEY, "signatureMethod": "RSA-SHA256",
+                    "timestamp": "1700000000", "nonce": "n", "version": "1.0", "includeBodyHash": true,
+                    "addParamsToHeader": true, "addEmptyParamsToSign": true}),
+            ),
+            "POST",
+            "http://localhost:3000/rsa",
+            &[],
+            Some(Body::Raw {
+                raw: "hello".into(),
+                language: None,
+            }),
+        );
+        assert_eq!(
+            authorization(&parts),
+            r#"OAuth oauth_consumer_key="ck",oauth_signature_method="RSA-SHA256",oauth_timestamp="1700000000",oauth_nonce="n",oauth_version="1.0",oauth_body_hash="LPJNul%2Bwow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ%3D",oauth_signature="hIBQcmxzPpMDGveWVlFdqtWXmJTbvtyN%2B2hrouPaD67GsmnTFwxpXYdCrLcrOKhb2GaIXzedqNN%2FR4%2FxEUzmEglxGzfFWuLhOnVThjBU0sK9haFxQUz0hAk%2F2KJ2hFnDEqS9pXgD1dpoVeKPsxJLKevOKQfz77i%2BVCvMkqIKNuR3OJGmzCHR0duqLfUme8bAK0ilWqMgD3zuXhP9QUeeOMNdMIRca%2Bj51vpmti0NijmYkU5%2BJyqBRIM3BtUI2%2B2gEyRRQEWHILOTDwJeRsRJudx%2B1bSTziasknmM5Y6of%2F056XGE52jZbxUqjI2UCTi6iWJaFJJJhfpNTxO%2BbiPrpA%3D%3D""#
+        );
+    }
+}
