@@ -86,7 +86,20 @@ pub fn build_wire_request(
         .filter(|h| h.is_active())
         .map(|h| (h.key.clone(), h.value.clone().unwrap_or_default()))
         .collect();
-    // Newman signs before its HTTP layer prunes a GET body or adds any header of its own.
+    let pruned = PRUNED_METHODS.contains(&request.method.as_str())
+        && behavior.disable_body_pruning != Some(true);
+    // Newman settles a JSON raw body (stripping comments) before the auth step, and that adds
+    // its Content-Type then, so signers see it and it comes before the auth header. Other
+    // bodies get theirs after the auth step.
+    if let (Some(Body::Raw { raw, language }), false) = (&request.body, pruned) {
+        if !raw.is_empty()
+            && language.as_deref() == Some("json")
+            && !has_header(&headers, "content-type")
+        {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+    }
+    // Newman signs before its HTTP layer prunes a GET body or adds any other header of its own.
     let signed_url = parse_wire_url(&text)?;
     let auth_parts = apply_auth(
         auth,
@@ -138,8 +151,6 @@ pub fn build_wire_request(
         _ => request.body.as_ref(),
     };
 
-    let pruned = PRUNED_METHODS.contains(&request.method.as_str())
-        && behavior.disable_body_pruning != Some(true);
     let mut body = Vec::new();
     // Newman sets the Content-Type of raw and GraphQL bodies with the request's headers, after the
     // auth step's; the one of a form comes from its HTTP layer, after the system headers. A multipart form's length
