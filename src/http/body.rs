@@ -131,7 +131,7 @@ pub fn urlencode_fields(fields: &[KeyValue]) -> String {
 
 /// The number a JavaScript object key stands for when it is an array index (a canonical decimal
 /// below 2^32 - 1); such keys are listed before all others.
-fn array_index(key: &str) -> Option<u32> {
+pub(super) fn array_index(key: &str) -> Option<u32> {
     let number: u32 = key.parse().ok()?;
     (number.to_string() == key && number != u32::MAX).then_some(number)
 }

@@ -80,7 +80,8 @@ impl fmt::Display for HttpError {
             HttpError::UnsupportedAuth { kind } => write!(
                 f,
                 "auth type `{kind}` is not supported; supported: noauth, basic, bearer, apikey, \
-                 digest, oauth2 (with a given access token)"
+                 digest, oauth2 (with a given access token), hawk, awsv4, oauth1, edgegrid, jwt, \
+                 asap"
             ),
             HttpError::File { path, source } => {
                 write!(f, "cannot read body file {}: {source}", path.display())

@@ -6,7 +6,7 @@ use url::Url as WireUrl;
 use crate::collection::{Auth, Body, ProtocolProfileBehavior, Request};
 
 use super::HttpError;
-use super::auth::apply_auth;
+use super::auth::{SignInput, SystemEntropy, apply_auth};
 use super::body::{FileAccess, encode_body};
 use super::digest::Digest;
 use super::json_comments::{is_json_body, strip_json_comments};
@@ -35,6 +35,8 @@ pub struct WireRequest {
     /// Digest auth: what signed the request, or will answer a challenge. The runner sets its
     /// origin so that what a challenge teaches stays with the auth block.
     pub digest: Option<Digest>,
+    /// Why the auth helper left the request unsigned (Newman warns and sends it anyway).
+    pub auth_warning: Option<String>,
 }
 
 impl WireRequest {
@@ -149,15 +151,70 @@ pub fn host_header(url: &WireUrl) -> String {
 /// Methods whose body Postman drops unless `disableBodyPruning` is set.
 const PRUNED_METHODS: [&str; 5] = ["GET", "COPY", "HEAD", "PURGE", "UNLOCK"];
 
-/// Builds the wire request from a resolved request and its resolved, inherited auth.
+/// Builds the wire request from a resolved request and its resolved, inherited auth, in the
+/// order of Newman's steps: a JSON body's comments and Content-Type, the auth step (signers see
+/// the request as it is then), the body, the system headers, and what the HTTP layer adds last.
 pub fn build_wire_request(
     request: &Request,
     auth: Option<&Auth>,
     behavior: &ProtocolProfileBehavior,
     files: &FileAccess,
 ) -> Result<WireRequest, HttpError> {
-    let auth_parts = apply_auth(auth)?;
     let text = request.url.to_unresolved_string();
+    let disable_url_encoding = behavior.disable_url_encoding == Some(true);
+    let mut headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .filter(|h| h.is_active())
+        .map(|h| (h.key.clone(), h.value.clone().unwrap_or_default()))
+        .collect();
+    let pruned = PRUNED_METHODS.contains(&request.method.as_str())
+        && behavior.disable_body_pruning != Some(true);
+    let content_type_disabled = behavior
+        .disabled_system_headers
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case("content-type"));
+    // Newman settles a JSON raw body first: its comments go, and its Content-Type is added then,
+    // so signers see it and it comes before the auth header. Other bodies get theirs later.
+    let uncommented;
+    let model = match (&request.body, pruned) {
+        (Some(Body::Raw { raw, language }), false)
+            if is_json_body(language.as_deref(), last_header(&headers, "content-type")) =>
+        {
+            if !raw.is_empty()
+                && language.is_some()
+                && !content_type_disabled
+                && !has_header(&headers, "content-type")
+            {
+                headers.push(("Content-Type".into(), "application/json".into()));
+            }
+            uncommented = Body::Raw {
+                raw: strip_json_comments(raw).into_owned(),
+                language: language.clone(),
+            };
+            Some(&uncommented)
+        }
+        (other, _) => other.as_ref(),
+    };
+    // Newman signs before its HTTP layer prunes a GET body or adds any other header of its own.
+    let signed_url = parse_wire_url(&text)?;
+    let auth_parts = apply_auth(
+        auth,
+        &SignInput {
+            method: &request.method,
+            url: &signed_url,
+            target: &request_target(&text, &[], false),
+            headers: &headers,
+            body: model,
+            files,
+            disable_url_encoding,
+        },
+        &mut SystemEntropy,
+    )?;
+    let text = match &auth_parts.replace_query {
+        Some(query) => with_query(&text, query),
+        None => text,
+    };
     let mut url = parse_wire_url(&text)?;
     if !auth_parts.query.is_empty() {
         let mut pairs = url.query().map(str::to_string).unwrap_or_default();
@@ -169,47 +226,19 @@ pub fn build_wire_request(
         }
         url.set_query(Some(&pairs));
     }
-    let target = request_target(
-        &text,
-        &auth_parts.query,
-        behavior.disable_url_encoding == Some(true),
-    );
+    let target = request_target(&text, &auth_parts.query, disable_url_encoding);
 
-    let mut headers: Vec<(String, String)> = request
-        .headers
-        .iter()
-        .filter(|h| h.is_active())
-        .map(|h| (h.key.clone(), h.value.clone().unwrap_or_default()))
-        .collect();
-
-    let pruned = PRUNED_METHODS.contains(&request.method.as_str())
-        && behavior.disable_body_pruning != Some(true);
-    let mut body = Vec::new();
-    // Newman sets the Content-Type of raw and GraphQL bodies with the request's headers; the one
-    // of a form comes from its HTTP layer, after the system headers. A multipart form's length
-    // and a file's length and type come after the cookies, as those bodies are streamed.
-    let mut late_headers = Vec::new();
-    let mut after_cookies = Vec::new();
-    let content_type_disabled = behavior
-        .disabled_system_headers
-        .iter()
-        .any(|d| d.eq_ignore_ascii_case("content-type"));
-    let own_boundary = match &request.body {
+    let form_body;
+    let model = match (&auth_parts.form_fields, model) {
+        (Some(fields), Some(Body::UrlEncoded(_))) => {
+            form_body = Body::UrlEncoded(fields.clone());
+            Some(&form_body)
+        }
+        (_, model) => model,
+    };
+    let own_boundary = match model {
         Some(Body::FormData(_)) => last_header(&headers, "content-type").and_then(form_boundary),
         _ => None,
-    };
-    let uncommented;
-    let model = match &request.body {
-        Some(Body::Raw { raw, language })
-            if is_json_body(language.as_deref(), last_header(&headers, "content-type")) =>
-        {
-            uncommented = Body::Raw {
-                raw: strip_json_comments(raw).into_owned(),
-                language: language.clone(),
-            };
-            Some(&uncommented)
-        }
-        other => other.as_ref(),
     };
     let encoded = match (model, pruned) {
         (Some(model), false) => {
@@ -217,6 +246,10 @@ pub fn build_wire_request(
         }
         _ => None,
     };
+
+    // The auth step: a helper's header replaces the request's own of that name (API keys compare
+    // names by their words) and goes after the request's headers, before the body's Content-Type
+    // and the system headers.
     let mut auth_headers = auth_parts.headers;
     let digest = auth_parts.digest.map(|params| Digest {
         origin: None,
@@ -229,16 +262,29 @@ pub fn build_wire_request(
             .params
             .authorization(&request.method, &target, body)?
         {
+            headers.retain(|(key, _)| !key.eq_ignore_ascii_case("authorization"));
             auth_headers.push(("Authorization".into(), value));
         }
     }
-    // An auth helper's header replaces the request's own of that name and goes after the
-    // request's headers, before the body's Content-Type and the system headers.
+    headers.retain(|(name, _)| {
+        let words = header_words(name);
+        !auth_parts
+            .remove_headers
+            .iter()
+            .any(|removed| header_words(removed) == words)
+    });
     for (name, value) in auth_headers {
-        let words = header_words(&name);
-        headers.retain(|(key, _)| header_words(key) != words);
-        headers.push((name, value));
+        if !has_header(&headers, &name) {
+            headers.push((name, value));
+        }
     }
+
+    let mut body = Vec::new();
+    // Newman sets the Content-Type of raw and GraphQL bodies with the request's headers; the one
+    // of a form comes from its HTTP layer, after the system headers. A multipart form's length
+    // and a file's length and type come after the cookies, as those bodies are streamed.
+    let mut late_headers = Vec::new();
+    let mut after_cookies = Vec::new();
     if let Some((model, encoded)) = encoded {
         let length = || {
             (
@@ -312,7 +358,24 @@ pub fn build_wire_request(
         after_cookies,
         body,
         digest,
+        auth_warning: auth_parts.warning,
     })
+}
+
+/// `text` with its query (after `?`, before any `#`) replaced; an empty query drops the `?`.
+fn with_query(text: &str, query: &str) -> String {
+    let (before_hash, hash) = match text.find('#') {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let base = before_hash
+        .split_once('?')
+        .map_or(before_hash, |(base, _)| base);
+    if query.is_empty() {
+        format!("{base}{hash}")
+    } else {
+        format!("{base}?{query}{hash}")
+    }
 }
 
 /// Splits `scheme://rest`; a `://` only counts before any `/`, `?` or `#` (one inside a query

@@ -336,6 +336,9 @@ async fn run_item(
             if let Some(digest) = &mut wire.digest {
                 digest.origin = planned.auth_origin;
             }
+            if let Some(warning) = &wire.auth_warning {
+                reporter.warning(warning);
+            }
             match context.client.send(&wire, &planned.behavior).await {
                 Ok(response) => {
                     let timings = &mut summary.timings;

@@ -17,13 +17,13 @@ use crate::support::{Scratch, baton, baton_with_env, collection, serve_connectio
 /// A loopback server that records each raw request and answers with its request line as the
 /// body, a `seen=1` cookie, an `X-Mixed-Case` header, and gzip when the request line holds
 /// `gzip`.
-struct RawServer {
-    addr: SocketAddr,
+pub(crate) struct RawServer {
+    pub(crate) addr: SocketAddr,
     requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl RawServer {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let requests: Arc<Mutex<Vec<String>>> = Arc::default();
         let log = requests.clone();
         let addr = serve_connections(move |mut socket| {
@@ -56,7 +56,7 @@ impl RawServer {
         RawServer { addr, requests }
     }
 
-    fn requests(&self) -> Vec<String> {
+    pub(crate) fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
 }
@@ -170,7 +170,7 @@ fn exact_targets_go_through_an_http_proxy_in_absolute_form() {
 
 /// The request without what is random per request: the `Postman-Token` value, and a multipart
 /// boundary (and so the multipart body and its length).
-fn without_random_parts(raw: &str) -> String {
+pub(crate) fn without_random_parts(raw: &str) -> String {
     let multipart = raw.contains("multipart/form-data; boundary=");
     let raw = match (multipart, raw.split_once("\r\n\r\n")) {
         (true, Some((head, _))) => head,
