@@ -310,6 +310,7 @@ impl HttpClient {
                 }
                 _ => {
                     response.response_time = started.elapsed();
+                    response.replays = u32::from(digest_tried);
                     return Ok(response);
                 }
             }
@@ -454,8 +455,14 @@ fn redirected(
             *value = super::wire::host_header(&url);
         }
     }
-    // The Location the server sent is followed as the URL parser reads it.
-    next.target = url[url::Position::BeforePath..url::Position::AfterQuery].to_string();
+    // The Location the server sent is followed as the URL parser reads it; under
+    // `disableUrlEncoding` an absolute one goes out as written, as Newman's parser leaves it.
+    next.target = match super::wire::split_scheme(location.trim()) {
+        (Some(_), _) if behavior.disable_url_encoding == Some(true) => {
+            super::target::request_target(location.trim(), &[], true)
+        }
+        _ => url[url::Position::BeforePath..url::Position::AfterQuery].to_string(),
+    };
     next.url = url;
     Ok(next)
 }

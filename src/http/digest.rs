@@ -216,6 +216,11 @@ impl DigestMemory {
         recalled
     }
 
+    /// Forgets everything learned (a new iteration starts).
+    pub fn forget(&self) {
+        self.learned.borrow_mut().clear();
+    }
+
     /// Remembers what the block learned.
     pub fn remember(&self, origin: usize, params: &DigestParams) {
         self.learned.borrow_mut().insert(origin, params.clone());

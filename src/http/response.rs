@@ -17,6 +17,9 @@ pub struct Response {
     pub response_time: Duration,
     /// The URL that answered (after redirects).
     pub url: String,
+    /// How many times the request was sent again to answer an auth challenge (Digest) before
+    /// this response: Newman counts each as a request of the item.
+    pub replays: u32,
 }
 
 impl Response {
@@ -40,6 +43,7 @@ impl Response {
             body,
             response_time: Duration::ZERO,
             url,
+            replays: 0,
         }
     }
 

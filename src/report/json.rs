@@ -22,11 +22,22 @@ pub fn write_json_report(
     const SLOT: &str = "\"executions\":[";
     let split = head.rfind(SLOT).map_or(head.len(), |at| at + SLOT.len());
     out.write_all(&head.as_bytes()[..split])?;
-    for (index, execution) in summary.executions.iter().enumerate() {
-        if index > 0 {
-            out.write_all(b",")?;
+    // Newman pushes an item's one execution record once per request event (its request, an auth
+    // replay, each `pm.sendRequest`), so readers of its report see it that many times.
+    let mut first = true;
+    for execution in &summary.executions {
+        let copies = execution.request_events();
+        if copies == 0 {
+            continue;
         }
-        serde_json::to_writer(&mut *out, &execution_json(execution, &summary.masker))?;
+        let text = serde_json::to_string(&execution_json(execution, &summary.masker))?;
+        for _ in 0..copies {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            out.write_all(text.as_bytes())?;
+        }
     }
     out.write_all(&head.as_bytes()[split..])
 }
@@ -146,10 +157,12 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
         json!({"position": execution.position, "iteration": execution.iteration, "ref": execution.id,
                "length": execution.plan_length, "cycles": execution.iterations}),
     );
-    out.insert(
-        "item".into(),
-        json!({"id": execution.id, "name": execution.name()}),
-    );
+    // An item without a name has none in Newman's report.
+    let mut item = json!({"id": execution.id});
+    if !execution.name().is_empty() {
+        item["name"] = json!(execution.name());
+    }
+    out.insert("item".into(), item);
     if let Some(wire) = &execution.wire {
         let headers: Vec<Value> = wire
             .headers

@@ -43,6 +43,14 @@ impl Execution {
         self.path.last().map(String::as_str).unwrap_or("")
     }
 
+    /// How many `request` events Newman's run emits for this item: its own request unless a script
+    /// skipped it, each time it was sent again for an auth challenge, and each `pm.sendRequest`.
+    /// Newman's JSON report lists the item's execution once per event.
+    pub fn request_events(&self) -> usize {
+        let replays = self.response.as_ref().map_or(0, |r| r.replays as usize);
+        usize::from(!self.skipped) + replays + self.sent().count()
+    }
+
     /// Requests made with `pm.sendRequest` in both events.
     pub fn sent(&self) -> impl Iterator<Item = &SentRequest> {
         self.prerequest.sent.iter().chain(self.test.sent.iter())

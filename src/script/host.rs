@@ -91,9 +91,12 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         "sset",
         host,
         move |ctx: Ctx<'js>, i: u8, key: String, value: Value<'js>| {
-            let value = match value.is_undefined() {
-                true => None,
-                false => Some(from_js(&ctx, value)?),
+            // Only `pm.variables` keeps `undefined`; the other scopes travel out of Newman's
+            // sandbox as JSON and come back holding `null` (both measured against Newman).
+            let value = match (value.is_undefined(), i) {
+                (true, 0) => None,
+                (true, _) => Some(Json::Null),
+                (false, _) => Some(from_js(&ctx, value)?),
             };
             let mut h = host.borrow_mut();
             match value {

@@ -34,6 +34,7 @@ fn response(code: u16, body: &str) -> Response {
         body: body.as_bytes().to_vec(),
         response_time: Duration::from_millis(12),
         url: "http://api.test/items".into(),
+        replays: 0,
     }
 }
 

@@ -447,7 +447,10 @@
     define(pm, 'response', function () {
         if (job.response === undefined) {
             var data = host.response();
-            job.response = data ? new sdk.Response(data) : null;
+            // After a network error Newman still gives test scripts a response, with every
+            // field empty, so reading `pm.response.code` does not throw.
+            job.response = data ? new sdk.Response(data)
+                : (job.info.eventName === 'test' ? new sdk.Response() : null);
         }
         return job.response || undefined;
     }, function (value) { job.response = value; });
@@ -505,7 +508,8 @@
                     var code = /\b(E[A-Z]{3,})\b/.exec(error);
                     if (code) { failure.code = code[1]; }
                 }
-                else { response = new sdk.Response(data); }
+                // A failed request's callback gets the error and an empty response, as in Newman.
+                response = new sdk.Response(error ? undefined : data);
                 if (typeof callback === 'function') {
                     safely(callback, [failure, response]);
                     resolve(response);

@@ -415,9 +415,9 @@
         set: function (v) { Object.defineProperty(this, '_cookies', { value: v, writable: true }); },
         configurable: true
     });
-    RS.text = function () { return str(this._data.body); };
+    RS.text = function () { return this._data.body === undefined ? undefined : str(this._data.body); };
     RS.json = function (reviver) {
-        var text = this.text().replace(/^\uFEFF/, '');
+        var text = String(this.text()).replace(/^\uFEFF/, '');
         try { return JSON.parse(text, reviver); }
         catch (e) {
             var error = new SyntaxError(e.message);
@@ -433,7 +433,7 @@
     };
     RS.dataURI = function () {
         var type = this.headers.get('content-type') || 'text/plain';
-        return 'data:' + type + ';base64,' + btoa(unescape(encodeURIComponent(this.text())));
+        return 'data:' + type + ';base64,' + btoa(unescape(encodeURIComponent(this.text() || '')));
     };
     RS.contentInfo = function () {
         var type = this.headers.get('content-type') || '';
@@ -443,7 +443,7 @@
     RS.toJSON = function () {
         return { code: this.code, status: this.status, header: this.headers.toJSON(), body: this.text(), responseTime: this.responseTime, responseSize: this.responseSize };
     };
-    Object.defineProperty(RS, 'stream', { get: function () { return typeof Buffer === 'function' ? Buffer.from(this.text()) : this.text(); } });
+    Object.defineProperty(RS, 'stream', { get: function () { return typeof Buffer === 'function' ? Buffer.from(this.text() || '') : (this.text() || ''); } });
 
     return {
         Property: Property, QueryParam: QueryParam, PropertyList: PropertyList, HeaderList: HeaderList,
