@@ -1,5 +1,7 @@
 //! CLI tests: the real `baton` binary against an in-process server on 127.0.0.1:0.
 
+mod chameleon;
+mod corpus;
 mod differential;
 mod echo;
 mod load_errors;
