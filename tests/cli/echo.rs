@@ -134,7 +134,7 @@ impl Drop for EchoServers {
     }
 }
 
-fn tls_acceptor() -> TlsAcceptor {
+pub fn tls_acceptor() -> TlsAcceptor {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
     let certs = CertificateDer::pem_file_iter(dir.join("echo.pem"))
         .unwrap()

@@ -1,6 +1,8 @@
 //! CLI tests: the real `baton` binary against an in-process server on 127.0.0.1:0.
 
 mod auth_signers;
+mod chameleon;
+mod corpus;
 mod differential;
 mod echo;
 mod load_errors;
