@@ -26,6 +26,7 @@ const libraries = {
   xml2js: 'xml2js',
   cheerio: 'cheerio',
   'csv-parse/lib/sync': 'csv-parse/lib/sync',
+  'postman-collection': 'postman-collection',
   assert: 'assert/',
   buffer: 'buffer/',
   events: 'events/',
@@ -38,6 +39,12 @@ const libraries = {
 };
 const builtins = ['assert', 'buffer', 'events', 'path', 'punycode', 'querystring', 'stream',
   'string_decoder', 'timers', 'url', 'util', 'crypto', 'fs', 'jquery'];
+
+// postman-collection makes ids with the uuid package, which asks the browser's `crypto` for
+// random bytes; the sandbox has no such global, so the bundle gets a module-local one.
+const banners = {
+  'postman-collection': 'var crypto = { getRandomValues: function (a) { for (var i = 0; i < a.length; i++) { a[i] = Math.floor(Math.random() * 256); } return a; } };',
+};
 
 for (const [name, entry] of Object.entries(libraries)) {
   const result = await build({
@@ -52,6 +59,7 @@ for (const [name, entry] of Object.entries(libraries)) {
     minifySyntax: true,
     legalComments: 'none',
     logLevel: 'error',
+    banner: { js: banners[name] || '' },
   });
   const file = name.replace(/\//g, '_') + '.js';
   writeFileSync(join(out, file), result.outputFiles[0].text);

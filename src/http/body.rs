@@ -46,12 +46,14 @@ pub struct EncodedBody {
 }
 
 /// Encodes a resolved body; `None` when Postman sends no body at all: an empty raw text, a form
-/// without enabled entries, a file body without a source. `boundary` is the one the request's own
-/// `Content-Type: multipart/form-data; boundary=...` names, which a form then uses.
+/// without enabled entries, a file body without a source or one that cannot be read. `boundary` is
+/// the one the request's own `Content-Type: multipart/form-data; boundary=...` names, which a form
+/// then uses. A file that cannot be read is left out with a warning, as Newman does.
 pub fn encode_body(
     body: &Body,
     files: &FileAccess,
     boundary: Option<&str>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<EncodedBody>, HttpError> {
     Ok(Some(match body {
         Body::Raw { raw, .. } if raw.is_empty() => return Ok(None),
@@ -65,14 +67,17 @@ pub fn encode_body(
             content_type: Some("application/x-www-form-urlencoded".into()),
         },
         Body::FormData(parts) if parts.iter().all(|p| p.disabled) => return Ok(None),
-        Body::FormData(parts) => encode_multipart(parts, files, boundary)?,
-        Body::File { src: Some(src) } if !src.is_empty() => {
-            let (path, bytes) = files.read(src)?;
-            EncodedBody {
+        Body::FormData(parts) => encode_multipart(parts, files, boundary, warnings)?,
+        Body::File { src: Some(src) } if !src.is_empty() => match files.read(src) {
+            Ok((path, bytes)) => EncodedBody {
                 bytes,
                 content_type: known_content_type(&path).map(str::to_string),
+            },
+            Err(error) => {
+                warnings.push(format!("Binary file load error: {error}"));
+                return Ok(None);
             }
-        }
+        },
         Body::File { .. } => return Ok(None),
         Body::GraphQl { query, variables } => {
             // The variables text is spliced in as written, as Newman sends it; only an empty
@@ -159,6 +164,7 @@ fn encode_multipart(
     parts: &[FormPart],
     files: &FileAccess,
     boundary: Option<&str>,
+    warnings: &mut Vec<String>,
 ) -> Result<EncodedBody, HttpError> {
     let boundary = boundary.map_or_else(new_boundary, str::to_string);
     let mut bytes = Vec::new();
@@ -182,7 +188,16 @@ fn encode_multipart(
             }
             FormContent::Files(sources) => {
                 for src in sources.iter().filter(|s| !s.is_empty()) {
-                    let (path, content) = files.read(src)?;
+                    let (path, content) = match files.read(src) {
+                        Ok(read) => read,
+                        Err(error) => {
+                            warnings.push(format!(
+                                "Form param `{}`, file load error: {error}",
+                                part.key
+                            ));
+                            continue;
+                        }
+                    };
                     let name = file_name(&path);
                     let content_type = part.content_type.clone().unwrap_or_else(|| {
                         known_content_type(&path)
@@ -284,19 +299,22 @@ mod tests {
             raw: String::new(),
             language: Some("json".into()),
         };
-        assert_eq!(encode_body(&empty_raw, &files, None).unwrap(), None);
+        assert_eq!(
+            encode_body(&empty_raw, &files, None, &mut Vec::new()).unwrap(),
+            None
+        );
         let mut off = KeyValue::new("a", "1");
         off.disabled = true;
         assert_eq!(
-            encode_body(&Body::UrlEncoded(vec![off]), &files, None).unwrap(),
+            encode_body(&Body::UrlEncoded(vec![off]), &files, None, &mut Vec::new()).unwrap(),
             None
         );
         assert_eq!(
-            encode_body(&Body::FormData(vec![]), &files, None).unwrap(),
+            encode_body(&Body::FormData(vec![]), &files, None, &mut Vec::new()).unwrap(),
             None
         );
         assert_eq!(
-            encode_body(&Body::File { src: None }, &files, None).unwrap(),
+            encode_body(&Body::File { src: None }, &files, None, &mut Vec::new()).unwrap(),
             None
         );
     }
@@ -310,11 +328,16 @@ mod tests {
             disabled: false,
         }];
         let files = FileAccess::default();
-        let given = encode_body(&Body::FormData(parts.clone()), &files, Some("XyZ"))
-            .unwrap()
-            .unwrap();
+        let given = encode_body(
+            &Body::FormData(parts.clone()),
+            &files,
+            Some("XyZ"),
+            &mut Vec::new(),
+        )
+        .unwrap()
+        .unwrap();
         assert!(given.bytes.starts_with(b"--XyZ\r\n"));
-        let made = encode_body(&Body::FormData(parts), &files, None)
+        let made = encode_body(&Body::FormData(parts), &files, None, &mut Vec::new())
             .unwrap()
             .unwrap();
         let boundary =
@@ -330,7 +353,7 @@ mod tests {
             raw: "{}".into(),
             language: Some("json".into()),
         };
-        let encoded = encode_body(&body, &FileAccess::default(), None)
+        let encoded = encode_body(&body, &FileAccess::default(), None, &mut Vec::new())
             .unwrap()
             .unwrap();
         assert_eq!(encoded.content_type.as_deref(), Some("application/json"));
@@ -344,9 +367,14 @@ mod tests {
             content_type: None,
             disabled: false,
         }];
-        let encoded = encode_body(&Body::FormData(parts), &FileAccess::default(), None)
-            .unwrap()
-            .unwrap();
+        let encoded = encode_body(
+            &Body::FormData(parts),
+            &FileAccess::default(),
+            None,
+            &mut Vec::new(),
+        )
+        .unwrap()
+        .unwrap();
         let text = String::from_utf8(encoded.bytes).unwrap();
         let boundary = encoded
             .content_type
@@ -369,10 +397,50 @@ mod tests {
         let body = Body::File {
             src: Some("../../etc/hostname".into()),
         };
-        assert!(matches!(
-            encode_body(&body, &access, None),
-            Err(HttpError::FileOutsideWorkingDir { .. })
-        ));
+        let mut warnings = Vec::new();
+        assert_eq!(
+            encode_body(&body, &access, None, &mut warnings).unwrap(),
+            None
+        );
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("Binary file load error"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_form_file_is_left_out_and_the_rest_is_sent() {
+        let parts = vec![
+            FormPart {
+                key: "file".into(),
+                content: FormContent::Files(vec!["no-such-file.csv".into()]),
+                content_type: None,
+                disabled: false,
+            },
+            FormPart {
+                key: "a".into(),
+                content: FormContent::Text("1".into()),
+                content_type: None,
+                disabled: false,
+            },
+        ];
+        let mut warnings = Vec::new();
+        let encoded = encode_body(
+            &Body::FormData(parts),
+            &FileAccess::default(),
+            None,
+            &mut warnings,
+        )
+        .unwrap()
+        .unwrap();
+        let text = String::from_utf8(encoded.bytes).unwrap();
+        assert!(!text.contains("name=\"file\""));
+        assert!(text.contains("name=\"a\""));
+        assert!(
+            warnings[0].starts_with("Form param `file`, file load error"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
@@ -381,7 +449,7 @@ mod tests {
             query: "{ a }".into(),
             variables: Some("{\"x\": 1}".into()),
         };
-        let encoded = encode_body(&body, &FileAccess::default(), None)
+        let encoded = encode_body(&body, &FileAccess::default(), None, &mut Vec::new())
             .unwrap()
             .unwrap();
         let value: serde_json::Value = serde_json::from_slice(&encoded.bytes).unwrap();
@@ -393,7 +461,7 @@ mod tests {
             query: "{a}".into(),
             variables: Some(String::new()),
         };
-        let encoded = encode_body(&bare, &FileAccess::default(), None)
+        let encoded = encode_body(&bare, &FileAccess::default(), None, &mut Vec::new())
             .unwrap()
             .unwrap();
         assert_eq!(encoded.bytes, br#"{"query":"{a}"}"#);

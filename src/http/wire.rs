@@ -35,8 +35,9 @@ pub struct WireRequest {
     /// Digest auth: what signed the request, or will answer a challenge. The runner sets its
     /// origin so that what a challenge teaches stays with the auth block.
     pub digest: Option<Digest>,
-    /// Why the auth helper left the request unsigned (Newman warns and sends it anyway).
-    pub auth_warning: Option<String>,
+    /// What Newman warns about on its console and sends anyway: a signer that could not sign, a
+    /// file that could not be read.
+    pub warnings: Vec<String>,
 }
 
 impl WireRequest {
@@ -240,10 +241,10 @@ pub fn build_wire_request(
         Some(Body::FormData(_)) => last_header(&headers, "content-type").and_then(form_boundary),
         _ => None,
     };
+    let mut warnings: Vec<String> = auth_parts.warning.clone().into_iter().collect();
     let encoded = match (model, pruned) {
-        (Some(model), false) => {
-            encode_body(model, files, own_boundary.as_deref())?.map(|encoded| (model, encoded))
-        }
+        (Some(model), false) => encode_body(model, files, own_boundary.as_deref(), &mut warnings)?
+            .map(|encoded| (model, encoded)),
         _ => None,
     };
 
@@ -358,7 +359,7 @@ pub fn build_wire_request(
         after_cookies,
         body,
         digest,
-        auth_warning: auth_parts.warning,
+        warnings,
     })
 }
 

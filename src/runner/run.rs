@@ -169,6 +169,11 @@ pub async fn run(
                 summary.stopped = Some(stop_reason(deadline, options));
                 break 'iterations;
             };
+            // Newman counts every request event: auth replays and `pm.sendRequest` calls too.
+            let extra = execution.request_events() - usize::from(!execution.skipped);
+            summary.stats.requests.total += extra;
+            summary.stats.requests.failed +=
+                execution.sent().filter(|s| s.response.is_err()).count();
             let failed_before = summary.failures.len();
             if !options.show_secrets {
                 // Kept reports hold every execution, so every secret seen so far stays masked;
@@ -338,7 +343,7 @@ async fn run_item(
             if let Some(digest) = &mut wire.digest {
                 digest.origin = planned.auth_origin;
             }
-            if let Some(warning) = &wire.auth_warning {
+            for warning in &wire.warnings {
                 reporter.warning(warning);
             }
             match context.client.send(&wire, &planned.behavior).await {

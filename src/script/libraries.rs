@@ -32,6 +32,7 @@ bundled! {
     "xml2js" => "xml2js.js",
     "cheerio" => "cheerio.js",
     "csv-parse/lib/sync" => "csv-parse_lib_sync.js",
+    "postman-collection" => "postman-collection.js",
     "assert" => "assert.js",
     "buffer" => "buffer.js",
     "events" => "events.js",

@@ -22,84 +22,12 @@ use crate::support::Scratch;
 /// Collections (by file stem) that differ from Newman today, each with its cause.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     (
-        "Ed-Fi-Alliance-OSS--Ed-Fi-ODS--Ed-Fi-ODS-API-ChangeQueries-Test-Suite",
-        "Newman's report repeats an item's execution for each pm.sendRequest its scripts make",
-    ),
-    (
-        "Ed-Fi-Alliance-OSS--Ed-Fi-ODS--Ed-Fi-ODS-API-Custom-View-Based-Authorization-Test-Suite",
-        "an empty raw body with language json gets Content-Type: application/json (Newman sends none)",
-    ),
-    (
-        "Ed-Fi-Alliance-OSS--Ed-Fi-ODS--Ed-Fi-ODS-API-Integration-Test-Suite-GetByExample-Tests",
-        "an empty raw body with language json gets Content-Type: application/json (Newman sends none)",
-    ),
-    (
-        "Ed-Fi-Alliance-OSS--Ed-Fi-ODS--Ed-Fi-ODS-API-Integration-Test-Suite-ResponseTests-For-Disabled-Features",
-        "Newman's report repeats an item's execution for each pm.sendRequest its scripts make",
-    ),
-    (
-        "Ed-Fi-Alliance-OSS--Ed-Fi-ODS--Ed-Fi-ODS-API-Multi-Tenancy",
-        "Newman's report repeats an item's execution for each pm.sendRequest its scripts make",
-    ),
-    (
         "mojaloop--postman--Bulk-API-Transfers",
         "Newman's report repeats an item's execution for each pm.sendRequest its scripts make",
     ),
     (
-        "mojaloop--postman--Bulk_API_Transfers_MojaSims",
-        "Newman's report repeats an item's execution for each pm.sendRequest its scripts make",
-    ),
-    (
-        "mojaloop--postman--IaaC_Sanity_Tests",
-        "Newman's report repeats an item's execution for each pm.sendRequest its scripts make",
-    ),
-    (
-        "mojaloop--postman--ML_OSS_MojaSim_Sequence",
-        "after a failed request Newman's pm.response is an empty Response, Baton's is undefined",
-    ),
-    (
-        "mojaloop--postman--MojaloopHub_Setup",
-        "a failed pm.sendRequest calls back with an empty Response in Newman, undefined in Baton",
-    ),
-    (
-        "mojaloop--postman--MojaloopSims_Onboarding",
-        "Newman's report repeats an item's execution for each pm.sendRequest its scripts make",
-    ),
-    (
-        "mojaloop--postman--OAuth_Token_Setup",
-        "a urlencoded body replaces a user Content-Type with application/x-www-form-urlencoded in Newman",
-    ),
-    (
-        "mojaloop--postman--OSS-API-Tests-New",
-        "a failed pm.sendRequest calls back with an empty Response in Newman (whose else branch calls setNextRequest(null))",
-    ),
-    (
-        "pingidentity--pingidentity-cdr-sandbox--cdr-au.dcrm",
-        "Newman strips // and /* */ comments from raw JSON bodies after substitution",
-    ),
-    (
-        "pingidentity--pingidentity-cdr-sandbox--cdr-au.mfa-ciba-experimental",
-        "Newman strips // and /* */ comments from raw JSON bodies after substitution",
-    ),
-    (
-        "pingidentity--pingidentity-cdr-sandbox--cdr-au.test_pa_pf",
-        "Newman strips // and /* */ comments from raw JSON bodies after substitution",
-    ),
-    (
-        "pingidentity--pingidentity-cdr-sandbox--cdr-au.testharness",
-        "Newman strips // and /* */ comments from raw JSON bodies after substitution",
-    ),
-    (
         "sassoftware--rest-api-use-cases--import-terms-use-case",
         "a form-data file that cannot be read is left out by Newman; Baton fails the request",
-    ),
-    (
-        "sassoftware--rest-api-use-cases--terms-use-case",
-        "Newman strips // comments from a raw body whose Content-Type is +json",
-    ),
-    (
-        "thomasdarimont--keycloak-project-example--acme",
-        "postman.setNextRequest() with no argument is a no-op in Newman; Baton stops the run",
     ),
 ];
 

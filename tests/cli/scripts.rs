@@ -173,6 +173,11 @@ fn collection_helpers_and_the_legacy_request_agree_with_newman() {
 }
 
 #[test]
+fn the_postman_collection_module_agrees_with_newman() {
+    assert_self_check_passes("postman-collection");
+}
+
+#[test]
 fn skip_request_agrees_with_newman() {
     assert_self_check_passes("skip-request");
 }

@@ -17,9 +17,11 @@ pub(super) fn hashed_body(body: Option<&Body>, files: &FileAccess) -> Option<Vec
         Body::FormData(_) => None,
         Body::File { src: None } => None,
         Body::File { src: Some(src) } if src.is_empty() => None,
-        body @ (Body::File { .. } | Body::GraphQl { .. }) => encode_body(body, files, None)
-            .ok()
-            .flatten()
-            .map(|EncodedBody { bytes, .. }| bytes),
+        body @ (Body::File { .. } | Body::GraphQl { .. }) => {
+            encode_body(body, files, None, &mut Vec::new())
+                .ok()
+                .flatten()
+                .map(|EncodedBody { bytes, .. }| bytes)
+        }
     }
 }

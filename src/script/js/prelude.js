@@ -181,7 +181,7 @@
 
     // ---- require -----------------------------------------------------------------------------
     var LIBRARIES = ['lodash', 'lodash3', 'backbone', 'sugar', 'chai', 'moment', 'crypto-js', 'ajv', 'tv4', 'xml2js', 'cheerio', 'csv-parse/lib/sync',
-        'assert', 'buffer', 'events', 'path', 'punycode', 'querystring', 'string_decoder', 'url', 'util'];
+        'postman-collection', 'assert', 'buffer', 'events', 'path', 'punycode', 'querystring', 'string_decoder', 'url', 'util'];
     var processShim = {
         env: {}, argv: [], version: '', versions: {}, platform: 'linux', browser: true, title: 'browser',
         nextTick: function (fn) {
