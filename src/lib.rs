@@ -3,6 +3,7 @@
 
 pub mod collection;
 pub mod http;
+mod lodash;
 pub mod pingone;
 pub mod report;
 pub mod runner;

@@ -406,7 +406,7 @@ fn write_outputs(
             .clone()
             .unwrap_or_else(|| default_report_path(&collection.name, "xml"));
         attempt(
-            write_atomically(&path, junit_report(&collection.name, summary).as_bytes())
+            write_atomically(&path, junit_report(collection, summary).as_bytes())
                 .map_err(|e| format!("{}: cannot write: {e}", path.display())),
         );
     }

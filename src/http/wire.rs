@@ -63,37 +63,11 @@ pub(super) fn has_header(headers: &[(String, String)], name: &str) -> bool {
 /// A header name as Postman compares names when an auth helper replaces one: its words in lower
 /// case, so `X-Api-Key`, `x_api_key` and `XApiKey` are one name (lodash's `lowerCase`).
 fn header_words(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        let previous = i.checked_sub(1).map(|p| chars[p]);
-        let next = chars.get(i + 1).copied();
-        let boundary = match previous {
-            Some(p) if p.is_alphanumeric() && !current.is_empty() => {
-                (p.is_lowercase() && c.is_uppercase())
-                    || (p.is_uppercase()
-                        && c.is_uppercase()
-                        && next.is_some_and(char::is_lowercase))
-                    || (p.is_ascii_digit() != c.is_ascii_digit())
-            }
-            _ => false,
-        };
-        if boundary {
-            words.push(std::mem::take(&mut current));
-        }
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words.join(" ")
+    crate::lodash::words(name)
+        .iter()
+        .map(|word| word.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The value of the last enabled header with this name, as Newman's body builder looks it up.

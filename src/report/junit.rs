@@ -1,95 +1,242 @@
-//! JUnit XML: one `<testsuite>` per executed item, one `<testcase>` per test, failures and errors
-//! with their messages, as CI systems read it.
+//! JUnit XML in Newman's layout, so a CI system keeps a test's history when a team switches:
+//! one `<testsuite>` per item (all iterations together) named `Folder / Request`, one
+//! `<testcase>` per distinct test name with the classname Newman derives (`F / A` is `FA`),
+//! failures of type `AssertionFailure` with Newman's CDATA lines, and request and script errors in
+//! the suite's `<system-err>`.
 
 use std::fmt::Write;
 
-use crate::runner::{Masker, RunSummary};
+use crate::collection::Collection;
+use crate::runner::{Execution, Masker, RunSummary};
 
 /// The JUnit XML text of a finished run.
-pub fn junit_report(collection_name: &str, summary: &RunSummary) -> String {
+pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
     let masker: &Masker = &summary.masker;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let tests: usize = summary.stats.assertions.total;
-    let failures = summary.stats.assertions.failed;
-    let seconds = summary.timings.total.as_secs_f64();
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" time=\"{seconds:.3}\">",
-        escape(collection_name)
-    );
-    for execution in &summary.executions {
-        let assertions: Vec<_> = execution
-            .prerequest
-            .runs
-            .iter()
-            .chain(execution.test.runs.iter())
-            .flat_map(|r| r.assertions.iter())
-            .collect();
-        let script_errors: Vec<_> = execution
-            .prerequest
-            .runs
-            .iter()
-            .chain(execution.test.runs.iter())
-            .filter_map(|r| r.error.as_ref())
-            .collect();
-        let suite_failures = assertions.iter().filter(|a| a.error.is_some()).count();
-        let errors = script_errors.len() + usize::from(execution.request_error.is_some());
-        let time = execution
-            .response
-            .as_ref()
-            .map_or(0.0, |r| r.response_time.as_secs_f64());
-        let name = execution.path.join(" / ");
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" id=\"{}\" iteration=\"{}\" tests=\"{}\" failures=\"{suite_failures}\" errors=\"{errors}\" skipped=\"{}\" time=\"{time:.3}\">",
-            escape(&name),
-            escape(&execution.id),
-            execution.iteration,
-            assertions.len(),
-            assertions.iter().filter(|a| a.skipped).count(),
-        );
-        let classname = escape(&execution.path.join("."));
-        for assertion in &assertions {
-            let _ = write!(
-                out,
-                "    <testcase name=\"{}\" classname=\"{classname}\" time=\"{time:.3}\"",
-                escape(&assertion.name)
-            );
-            match (&assertion.error, assertion.skipped) {
-                (_, true) => out.push_str(">\n      <skipped/>\n    </testcase>\n"),
-                (Some(error), false) => {
-                    let message = masker.mask(&error.message);
+    let timestamp = iso_time(summary.timings.started_unix_ms);
+    let fallback_class = class_name(&collection.name);
+    let mut total_time = 0.0;
+    let mut suites = String::new();
+    for group in item_groups(summary) {
+        let first = group[0];
+        let name = first.path.join(" / ");
+        let id = if first.id.is_empty() {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            first.id.clone()
+        };
+        // Newman walks the item's executions once per request event, so counts and the time of
+        // the last one follow that walk.
+        let mut tests: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        let (mut failures, mut errors, mut last_count) = (0, 0, 0);
+        let mut system_err = String::new();
+        let mut times = Vec::new();
+        for execution in &group {
+            let mut message = format!("Iteration: {}\n", execution.iteration);
+            let mut errored = false;
+            if let Some(error) = &execution.request_error {
+                errors += 1;
+                errored = true;
+                let _ = writeln!(message, "RequestError: {}", masker.mask(error));
+            }
+            message.push_str("\n---\n");
+            for (label, outcome) in [
+                ("testScript", &execution.test),
+                ("prerequestScript", &execution.prerequest),
+            ] {
+                for error in outcome.runs.iter().filter_map(|r| r.error.as_ref()) {
+                    errors += 1;
+                    errored = true;
                     let _ = write!(
-                        out,
-                        ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
-                        escape(&error.name),
-                        escape(&message),
-                        escape(&message)
+                        message,
+                        "{label}Error: {}\n---\n",
+                        masker.mask(&format!("{}: {}", error.name, error.message))
                     );
                 }
-                (None, false) => out.push_str("/>\n"),
             }
-        }
-        for error in &script_errors {
-            let message = masker.mask(&format!("{}: {}", error.name, error.message));
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"script\" classname=\"{classname}\">\n      <error type=\"{}\" message=\"{}\"/>\n    </testcase>",
-                escape(&error.name),
-                escape(&message)
+            if errored {
+                system_err.push_str(&message);
+            }
+            let runs = execution.prerequest.runs.iter().chain(&execution.test.runs);
+            last_count = 0;
+            for run in runs {
+                for assertion in &run.assertions {
+                    last_count += 1;
+                    let entry = match tests.iter_mut().find(|(n, _)| *n == assertion.name) {
+                        Some(entry) => entry,
+                        None => {
+                            tests.push((assertion.name.clone(), Vec::new()));
+                            tests.last_mut().expect("just pushed")
+                        }
+                    };
+                    match &assertion.error {
+                        Some(error) => {
+                            failures += 1;
+                            let message = masker.mask(&error.message);
+                            let line = error.line.map_or(String::new(), |l| format!(":{l}"));
+                            let stack = format!(
+                                "{}: {message}\n   at {}{line}",
+                                error.name,
+                                masker.mask(&run.location)
+                            );
+                            entry.1.push((message, stack));
+                        }
+                        None => entry.1.clear(),
+                    }
+                }
+            }
+            times.push(
+                execution
+                    .response
+                    .as_ref()
+                    .map_or(0.0, |r| r.response_time.as_secs_f64()),
             );
         }
-        if let Some(error) = &execution.request_error {
+        let last_time = times.last().copied().unwrap_or(0.0);
+        total_time += times.iter().sum::<f64>();
+        let mean = times.iter().sum::<f64>() / times.len() as f64;
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{last_count}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{mean:.3}\">",
+            escape(&masker.mask(&name)),
+            escape(&id),
+        );
+        if !system_err.is_empty() {
             let _ = writeln!(
-                out,
-                "    <testcase name=\"request\" classname=\"{classname}\">\n      <error type=\"RequestError\" message=\"{}\"/>\n    </testcase>",
-                escape(&masker.mask(error))
+                suites,
+                "    <system-err>{}</system-err>",
+                cdata(&system_err)
             );
         }
-        out.push_str("  </testsuite>\n");
+        let class = Some(class_name(&name))
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| fallback_class.clone());
+        for (test, failed) in ordered(tests) {
+            let _ = write!(
+                suites,
+                "    <testcase name=\"{}\" time=\"{last_time:.3}\" classname=\"{}\"",
+                escape(&masker.mask(&test)),
+                escape(&class)
+            );
+            let Some((message, stack)) = failed.first() else {
+                suites.push_str("/>\n");
+                continue;
+            };
+            let _ = writeln!(
+                suites,
+                ">\n      <failure type=\"AssertionFailure\" message=\"{}\">",
+                escape(message)
+            );
+            for line in [
+                format!("Failed {} times.", failed.len()),
+                format!("Collection JSON ID: {}.", collection.id),
+                format!("Collection name: {}.", collection.name),
+                format!("Request name: {name}."),
+                format!("Test description: {test}."),
+                format!("Error message: {message}."),
+                format!("Stacktrace: {stack}."),
+            ] {
+                let _ = writeln!(suites, "        {}", cdata(&masker.mask(&line)));
+            }
+            suites.push_str("      </failure>\n    </testcase>\n");
+        }
+        suites.push_str("  </testsuite>\n");
     }
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{}\" time=\"{total_time:.3}\">",
+        escape(&collection.name),
+        summary.stats.tests.total
+    );
+    out.push_str(&suites);
     out.push_str("</testsuites>\n");
     out
+}
+
+/// The item executions grouped by item, in order of first appearance; each execution appears
+/// once per request event, as in Newman's report (an item with none has no suite).
+fn item_groups(summary: &RunSummary) -> Vec<Vec<&Execution>> {
+    let mut groups: Vec<(String, Vec<&Execution>)> = Vec::new();
+    for execution in &summary.executions {
+        let key = match execution.id.is_empty() {
+            true => format!("#{}", execution.position),
+            false => execution.id.clone(),
+        };
+        let copies = std::iter::repeat_n(execution, execution.request_events());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.extend(copies),
+            None => groups.push((key, copies.collect())),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, group)| group)
+        .filter(|group| !group.is_empty())
+        .collect()
+}
+
+/// Test names in the order a JavaScript object lists them: array-index names first, in numeric
+/// order, then the others as first seen.
+fn ordered<T>(tests: Vec<(String, T)>) -> Vec<(String, T)> {
+    let index = |name: &str| {
+        name.parse::<u32>()
+            .ok()
+            .filter(|n| n.to_string() == name && *n != u32::MAX)
+    };
+    let (mut indices, names): (Vec<_>, Vec<_>) = tests
+        .into_iter()
+        .partition(|(name, _)| index(name).is_some());
+    indices.sort_by_key(|(name, _)| index(name));
+    indices.into_iter().chain(names).collect()
+}
+
+/// Newman's classname: the words of the name in camel case, first letter upper, and only word
+/// characters (`Create application` is `CreateApplication`, `F / A` is `FA`).
+fn class_name(name: &str) -> String {
+    let mut out = String::new();
+    for (index, word) in crate::lodash::words(name).iter().enumerate() {
+        let lower = word.to_lowercase();
+        let mut chars = lower.chars();
+        if index == 0 {
+            out.push_str(&lower);
+        } else if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    let word_only: String = out
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let mut chars = word_only.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Text as one or more CDATA sections (a `]]>` inside is split across two).
+fn cdata(text: &str) -> String {
+    format!(
+        "<![CDATA[{}]]>",
+        strip_controls(text).replace("]]>", "]]]]><![CDATA[>")
+    )
+}
+
+fn strip_controls(text: &str) -> String {
+    text.chars()
+        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c as u32) >= 0x20)
+        .collect()
+}
+
+/// Milliseconds since the epoch as `2026-11-30T19:41:53.744Z`.
+fn iso_time(unix_ms: u64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.format(&format).unwrap_or_default()
 }
 
 /// Escapes text for XML attributes and content; drops characters XML 1.0 cannot carry.
@@ -113,6 +260,34 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_names_follow_newman() {
+        assert_eq!(class_name("F / A"), "FA");
+        assert_eq!(class_name("Create application"), "CreateApplication");
+        assert_eq!(
+            class_name("Admin token / client_credentials"),
+            "AdminTokenClientCredentials"
+        );
+        assert_eq!(class_name("getUser by ID"), "GetUserById");
+        assert_eq!(class_name("***"), "");
+    }
+
+    #[test]
+    fn cdata_survives_its_own_end_marker() {
+        assert_eq!(cdata("a]]>b"), "<![CDATA[a]]]]><![CDATA[>b]]>");
+    }
+
+    #[test]
+    fn index_like_test_names_come_first() {
+        let tests = vec![
+            ("b".to_string(), ()),
+            ("10".to_string(), ()),
+            ("2".to_string(), ()),
+        ];
+        let names: Vec<String> = ordered(tests).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["2", "10", "b"]);
+    }
 
     #[test]
     fn markup_characters_are_escaped_and_control_characters_dropped() {

@@ -112,7 +112,8 @@ fn exported_environment_is_written_even_when_the_run_fails_and_keeps_secrets() {
     );
     assert_eq!(
         exported["values"][1],
-        json!({"key": "envID", "value": "env-9", "type": "any", "enabled": true})
+        json!({"type": "any", "value": "env-9", "key": "envID"}),
+        "Newman's shape: no `enabled`, `disabled` only when set"
     );
     let leftovers = std::fs::read_dir(s.dir.join("out")).unwrap().count();
     assert_eq!(leftovers, 1, "no temporary file is left behind");
@@ -156,44 +157,29 @@ fn junitparser_dir() -> std::path::PathBuf {
     .clone()
 }
 
-#[test]
-fn junit_report_reads_back_through_a_real_junit_parser() {
-    let server = TestServer::start();
-    let s = Scratch::new("junit-parser");
-    s.json("c.json", &collection(json!([
-        {"name": "Created", "request": server.url("/status/201"), "event": [{"listen": "test", "script": {"exec": [
-            "pm.test('status is 201', () => pm.response.to.have.status(201));",
-            "pm.test('status is 200', () => pm.response.to.have.status(200));",
-            "pm.test.skip('later', () => {});"]}}]},
-        {"name": "Down", "request": "http://127.0.0.1:1/"}
-    ])));
-    let run = baton(
-        &s.dir,
-        &[
-            "run",
-            "c.json",
-            "-r",
-            "junit",
-            "--reporter-junit-export",
-            "junit.xml",
-        ],
-    );
-    assert_eq!(run.code, 1);
+/// The JUnit report as a CI system reads it (through the real `junitparser`): per suite its
+/// name, counts and error text, per case its name, classname, result kinds and messages.
+fn junit_as_read(path: &std::path::Path) -> serde_json::Value {
     let script = r#"
-import sys, json
-from junitparser import JUnitXml, Failure, Error, Skipped
+import sys, json, re
+from junitparser import JUnitXml
 xml = JUnitXml.fromfile(sys.argv[1])
 out = []
 for suite in xml:
-    for case in suite:
-        kinds = [type(r).__name__ for r in case.result]
-        out.append({"suite": suite.name, "case": case.name, "results": kinds,
-                    "messages": [r.message for r in case.result]})
-print(json.dumps(out))
+    err = suite._elem.find('system-err')
+    out.append({"suite": suite.name, "tests": suite.tests, "failures": suite.failures,
+                "errors": suite.errors,
+                "system_err": re.sub(r'RequestError: .*?\n\n---', 'RequestError\n\n---', err.text, flags=re.S) if err is not None else None,
+                "cases": [{"case": case.name, "classname": case.classname,
+                           "results": [type(r).__name__ for r in case.result],
+                           "messages": [r.message for r in case.result],
+                           "lines": [re.sub(r'Stacktrace: .*', 'Stacktrace:', re.sub(r'ID: .*', 'ID:', r.text or ''), flags=re.S)
+                                     for r in case.result]} for case in suite]})
+print(json.dumps({"name": xml.name, "suites": out}))
 "#;
     let output = std::process::Command::new("python3")
         .args(["-c", script])
-        .arg(s.dir.join("junit.xml"))
+        .arg(path)
         .env("PYTHONPATH", junitparser_dir())
         .output()
         .unwrap();
@@ -202,19 +188,53 @@ print(json.dumps(out))
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let cases: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(
-        cases[0],
-        json!({"suite": "Created", "case": "status is 201", "results": [], "messages": []})
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn junit_report_keeps_newmans_layout() {
+    let server = TestServer::start();
+    let s = Scratch::new("junit-newman");
+    let folder = json!({"name": "Admin token", "item": [
+        {"name": "client_credentials", "request": server.url("/status/201"), "event": [{"listen": "test", "script": {"exec": [
+            "pm.test('status is 201', () => pm.response.to.have.status(201));",
+            "pm.test('status is 200', () => pm.response.to.have.status(200));",
+            "pm.test.skip('later', () => {});"]}}]}]});
+    s.json(
+        "c.json",
+        &collection(json!([
+            folder,
+            {"name": "Down", "request": "http://127.0.0.1:1/", "event": [{"listen": "test", "script": {"exec": [
+                "pm.test('no response', () => pm.expect(pm.response.code).to.be.undefined);"]}}]}
+        ])),
     );
-    assert_eq!(cases[1]["results"], json!(["Failure"]));
+    let args = |file: &'static str| {
+        [
+            "run",
+            "c.json",
+            "-n",
+            "2",
+            "-r",
+            "junit",
+            "--reporter-junit-export",
+            file,
+        ]
+    };
+    let newman_run = crate::node::newman(&s.dir, &args("newman.xml"));
+    let baton_run = baton(&s.dir, &args("baton.xml"));
+    assert_eq!(baton_run.code, newman_run.code);
+    let newman = junit_as_read(&s.dir.join("newman.xml"));
+    let baton = junit_as_read(&s.dir.join("baton.xml"));
+    assert_eq!(baton, newman);
+    // What a CI system keys a test's history on.
     assert_eq!(
-        cases[1]["messages"][0],
-        "expected response to have status code 200 but got 201"
+        baton["suites"][0]["cases"][1]["classname"],
+        "AdminTokenClientCredentials"
     );
-    assert_eq!(cases[2]["results"], json!(["Skipped"]));
-    assert_eq!(cases[3]["suite"], "Down");
-    assert_eq!(cases[3]["results"], json!(["Error"]));
+    assert_eq!(
+        baton["suites"][0]["cases"][1]["results"],
+        json!(["Failure"])
+    );
 }
 
 #[test]
