@@ -311,6 +311,21 @@ impl HttpClient {
                 _ => {
                     response.response_time = started.elapsed();
                     response.replays = u32::from(digest_tried);
+                    // An answered request counts one more nonce, unless it was refused again.
+                    let challenged = matches!(response.code, 401 | 403)
+                        && response.header("www-authenticate").is_some_and(|h| {
+                            h.trim_start().to_ascii_lowercase().starts_with("digest")
+                        });
+                    if let (
+                        Some(Digest {
+                            origin: Some(origin),
+                            params,
+                        }),
+                        false,
+                    ) = (&current.digest, challenged)
+                    {
+                        self.digest_memory.count(*origin, params);
+                    }
                     return Ok(response);
                 }
             }

@@ -185,28 +185,22 @@ impl DigestParams {
     }
 }
 
-/// What Digest auth blocks learned from challenges during a run, by block.
+/// What Digest auth blocks learned during an iteration, by block: what a challenge taught, and the
+/// nonce count, which goes up after each answered request (Newman keeps both on the block).
 #[derive(Debug, Default)]
 pub struct DigestMemory {
-    learned: RefCell<HashMap<usize, DigestParams>>,
+    learned: RefCell<HashMap<usize, Vec<(&'static str, String)>>>,
 }
 
 impl DigestMemory {
-    /// The auth block with what it learned earlier in the run written over its parameters.
+    /// The auth block with what it learned earlier written over its parameters.
     pub fn recall(&self, origin: usize, auth: &Auth) -> Auth {
         let learned = self.learned.borrow();
         let Some(learned) = learned.get(&origin) else {
             return auth.clone();
         };
         let mut recalled = auth.clone();
-        for (key, value) in [
-            ("realm", &learned.realm),
-            ("nonce", &learned.nonce),
-            ("qop", &learned.qop),
-            ("opaque", &learned.opaque),
-            ("nonceCount", &learned.nonce_count),
-            ("clientNonce", &learned.client_nonce),
-        ] {
+        for (key, value) in learned {
             let value = serde_json::Value::String(value.clone());
             match recalled.params.iter_mut().find(|(k, _)| k == key) {
                 Some((_, old)) => *old = value,
@@ -221,9 +215,51 @@ impl DigestMemory {
         self.learned.borrow_mut().clear();
     }
 
-    /// Remembers what the block learned.
+    /// Remembers what the block learned from a challenge.
     pub fn remember(&self, origin: usize, params: &DigestParams) {
-        self.learned.borrow_mut().insert(origin, params.clone());
+        let mut learned = self.learned.borrow_mut();
+        let entry = learned.entry(origin).or_default();
+        for (key, value) in [
+            ("realm", &params.realm),
+            ("nonce", &params.nonce),
+            ("qop", &params.qop),
+            ("opaque", &params.opaque),
+            ("nonceCount", &params.nonce_count),
+            ("clientNonce", &params.client_nonce),
+        ] {
+            set(entry, key, value);
+        }
+    }
+
+    /// Counts one more answered request for the block: the nonce count goes up by one.
+    pub fn count(&self, origin: usize, params: &DigestParams) {
+        let mut learned = self.learned.borrow_mut();
+        set(
+            learned.entry(origin).or_default(),
+            "nonceCount",
+            &next_count(&params.nonce_count),
+        );
+    }
+}
+
+fn set(entry: &mut Vec<(&'static str, String)>, key: &'static str, value: &str) {
+    match entry.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, old)) => *old = value.to_string(),
+        None => entry.push((key, value.to_string())),
+    }
+}
+
+/// The next nonce count: `00000001` after anything that is not a number, else one more, in eight
+/// digits.
+fn next_count(count: &str) -> String {
+    let digits: String = count
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    match digits.parse::<u64>() {
+        Ok(n) => format!("{:08}", n + 1),
+        Err(_) => "00000001".into(),
     }
 }
 
@@ -328,6 +364,21 @@ mod tests {
             !params.learn(challenge),
             "a second challenge with known values is final"
         );
+    }
+
+    #[test]
+    fn each_answered_request_counts_one_more_nonce() {
+        assert_eq!(next_count(""), "00000001");
+        assert_eq!(next_count("00000001"), "00000002");
+        assert_eq!(next_count("00000099"), "00000100");
+        let memory = DigestMemory::default();
+        let auth = Auth {
+            kind: "digest".into(),
+            params: vec![("nonceCount".into(), serde_json::json!("00000001"))],
+        };
+        memory.count(3, &DigestParams::from_auth(&auth));
+        let recalled = DigestParams::from_auth(&memory.recall(3, &auth));
+        assert_eq!(recalled.nonce_count, "00000002");
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub async fn run(
     options: &RunOptions,
     client: &HttpClient,
     reporter: &mut dyn Reporter,
-    mut stop: Stop,
+    stop: Stop,
 ) -> RunSummary {
     let started = Instant::now();
     let deadline = options.timeout.map(|t| started + t);
@@ -116,6 +116,7 @@ pub async fn run(
     };
     let mut engine = ScriptEngine::new(ScriptOptions {
         stop: stop.flag(),
+        stop_signal: stop.signal(),
         run_deadline: deadline,
         ..options.script.clone()
     });
@@ -159,16 +160,12 @@ pub async fn run(
                 options,
                 client,
                 sender: &sender,
+                stop: &stop,
+                deadline,
             };
-            let step = tokio::select! {
-                step = run_item(&context, &mut engine, &mut summary, reporter) => Some(step),
-                _ = stop.wait() => None,
-                _ = until(deadline) => None,
-            };
-            let Some((execution, next)) = step else {
-                summary.stopped = Some(stop_reason(deadline, options));
-                break 'iterations;
-            };
+            // The item is never dropped half way: a stop or the deadline ends its request or
+            // its scripts from inside, and what the scripts set is back in the summary.
+            let (execution, next) = run_item(&context, &mut engine, &mut summary, reporter).await;
             // Newman counts every request event: auth replays and `pm.sendRequest` calls too.
             let extra = execution.request_events() - usize::from(!execution.skipped);
             summary.stats.requests.total += extra;
@@ -250,6 +247,10 @@ struct ItemContext<'a> {
     options: &'a RunOptions,
     client: &'a HttpClient,
     sender: &'a ClientSender<'a>,
+    /// Ends a request in flight (Ctrl-C, SIGTERM).
+    stop: &'a Stop,
+    /// The run's `--timeout`, which also ends a request in flight.
+    deadline: Option<Instant>,
 }
 
 /// Runs one item: pre-request scripts, resolution, sending, test scripts.
@@ -346,7 +347,23 @@ async fn run_item(
             for warning in &wire.warnings {
                 reporter.warning(warning);
             }
-            match context.client.send(&wire, &planned.behavior).await {
+            // Only the request is given up on a stop: it holds nothing the run needs.
+            let mut stop = context.stop.clone();
+            let sent = tokio::select! {
+                sent = context.client.send(&wire, &planned.behavior) => Some(sent),
+                _ = stop.wait() => None,
+                _ = until(context.deadline) => None,
+            };
+            let Some(sent) = sent else {
+                execution.request_error = Some(format!(
+                    "the request was not completed: {}",
+                    stop_reason(context.deadline, context.options)
+                ));
+                execution.wire = Some(wire);
+                summary.stats.requests.failed += 1;
+                return (execution, None);
+            };
+            match sent {
                 Ok(response) => {
                     let timings = &mut summary.timings;
                     timings.responses += response.response_time;

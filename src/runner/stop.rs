@@ -48,6 +48,11 @@ impl Stop {
         self.flag.clone()
     }
 
+    /// The stop as a channel that turns `true`, for the script engine's event loop.
+    pub fn signal(&self) -> watch::Receiver<bool> {
+        self.receiver.clone()
+    }
+
     /// Resolves once a stop is asked for.
     pub async fn wait(&mut self) {
         // The sender lives as long as any clone of this `Stop`, so `changed` cannot fail here.

@@ -27,7 +27,7 @@ use realm::Realm;
 pub const DEFAULT_MEMORY_LIMIT: usize = 256 * 1024 * 1024;
 
 /// Limits for scripts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ScriptOptions {
     /// `--timeout-script`: interrupt a script running longer than this.
     pub timeout: Option<Duration>,
@@ -36,8 +36,24 @@ pub struct ScriptOptions {
     /// Set from another thread (Ctrl-C) to interrupt a running script at once, even one stuck in
     /// a synchronous loop.
     pub stop: Arc<AtomicBool>,
+    /// The same stop as a channel, so a script waiting on a timer or a `pm.sendRequest` wakes at
+    /// once and hands its scopes back instead of being dropped with them.
+    pub stop_signal: tokio::sync::watch::Receiver<bool>,
     /// The whole run's `--timeout`: a script still running then is interrupted.
     pub run_deadline: Option<Instant>,
+}
+
+impl Default for ScriptOptions {
+    /// No limits beyond the default heap, and a stop that never comes.
+    fn default() -> Self {
+        ScriptOptions {
+            timeout: None,
+            memory_limit: 0,
+            stop: Arc::default(),
+            stop_signal: tokio::sync::watch::channel(false).1,
+            run_deadline: None,
+        }
+    }
 }
 
 /// Runs pre-request and test scripts in one JavaScript realm for the whole run.

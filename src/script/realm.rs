@@ -45,6 +45,7 @@ pub struct Realm {
     deadline: Rc<Cell<Option<Instant>>>,
     interrupted: Rc<Cell<bool>>,
     stop: Arc<AtomicBool>,
+    stop_signal: tokio::sync::watch::Receiver<bool>,
     run_deadline: Option<Instant>,
     timeout: Option<Duration>,
     memory_limit: usize,
@@ -126,6 +127,7 @@ impl Realm {
             deadline,
             interrupted,
             stop: options.stop.clone(),
+            stop_signal: options.stop_signal.clone(),
             run_deadline: options.run_deadline,
             timeout: options.timeout,
             memory_limit,
@@ -358,12 +360,26 @@ impl Realm {
                 return Idle::Done;
             }
             let mut wake = self.deadline.get();
+            if let Some(run_deadline) = self.run_deadline {
+                wake = Some(wake.map_or(run_deadline, |w| w.min(run_deadline)));
+            }
             if next_timer >= 0.0 {
                 let at = Instant::now() + Duration::from_secs_f64(next_timer / 1000.0);
                 wake = Some(wake.map_or(at, |w| w.min(at)));
             }
             let mut sleep = wake.map(|w| Box::pin(tokio::time::sleep_until(w.into())));
+            let mut signal = self.stop_signal.clone();
+            let mut stopped = Box::pin(async move {
+                while !*signal.borrow_and_update() {
+                    if signal.changed().await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+            });
             let finished = std::future::poll_fn(|cx| {
+                if stopped.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(None);
+                }
                 for (index, request) in in_flight.iter_mut().enumerate() {
                     if let Poll::Ready(result) = request.future.as_mut().poll(cx) {
                         return Poll::Ready(Some((index, result)));
