@@ -44,9 +44,12 @@ impl CookieJar {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The cookies a request to `url` would carry.
+    /// The cookies a request to `url` would carry, in the order it carries them.
     pub fn cookies_for(&self, url: &Url) -> Vec<CookieRecord> {
-        self.lock().matches(url).into_iter().map(record).collect()
+        in_request_order(self.lock().matches(url))
+            .into_iter()
+            .map(record)
+            .collect()
     }
 
     /// Every unexpired cookie in the jar.
@@ -149,6 +152,17 @@ impl CookieJar {
     }
 }
 
+/// tough-cookie's order (Newman's): longer paths first, then older cookies first. The store keeps
+/// insertion order (`preserve_order`), and a replaced cookie keeps its place, as tough-cookie keeps
+/// its creation time; only cookies of different domains or paths with paths of equal length follow
+/// the order their domain and path were first seen rather than their own age.
+fn in_request_order<'a>(
+    mut cookies: Vec<&'a cookie_store::Cookie<'static>>,
+) -> Vec<&'a cookie_store::Cookie<'static>> {
+    cookies.sort_by_key(|c| std::cmp::Reverse(String::from(&c.path).len()));
+    cookies
+}
+
 fn record(cookie: &cookie_store::Cookie<'_>) -> CookieRecord {
     CookieRecord {
         name: cookie.name().to_string(),
@@ -168,12 +182,13 @@ impl CookieJar {
     /// Adds the jar's cookies for `url` to the `Cookie` header: after the request's own cookies
     /// when it sets some (`own; jar`), as Newman does.
     pub(super) fn add_request_cookies(&self, headers: &mut Vec<(String, String)>, url: &Url) {
-        let jar = self
-            .lock()
-            .get_request_values(url)
-            .map(|(name, value)| format!("{name}={value}"))
+        let store = self.lock();
+        let jar = in_request_order(store.matches(url))
+            .into_iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
             .collect::<Vec<_>>()
             .join("; ");
+        drop(store);
         if jar.is_empty() {
             return;
         }
@@ -239,6 +254,27 @@ mod tests {
         assert_eq!(
             sent_to(&jar, "http://h.test/", own).as_deref(),
             Some("mine=1; ST=abc")
+        );
+    }
+
+    #[test]
+    fn cookies_go_out_longest_path_first_then_oldest_first() {
+        let jar = CookieJar::new();
+        let site = url("http://h.test/a/b");
+        jar.keep_response_cookies(
+            &[
+                ("Set-Cookie".to_string(), "z=1; Path=/".to_string()),
+                ("Set-Cookie".to_string(), "y=2; Path=/".to_string()),
+                ("Set-Cookie".to_string(), "deep=3; Path=/a".to_string()),
+                ("Set-Cookie".to_string(), "x=4; Path=/".to_string()),
+            ],
+            &site,
+        );
+        // Replacing a cookie keeps its place.
+        jar.keep_response_cookies(&response_setting("z=5; Path=/"), &site);
+        assert_eq!(
+            sent_to(&jar, "http://h.test/a/b", Vec::new()).as_deref(),
+            Some("deep=3; z=5; y=2; x=4")
         );
     }
 

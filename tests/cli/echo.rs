@@ -3,12 +3,14 @@
 //! port 4041 and the redirect server on port 4042. Each listens on an ephemeral port; runners
 //! reach them through `--connect-to` (Baton) or `tests/node/connect-to.cjs` (Newman), so the
 //! fixtures run unedited. Behaviour follows the public service and upstream's test servers.
+//! All four append what they receive to one log, in order, so that a test can compare runners on
+//! the wire (`EchoServers::take_received`).
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes, to_bytes};
@@ -31,12 +33,30 @@ pub fn ca_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem")
 }
 
+/// One request as a stand-in received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// Which stand-in: `https` or `http` (postman-echo.com), `raw` (4041) or `redirect` (4042).
+    pub server: &'static str,
+    pub method: String,
+    /// The request target as sent: path and query.
+    pub target: String,
+    /// Header names in lower case with their values, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body, with any chunked transfer coding removed.
+    pub body: Vec<u8>,
+}
+
+/// The log every stand-in appends to.
+type Log = Arc<Mutex<Vec<Received>>>;
+
 /// The running servers; dropping this stops them.
 pub struct EchoServers {
     https: SocketAddr,
     http: SocketAddr,
     raw: SocketAddr,
     redirect: SocketAddr,
+    log: Log,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -44,6 +64,8 @@ pub struct EchoServers {
 impl EchoServers {
     /// Starts all four listeners on 127.0.0.1.
     pub fn start() -> Self {
+        let log = Log::default();
+        let shared = log.clone();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -60,21 +82,31 @@ impl EchoServers {
                     bind().await.unwrap(),
                 );
                 let addrs = [&https, &http, &raw, &redirect].map(|l| l.local_addr().unwrap());
-                let echo =
-                    |scheme: &'static str| axum::Router::new().fallback(echo).with_state(scheme);
+                let stand_in = |server: &'static str| StandIn {
+                    server,
+                    log: shared.clone(),
+                };
+                let (echo_https, echo_http, redirects) = (
+                    axum::Router::new()
+                        .fallback(echo)
+                        .with_state(stand_in("https")),
+                    axum::Router::new()
+                        .fallback(echo)
+                        .with_state(stand_in("http")),
+                    axum::Router::new()
+                        .fallback(redirect_server)
+                        .with_state(stand_in("redirect")),
+                );
                 tokio::spawn(async move {
                     let listener = TlsListener {
                         tcp: https,
                         acceptor: tls_acceptor(),
                     };
-                    axum::serve(listener, echo("https")).await.unwrap();
+                    axum::serve(listener, echo_https).await.unwrap();
                 });
-                tokio::spawn(async move { axum::serve(http, echo("http")).await.unwrap() });
-                tokio::spawn(serve_raw(raw));
-                tokio::spawn(async move {
-                    let app = axum::Router::new().fallback(redirect_server);
-                    axum::serve(redirect, app).await.unwrap();
-                });
+                tokio::spawn(async move { axum::serve(http, echo_http).await.unwrap() });
+                tokio::spawn(async move { axum::serve(redirect, redirects).await.unwrap() });
+                tokio::spawn(serve_raw(raw, shared.clone()));
                 addr_tx.send(addrs).unwrap();
                 let _ = stop.await;
             });
@@ -85,9 +117,15 @@ impl EchoServers {
             http,
             raw,
             redirect,
+            log,
             shutdown: Some(shutdown),
             thread: Some(thread),
         }
+    }
+
+    /// The requests received since the last call, in the order they arrived.
+    pub fn take_received(&self) -> Vec<Received> {
+        std::mem::take(&mut *self.log.lock().unwrap())
     }
 
     /// Every host and port the fixtures call, with the local listener that stands in for it.
@@ -96,6 +134,11 @@ impl EchoServers {
             ("postman-echo.com", 443, self.https),
             ("postman-echo.com", 80, self.http),
             ("httpbin.org", 443, self.https),
+            // `head-requests` sends HEAD to these sites' home pages; `v2-regression-tests` checks
+            // `--insecure` against a certificate that is not valid for the host.
+            ("google.com", 80, self.http),
+            ("github.com", 80, self.http),
+            ("expired.badssl.com", 443, self.https),
             ("localhost", 4041, self.raw),
             ("127.0.0.1", 4041, self.raw),
             ("localhost", 4042, self.redirect),
@@ -206,7 +249,34 @@ impl Echoed {
     }
 }
 
-async fn echo(State(scheme): State<&'static str>, request: Request) -> Response {
+/// A stand-in's name and the log it appends to.
+#[derive(Clone)]
+struct StandIn {
+    server: &'static str,
+    log: Log,
+}
+
+impl StandIn {
+    fn record(&self, method: &Method, target: &str, headers: &HeaderMap, body: &[u8]) {
+        let headers = headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_string(), value)
+            })
+            .collect();
+        self.log.lock().unwrap().push(Received {
+            server: self.server,
+            method: method.as_str().to_string(),
+            target: target.to_string(),
+            headers,
+            body: body.to_vec(),
+        });
+    }
+}
+
+async fn echo(State(stand_in): State<StandIn>, request: Request) -> Response {
+    let scheme = stand_in.server;
     let (parts, body) = request.into_parts();
     let target = parts
         .uri
@@ -229,6 +299,8 @@ async fn echo(State(scheme): State<&'static str>, request: Request) -> Response 
         Some(_) => format!("{scheme}://{host}{path}?{query}"),
         None => format!("{scheme}://{host}{path}"),
     };
+    let body = to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default();
+    stand_in.record(&parts.method, target, &parts.headers, &body);
     let request = Echoed {
         method: parts.method,
         url,
@@ -236,7 +308,7 @@ async fn echo(State(scheme): State<&'static str>, request: Request) -> Response 
         query,
         headers: header_object(&parts.headers),
         raw_headers: parts.headers,
-        body: to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default(),
+        body,
     };
     route(&request).await
 }
@@ -663,12 +735,15 @@ fn respond(code: u16, headers: &[(&str, &str)], body: impl Into<Body>) -> Respon
 
 /// `/N` redirects N times (relative `Location`), `/status/NNN` answers NNN with `Location: /`,
 /// anything else echoes the method, target, headers and body.
-async fn redirect_server(request: Request) -> Response {
+async fn redirect_server(State(stand_in): State<StandIn>, request: Request) -> Response {
     let target = request
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
+    let (parts, body) = request.into_parts();
+    let data = to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default();
+    stand_in.record(&parts.method, &target, &parts.headers, &data);
     if let Ok(hops) = target.trim_start_matches('/').parse::<u32>() {
         let to = if hops > 1 {
             format!("/{}", hops - 1)
@@ -683,8 +758,6 @@ async fn redirect_server(request: Request) -> Response {
     {
         return respond(code, &[("location", "/")], Body::empty());
     }
-    let (parts, body) = request.into_parts();
-    let data = to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default();
     let echo = json!({"url": target, "method": parts.method.as_str(),
         "headers": header_object(&parts.headers), "data": String::from_utf8_lossy(&data)});
     respond(
@@ -702,15 +775,17 @@ async fn redirect_server(request: Request) -> Response {
 /// Plain TCP, since the fixtures assert on bytes an HTTP parser would normalise or reject (a
 /// custom method, a body on GET or HEAD, header case): the request comes back verbatim, in the
 /// body and JSON-encoded in a `raw-request` header.
-async fn serve_raw(listener: TcpListener) {
+async fn serve_raw(listener: TcpListener, log: Log) {
     loop {
         let Ok((mut socket, _)) = listener.accept().await else {
             continue;
         };
+        let log = log.clone();
         tokio::spawn(async move {
             let Some(raw) = read_request(&mut socket).await else {
                 return;
             };
+            log.lock().unwrap().push(parse_raw(&raw));
             let text = String::from_utf8_lossy(&raw);
             let mut reply = format!(
                 "HTTP/1.1 200 ok\r\nconnection: close\r\ncontent-type: text/plain\r\nraw-request: {}\r\n\r\n",
@@ -724,6 +799,54 @@ async fn serve_raw(listener: TcpListener) {
             let _ = socket.shutdown().await;
         });
     }
+}
+
+/// A raw request as the log keeps it: header names in lower case, the body de-chunked.
+fn parse_raw(raw: &[u8]) -> Received {
+    let end = find(raw, b"\r\n\r\n").unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..end]);
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next().unwrap_or_default().split(' ');
+    let method = request_line.next().unwrap_or_default().to_string();
+    let target = request_line.next().unwrap_or_default().to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    let body = raw.get(end + 4..).unwrap_or_default();
+    let chunked = headers
+        .iter()
+        .any(|(name, value)| name == "transfer-encoding" && value.contains("chunked"));
+    Received {
+        server: "raw",
+        method,
+        target,
+        headers,
+        body: if chunked {
+            dechunk(body)
+        } else {
+            body.to_vec()
+        },
+    }
+}
+
+/// The payload of a chunked body.
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut payload = Vec::new();
+    while let Some(line_end) = find(body, b"\r\n") {
+        let size = String::from_utf8_lossy(&body[..line_end]);
+        let size = size.split(';').next().unwrap_or_default().trim();
+        let Ok(size) = usize::from_str_radix(size, 16) else {
+            break;
+        };
+        let start = line_end + 2;
+        if size == 0 || body.len() < start + size {
+            break;
+        }
+        payload.extend_from_slice(&body[start..start + size]);
+        body = body.get(start + size + 2..).unwrap_or_default();
+    }
+    payload
 }
 
 /// Reads one whole request as raw bytes; `None` if the peer closes first.
