@@ -243,7 +243,10 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, String> {
     let LoadedCollection {
         collection,
         environment: linked,
-    } = loader.load_collection(&args.collection).await.map_err(text)?;
+    } = loader
+        .load_collection(&args.collection)
+        .await
+        .map_err(text)?;
     // A "Run in Postman" link's environment stands in only when no `-e` is given.
     let environment = match &args.environment {
         Some(input) => loader.load_environment(input).await.map_err(text)?,
@@ -345,7 +348,7 @@ fn build_client(args: &RunArgs) -> Result<HttpClient, String> {
         jar.load_json(&document)
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    let client = HttpClient::new(
+    HttpClient::new(
         ClientOptions {
             insecure: args.insecure,
             extra_ca_certs: args.ssl_extra_ca_certs.iter().cloned().collect(),

@@ -84,7 +84,11 @@ fn environment_from_node(root: &Node) -> Result<Environment, LoadError> {
             values: parse_variable_list(&Node::root(
                 document,
                 path,
-                if root.at().is_empty() { "values" } else { root.at() },
+                if root.at().is_empty() {
+                    "values"
+                } else {
+                    root.at()
+                },
             ))?,
             ..Default::default()
         }),

@@ -165,7 +165,9 @@ impl<'a> InputLoader<'a> {
             message: message.to_string(),
         };
         if link.collection_id.is_empty() {
-            return Err(refuse("the link names no collection after `/run-collection/`"));
+            return Err(refuse(
+                "the link names no collection after `/run-collection/`",
+            ));
         }
         let Some(key) = &self.options.postman_api_key else {
             return Err(refuse(
@@ -271,8 +273,11 @@ impl<'a> InputLoader<'a> {
                 }
                 if !(200..300).contains(&response.code) {
                     let api_message = postman_api::error_message(&response.body).map(&redact);
-                    let advice =
-                        advice(response.code, postman_api::is_api_host(&url), api_key.is_some());
+                    let advice = advice(
+                        response.code,
+                        postman_api::is_api_host(&url),
+                        api_key.is_some(),
+                    );
                     let detail = match (api_message, advice) {
                         (Some(message), Some(advice)) => Some(format!("{message} ({advice})")),
                         (message, advice) => message.or(advice.map(str::to_string)),
@@ -352,7 +357,7 @@ mod tests {
 
     use crate::http::{ClientOptions, CookieJar};
 
-    fn loader(client: &HttpClient, key: Option<&str>) -> InputLoader<'_> {
+    fn loader<'a>(client: &'a HttpClient, key: Option<&str>) -> InputLoader<'a> {
         InputLoader::new(
             client,
             InputOptions {
@@ -385,9 +390,24 @@ mod tests {
     #[test]
     fn a_uid_without_a_key_or_for_globals_is_a_path() {
         let client = client();
-        assert!(loader(&client, None).locate(UID, Kind::Collection).unwrap().is_none());
-        assert!(loader(&client, Some("K")).locate(UID, Kind::Globals).unwrap().is_none());
-        assert!(loader(&client, Some("K")).locate("c.json", Kind::Collection).unwrap().is_none());
+        assert!(
+            loader(&client, None)
+                .locate(UID, Kind::Collection)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            loader(&client, Some("K"))
+                .locate(UID, Kind::Globals)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            loader(&client, Some("K"))
+                .locate("c.json", Kind::Collection)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
@@ -410,11 +430,17 @@ mod tests {
     fn a_key_in_an_api_urls_query_wins_and_is_not_shown() {
         let client = client();
         let remote = loader(&client, Some("K"))
-            .locate("https://api.postman.com/collections/x?apikey=Q", Kind::Collection)
+            .locate(
+                "https://api.postman.com/collections/x?apikey=Q",
+                Kind::Collection,
+            )
             .unwrap()
             .unwrap();
         assert_eq!(remote.api_key.as_deref(), Some("Q"));
-        assert_eq!(shown_url(&remote.url), "https://api.postman.com/collections/x");
+        assert_eq!(
+            shown_url(&remote.url),
+            "https://api.postman.com/collections/x"
+        );
     }
 
     #[test]

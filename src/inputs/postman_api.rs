@@ -186,8 +186,14 @@ mod tests {
             })
         );
         let bare = RunLink::parse("https://god.gw.postman.com/run-collection/abc?action=x");
-        assert_eq!(bare.map(|l| (l.collection_id, l.has_environment)), Some(("abc".into(), false)));
-        assert_eq!(RunLink::parse("https://example.com/run-collection/abc"), None);
+        assert_eq!(
+            bare.map(|l| (l.collection_id, l.has_environment)),
+            Some(("abc".into(), false))
+        );
+        assert_eq!(
+            RunLink::parse("https://example.com/run-collection/abc"),
+            None
+        );
         assert_eq!(RunLink::parse("https://app.getpostman.com/other/abc"), None);
     }
 }
