@@ -3,6 +3,7 @@
 
 pub mod collection;
 pub mod http;
+pub mod inputs;
 mod lodash;
 pub mod pingone;
 pub mod report;

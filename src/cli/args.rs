@@ -78,17 +78,23 @@ pub enum ColorChoice {
 /// `baton run` flags.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The collection file (Postman v2.0 or v2.1).
+    /// The collection (Postman v2.0 or v2.1): a file, an http(s) URL, or with --postman-api-key a
+    /// UID, a Postman API URL or a "Run in Postman" link.
     pub collection: PathBuf,
-    /// Environment: a file, a "Run in Postman" link, or its base64 `env[...]` value.
+    /// Environment: a file, an http(s) URL, a "Run in Postman" link or its base64 `env[...]`
+    /// value, or with --postman-api-key a UID or a Postman API URL.
     #[arg(short = 'e', long)]
     pub environment: Option<String>,
-    /// Globals file.
+    /// Globals: a file or an http(s) URL.
     #[arg(short = 'g', long)]
     pub globals: Option<PathBuf>,
-    /// Iteration data file (JSON array or CSV).
+    /// Iteration data (JSON array or CSV): a file or an http(s) URL.
     #[arg(short = 'd', long = "iteration-data")]
     pub iteration_data: Option<PathBuf>,
+    /// Postman API key: loads a collection or environment given by its UID (or API URL) from the
+    /// Postman API, sent as the `X-Api-Key` header and never printed.
+    #[arg(long = "postman-api-key", value_name = "KEY")]
+    pub postman_api_key: Option<String>,
     /// Number of iterations.
     #[arg(short = 'n', long = "iteration-count")]
     pub iteration_count: Option<usize>,

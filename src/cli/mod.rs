@@ -18,8 +18,9 @@ pub use demo::execute_demo;
 pub use exit::Exit;
 pub use progress::ProgressReporter;
 
-use baton::collection::{Collection, Environment, load_collection, load_data, load_environment};
+use baton::collection::{Collection, DataRow, Environment, LoadError};
 use baton::http::{ClientOptions, CookieJar, FileAccess, HttpClient};
+use baton::inputs::{InputLoader, InputOptions, LoadedCollection};
 use baton::report::{
     CliOptions, CliReporter, junit_report, scope_json, write_atomically, write_atomically_with,
     write_json_report,
@@ -50,9 +51,14 @@ pub async fn execute_run(
     err: &mut dyn Write,
     stop: Stop,
 ) -> Exit {
-    let prepared = match prepare(args) {
+    let prepared = match prepare(args).await {
         Ok(prepared) => prepared,
         Err(message) => {
+            // The key never reaches an error on purpose; this keeps it out of one by accident.
+            let message = match args.postman_api_key.as_deref() {
+                Some(key) if !key.is_empty() => message.replace(key, "********"),
+                _ => message,
+            };
             let _ = writeln!(err, "error: {message}");
             return Exit::Usage;
         }
@@ -202,7 +208,8 @@ pub async fn execute_serve(
 }
 
 /// Turns the flags into loaded inputs and run options (the one place flags become options).
-fn prepare(args: &RunArgs) -> Result<Prepared, String> {
+/// Inputs given as URLs or Postman API UIDs are fetched with the run's own client.
+async fn prepare(args: &RunArgs) -> Result<Prepared, String> {
     for reporter in &args.reporters {
         if !REPORTERS.contains(&reporter.as_str()) {
             let hint = baton::vars::did_you_mean(reporter, REPORTERS)
@@ -224,59 +231,78 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
             ));
         }
     }
-    let collection = load_collection(&args.collection).map_err(|e| e.to_string())?;
+    let client = build_client(args)?;
+    let loader = InputLoader::new(
+        &client,
+        InputOptions {
+            postman_api_key: args.postman_api_key.clone(),
+            ..InputOptions::default()
+        },
+    );
+    let text = |e: LoadError| e.to_string();
+    let LoadedCollection {
+        collection,
+        environment: linked,
+    } = loader
+        .load_collection(&args.collection)
+        .await
+        .map_err(text)?;
+    // A "Run in Postman" link's environment stands in only when no `-e` is given.
     let environment = match &args.environment {
-        Some(input) => load_environment(input).map_err(|e| e.to_string())?,
+        Some(input) => loader.load_environment(input).await.map_err(text)?,
+        None => linked.unwrap_or_default(),
+    };
+    let globals = match &args.globals {
+        Some(input) => loader.load_globals(input).await.map_err(text)?,
         None => Environment::default(),
     };
-    prepare_loaded(args, collection, environment)
+    let data = match &args.iteration_data {
+        Some(input) => loader.load_data(input).await.map_err(text)?,
+        None => Vec::new(),
+    };
+    let inputs = Inputs {
+        collection,
+        environment,
+        globals,
+        data,
+    };
+    finish_prepare(args, inputs, client)
 }
 
-/// The rest of [`prepare`] once the collection and environment are in hand: globals, `--env-var`
-/// overrides, data, the cookie jar, the HTTP client and the run options.
+/// The loaded inputs of a run.
+struct Inputs {
+    collection: Collection,
+    environment: Environment,
+    globals: Environment,
+    data: Vec<DataRow>,
+}
+
+/// The rest of [`prepare`] for inputs already in hand (`baton demo`): no globals or data.
 fn prepare_loaded(
     args: &RunArgs,
     collection: Collection,
-    mut environment: Environment,
+    environment: Environment,
 ) -> Result<Prepared, String> {
-    let mut globals = match &args.globals {
-        Some(path) => load_environment(&path.to_string_lossy()).map_err(|e| e.to_string())?,
-        None => Environment::default(),
+    let client = build_client(args)?;
+    let inputs = Inputs {
+        collection,
+        environment,
+        globals: Environment::default(),
+        data: Vec::new(),
     };
+    finish_prepare(args, inputs, client)
+}
+
+/// `--env-var`/`--global-var` overrides and the run options, around loaded inputs.
+fn finish_prepare(args: &RunArgs, inputs: Inputs, client: HttpClient) -> Result<Prepared, String> {
+    let Inputs {
+        collection,
+        mut environment,
+        mut globals,
+        data,
+    } = inputs;
     apply_overrides(&mut environment, &args.env_var, "--env-var")?;
     apply_overrides(&mut globals, &args.global_var, "--global-var")?;
-    let data = match &args.iteration_data {
-        Some(path) => load_data(path).map_err(|e| e.to_string())?,
-        None => Vec::new(),
-    };
-    let jar = Arc::new(CookieJar::new());
-    if let Some(path) = &args.cookie_jar {
-        let document =
-            baton::collection::load_environment_document(path).map_err(|e| e.to_string())?;
-        jar.load_json(&document)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    let client = HttpClient::new(
-        ClientOptions {
-            insecure: args.insecure,
-            extra_ca_certs: args.ssl_extra_ca_certs.iter().cloned().collect(),
-            client_cert: args
-                .ssl_client_cert
-                .clone()
-                .map(|cert| (cert, args.ssl_client_key.clone())),
-            timeout: args.timeout_request.map(Duration::from_millis),
-            ignore_redirects: args.ignore_redirects,
-            client_key_passphrase: args.ssl_client_passphrase.clone(),
-            connect_to: args
-                .connect_to
-                .iter()
-                .chain(&args.resolve)
-                .cloned()
-                .collect(),
-        },
-        jar,
-    )
-    .map_err(|e| e.to_string())?;
     let working_dir = match &args.working_dir {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
@@ -311,6 +337,38 @@ fn prepare_loaded(
         options,
         client,
     })
+}
+
+/// The run's HTTP client with the cookie jar from `--cookie-jar`; it also fetches remote inputs.
+fn build_client(args: &RunArgs) -> Result<HttpClient, String> {
+    let jar = Arc::new(CookieJar::new());
+    if let Some(path) = &args.cookie_jar {
+        let document =
+            baton::collection::load_environment_document(path).map_err(|e| e.to_string())?;
+        jar.load_json(&document)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    HttpClient::new(
+        ClientOptions {
+            insecure: args.insecure,
+            extra_ca_certs: args.ssl_extra_ca_certs.iter().cloned().collect(),
+            client_cert: args
+                .ssl_client_cert
+                .clone()
+                .map(|cert| (cert, args.ssl_client_key.clone())),
+            timeout: args.timeout_request.map(Duration::from_millis),
+            ignore_redirects: args.ignore_redirects,
+            client_key_passphrase: args.ssl_client_passphrase.clone(),
+            connect_to: args
+                .connect_to
+                .iter()
+                .chain(&args.resolve)
+                .cloned()
+                .collect(),
+        },
+        jar,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Applies `key=value` overrides; values may contain `=`.

@@ -15,6 +15,11 @@ pub type DataRow = Map<String, Value>;
 /// Loads a data file: a JSON array of objects, or else CSV.
 pub fn load_data(path: &Path) -> Result<Vec<DataRow>, LoadError> {
     let text = read_text(path)?;
+    data_from_text(&text, path)
+}
+
+/// Reads data text that came from `path` (a file or a URL): a JSON array of objects, or else CSV.
+pub fn data_from_text(text: &str, path: &Path) -> Result<Vec<DataRow>, LoadError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(LoadError::Empty {
@@ -23,10 +28,10 @@ pub fn load_data(path: &Path) -> Result<Vec<DataRow>, LoadError> {
     }
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
         // Parsed untrimmed so line numbers in errors match the file.
-        let document = parse_json(path, &text)?;
+        let document = parse_json(path, text)?;
         return rows_from_json(&document, path);
     }
-    parse_csv(&text, path)
+    parse_csv(text, path)
 }
 
 fn rows_from_json(document: &Value, path: &Path) -> Result<Vec<DataRow>, LoadError> {

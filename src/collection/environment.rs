@@ -64,12 +64,32 @@ fn environment_from_link(input: &str) -> Result<Environment, LoadError> {
     Ok(environment)
 }
 
-/// Reads the three shapes: `{id, name, values}`, Newman's export (same plus `_postman_*`), or `[...]`.
+/// Reads the three shapes: `{id, name, values}`, Newman's export (same plus `_postman_*`), or `[...]`;
+/// the Postman API's wrapper (`{"environment": {...}}`, `{"globals": {...}}`) is taken off first.
 pub fn environment_from_document(document: &Value, path: &Path) -> Result<Environment, LoadError> {
-    let root = Node::root(document, path, "");
+    if document.get("values").is_none() {
+        for wrapper in ["environment", "globals"] {
+            if let Some(inner @ Value::Object(_)) = document.get(wrapper) {
+                return environment_from_node(&Node::root(inner, path, wrapper));
+            }
+        }
+    }
+    environment_from_node(&Node::root(document, path, ""))
+}
+
+fn environment_from_node(root: &Node) -> Result<Environment, LoadError> {
+    let (document, path) = (root.value, root.file());
     match document {
         Value::Array(_) => Ok(Environment {
-            values: parse_variable_list(&Node::root(document, path, "values"))?,
+            values: parse_variable_list(&Node::root(
+                document,
+                path,
+                if root.at().is_empty() {
+                    "values"
+                } else {
+                    root.at()
+                },
+            ))?,
             ..Default::default()
         }),
         Value::Object(_) => {
@@ -176,6 +196,26 @@ mod tests {
         let env = environment_from_document(&doc, Path::new("e.json")).unwrap();
         assert_eq!((env.id.as_str(), env.name.as_str()), ("1", "dev"));
         assert_eq!(env.values.len(), 1);
+    }
+
+    #[test]
+    fn the_postman_apis_wrapper_is_taken_off() {
+        let doc = json!({"environment": {"id": "u", "name": "api", "values": [{"key": "a", "value": "1"}]}});
+        let env = environment_from_document(&doc, Path::new("e.json")).unwrap();
+        assert_eq!((env.name.as_str(), env.values.len()), ("api", 1));
+        let doc = json!({"globals": {"values": [{"key": "g", "value": "2"}]}});
+        let env = environment_from_document(&doc, Path::new("g.json")).unwrap();
+        assert_eq!(env.values[0].key, "g");
+    }
+
+    #[test]
+    fn shape_errors_inside_the_wrapper_name_it() {
+        let doc = json!({"environment": {"values": 3}});
+        let err = environment_from_document(&doc, Path::new("e.json")).unwrap_err();
+        assert!(
+            err.to_string().starts_with("e.json: environment.values: "),
+            "{err}"
+        );
     }
 
     #[test]

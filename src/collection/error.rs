@@ -76,6 +76,32 @@ pub enum LoadError {
         /// What went wrong.
         message: String,
     },
+    /// A "Run in Postman" link given as the collection could not be used.
+    CollectionLink {
+        /// What the user passed (truncated for display).
+        input: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An input given as a URL (or a Postman API UID) got no response: refused connection, DNS
+    /// or TLS failure, time limit.
+    Fetch {
+        /// The URL, without any API key.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An input given as a URL was answered with a status other than success.
+    Status {
+        /// The URL, without any API key.
+        url: String,
+        /// The status code, e.g. 404.
+        code: u16,
+        /// The reason phrase, e.g. `Not Found`.
+        reason: String,
+        /// The server's own explanation (the Postman API's `error.message`) and advice.
+        detail: Option<String>,
+    },
 }
 
 impl fmt::Display for LoadError {
@@ -139,6 +165,22 @@ impl fmt::Display for LoadError {
             LoadError::Link { input, message } => {
                 write!(f, "environment link `{input}`: {message}")
             }
+            LoadError::CollectionLink { input, message } => {
+                write!(f, "collection link `{input}`: {message}")
+            }
+            LoadError::Fetch { url, message } => write!(f, "{url}: cannot fetch: {message}"),
+            LoadError::Status {
+                url,
+                code,
+                reason,
+                detail: Some(detail),
+            } => write!(f, "{url}: the server answered {code} {reason}: {detail}"),
+            LoadError::Status {
+                url,
+                code,
+                reason,
+                detail: None,
+            } => write!(f, "{url}: the server answered {code} {reason}"),
         }
     }
 }
@@ -154,7 +196,10 @@ impl std::error::Error for LoadError {
             | LoadError::Shape { .. }
             | LoadError::UnsupportedFormat { .. }
             | LoadError::Csv { .. }
-            | LoadError::Link { .. } => None,
+            | LoadError::Link { .. }
+            | LoadError::CollectionLink { .. }
+            | LoadError::Fetch { .. }
+            | LoadError::Status { .. } => None,
         }
     }
 }

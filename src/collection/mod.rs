@@ -13,7 +13,7 @@ mod url;
 
 use std::path::Path;
 
-pub use data::{DataRow, load_data, parse_csv};
+pub use data::{DataRow, data_from_text, load_data, parse_csv};
 pub use environment::{Environment, environment_from_document, load_environment};
 pub use error::LoadError;
 pub use model::{
@@ -29,12 +29,37 @@ pub fn load_collection(path: &Path) -> Result<Collection, LoadError> {
     collection_from_document(&document, path)
 }
 
-/// Builds a collection from an already parsed document; `path` is used in error messages.
+/// Builds a collection from an already parsed document; `path` is used in error messages. The
+/// Postman API's wrapper, `{"collection": {...}}`, is taken off first, as Newman does for any
+/// source.
 pub fn collection_from_document(
     document: &serde_json::Value,
     path: &Path,
 ) -> Result<Collection, LoadError> {
-    parse::parse_collection(&json::Node::root(document, path, ""))
+    let (document, at) = match document.get("collection") {
+        Some(inner @ serde_json::Value::Object(_))
+            if document.get("info").is_none() && document.get("item").is_none() =>
+        {
+            (inner, "collection")
+        }
+        _ => (document, ""),
+    };
+    parse::parse_collection(&json::Node::root(document, path, at))
+}
+
+/// Decodes (BOM, UTF-16LE) and parses JSON bytes that came from `origin`, a file or a URL, with
+/// the same errors as a file.
+pub fn document_from_bytes(bytes: &[u8], origin: &Path) -> Result<serde_json::Value, LoadError> {
+    let text = text_from_bytes(bytes, origin)?;
+    source::parse_json(origin, &text)
+}
+
+/// Decodes bytes that came from `origin` as text (UTF-8 with or without a BOM, or UTF-16LE).
+pub fn text_from_bytes(bytes: &[u8], origin: &Path) -> Result<String, LoadError> {
+    decode_text(bytes).map_err(|detail| LoadError::Encoding {
+        path: origin.to_path_buf(),
+        detail,
+    })
 }
 
 /// Parses a request in Postman's JSON shape (a URL string or a request object), as scripts hand
@@ -51,4 +76,31 @@ pub fn request_from_json(value: &serde_json::Value) -> Result<Request, LoadError
 /// other inputs.
 pub fn load_environment_document(path: &Path) -> Result<serde_json::Value, LoadError> {
     source::read_json(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_postman_apis_collection_wrapper_is_taken_off() {
+        let doc = json!({"collection": {"info": {"name": "From the API"}, "item": []}});
+        let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
+        assert_eq!(collection.name, "From the API");
+        assert_eq!(collection.document["info"]["name"], "From the API");
+    }
+
+    #[test]
+    fn fetched_bytes_are_read_like_a_file() {
+        let origin = Path::new("https://example.test/c.json");
+        let document = document_from_bytes(b"\xEF\xBB\xBF{\"item\": []}", origin).unwrap();
+        assert_eq!(document, json!({"item": []}));
+        let err = document_from_bytes(b"{\n,", origin).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("https://example.test/c.json:2:1: invalid JSON: "),
+            "{err}"
+        );
+    }
 }

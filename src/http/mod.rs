@@ -10,6 +10,7 @@ mod cookies;
 mod decode;
 mod digest;
 mod error;
+mod fetch;
 mod http1;
 mod identity;
 mod json_comments;

@@ -111,15 +111,13 @@ pub fn scope_json(
             if !v.enabled {
                 entry.insert("disabled".into(), Value::Bool(true));
             }
+            let known = [
+                "string", "boolean", "number", "array", "object", "any", "secret",
+            ];
             let kind = v
                 .kind
                 .as_deref()
-                .filter(|kind| {
-                    matches!(
-                        *kind,
-                        "string" | "boolean" | "number" | "array" | "object" | "any" | "secret"
-                    )
-                })
+                .filter(|kind| known.contains(kind))
                 .unwrap_or("any");
             entry.insert("type".into(), Value::String(kind.into()));
             if !v.undefined {

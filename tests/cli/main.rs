@@ -11,6 +11,7 @@ mod node;
 mod oidc_provider;
 mod on_the_wire;
 mod pingone_workflow;
+mod remote_inputs;
 mod reports;
 mod run;
 mod scripts;
