@@ -111,20 +111,20 @@ pub fn scope_json(
             if !v.enabled {
                 entry.insert("disabled".into(), Value::Bool(true));
             }
-            let kind = match v.kind.as_deref() {
-                Some(
-                    kind
-                    @ ("string" | "boolean" | "number" | "array" | "object" | "any" | "secret"),
-                ) => kind,
-                _ => "any",
-            };
+            let known = [
+                "string", "boolean", "number", "array", "object", "any", "secret",
+            ];
+            let kind = v
+                .kind
+                .as_deref()
+                .filter(|kind| known.contains(kind))
+                .unwrap_or("any");
             entry.insert("type".into(), Value::String(kind.into()));
             if !v.undefined {
                 entry.insert("value".into(), value);
             }
             entry.insert("key".into(), Value::String(v.key.clone()));
-            let entry = Value::Object(entry);
-            entry
+            Value::Object(entry)
         })
         .collect();
     json!({
