@@ -348,6 +348,9 @@ async fn run_item(
             }
             match context.client.send(&wire, &planned.behavior).await {
                 Ok(response) => {
+                    if let Some(warning) = &response.auth_warning {
+                        reporter.warning(warning);
+                    }
                     let timings = &mut summary.timings;
                     timings.responses += response.response_time;
                     timings.response_count += 1;
