@@ -1,6 +1,6 @@
 //! Sending: Baton's own HTTP/1.1 (`http1.rs`) over connections kept alive per host (plus
 //! `connection.rs` for proxies, `--connect-to` and TLS), Postman's redirect rules, Digest
-//! challenges and per-request timeouts.
+//! challenges, the NTLM handshake and per-request timeouts.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -13,6 +13,7 @@ use tokio_rustls::rustls::ClientConfig;
 
 use crate::collection::{ProtocolProfileBehavior, percent_decode};
 
+use super::auth::{SystemEntropy, offers_ntlm};
 use super::connect_to::ConnectTo;
 use super::connection::{Connection, Route, open};
 use super::decode::decode;
@@ -286,11 +287,14 @@ impl HttpClient {
         let mut current = original.clone();
         let mut redirects = 0;
         let mut digest_tried = false;
+        let mut ntlm = NtlmStep::Unsigned;
+        let mut replays = 0;
         loop {
             let mut response = self.send_once(&current, behavior).await?;
             if matches!(response.code, 401 | 403) && !digest_tried {
                 if let Some(replay) = self.answer_digest(&current, &response)? {
                     digest_tried = true;
+                    replays += 1;
                     current = replay;
                     continue;
                 }
@@ -309,8 +313,17 @@ impl HttpClient {
                     current = redirected(&current, response.code, &location, behavior)?;
                 }
                 _ => {
+                    match answer_ntlm(original, &response, &mut ntlm) {
+                        Ok(Some(replay)) => {
+                            replays += 1;
+                            current = replay;
+                            continue;
+                        }
+                        Ok(None) => {}
+                        Err(warning) => response.auth_warning = Some(warning),
+                    }
                     response.response_time = started.elapsed();
-                    response.replays = u32::from(digest_tried);
+                    response.replays = replays;
                     // An answered request counts one more nonce, unless it was refused again.
                     let challenged = matches!(response.code, 401 | 403)
                         && response.header("www-authenticate").is_some_and(|h| {
@@ -331,6 +344,69 @@ impl HttpClient {
             }
         }
     }
+}
+
+/// Where a request with NTLM auth is in the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NtlmStep {
+    /// Sent without an `Authorization` header.
+    Unsigned,
+    /// Sent with the negotiate message.
+    Negotiated,
+    /// Sent with the authenticate message: whatever comes back is the answer.
+    Authenticated,
+}
+
+/// The next request of the NTLM handshake postman-runtime runs: a 401 or 403 that offers NTLM
+/// is answered with the negotiate message, the challenge that follows with the authenticate
+/// message. Each goes out as the original request with the message as its last header, and
+/// on the connection the previous one came back on, as the pool hands out the connection it got
+/// last. `Err` is Newman's console warning when the server asked for NTLM but sent no usable
+/// challenge; the handshake then stops with that response.
+fn answer_ntlm(
+    original: &WireRequest,
+    response: &Response,
+    step: &mut NtlmStep,
+) -> Result<Option<WireRequest>, String> {
+    let Some(params) = &original.ntlm else {
+        return Ok(None);
+    };
+    if !matches!(response.code, 401 | 403) {
+        return Ok(None);
+    }
+    let challenges: Vec<&str> = response
+        .headers
+        .iter()
+        .filter(|(key, _)| key.eq_ignore_ascii_case("www-authenticate"))
+        .map(|(_, value)| value.as_str())
+        .collect();
+    let warning = |reason: &str| {
+        format!("runtime~ntlm.auth: there was an error validating auth: ntlm: {reason}")
+    };
+    let authorization = match *step {
+        NtlmStep::Unsigned if offers_ntlm(&challenges) => {
+            *step = NtlmStep::Negotiated;
+            params.negotiate()
+        }
+        NtlmStep::Negotiated => {
+            let Some(challenge) = challenges.iter().find(|v| v.starts_with("NTLM ")) else {
+                return Err(warning("server did not send NTLM type 2 message"));
+            };
+            let Some(message) = params.authenticate(challenge, &mut SystemEntropy) else {
+                return Err(warning(
+                    "server did not correctly process authentication request",
+                ));
+            };
+            *step = NtlmStep::Authenticated;
+            message
+        }
+        NtlmStep::Unsigned | NtlmStep::Authenticated => return Ok(None),
+    };
+    // Newman replays the request it sent, system headers and Postman-Token included, and its
+    // auth step adds the header after them.
+    let mut replay = original.clone();
+    replay.headers.push(("Authorization".into(), authorization));
+    Ok(Some(replay))
 }
 
 /// The headers that go out: the wire request's, then what Newman's HTTP layer adds after them, in

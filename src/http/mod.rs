@@ -21,7 +21,7 @@ mod target;
 mod tls_config;
 mod wire;
 
-pub use auth::{AuthParts, Entropy, SignInput, SystemEntropy, apply_auth};
+pub use auth::{AuthParts, Entropy, NtlmParams, SignInput, SystemEntropy, apply_auth};
 pub use body::{EncodedBody, FileAccess, encode_body, urlencode_fields};
 pub use client::{ClientOptions, ClientSetupError, HttpClient};
 pub use connect_to::ConnectTo;

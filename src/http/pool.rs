@@ -1,7 +1,9 @@
 //! Idle kept-alive connections, per scheme, host, port and certificate mode. A connection comes
 //! back only when its response was read to the last byte; it is dropped when it has been idle
 //! longer than servers commonly keep one, and checked before reuse, so a connection the server
-//! closed (or wrote to unasked, e.g. a 408) is not used.
+//! closed (or wrote to unasked, e.g. a 408) is not used. The connection put back last is taken
+//! first, as Node's agent does: a request sent again right after its response (Digest, and NTLM,
+//! which authenticates the connection itself) goes out on the connection that answered it.
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -70,4 +72,45 @@ async fn is_quiet(connection: &mut Connection) -> bool {
         Poll::Ready(Pin::new(&mut connection.io).poll_fill_buf(cx).is_pending())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::connection::Stream;
+
+    /// A client connection to `listener`, and the server's end, which must stay open for the
+    /// pool to hand the connection out.
+    async fn connection(listener: &tokio::net::TcpListener) -> (Connection, tokio::net::TcpStream) {
+        let stream = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server_end, _) = listener.accept().await.unwrap();
+        let connection = Connection {
+            io: tokio::io::BufReader::new(Stream::Plain(stream)),
+            via_proxy: None,
+        };
+        (connection, server_end)
+    }
+
+    fn local_addr(connection: &Connection) -> std::net::SocketAddr {
+        match connection.io.get_ref() {
+            Stream::Plain(stream) => stream.local_addr().unwrap(),
+            Stream::Tls(_) => unreachable!(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_connection_put_back_last_is_taken_first() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let pool = Pool::default();
+        let key: PoolKey = ("http".into(), "127.0.0.1".into(), 80, false);
+        let (first, _first_server_end) = connection(&listener).await;
+        let (second, _second_server_end) = connection(&listener).await;
+        let second_addr = local_addr(&second);
+        pool.put(key.clone(), first);
+        pool.put(key.clone(), second);
+        let taken = pool.take(&key).await.expect("an idle connection");
+        assert_eq!(local_addr(&taken), second_addr);
+    }
 }

@@ -20,6 +20,8 @@ pub struct Response {
     /// How many times the request was sent again to answer an auth challenge (Digest) before
     /// this response: Newman counts each as a request of the item.
     pub replays: u32,
+    /// Newman's console warning when an auth handshake failed (NTLM without a challenge).
+    pub auth_warning: Option<String>,
 }
 
 impl Response {
@@ -44,6 +46,7 @@ impl Response {
             response_time: Duration::ZERO,
             url,
             replays: 0,
+            auth_warning: None,
         }
     }
 

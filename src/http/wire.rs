@@ -6,7 +6,7 @@ use url::Url as WireUrl;
 use crate::collection::{Auth, Body, ProtocolProfileBehavior, Request};
 
 use super::HttpError;
-use super::auth::{SignInput, SystemEntropy, apply_auth};
+use super::auth::{NtlmParams, SignInput, SystemEntropy, apply_auth};
 use super::body::{FileAccess, encode_body};
 use super::digest::Digest;
 use super::json_comments::{is_json_body, strip_json_comments};
@@ -35,6 +35,8 @@ pub struct WireRequest {
     /// Digest auth: what signed the request, or will answer a challenge. The runner sets its
     /// origin so that what a challenge teaches stays with the auth block.
     pub digest: Option<Digest>,
+    /// NTLM auth: the credentials for the handshake the client runs after a challenge.
+    pub ntlm: Option<NtlmParams>,
     /// What Newman warns about on its console and sends anyway: a signer that could not sign, a
     /// file that could not be read.
     pub warnings: Vec<String>,
@@ -333,6 +335,7 @@ pub fn build_wire_request(
         after_cookies,
         body,
         digest,
+        ntlm: auth_parts.ntlm,
         warnings,
     })
 }

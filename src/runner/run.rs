@@ -365,6 +365,9 @@ async fn run_item(
             };
             match sent {
                 Ok(response) => {
+                    if let Some(warning) = &response.auth_warning {
+                        reporter.warning(warning);
+                    }
                     let timings = &mut summary.timings;
                     timings.responses += response.response_time;
                     timings.response_count += 1;

@@ -180,6 +180,17 @@ fn signed_requests_are_byte_for_byte_newmans() {
             json!({"body": raw("payload")})
         ),
         signed(
+            "oauth1 RSA-SHA1 query",
+            "GET",
+            format!("{base}/oauth/rsa1?a=1"),
+            "oauth1",
+            oauth(
+                "RSA-SHA1",
+                json!({"privateKey": RSA_KEY, "addParamsToHeader": false, "consumerSecret": ""})
+            ),
+            json!({})
+        ),
+        signed(
             "awsv4 at a fixed date",
             "POST",
             format!("{base}/aws/a//b/../c?z=1&a=x y&a=b"),

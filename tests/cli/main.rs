@@ -8,6 +8,7 @@ mod echo;
 mod load_errors;
 mod newman_suite;
 mod node;
+mod ntlm;
 mod oidc_provider;
 mod on_the_wire;
 mod pingone_workflow;

@@ -1,5 +1,6 @@
 //! The primitives signers need, on aws-lc-rs (already linked by rustls): hashes, HMAC, and RSA
-//! and ECDSA signing with keys given as PEM.
+//! and ECDSA signing with keys given as PEM. RSA with SHA-1, which aws-lc-rs will not sign, is done
+//! with the `rsa` crate.
 
 use aws_lc_rs::{digest, hmac, rand::SystemRandom, signature};
 use base64::Engine;
@@ -120,7 +121,10 @@ pub(super) fn sign_with_key(
                 (_, Hash::Sha256) => &signature::RSA_PKCS1_SHA256,
                 (_, Hash::Sha384) => &signature::RSA_PKCS1_SHA384,
                 (_, Hash::Sha512) => &signature::RSA_PKCS1_SHA512,
-                (_, Hash::Sha1) => return Err("RSA signatures with SHA-1 are not supported".into()),
+                (KeySignature::RsaPss(_), Hash::Sha1) => {
+                    return Err("RSA-PSS signatures with SHA-1 are not supported".into());
+                }
+                (_, Hash::Sha1) => return rsa_pkcs1_sha1(&label, &der, message),
             };
             let mut out = vec![0; key.public_modulus_len()];
             key.sign(encoding, &rng, message, &mut out)
@@ -145,4 +149,21 @@ pub(super) fn sign_with_key(
             Ok(sig.as_ref().to_vec())
         }
     }
+}
+
+/// RSASSA-PKCS1-v1_5 with SHA-1 (OAuth 1.0's `RSA-SHA1`), from a PKCS#8 or PKCS#1 DER key.
+fn rsa_pkcs1_sha1(label: &str, der: &[u8], message: &[u8]) -> Result<Vec<u8>, String> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    use sha1::Digest;
+
+    let key = match label {
+        "PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(|e| e.to_string()),
+        "RSA PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(|e| e.to_string()),
+        other => return Err(format!("a `{other}` PEM block is not a usable RSA key")),
+    }
+    .map_err(|e| format!("invalid RSA private key: {e}"))?;
+    let hashed = sha1::Sha1::digest(message);
+    key.sign(rsa::Pkcs1v15Sign::new::<sha1::Sha1>(), &hashed)
+        .map_err(|e| format!("RSA signing failed: {e}"))
 }

@@ -13,6 +13,8 @@ pub trait Entropy {
     fn random_string(&mut self, alphabet: &[u8], len: usize) -> String;
     /// A random UUID v4 in lower case.
     fn uuid_v4(&mut self) -> String;
+    /// `len` random bytes.
+    fn random_bytes(&mut self, len: usize) -> Vec<u8>;
 }
 
 /// The real clock and the thread's random generator.
@@ -36,10 +38,15 @@ impl Entropy for SystemEntropy {
     fn uuid_v4(&mut self) -> String {
         uuid::Uuid::new_v4().to_string()
     }
+
+    fn random_bytes(&mut self, len: usize) -> Vec<u8> {
+        let mut rng = rand::rng();
+        (0..len).map(|_| rng.random()).collect()
+    }
 }
 
-/// Fixed values for unit tests: the clock stands still and "random" strings repeat the
-/// alphabet's first characters.
+/// Fixed values for unit tests: the clock stands still, "random" strings repeat the
+/// alphabet's first characters and "random" bytes count up from 0.
 #[cfg(test)]
 #[derive(Debug, Clone)]
 pub(super) struct FixedEntropy {
@@ -64,5 +71,9 @@ impl Entropy for FixedEntropy {
 
     fn uuid_v4(&mut self) -> String {
         self.uuid.clone()
+    }
+
+    fn random_bytes(&mut self, len: usize) -> Vec<u8> {
+        (0..len).map(|i| i as u8).collect()
     }
 }

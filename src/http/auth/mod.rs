@@ -2,7 +2,7 @@
 //! API key and OAuth 2.0 only add a header or a query parameter. The signers (one file each) read
 //! the request as Newman's auth step sees it: method, URL, the request's own headers and body, before
 //! Newman adds its system headers or the body's Content-Type. Digest needs the server's challenge
-//! and is completed by the client after a 401.
+//! and is completed by the client after a 401; so is NTLM, whose handshake the client runs.
 
 mod asap;
 mod aws_sigv4;
@@ -11,6 +11,7 @@ mod edgegrid;
 mod entropy;
 mod hawk;
 mod jwt_bearer;
+mod ntlm;
 mod oauth1;
 mod payload;
 
@@ -24,6 +25,7 @@ use super::body::FileAccess;
 use super::digest::DigestParams;
 
 pub use entropy::{Entropy, SystemEntropy};
+pub use ntlm::{NtlmParams, offers_ntlm};
 
 /// The request as a signer sees it: Newman signs after the pre-request scripts and variables, but
 /// before its HTTP layer adds system headers, a body's Content-Type or prunes a GET body.
@@ -89,6 +91,8 @@ pub struct AuthParts {
     pub form_fields: Option<Vec<KeyValue>>,
     /// Digest parameters: the request is signed with them, or answers a challenge.
     pub digest: Option<DigestParams>,
+    /// NTLM credentials: the client answers a 401 or 403 that offers NTLM with the handshake.
+    pub ntlm: Option<NtlmParams>,
     /// Why a signer left the request unsigned; Newman warns on its console and sends it anyway.
     pub warning: Option<String>,
 }
@@ -210,6 +214,14 @@ pub fn apply_auth(
             }
         }
         "digest" => parts.digest = Some(DigestParams::from_auth(auth)),
+        // The first request goes out without an Authorization header; unless
+        // `disableRetryRequest`, a challenge starts the handshake.
+        "ntlm" => {
+            parts.remove_headers.push("Authorization".into());
+            if !params.truthy("disableRetryRequest") {
+                parts.ntlm = Some(NtlmParams::from_params(params));
+            }
+        }
         "hawk" => parts = hawk::sign(params, input, entropy),
         "awsv4" => parts = aws_sigv4::sign(params, input, entropy),
         "oauth1" => parts = oauth1::sign(params, input, entropy),
@@ -397,11 +409,26 @@ mod tests {
     }
 
     #[test]
+    fn ntlm_first_removes_the_authorization_header() {
+        let parts = apply(&auth("ntlm", &[("username", "CORP\\u"), ("password", "p")])).unwrap();
+        assert_eq!(parts.remove_headers, ["Authorization"]);
+        assert!(parts.headers.is_empty());
+        assert_eq!(parts.ntlm.unwrap().domain, "CORP");
+        let parts = apply(&auth(
+            "ntlm",
+            &[("username", "u"), ("disableRetryRequest", "true")],
+        ))
+        .unwrap();
+        assert_eq!(parts.remove_headers, ["Authorization"]);
+        assert_eq!(parts.ntlm, None);
+    }
+
+    #[test]
     fn unsupported_auth_types_are_errors() {
-        let err = apply(&auth("ntlm", &[])).unwrap_err();
+        let err = apply(&auth("kerberos", &[])).unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("auth type `ntlm` is not supported")
+                .starts_with("auth type `kerberos` is not supported")
         );
     }
 }

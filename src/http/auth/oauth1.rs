@@ -448,6 +448,27 @@ mod tests {
     }
 
     #[test]
+    fn rsa_sha1_in_the_header() {
+        let parts = sign(
+            &auth(
+                "oauth1",
+                json!({"consumerKey": "ck", "token": "tk", "privateKey": RSA_KEY,
+                    "signatureMethod": "RSA-SHA1", "timestamp": "1700000000", "nonce": "n0nce",
+                    "version": "1.0", "addParamsToHeader": true}),
+            ),
+            "GET",
+            "http://localhost:3000/rsa1?a=1",
+            &[],
+            None,
+        );
+        assert_eq!(parts.warning, None);
+        assert_eq!(
+            authorization(&parts),
+            r#"OAuth oauth_consumer_key="ck",oauth_token="tk",oauth_signature_method="RSA-SHA1",oauth_timestamp="1700000000",oauth_nonce="n0nce",oauth_version="1.0",oauth_signature="GxoWM8UNL6it4qNKCqkRlU%2FwKj5dOH0HHmivwpYFGTrPFrdcsqOtUHfGxqoxaUTfYf6Yz6kx3fCfgXwHT75fD36SoPPaSKS6rWv0EJ4qEulHcub17yoXAz454U5FoBVAndk4866n%2FskkbJqVGvxZS7uk5fMqeMmkuAm46yt%2F23EuFTDwX4U9tiUEMK7wIFRwxI8Dk5QAXLNYYV9PGm3RfrarsvFd%2BkfsC%2BA2VrXiL%2FD2aTPQYmaqMTuWny49AHZ6IYx2VqFeCwLNw6fpTSb1fkX9bo3BsimpYkfAcsYkKVRZ99gAtjQcetkU6vR6kZzwQFSpqUaaREYDdSvcZnP3BQ%3D%3D""#
+        );
+    }
+
+    #[test]
     fn rsa_sha256_with_body_hash() {
         let parts = sign(
             &auth(
