@@ -29,6 +29,7 @@ impl HttpClient {
             after_cookies: Vec::new(),
             body: Vec::new(),
             digest: None,
+            ntlm: None,
             warnings: Vec::new(),
         };
         let behavior = ProtocolProfileBehavior {
