@@ -165,7 +165,7 @@ fn run(runner: Runner, stem: &str, targets: &Targets, dir: &Path, tag: &str) -> 
     // A runner that never exits fails its collection (coreutils `timeout` answers 124) instead
     // of stalling the whole test.
     let mut command = Command::new("timeout");
-    command.arg("120").current_dir(dir).env("NO_COLOR", "1");
+    command.arg("300").current_dir(dir).env("NO_COLOR", "1");
     match runner {
         Runner::Newman => {
             let preload = node_dir().join("connect-to.cjs");
