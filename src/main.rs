@@ -64,18 +64,73 @@ fn main() -> ExitCode {
     ExitCode::from(exit.code())
 }
 
-/// Ctrl-C is awaited on a thread of its own: a script stuck in a synchronous loop blocks the run's
-/// runtime, and the stop flag is what interrupts it.
+/// Ctrl-C, SIGTERM and SIGHUP (what CI systems and Kubernetes send) are awaited on a thread of
+/// their own: a script stuck in a synchronous loop blocks the run's runtime, and the stop flag is
+/// what interrupts it. The run then ends cooperatively and writes its reports and exports. The
+/// handlers are in place before this returns, so a signal that comes early is not lost.
 fn watch_for_ctrl_c(stop: Stop) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let signals = {
+        let _entered = runtime.enter();
+        StopSignals::listen()
+    };
     std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
-        };
-        if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+        if runtime.block_on(signals.first()) {
             stop.request();
         }
     });
+}
+
+/// The signals that stop a run.
+#[cfg(unix)]
+struct StopSignals(Vec<tokio::signal::unix::Signal>);
+
+#[cfg(unix)]
+impl StopSignals {
+    fn listen() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        let kinds = [
+            SignalKind::interrupt(),
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+        ];
+        StopSignals(kinds.into_iter().filter_map(|kind| signal(kind).ok()).collect())
+    }
+
+    /// Resolves with `true` when any of them arrives (`false` when none could be listened for).
+    async fn first(mut self) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
+        std::future::poll_fn(|cx| {
+            for signal in &mut self.0 {
+                if signal.poll_recv(cx).is_ready() {
+                    return std::task::Poll::Ready(true);
+                }
+            }
+            std::task::Poll::Pending
+        })
+        .await
+    }
+}
+
+/// The signal that stops a run.
+#[cfg(not(unix))]
+struct StopSignals;
+
+#[cfg(not(unix))]
+impl StopSignals {
+    fn listen() -> Self {
+        StopSignals
+    }
+
+    /// Resolves with `true` when Ctrl-C arrives.
+    async fn first(self) -> bool {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }

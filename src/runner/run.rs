@@ -315,6 +315,14 @@ async fn run_item(
         }
     }
 
+    // A stop that came while the pre-request scripts ran leaves the request unsent.
+    if context.stop.requested() || context.deadline.is_some_and(|d| Instant::now() >= d) {
+        execution.request_error = Some(format!(
+            "the request was not sent: {}",
+            stop_reason(context.deadline, context.options)
+        ));
+        return (execution, None);
+    }
     let resolved = resolve_request(&request, &summary.scopes);
     if context.options.warn_unresolved {
         let masker = if context.options.show_secrets {

@@ -313,11 +313,93 @@ fn whole_run_timeout_stops_the_run_and_fails_it() {
     assert!(server.requests().iter().all(|r| r.path != "/never"));
 }
 
+/// A run whose second item's script waits (a timer, a `pm.sendRequest` to a server that never
+/// answers) when `--timeout` ends it: the export holds the environment as loaded plus what the
+/// first item set, and the JSON report is whole.
+#[test]
+fn a_stop_while_a_script_waits_keeps_every_variable() {
+    let server = TestServer::start();
+    for (name, waiting) in [
+        ("timer", "setTimeout(() => {}, 60000);"),
+        (
+            "send-request",
+            "pm.sendRequest(pm.environment.get('hang'), () => {});",
+        ),
+    ] {
+        let s = Scratch::new(&format!("stop-waiting-{name}"));
+        s.json("c.json", &collection(json!([
+            {"name": "Capture", "request": server.url("/first"), "event": [{"listen": "test", "script": {"exec": [
+                "pm.environment.set('captured', 'yes');"]}}]},
+            {"name": "Wait", "request": server.url("/second"), "event": [{"listen": "prerequest", "script": {"exec": [
+                "pm.environment.set('during', 'set before the wait');", waiting]}}]}
+        ])));
+        s.json(
+            "e.json",
+            &json!({"name": "env", "values": [
+                {"key": "loaded", "value": "from -e"},
+                {"key": "hang", "value": server.url("/slow?ms=60000")}]}),
+        );
+        let run = baton(
+            &s.dir,
+            &[
+                "run",
+                "c.json",
+                "-e",
+                "e.json",
+                "--timeout",
+                "1500",
+                "-r",
+                "json",
+                "--reporter-json-export",
+                "report.json",
+                "--export-environment",
+                "env.json",
+            ],
+        );
+        assert_eq!(run.code, 1, "{name}: {}", run.stdout);
+        let exported = s.read_json("env.json");
+        let value = |key: &str| {
+            exported["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["key"] == key)
+                .map(|v| v["value"].clone())
+        };
+        assert_eq!(value("loaded"), Some(json!("from -e")), "{name}: {exported}");
+        assert_eq!(value("captured"), Some(json!("yes")), "{name}: {exported}");
+        assert_eq!(
+            value("during"),
+            Some(json!("set before the wait")),
+            "{name}: {exported}"
+        );
+        let report = s.read_json("report.json");
+        assert!(
+            report["run"]["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("--timeout")),
+            "{name}: {}",
+            report["run"]["error"]
+        );
+        assert!(
+            server.requests().iter().all(|r| r.path != "/second"),
+            "{name}: the stopped item's request is not sent"
+        );
+    }
+}
+
 #[test]
 fn ctrl_c_stops_the_run_and_still_writes_reports_and_exports() {
+    for signal in ["-INT", "-TERM", "-HUP"] {
+        stop_by_signal_writes_reports_and_exports(signal);
+    }
+}
+
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP while the second item's request hangs.
+fn stop_by_signal_writes_reports_and_exports(signal: &str) {
     use std::io::{BufRead, BufReader};
     let server = TestServer::start();
-    let s = Scratch::new("ctrl-c");
+    let s = Scratch::new(&format!("stop{signal}"));
     s.json("c.json", &collection(json!([
         {"name": "Capture", "request": server.url("/first"), "event": [{"listen": "test", "script": {"exec": [
             "pm.environment.set('captured', 'yes');"]}}]},
@@ -349,7 +431,7 @@ fn ctrl_c_stops_the_run_and_still_writes_reports_and_exports() {
         }
     }
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
