@@ -99,7 +99,12 @@ impl StopSignals {
             SignalKind::terminate(),
             SignalKind::hangup(),
         ];
-        StopSignals(kinds.into_iter().filter_map(|kind| signal(kind).ok()).collect())
+        StopSignals(
+            kinds
+                .into_iter()
+                .filter_map(|kind| signal(kind).ok())
+                .collect(),
+        )
     }
 
     /// Resolves with `true` when any of them arrives (`false` when none could be listened for).

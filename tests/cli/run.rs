@@ -366,7 +366,11 @@ fn a_stop_while_a_script_waits_keeps_every_variable() {
                 .find(|v| v["key"] == key)
                 .map(|v| v["value"].clone())
         };
-        assert_eq!(value("loaded"), Some(json!("from -e")), "{name}: {exported}");
+        assert_eq!(
+            value("loaded"),
+            Some(json!("from -e")),
+            "{name}: {exported}"
+        );
         assert_eq!(value("captured"), Some(json!("yes")), "{name}: {exported}");
         assert_eq!(
             value("during"),

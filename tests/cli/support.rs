@@ -100,3 +100,36 @@ pub fn collection(items: Value) -> Value {
         "item": items,
     })
 }
+
+/// Runs `work` on every job with `workers` threads, each taking the next job as it finishes one
+/// (runs of real tools overlap well: many wait on timers or the network), and gives the results
+/// back in the order of `jobs`.
+pub fn run_jobs<J: Sync, T: Send>(
+    jobs: &[J],
+    workers: usize,
+    work: impl Fn(&J) -> T + Sync,
+) -> Vec<T> {
+    let results: std::sync::Mutex<Vec<Option<T>>> =
+        std::sync::Mutex::new(jobs.iter().map(|_| None).collect());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(job) = jobs.get(index) else {
+                        return;
+                    };
+                    let result = work(job);
+                    results.lock().unwrap()[index] = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("every job ran"))
+        .collect()
+}
