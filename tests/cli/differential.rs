@@ -350,3 +350,132 @@ fn run_flags_and_digest_match_newman() {
         "--bail"
     );
 }
+
+/// One request of the probe collection below.
+fn probe(name: &str, request: Value) -> Value {
+    json!({"name": name, "request": request})
+}
+
+/// The details of Newman's request preparation that real collections tripped over: empty bodies,
+/// a form's own Content-Type, repeated form keys, the request's own multipart boundary, comments
+/// in JSON bodies (also where a value unbalances the quotes), auth helpers replacing a header,
+/// empty tokens and prefixes, `undefined` in variables, `setNextRequest()` without an argument,
+/// and a test script reading `pm.response` after a network error.
+#[test]
+fn request_preparation_details_match_newman() {
+    let server = TestServer::start();
+    let s = Scratch::new("diff-preparation");
+    let post = |path: &str, body: Value| json!({"method": "POST", "url": format!("{{{{base}}}}/{path}"), "body": body});
+    let get = |path: &str, auth: Value| json!({"method": "GET", "url": format!("{{{{base}}}}/{path}"), "auth": auth});
+    let mut own_type = post(
+        "own-type",
+        json!({"mode": "urlencoded", "urlencoded": [{"key": "a", "value": "1"}]}),
+    );
+    own_type["header"] = json!([{"key": "content-type", "value": "application/json"}]);
+    let mut own_boundary = post(
+        "own-boundary",
+        json!({"mode": "formdata", "formdata": [{"key": "a", "value": "1", "type": "text"}]}),
+    );
+    own_boundary["header"] =
+        json!([{"key": "Content-Type", "value": "multipart/form-data; boundary=XyZ123"}]);
+    let mut typed_json = post(
+        "typed-json",
+        json!({"mode": "raw", "raw": "{\"a\": 1 // c\n}"}),
+    );
+    typed_json["header"] = json!([{"key": "Content-Type", "value": "application/vnd.api+json"}]);
+    let mut own_auth = get(
+        "own-auth",
+        json!({"type": "bearer", "bearer": [{"key": "token", "value": "helper"}]}),
+    );
+    own_auth["header"] = json!([{"key": "authorization", "value": "Bearer mine"}]);
+    let mut own_key = get(
+        "own-key",
+        json!({"type": "apikey", "apikey": [{"key": "key", "value": "x-api-key"}, {"key": "value", "value": "helper"}]}),
+    );
+    own_key["header"] = json!([{"key": "X_API_KEY", "value": "mine"}]);
+    s.json("c.json", &json!({
+        "info": {"name": "Preparation", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "quoted", "value": "has // slashes \" quote"}],
+        "item": [
+            probe("Empty raw", post("empty-raw", json!({"mode": "raw", "raw": ""}))),
+            probe("Empty JSON", post("empty-json", json!({"mode": "raw", "raw": "", "options": {"raw": {"language": "json"}}}))),
+            probe("Form of disabled fields", post("no-fields", json!({"mode": "urlencoded", "urlencoded": [{"key": "a", "value": "1", "disabled": true}]}))),
+            probe("Multipart of disabled parts", post("no-parts", json!({"mode": "formdata", "formdata": [{"key": "a", "value": "1", "type": "text", "disabled": true}]}))),
+            probe("Form with its own type", own_type),
+            probe("Repeated keys", post("repeated", json!({"mode": "urlencoded", "urlencoded": [
+                {"key": "b", "value": "x!'()*y"}, {"key": "10", "value": "ten"}, {"key": "a", "value": "2"},
+                {"key": "b", "value": "3"}, {"key": "2", "value": "two"}, {"key": "", "value": "empty"}, {"key": "novalue"}]}))),
+            probe("Own boundary", own_boundary),
+            probe("JSON comments", post("comments", json!({"mode": "raw", "options": {"raw": {"language": "json"}},
+                "raw": "{\n  // a comment\n  \"a\": \"{{quoted}}\", /* block */ \"b\": 2 // tail\n}"}))),
+            probe("JSON by its type", typed_json),
+            probe("Empty bearer", get("empty-bearer", json!({"type": "bearer", "bearer": [{"key": "token", "value": ""}]}))),
+            probe("Helper over own header", own_auth),
+            probe("API key over its own spelling", own_key),
+            probe("Token without prefix", get("bare-token", json!({"type": "oauth2", "oauth2": [
+                {"key": "accessToken", "value": "tok"}, {"key": "headerPrefix", "value": ""}]}))),
+            {"name": "Undefined", "request": {"method": "GET", "url": "{{base}}/undefined"}, "event": [{"listen": "test", "script": {"exec": [
+                "pm.variables.set('local', undefined); pm.environment.set('env', undefined); pm.environment.set('nil', null);",
+                "postman.setNextRequest();"]}}]},
+            {"name": "Reads them", "request": {"method": "GET", "url": "{{base}}/read?local={{local}}&env={{env}}&nil={{nil}}"}},
+            {"name": "Network error", "request": {"method": "GET", "url": "http://127.0.0.1:1/"}, "event": [{"listen": "test", "script": {"exec": [
+                "pm.environment.set('code', typeof pm.response.code); pm.environment.set('text', typeof pm.response.text());"]}}]},
+            {"name": "After the error", "request": {"method": "GET", "url": "{{base}}/after?code={{code}}&text={{text}}"}}
+        ]
+    }));
+    let args = [
+        "run",
+        "c.json",
+        "--env-var",
+        &format!("base={}", server.url("")),
+    ];
+    let both = newman_then_baton(&server, &s.dir, |_| {
+        args.iter().map(|a| a.to_string()).collect()
+    });
+    assert_eq!(
+        both.baton.code, both.newman.code,
+        "{}\n{}",
+        both.newman.stdout, both.baton.stdout
+    );
+    let seen = |requests: &[Recorded]| -> Vec<Value> {
+        requests
+            .iter()
+            .map(|r| {
+                let mut essential = without_boundary(essentials(r));
+                essential["x-api-key"] = json!(r.header("x-api-key"));
+                essential
+            })
+            .collect()
+    };
+    let (newman_seen, baton_seen) = (seen(&both.newman_requests), seen(&both.baton_requests));
+    assert_eq!(baton_seen.len(), newman_seen.len(), "{baton_seen:#?}");
+    for (baton_request, newman_request) in baton_seen.iter().zip(&newman_seen) {
+        assert_eq!(baton_request, newman_request);
+    }
+    // Newman's multipart boundary: 26 dashes and 24 digits.
+    let boundary = both
+        .baton_requests
+        .iter()
+        .find(|r| r.path == "/repeated")
+        .map(|_| ());
+    assert!(boundary.is_some());
+    let multipart = both
+        .baton_requests
+        .iter()
+        .filter_map(|r| r.header("content-type"))
+        .find(|t| t.starts_with("multipart/form-data; boundary=--"))
+        .map(|t| t["multipart/form-data; boundary=".len()..].to_string());
+    if let Some(made) = multipart {
+        let digits = made.trim_start_matches('-');
+        assert!(
+            digits.len() == 24 && digits.bytes().all(|b| b.is_ascii_digit()),
+            "{made}"
+        );
+    }
+    let after = both
+        .baton_requests
+        .iter()
+        .find(|r| r.path == "/after")
+        .unwrap();
+    assert_eq!(after.query, "code=undefined&text=undefined");
+}
