@@ -22,6 +22,9 @@ pub struct Environment {
     pub name: String,
     /// The variables in file order.
     pub values: Vec<Variable>,
+    /// The file's `_`-prefixed keys without their underscores (`_postman_variable_scope` is
+    /// `postman_variable_scope`), which Newman's report keeps as the scope's `_`.
+    pub meta: serde_json::Map<String, Value>,
 }
 
 /// Loads an environment or globals from a file path, a "Run in Postman" link, or a bare base64
@@ -85,6 +88,13 @@ pub fn environment_from_document(document: &Value, path: &Path) -> Result<Enviro
                 id: root.opt_string("id")?.unwrap_or_default(),
                 name: root.opt_string("name")?.unwrap_or_default(),
                 values,
+                meta: document
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| k.starts_with('_') && k.as_str() != "_")
+                    .map(|(k, v)| (k.trim_start_matches('_').to_string(), v.clone()))
+                    .collect(),
             })
         }
         _ => Err(root.error("an environment object or an array of variables")),

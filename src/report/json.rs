@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
+use super::sdk_json::{SdkCollection, parsed_url_json, sdk_collection};
 use crate::collection::{Collection, Environment, Url};
+use crate::http::Response;
 use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, RunSummary};
 use crate::vars::VariableScope;
 
@@ -16,7 +18,8 @@ pub fn write_json_report(
     globals: &Environment,
     summary: &RunSummary,
 ) -> std::io::Result<()> {
-    let head = json_report(collection, environment, globals, summary).to_string();
+    let sdk = sdk_collection(&collection.document);
+    let head = json_report(&sdk, environment, globals, summary).to_string();
     // `run` is the report's last member and `executions` its first array, so the last occurrence
     // of the key is the run's (a key inside the user's collection comes earlier).
     const SLOT: &str = "\"executions\":[";
@@ -30,13 +33,15 @@ pub fn write_json_report(
         if copies == 0 {
             continue;
         }
-        let text = serde_json::to_string(&execution_json(execution, &summary.masker))?;
+        let mut value = execution_json(execution, &sdk, &summary.masker);
         for _ in 0..copies {
             if !first {
                 out.write_all(b",")?;
             }
             first = false;
-            out.write_all(text.as_bytes())?;
+            // Each copy is a request event of its own, with its own request id.
+            value["cursor"]["httpRequestId"] = Value::String(uuid::Uuid::new_v4().to_string());
+            serde_json::to_writer(&mut *out, &value)?;
         }
     }
     out.write_all(&head.as_bytes()[split..])
@@ -44,19 +49,17 @@ pub fn write_json_report(
 
 /// The report without its executions (written by [`write_json_report`]).
 fn json_report(
-    collection: &Collection,
+    sdk: &SdkCollection,
     environment: &Environment,
     globals: &Environment,
     summary: &RunSummary,
 ) -> Value {
     let masker = &summary.masker;
     let stats = &summary.stats;
-    let timings = &summary.timings;
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     json!({
-        "collection": mask_value(&collection.document, masker),
-        "environment": scope_json(&environment.id, &environment.name, &summary.scopes.environment, "environment", Some(masker)),
-        "globals": scope_json(&globals.id, &globals.name, &summary.scopes.globals, "globals", Some(masker)),
+        "collection": mask_value(&sdk.json, masker),
+        "environment": report_scope_json(environment, &summary.scopes.environment, masker),
+        "globals": report_scope_json(globals, &summary.scopes.globals, masker),
         "run": {
             "stats": {
                 "iterations": counter(stats.iterations),
@@ -69,22 +72,112 @@ fn json_report(
                 "testScripts": counter(stats.test_scripts),
                 "prerequestScripts": counter(stats.prerequest_scripts),
             },
-            "timings": {
-                "responseAverage": ms(timings.average()),
-                "responseMin": timings.min_response.map(ms).unwrap_or(0.0),
-                "responseMax": timings.max_response.map(ms).unwrap_or(0.0),
-                "started": timings.started_unix_ms,
-                "completed": timings.started_unix_ms + timings.total.as_millis() as u64,
-                "total": ms(timings.total),
-            },
+            "timings": timings_json(summary),
             "executions": [],
             "transfers": {
                 "responseTotal": summary.executions.iter().filter_map(|e| e.response.as_ref()).map(|r| r.body.len()).sum::<usize>(),
             },
-            "failures": summary.failures.iter().map(failure_json).collect::<Vec<_>>(),
+            "failures": summary.failures.iter().map(|f| failure_json(f, sdk, summary)).collect::<Vec<_>>(),
             "error": summary.stopped.clone(),
         }
     })
+}
+
+/// `run.timings` with Newman's keys: response times in whole milliseconds (their mean and standard
+/// deviation may have fractions); DNS and first-byte times are 0, as in Newman without
+/// `--verbose`.
+fn timings_json(summary: &RunSummary) -> Value {
+    let times: Vec<u64> = summary
+        .executions
+        .iter()
+        .flat_map(|execution| {
+            let own = execution.response.as_ref().map(|r| r.response_time);
+            let sent = execution
+                .sent()
+                .filter_map(|sent| sent.response.as_ref().ok().map(|r| r.response_time));
+            own.into_iter().chain(sent)
+        })
+        .map(|time| time.as_millis() as u64)
+        .collect();
+    let (average, sd) = mean_and_sd(&times);
+    let started = summary.timings.started_unix_ms;
+    json!({
+        "responseAverage": average,
+        "responseMin": times.iter().min().copied().unwrap_or(0),
+        "responseMax": times.iter().max().copied().unwrap_or(0),
+        "responseSd": sd,
+        "dnsAverage": 0, "dnsMin": 0, "dnsMax": 0, "dnsSd": 0,
+        "firstByteAverage": 0, "firstByteMin": 0, "firstByteMax": 0, "firstByteSd": 0,
+        "started": started,
+        "completed": started + summary.timings.total.as_millis() as u64,
+    })
+}
+
+/// Mean and population standard deviation, written as integers when they are whole (as
+/// JavaScript writes numbers).
+fn mean_and_sd(values: &[u64]) -> (Value, Value) {
+    if values.is_empty() {
+        return (json!(0), json!(0));
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<u64>() as f64 / n;
+    let variance = values
+        .iter()
+        .map(|&v| (v as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    (js_number(mean), js_number(variance.sqrt()))
+}
+
+fn js_number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}
+
+/// A scope as Newman's report holds it (`VariableScope#toJSON()`): `_` meta when the file had
+/// it, `id`, `name`, and every value (secrets masked).
+fn report_scope_json(source: &Environment, scope: &VariableScope, masker: &Masker) -> Value {
+    let mut out = Map::new();
+    if !source.meta.is_empty() {
+        let meta = Value::Object(source.meta.clone());
+        out.insert("_".into(), mask_value(&meta, masker));
+    }
+    if !source.id.is_empty() {
+        out.insert("id".into(), Value::String(source.id.clone()));
+    }
+    if !source.name.is_empty() {
+        out.insert("name".into(), Value::String(source.name.clone()));
+    }
+    let values: Vec<Value> = scope
+        .values
+        .iter()
+        .map(|v| {
+            let mut entry = Map::new();
+            if !v.enabled {
+                entry.insert("disabled".into(), Value::Bool(true));
+            }
+            let kind = match v.kind.as_deref() {
+                Some(kind @ ("string" | "boolean" | "number" | "array" | "object" | "any")) => kind,
+                _ => "any",
+            };
+            entry.insert("type".into(), Value::String(kind.into()));
+            if !v.undefined {
+                let value = if crate::runner::is_masked(v) {
+                    Value::String(crate::runner::MASK.into())
+                } else {
+                    mask_value(&v.value, masker)
+                };
+                entry.insert("value".into(), value);
+            }
+            entry.insert("key".into(), Value::String(v.key.clone()));
+            Value::Object(entry)
+        })
+        .collect();
+    out.insert("values".into(), Value::Array(values));
+    Value::Object(out)
 }
 
 /// A scope as Newman exports it (`--export-environment`, `--export-globals`); secrets are kept in
@@ -150,62 +243,61 @@ fn counter(counter: Counter) -> Value {
     json!({"total": counter.total, "pending": counter.pending, "failed": counter.failed})
 }
 
-fn execution_json(execution: &Execution, masker: &Masker) -> Value {
+/// Newman's cursor for an item's position in the run.
+fn cursor_json(iteration: usize, position: usize, length: usize, cycles: usize, id: &str) -> Value {
+    json!({
+        "position": position,
+        "iteration": iteration,
+        "length": length,
+        "cycles": cycles,
+        "empty": length == 0,
+        "eof": position + 1 >= length && iteration + 1 >= cycles,
+        "bof": position == 0 && iteration == 0,
+        "cr": false,
+        "ref": id,
+        "httpRequestId": uuid::Uuid::new_v4().to_string(),
+    })
+}
+
+/// The item an execution or failure belongs to, as the collection holds it; a bare stand-in when
+/// it cannot be found (a collection changed under the run).
+fn item_for<'a>(
+    sdk: &'a SdkCollection,
+    id: &str,
+    path: &[String],
+) -> Option<&'a crate::report::sdk_json::SdkRequestItem> {
+    sdk.find(id, path)
+}
+
+fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -> Value {
+    let found = item_for(sdk, &execution.id, &execution.path);
+    let item = match found {
+        Some(found) => mask_value(&found.json, masker),
+        // An item without a name has none in Newman's report.
+        None if execution.name().is_empty() => json!({"id": execution.id}),
+        None => json!({"id": execution.id, "name": execution.name()}),
+    };
+    let id = item["id"].as_str().unwrap_or_default().to_string();
     let mut out = Map::new();
     out.insert(
         "cursor".into(),
-        json!({"position": execution.position, "iteration": execution.iteration, "ref": execution.id,
-               "length": execution.plan_length, "cycles": execution.iterations}),
+        cursor_json(
+            execution.iteration,
+            execution.position,
+            execution.plan_length,
+            execution.iterations,
+            &id,
+        ),
     );
-    // An item without a name has none in Newman's report.
-    let mut item = json!({"id": execution.id});
-    if !execution.name().is_empty() {
-        item["name"] = json!(execution.name());
-    }
+    let request = sent_request_json(execution, found, masker);
     out.insert("item".into(), item);
-    if let Some(wire) = &execution.wire {
-        let headers: Vec<Value> = wire
-            .headers
-            .iter()
-            .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
-            .collect();
-        // Newman writes the URL in its structured form; `raw` is added for readers that want text.
-        let url = Url::parse(&masker.mask(&wire.sent_url())).to_json();
-        let mut request = json!({
-            "url": url,
-            "method": wire.method,
-            "header": headers,
-        });
-        if !wire.body.is_empty() {
-            request["body"] =
-                json!({"mode": "raw", "raw": masker.mask(&String::from_utf8_lossy(&wire.body))});
-        }
+    if let Some(request) = request {
         out.insert("request".into(), request);
     }
     if let Some(response) = &execution.response {
-        let headers: Vec<Value> = response
-            .headers
-            .iter()
-            .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
-            .collect();
-        out.insert(
-            "response".into(),
-            json!({
-                "status": response.status,
-                "code": response.code,
-                "header": headers,
-                "stream": {"type": "Buffer", "data": masker.mask(&response.text()).into_bytes()},
-                "responseTime": response.response_time.as_millis() as u64,
-                "responseSize": response.body.len(),
-            }),
-        );
+        out.insert("response".into(), response_json(response, masker));
     }
-    if let Some(error) = &execution.request_error {
-        out.insert(
-            "requestError".into(),
-            json!({"message": masker.mask(error)}),
-        );
-    }
+    out.insert("id".into(), Value::String(id));
     let assertions: Vec<Value> = execution
         .prerequest
         .runs
@@ -216,43 +308,119 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
         .map(|(index, a)| {
             let mut entry = json!({"assertion": a.name, "skipped": a.skipped});
             if let Some(error) = &a.error {
-                entry["error"] = json!({"name": error.name, "index": index, "test": a.name, "message": masker.mask(&error.message)});
+                let message = masker.mask(&error.message);
+                let stack = format!(
+                    "{}: {message}\n   at Object.eval sandbox-script.js:{}:1)",
+                    error.name,
+                    error.line.unwrap_or(1)
+                );
+                entry["error"] = json!({"name": error.name, "index": index, "test": a.name, "message": message, "stack": stack});
             }
             entry
         })
         .collect();
     out.insert("assertions".into(), Value::Array(assertions));
-    let console: Vec<Value> = execution
-        .prerequest
-        .runs
-        .iter()
-        .chain(execution.test.runs.iter())
-        .flat_map(|run| run.console.iter())
-        .map(|entry| json!({"level": entry.level, "message": masker.mask(&entry.message)}))
-        .collect();
-    out.insert("console".into(), Value::Array(console));
-    let sent: Vec<Value> = execution
-        .sent()
-        .map(|sent| {
-            let mut entry = json!({
-                "method": sent.request.method,
-                "url": masker.mask(&sent.request.url.to_unresolved_string()),
-            });
-            match &sent.response {
-                Ok(response) => {
-                    entry["response"] = json!({"code": response.code, "status": response.status,
-                        "responseTime": response.response_time.as_millis() as u64, "responseSize": response.body.len()});
-                }
-                Err(error) => entry["error"] = json!({"message": masker.mask(error)}),
-            }
-            entry
-        })
-        .collect();
-    out.insert("sendRequests".into(), Value::Array(sent));
+    if let Some(error) = &execution.request_error {
+        let url = execution.wire.as_ref().map(|w| &w.url);
+        out.insert("requestError".into(), request_error_json(error, url));
+    }
     Value::Object(out)
 }
 
-fn failure_json(failure: &Failure) -> Value {
+/// The request as sent, in the SDK's shape: the item's request with the sent URL, the sent header
+/// values (headers Newman's runtime added carry `system: true`), and the auth it was sent with.
+fn sent_request_json(
+    execution: &Execution,
+    item: Option<&crate::report::sdk_json::SdkRequestItem>,
+    masker: &Masker,
+) -> Option<Value> {
+    let mut request = match item {
+        Some(item) => item.json.get("request").cloned().unwrap_or(json!({})),
+        None => execution.request.as_ref()?.to_json(),
+    };
+    if let Some(auth) = item.and_then(|item| item.auth.clone()) {
+        request["auth"] = auth;
+    }
+    let mut request = mask_value(&request, masker);
+    let Some(wire) = &execution.wire else {
+        if let Some(resolved) = &execution.request {
+            request["url"] = parsed_url_json(&Url::parse(
+                &masker.mask(&resolved.url.to_unresolved_string()),
+            ));
+        }
+        return Some(request);
+    };
+    request["url"] = parsed_url_json(&Url::parse(&masker.mask(&wire.sent_url())));
+    request["method"] = Value::String(wire.method.clone());
+    let mut used = vec![false; wire.headers.len()];
+    let mut headers: Vec<Value> = match request.get("header") {
+        Some(Value::Array(entries)) => entries.clone(),
+        _ => Vec::new(),
+    };
+    for entry in &mut headers {
+        if entry["disabled"] == Value::Bool(true) {
+            continue;
+        }
+        let key = entry["key"].as_str().unwrap_or_default().to_string();
+        let sent = wire
+            .headers
+            .iter()
+            .enumerate()
+            .find(|(at, (k, _))| !used[*at] && k.eq_ignore_ascii_case(&key));
+        if let Some((at, (k, v))) = sent {
+            used[at] = true;
+            entry["value"] = Value::String(masker.header(k, v));
+        }
+    }
+    for ((k, v), used) in wire.headers.iter().zip(used) {
+        if !used {
+            headers.push(json!({"key": k, "value": masker.header(k, v), "system": true}));
+        }
+    }
+    request["header"] = Value::Array(headers);
+    Some(request)
+}
+
+/// The response as the SDK writes it: the body as a Node `Buffer`.
+fn response_json(response: &Response, masker: &Masker) -> Value {
+    let headers: Vec<Value> = response
+        .headers
+        .iter()
+        .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
+        .collect();
+    json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "status": response.status,
+        "code": response.code,
+        "header": headers,
+        "stream": {"type": "Buffer", "data": masker.mask(&response.text()).into_bytes()},
+        "cookie": [],
+        "responseTime": response.response_time.as_millis() as u64,
+        "responseSize": response.body.len(),
+    })
+}
+
+/// A request error as Node's error object serialises (its message is not enumerable, so it is
+/// not there; the failure carries it).
+fn request_error_json(message: &str, url: Option<&url::Url>) -> Value {
+    let lower = message.to_lowercase();
+    let host = url.and_then(|u| u.host_str()).unwrap_or_default();
+    if lower.contains("refused") {
+        let port = url.and_then(|u| u.port_or_known_default()).unwrap_or(0);
+        json!({"errno": -111, "code": "ECONNREFUSED", "syscall": "connect", "address": host, "port": port})
+    } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
+        json!({"errno": -3008, "code": "ENOTFOUND", "syscall": "getaddrinfo", "hostname": host})
+    } else if lower.contains("no response within") || lower.contains("timed out") {
+        json!({"code": "ESOCKETTIMEDOUT", "connect": false})
+    } else if lower.contains("reset") {
+        json!({"errno": -104, "code": "ECONNRESET", "syscall": "read"})
+    } else {
+        json!({})
+    }
+}
+
+fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) -> Value {
+    let masker = &summary.masker;
     let at = match failure.kind {
         FailureKind::Assertion => format!(
             "assertion:{} in {}-script",
@@ -280,11 +448,23 @@ fn failure_json(failure: &Failure) -> Value {
             failure.column.unwrap_or(1)
         ));
     }
+    let source = match sdk.find(&failure.item_id, &failure.path) {
+        Some(found) => mask_value(&found.json, masker),
+        None => {
+            json!({"id": failure.item_id, "name": failure.path.last().cloned().unwrap_or_default()})
+        }
+    };
+    let id = source["id"].as_str().unwrap_or_default().to_string();
+    let (length, cycles) = summary
+        .executions
+        .first()
+        .map_or((0, 0), |e| (e.plan_length, e.iterations));
+    let cursor = cursor_json(failure.iteration, failure.position, length, cycles, &id);
     json!({
         "error": error,
         "at": at,
-        "source": {"id": failure.item_id, "name": failure.path.last().cloned().unwrap_or_default(), "path": failure.path},
-        "cursor": {"iteration": failure.iteration, "position": failure.position, "ref": failure.item_id},
+        "source": source,
+        "cursor": cursor,
     })
 }
 
