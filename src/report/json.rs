@@ -145,9 +145,12 @@ fn report_scope_json(source: &Environment, scope: &VariableScope, masker: &Maske
         let meta = Value::Object(source.meta.clone());
         out.insert("_".into(), mask_value(&meta, masker));
     }
-    if !source.id.is_empty() {
-        out.insert("id".into(), Value::String(source.id.clone()));
-    }
+    // The SDK gives a scope without an id a fresh one.
+    let id = match source.id.as_str() {
+        "" => uuid::Uuid::new_v4().to_string(),
+        id => id.to_string(),
+    };
+    out.insert("id".into(), Value::String(id));
     if !source.name.is_empty() {
         out.insert("name".into(), Value::String(source.name.clone()));
     }

@@ -170,6 +170,12 @@ fn item_json(
             out.insert("auth".into(), own_auth);
         }
         out.insert("event".into(), events_json(item.get("event")));
+        if let Some(behavior) = item
+            .get("protocolProfileBehavior")
+            .filter(|v| v.is_object())
+        {
+            out.insert("protocolProfileBehavior".into(), behavior.clone());
+        }
     } else {
         let request = request_json(item.get("request").unwrap_or(&Value::Null));
         let auth = request.get("auth").or(inherited_auth).cloned();
@@ -222,8 +228,10 @@ pub fn request_json(request: &Value) -> Value {
         "url".into(),
         url_json(request.get("url").unwrap_or(&Value::Null)),
     );
-    if let Some(headers) = request.get("header") {
-        out.insert("header".into(), Value::Array(headers_json(headers)));
+    // The SDK leaves an empty header list out.
+    let headers = request.get("header").map(headers_json).unwrap_or_default();
+    if !headers.is_empty() {
+        out.insert("header".into(), Value::Array(headers));
     }
     let method = request
         .get("method")
@@ -421,13 +429,18 @@ fn headers_json(headers: &Value) -> Vec<Value> {
     }
 }
 
-/// A body: `mode`, the data of each mode given, `options`, `disabled`; none without a mode.
+/// A body: `mode`, the data of each mode given, `options`, `disabled`; an object without a mode
+/// is an empty body.
 fn body_json(body: &Value) -> Option<Value> {
     let body = match body {
         Value::String(raw) => &json!({"mode": "raw", "raw": raw}),
-        other => other,
+        Value::Object(_) => body,
+        _ => return None,
     };
-    let mode = body.get("mode")?.as_str()?.to_lowercase();
+    let Some(mode) = body.get("mode").and_then(Value::as_str) else {
+        return Some(json!({}));
+    };
+    let mode = mode.to_lowercase();
     let mode = match mode.as_str() {
         "urlencoded" | "formdata" | "file" | "graphql" => mode,
         _ => "raw".to_string(),
@@ -582,6 +595,9 @@ pub fn variable_json(variable: &Value, key: Option<Value>) -> Value {
         out.insert("value".into(), value.clone());
     }
     out.insert("key".into(), key.unwrap_or(Value::Null));
+    if let Some(system) = variable.get("system").filter(|v| v.is_boolean()) {
+        out.insert("system".into(), system.clone());
+    }
     Value::Object(out)
 }
 
@@ -821,7 +837,12 @@ mod tests {
             body_json(&json!({"mode": "raw"})),
             Some(json!({"mode": "raw", "raw": ""}))
         );
-        assert_eq!(body_json(&json!({})), None, "no mode, no body");
+        assert_eq!(
+            body_json(&json!({})),
+            Some(json!({})),
+            "no mode, an empty body"
+        );
+        assert_eq!(body_json(&Value::Null), None);
     }
 
     #[test]

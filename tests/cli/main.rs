@@ -11,6 +11,7 @@ mod node;
 mod oidc_provider;
 mod on_the_wire;
 mod pingone_workflow;
+mod report_shape;
 mod reports;
 mod run;
 mod scripts;

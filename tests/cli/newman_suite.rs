@@ -84,12 +84,12 @@ const FIXTURES: &[(&str, Expect)] = &[
 ];
 
 /// The directory the runners start in: upstream's file paths (`test/integration/...`) resolve here.
-fn suite_root() -> PathBuf {
+pub fn suite_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/newman")
 }
 
 /// The suites on disk, by name (`dir/base` under `test/integration`), with their files.
-fn discover() -> Vec<(String, Vec<(String, String)>)> {
+pub fn discover() -> Vec<(String, Vec<(String, String)>)> {
     let base = suite_root().join("test/integration");
     let mut files = Vec::new();
     let mut dirs = vec![base.clone()];
@@ -122,7 +122,7 @@ fn discover() -> Vec<(String, Vec<(String, String)>)> {
 }
 
 /// `newman run`/`baton run` arguments for one suite, with its config's `run` options as flags.
-fn run_args(files: &[(String, String)], report: &Path) -> Vec<String> {
+pub fn run_args(files: &[(String, String)], report: &Path) -> Vec<String> {
     let file = |kind: &str| {
         files
             .iter()
