@@ -25,6 +25,8 @@ pub struct Environment {
     /// The file's `_`-prefixed keys without their underscores (`_postman_variable_scope` is
     /// `postman_variable_scope`), which Newman's report keeps as the scope's `_`.
     pub meta: serde_json::Map<String, Value>,
+    /// Each variable's `name` (an older export's field, kept by Newman's report), by key.
+    pub value_names: std::collections::BTreeMap<String, String>,
 }
 
 /// Loads an environment or globals from a file path, a "Run in Postman" link, or a bare base64
@@ -73,6 +75,7 @@ pub fn environment_from_document(document: &Value, path: &Path) -> Result<Enviro
     match document {
         Value::Array(_) => Ok(Environment {
             values: parse_variable_list(&Node::root(document, path, "values"))?,
+            value_names: value_names(document),
             ..Default::default()
         }),
         Value::Object(_) => {
@@ -95,10 +98,25 @@ pub fn environment_from_document(document: &Value, path: &Path) -> Result<Enviro
                     .filter(|(k, _)| k.starts_with('_') && k.as_str() != "_")
                     .map(|(k, v)| (k.trim_start_matches('_').to_string(), v.clone()))
                     .collect(),
+                value_names: value_names(&document["values"]),
             })
         }
         _ => Err(root.error("an environment object or an array of variables")),
     }
+}
+
+/// The `name` of each entry of a `values` list that has one, by its key.
+fn value_names(values: &Value) -> std::collections::BTreeMap<String, String> {
+    values
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let key = entry.get("key").or_else(|| entry.get("id"))?.as_str()?;
+            let name = entry.get("name")?.as_str()?;
+            Some((key.to_string(), name.to_string()))
+        })
+        .collect()
 }
 
 fn looks_like_link_or_base64(input: &str) -> bool {

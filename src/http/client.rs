@@ -311,6 +311,13 @@ impl HttpClient {
                 _ => {
                     response.response_time = started.elapsed();
                     response.replays = u32::from(digest_tried);
+                    if digest_tried {
+                        response.replay_authorization = current
+                            .headers
+                            .iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                            .map(|(_, v)| v.clone());
+                    }
                     return Ok(response);
                 }
             }

@@ -20,6 +20,9 @@ pub struct Response {
     /// How many times the request was sent again to answer an auth challenge (Digest) before
     /// this response: Newman counts each as a request of the item.
     pub replays: u32,
+    /// The `Authorization` header of the last replay, which holds what a Digest challenge taught
+    /// (the JSON report writes it into the auth block, as Newman's runtime does).
+    pub replay_authorization: Option<String>,
 }
 
 impl Response {
@@ -44,6 +47,7 @@ impl Response {
             response_time: Duration::ZERO,
             url,
             replays: 0,
+            replay_authorization: None,
         }
     }
 

@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::sdk_json::{SdkCollection, parsed_url_json, sdk_collection};
+use super::sdk_json::{
+    SdkCollection, add_learned_digest, add_learned_to_block, parsed_url_json, sdk_collection,
+};
 use crate::collection::{Collection, Environment, Url};
 use crate::http::Response;
 use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, RunSummary};
@@ -18,7 +20,7 @@ pub fn write_json_report(
     globals: &Environment,
     summary: &RunSummary,
 ) -> std::io::Result<()> {
-    let sdk = sdk_collection(&collection.document);
+    let sdk = sdk_with_learned_digest(collection, summary);
     let head = json_report(&sdk, environment, globals, summary).to_string();
     // `run` is the report's last member and `executions` its first array, so the last occurrence
     // of the key is the run's (a key inside the user's collection comes earlier).
@@ -45,6 +47,62 @@ pub fn write_json_report(
         }
     }
     out.write_all(&head.as_bytes()[split..])
+}
+
+/// The collection in the SDK's shape, with what Digest challenges taught written into the auth
+/// blocks (Newman's runtime changes the collection it runs).
+fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> SdkCollection {
+    let sdk = sdk_collection(&collection.document);
+    let mut learned = Vec::new();
+    for execution in &summary.executions {
+        let Some(authorization) = execution
+            .response
+            .as_ref()
+            .and_then(|r| r.replay_authorization.as_deref())
+        else {
+            continue;
+        };
+        let Some(found) = sdk.find(&execution.id, &execution.path) else {
+            continue;
+        };
+        if let Some(params) = authorization.strip_prefix("Digest ") {
+            learned.push((found.at.clone(), digest_learned(params)));
+        }
+    }
+    if learned.is_empty() {
+        return sdk;
+    }
+    let mut document = collection.document.clone();
+    for (at, params) in &learned {
+        add_learned_digest(&mut document, at, params);
+    }
+    sdk_collection(&document)
+}
+
+/// What Newman's Digest step keeps from a challenge, read back from the signed header.
+fn digest_learned(params: &str) -> Vec<(&'static str, String)> {
+    let field = |name: &str| {
+        params.split(',').find_map(|part| {
+            let (key, value) = part.trim().split_once('=')?;
+            (key == name).then(|| value.trim_matches('"').to_string())
+        })
+    };
+    let mut out = Vec::new();
+    for (key, learned) in [
+        ("nonce", "nonce"),
+        ("realm", "realm"),
+        ("opaque", "opaque"),
+        ("qop", "qop"),
+    ] {
+        if let Some(value) = field(key) {
+            out.push((learned, value));
+        }
+    }
+    if field("qop").is_some() {
+        out.push(("clientNonce", field("cnonce").unwrap_or_default()));
+        out.push(("nonceCount", field("nc").unwrap_or_default()));
+    }
+    out
 }
 
 /// The report without its executions (written by [`write_json_report`]).
@@ -176,6 +234,9 @@ fn report_scope_json(source: &Environment, scope: &VariableScope, masker: &Maske
                 entry.insert("value".into(), value);
             }
             entry.insert("key".into(), Value::String(v.key.clone()));
+            if let Some(name) = source.value_names.get(&v.key) {
+                entry.insert("name".into(), Value::String(name.clone()));
+            }
             Value::Object(entry)
         })
         .collect();
@@ -323,6 +384,21 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
         })
         .collect();
     out.insert("assertions".into(), Value::Array(assertions));
+    // A script that threw is listed under its event, as Newman's summary keeps it.
+    for (key, outcome) in [
+        ("prerequestScript", &execution.prerequest),
+        ("testScript", &execution.test),
+    ] {
+        let errors: Vec<Value> = outcome
+            .runs
+            .iter()
+            .filter_map(|run| run.error.as_ref())
+            .map(|e| json!({"error": script_error_json(&e.name, &masker.mask(&e.message))}))
+            .collect();
+        if !errors.is_empty() {
+            out.insert(key.into(), Value::Array(errors));
+        }
+    }
     if let Some(error) = &execution.request_error {
         let url = execution.wire.as_ref().map(|w| &w.url);
         out.insert("requestError".into(), request_error_json(error, url));
@@ -343,6 +419,15 @@ fn sent_request_json(
     };
     if let Some(auth) = item.and_then(|item| item.auth.clone()) {
         request["auth"] = auth;
+    }
+    let learned = execution
+        .response
+        .as_ref()
+        .and_then(|r| r.replay_authorization.as_deref())
+        .and_then(|a| a.strip_prefix("Digest "))
+        .map(digest_learned);
+    if let (Some(learned), Some(auth)) = (learned, request.get_mut("auth")) {
+        add_learned_to_block(auth, &learned);
     }
     let mut request = mask_value(&request, masker);
     let Some(wire) = &execution.wire else {
@@ -437,38 +522,140 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
         ),
         FailureKind::Request => "request".into(),
     };
-    let mut error = json!({"name": failure.name, "message": failure.message});
-    if let Some(test) = &failure.test_name {
-        error["test"] = Value::String(test.clone());
-        error["index"] = json!(failure.assertion_index.unwrap_or(0));
-    }
-    if let Some(line) = failure.line {
-        error["stack"] = Value::String(format!(
-            "{}: {}\n   at {}:{line}:{}",
-            failure.name,
-            failure.message,
-            failure.script_location.as_deref().unwrap_or("script"),
-            failure.column.unwrap_or(1)
-        ));
-    }
-    let source = match sdk.find(&failure.item_id, &failure.path) {
+    let found = sdk.find(&failure.item_id, &failure.path);
+    let mut source = match found {
         Some(found) => mask_value(&found.json, masker),
         None => {
             json!({"id": failure.item_id, "name": failure.path.last().cloned().unwrap_or_default()})
         }
     };
+    // Newman's failure holds the item as the run left it: its request has the headers the
+    // runtime added (its URL and auth are still the item's own).
+    let execution = summary
+        .executions
+        .iter()
+        .find(|e| e.position == failure.position && e.iteration == failure.iteration);
+    if let Some(sent) = execution.and_then(|e| sent_request_json(e, found, masker)) {
+        if source["request"].is_object() {
+            source["request"]["header"] = sent["header"].clone();
+        }
+    }
     let id = source["id"].as_str().unwrap_or_default().to_string();
     let (length, cycles) = summary
         .executions
         .first()
         .map_or((0, 0), |e| (e.plan_length, e.iterations));
-    let cursor = cursor_json(failure.iteration, failure.position, length, cycles, &id);
-    json!({
-        "error": error,
-        "at": at,
-        "source": source,
-        "cursor": cursor,
-    })
+    let message = masker.mask(&failure.message);
+    let file = match failure.kind {
+        FailureKind::Request => "request".to_string(),
+        _ => failure
+            .script_location
+            .clone()
+            .unwrap_or_else(|| "script".into()),
+    };
+    let (line, column) = (failure.line.unwrap_or(1), failure.column.unwrap_or(1));
+    // One frame: where the failure is, in Baton's terms (the script's place, or the request).
+    let frame = json!({"fileName": file, "lineNumber": line, "functionName": "Object.eval",
+        "typeName": "Object", "methodName": "eval", "columnNumber": column, "native": false});
+    let stack = format!("{}: {message}\n   at {file}:{line}:{column}", failure.name);
+    let short_cursor = json!({"ref": id, "length": length, "cycles": cycles,
+        "position": failure.position, "iteration": failure.iteration,
+        "httpRequestId": uuid::Uuid::new_v4().to_string()});
+    let script_id = || {
+        let event = failure.event.unwrap_or("test");
+        source["event"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["listen"] == event)
+            .and_then(|e| e["script"]["id"].as_str())
+            .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
+    };
+    // Newman's three kinds of failure differ in shape: a request error is Node's error object
+    // (its fields, then name, message and stack); a script error is the sandbox's serialised
+    // error; an assertion error is chai's.
+    let (error, cursor) = match failure.kind {
+        FailureKind::Request => {
+            let url = execution.and_then(|e| e.wire.as_ref()).map(|w| &w.url);
+            let mut error = match request_error_json(&failure.message, url) {
+                Value::Object(fields) => fields,
+                _ => Map::new(),
+            };
+            error.insert("name".into(), Value::String(failure.name.clone()));
+            error.insert("message".into(), Value::String(message.clone()));
+            error.insert("stack".into(), Value::String(stack));
+            error.extend(error_identity(&failure.name, &message));
+            error.insert("stacktrace".into(), json!([frame]));
+            (Value::Object(error), short_cursor)
+        }
+        FailureKind::Script => {
+            let mut cursor = short_cursor;
+            cursor["scriptId"] = Value::String(script_id());
+            (script_error_json(&failure.name, &message), cursor)
+        }
+        FailureKind::Assertion => {
+            let mut error = Map::new();
+            error.insert("name".into(), Value::String(failure.name.clone()));
+            error.insert("index".into(), json!(failure.assertion_index.unwrap_or(0)));
+            let test = failure.test_name.clone().unwrap_or_default();
+            error.insert("test".into(), Value::String(test));
+            error.insert("message".into(), Value::String(message.clone()));
+            error.insert("stack".into(), Value::String(stack));
+            error.extend(error_identity(&failure.name, &message));
+            error.insert("stacktrace".into(), json!([frame]));
+            let mut cursor = cursor_json(failure.iteration, failure.position, length, cycles, &id);
+            cursor["scriptId"] = Value::String(script_id());
+            cursor["execution"] = Value::String(uuid::Uuid::new_v4().to_string());
+            (Value::Object(error), cursor)
+        }
+    };
+    let mut out = Map::new();
+    out.insert("error".into(), error);
+    out.insert("at".into(), Value::String(at));
+    // A script's or assertion's failure names the item's parent: its folder, or the collection.
+    let parent = match failure.kind {
+        FailureKind::Request => None,
+        _ => found.map(|found| sdk.parent(found).unwrap_or(&sdk.json)),
+    };
+    out.insert("source".into(), source);
+    if let Some(parent) = parent {
+        out.insert("parent".into(), mask_value(parent, masker));
+    }
+    out.insert("cursor".into(), cursor);
+    Value::Object(out)
+}
+
+/// A script error as the sandbox serialises it.
+fn script_error_json(name: &str, message: &str) -> Value {
+    let mut error = Map::new();
+    error.insert("type".into(), Value::String("Error".into()));
+    error.insert("name".into(), Value::String(name.into()));
+    error.insert("message".into(), Value::String(message.into()));
+    error.extend(error_identity(name, message));
+    error.insert("stacktrace".into(), json!([]));
+    Value::Object(error)
+}
+
+/// The `checksum`, `id` and `timestamp` Newman's serialised errors carry.
+fn error_identity(name: &str, message: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("checksum".into(), Value::String(checksum(name, message)));
+    out.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
+    out.insert("timestamp".into(), json!(now_unix_ms()));
+    out
+}
+
+/// Newman's error checksum: an MD5 of the error, here of its name and message.
+fn checksum(name: &str, message: &str) -> String {
+    use md5::Digest;
+    let digest = md5::Md5::digest(format!("{name}: {message}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Replaces secrets in every string of a JSON document.

@@ -30,6 +30,8 @@ pub struct SdkRequestItem {
     pub json: Value,
     /// The auth the request is sent with: its own, else the nearest folder's or the collection's.
     pub auth: Option<Value>,
+    /// Its place in the tree: an index into each `item` list from the collection down.
+    pub at: Vec<usize>,
 }
 
 impl SdkCollection {
@@ -44,6 +46,17 @@ impl SdkCollection {
             .iter()
             .find(|r| r.source_id.is_empty() && r.path == path)
     }
+
+    /// The folder holding a request item, or `None` for an item at the collection's top level.
+    pub fn parent(&self, item: &SdkRequestItem) -> Option<&Value> {
+        let (_, folders) = item.at.split_last()?;
+        if folders.is_empty() {
+            return None;
+        }
+        folders
+            .iter()
+            .try_fold(&self.json, |node, &index| node.get("item")?.get(index))
+    }
 }
 
 /// Serialises a collection document (`collection.document`).
@@ -51,9 +64,10 @@ pub fn sdk_collection(document: &Value) -> SdkCollection {
     let info = document.get("info").cloned().unwrap_or(Value::Null);
     let mut requests = Vec::new();
     let auth = document.get("auth").map(auth_json);
+    let mut place = Place::default();
     let items = items_json(
         document.get("item"),
-        &mut Vec::new(),
+        &mut place,
         auth.as_ref(),
         &mut requests,
     );
@@ -114,9 +128,16 @@ pub fn sdk_collection(document: &Value) -> SdkCollection {
     }
 }
 
+/// Where the walk is: the names and the indices from the collection down.
+#[derive(Default)]
+struct Place {
+    names: Vec<String>,
+    indices: Vec<usize>,
+}
+
 fn items_json(
     items: Option<&Value>,
-    path: &mut Vec<String>,
+    place: &mut Place,
     inherited_auth: Option<&Value>,
     requests: &mut Vec<SdkRequestItem>,
 ) -> Vec<Value> {
@@ -125,15 +146,21 @@ fn items_json(
     };
     items
         .iter()
-        .filter(|item| item.is_object())
-        .map(|item| item_json(item, path, inherited_auth, requests))
+        .enumerate()
+        .filter(|(_, item)| item.is_object())
+        .map(|(index, item)| {
+            place.indices.push(index);
+            let json = item_json(item, place, inherited_auth, requests);
+            place.indices.pop();
+            json
+        })
         .collect()
 }
 
 /// An item or a folder (a folder has `item`, or no `request`).
 fn item_json(
     item: &Value,
-    path: &mut Vec<String>,
+    place: &mut Place,
     inherited_auth: Option<&Value>,
     requests: &mut Vec<SdkRequestItem>,
 ) -> Value {
@@ -158,13 +185,13 @@ fn item_json(
         out.insert("description".into(), description);
     }
     let is_folder = item.get("item").is_some() || item.get("request").is_none();
-    path.push(name.clone().unwrap_or_default());
+    place.names.push(name.clone().unwrap_or_default());
     if is_folder {
         let own_auth = item.get("auth").map(auth_json);
         let auth = own_auth.as_ref().or(inherited_auth);
         out.insert(
             "item".into(),
-            Value::Array(items_json(item.get("item"), path, auth, requests)),
+            Value::Array(items_json(item.get("item"), place, auth, requests)),
         );
         if let Some(own_auth) = own_auth {
             out.insert("auth".into(), own_auth);
@@ -200,17 +227,18 @@ fn item_json(
         }
         requests.push(SdkRequestItem {
             source_id,
-            path: path.clone(),
+            path: place.names.clone(),
             json: Value::Object(out.clone()),
             auth,
+            at: place.indices.clone(),
         });
-        path.pop();
+        place.names.pop();
         return Value::Object(out);
     }
     if let meta @ Value::Object(_) = meta_of(item) {
         out.insert("_".into(), meta);
     }
-    path.pop();
+    place.names.pop();
     Value::Object(out)
 }
 
@@ -746,6 +774,69 @@ pub fn meta_of(source: &Value) -> Value {
     }
 }
 
+/// Adds what a Digest challenge taught to the folder's or collection's auth block a request
+/// used, as Newman's Digest step does (see [`add_learned_to_block`]). An item's own block is left
+/// as it is: Newman's runtime changes its copy of the request there. `at` is the request item's
+/// place (see [`SdkRequestItem::at`]).
+pub fn add_learned_digest(document: &mut Value, at: &[usize], learned: &[(&str, String)]) {
+    if let Some(block) = auth_block_mut(document, at) {
+        add_learned_to_block(block, learned);
+    }
+}
+
+/// Appends each learned Digest parameter (`nonce`, `realm`, `opaque`, `qop`, and with a `qop`
+/// the client nonce and nonce count) that the block lacks, with `system: true`; a v2.0 map
+/// becomes a list, as the SDK holds it. Other auth types are left alone.
+pub fn add_learned_to_block(block: &mut Value, learned: &[(&str, String)]) {
+    if block.get("type").and_then(Value::as_str) != Some("digest") {
+        return;
+    }
+    let mut entries: Vec<Value> = match block.get("digest") {
+        Some(Value::Array(entries)) => entries.clone(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (key, value) in learned {
+        if !entries
+            .iter()
+            .any(|e| e.get("key").and_then(Value::as_str) == Some(*key))
+        {
+            entries.push(json!({"key": key, "value": value, "type": "any", "system": true}));
+        }
+    }
+    block["digest"] = Value::Array(entries);
+}
+
+fn auth_block_mut<'a>(document: &'a mut Value, at: &[usize]) -> Option<&'a mut Value> {
+    // The nearest level with an `auth` member, from the item up to the collection.
+    let depth = (0..=at.len()).rev().find(|&depth| {
+        let mut node = &*document;
+        for &index in &at[..depth] {
+            match node.get("item").and_then(|items| items.get(index)) {
+                Some(next) => node = next,
+                None => return false,
+            }
+        }
+        let auth = if depth == at.len() {
+            node.get("request").and_then(|r| r.get("auth"))
+        } else {
+            node.get("auth")
+        };
+        auth.is_some_and(Value::is_object)
+    })?;
+    if depth == at.len() {
+        return None;
+    }
+    let mut node = document;
+    for &index in &at[..depth] {
+        node = node.get_mut("item")?.get_mut(index)?;
+    }
+    node.get_mut("auth")
+}
+
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
@@ -869,6 +960,32 @@ mod tests {
     }
 
     #[test]
+    fn learned_digest_parameters_join_the_block_the_request_used() {
+        let mut document = json!({
+            "auth": {"type": "digest", "digest": [{"key": "username", "value": "u"}, {"key": "realm", "value": "r"}]},
+            "item": [{"name": "F", "item": [{"name": "R", "request": "http://h/"}]}]
+        });
+        add_learned_digest(
+            &mut document,
+            &[0, 0],
+            &[("realm", "x".into()), ("nonce", "n".into())],
+        );
+        assert_eq!(
+            document["auth"]["digest"],
+            json!([{"key": "username", "value": "u"}, {"key": "realm", "value": "r"},
+                   {"key": "nonce", "value": "n", "type": "any", "system": true}]),
+            "only what the block lacked is added"
+        );
+        let sdk = sdk_collection(&document);
+        assert_eq!(sdk.json["auth"]["digest"][2]["system"], true);
+        let mut own = json!({"item": [{"name": "R", "request": {"url": "http://h/",
+            "auth": {"type": "digest", "digest": [{"key": "username", "value": "u"}]}}}]});
+        let before = own.clone();
+        add_learned_digest(&mut own, &[0], &[("nonce", "n".into())]);
+        assert_eq!(own, before, "an item's own block is left as it is");
+    }
+
+    #[test]
     fn collection_moves_ids_into_info_and_meta_and_indexes_requests() {
         let document = json!({
             "info": {"_postman_id": "c1", "name": "C", "description": "Docs", "schema": "x"},
@@ -891,7 +1008,9 @@ mod tests {
             sdk.json["item"][0]["item"][0]["id"], first.json["id"],
             "the filled-in id is the same in both places"
         );
+        assert_eq!(sdk.parent(first).unwrap()["name"], "F");
         let second = sdk.find("r2", &[]).unwrap();
+        assert_eq!(sdk.parent(second), None, "a top-level item has no parent");
         assert_eq!(second.auth.as_ref().unwrap()["type"], "noauth");
         assert_eq!(second.json["response"], json!([]));
     }

@@ -35,6 +35,7 @@ fn response(code: u16, body: &str) -> Response {
         response_time: Duration::from_millis(12),
         url: "http://api.test/items".into(),
         replays: 0,
+        replay_authorization: None,
     }
 }
 

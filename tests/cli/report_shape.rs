@@ -50,26 +50,15 @@ fn structure(value: &Value) -> BTreeSet<(String, &'static str)> {
     out
 }
 
-/// Paths Baton leaves out on purpose, each with its reason. Newman's failure records carry the
-/// JavaScript error object as Node serialises it (V8's `stacktrace`, `checksum`, `timestamp`),
-/// the failed item's parent and the script's ids; Baton's carry the four-part failure instead.
-const KNOWN_GAPS: &[&str] = &[
-    ".run.failures[].parent",
-    ".run.failures[].error.",
-    ".run.failures[].cursor.execution",
-    ".run.failures[].cursor.scriptId",
-];
-
 /// The structural differences, or an empty string: `-` only Newman's, `+` only Baton's.
 fn differences(newman: &Value, baton: &Value) -> String {
-    let known = |(path, _): &&(String, &str)| !KNOWN_GAPS.iter().any(|gap| path.starts_with(gap));
     let newman = structure(newman);
     let baton = structure(baton);
     let mut out = String::new();
-    for (path, kind) in newman.difference(&baton).filter(known) {
+    for (path, kind) in newman.difference(&baton) {
         out.push_str(&format!("- {path} {kind}\n"));
     }
-    for (path, kind) in baton.difference(&newman).filter(known) {
+    for (path, kind) in baton.difference(&newman) {
         out.push_str(&format!("+ {path} {kind}\n"));
     }
     out
@@ -77,7 +66,7 @@ fn differences(newman: &Value, baton: &Value) -> String {
 
 /// A collection with every body mode, auth at three levels, descriptions in both forms, folders,
 /// scripts at every level, collection and path variables, an example response, a v2.0 header
-/// string, `pm.sendRequest`, a request error and a failed assertion.
+/// string, `pm.sendRequest`, a request error, a failed assertion and scripts that throw.
 fn everything(server: &TestServer) -> Value {
     let base = server.url("");
     json!({
@@ -121,6 +110,10 @@ fn everything(server: &TestServer) -> Value {
                 "pm.sendRequest(pm.variables.get('base') + '/get', (e, r) => { console.log(r.code); });"]}}],
              "request": {"method": "GET", "url": "{{base}}/get"}},
             {"name": "Down", "request": "http://127.0.0.1:1/nothing"},
+            {"name": "Throws", "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": ["undefinedFn();"]}}],
+             "request": {"method": "GET", "url": "{{base}}/get"}},
+            {"name": "Pre throws", "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": ["null.x;"]}}],
+             "request": {"method": "DELETE", "url": "{{base}}/delete"}},
             {"name": "Header text", "request": {"url": "{{base}}/get?x=1", "method": "GET", "header": "X-B: 2\n"}}
         ]
     })
@@ -156,6 +149,8 @@ fn json_report_has_newmans_structure_for_every_postman_concept() {
             "e.json",
             "-g",
             "g.json",
+            "-n",
+            "2",
             "-r",
             "json",
             "--reporter-json-export",
