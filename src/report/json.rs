@@ -1,10 +1,12 @@
-//! The JSON report in Newman's shape (`run.stats`, `run.executions`, `run.failures`, ...), so tools
+//! The JSON report with Newman's structure, key for key (`collection`, `environment`, `globals`,
+//! `run.stats`, `run.timings`, `run.executions`, `run.failures`, ...), so tools
 //! that parse Newman's report keep working; and the environment/globals export shape.
 
 use serde_json::{Map, Value, json};
 
 use super::sdk_json::{
     SdkCollection, add_learned_digest, add_learned_to_block, parsed_url_json, sdk_collection,
+    variable_type,
 };
 use crate::collection::{Collection, Environment, Url};
 use crate::http::Response;
@@ -220,10 +222,7 @@ fn report_scope_json(source: &Environment, scope: &VariableScope, masker: &Maske
             if !v.enabled {
                 entry.insert("disabled".into(), Value::Bool(true));
             }
-            let kind = match v.kind.as_deref() {
-                Some(kind @ ("string" | "boolean" | "number" | "array" | "object" | "any")) => kind,
-                _ => "any",
-            };
+            let kind = variable_type(v.kind.as_deref());
             entry.insert("type".into(), Value::String(kind.into()));
             if !v.undefined {
                 let value = if crate::runner::is_masked(v) {
@@ -269,19 +268,15 @@ pub fn scope_json(
                 entry.insert("disabled".into(), Value::Bool(true));
             }
             let kind = match v.kind.as_deref() {
-                Some(
-                    kind
-                    @ ("string" | "boolean" | "number" | "array" | "object" | "any" | "secret"),
-                ) => kind,
-                _ => "any",
+                Some("secret") => "secret",
+                other => variable_type(other),
             };
             entry.insert("type".into(), Value::String(kind.into()));
             if !v.undefined {
                 entry.insert("value".into(), value);
             }
             entry.insert("key".into(), Value::String(v.key.clone()));
-            let entry = Value::Object(entry);
-            entry
+            Value::Object(entry)
         })
         .collect();
     json!({

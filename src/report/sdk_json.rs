@@ -614,10 +614,7 @@ fn variables_json(variables: Option<&Value>) -> Value {
 pub fn variable_json(variable: &Value, key: Option<Value>) -> Value {
     let mut out = Map::new();
     property_flags(variable, &mut out);
-    let kind = match variable.get("type").and_then(Value::as_str) {
-        Some(kind @ ("string" | "boolean" | "number" | "array" | "object" | "any")) => kind,
-        _ => "any",
-    };
+    let kind = variable_type(variable.get("type").and_then(Value::as_str));
     out.insert("type".into(), Value::String(kind.into()));
     if let Some(value) = variable.get("value") {
         out.insert("value".into(), value.clone());
@@ -627,6 +624,12 @@ pub fn variable_json(variable: &Value, key: Option<Value>) -> Value {
         out.insert("system".into(), system.clone());
     }
     Value::Object(out)
+}
+
+/// The type a Postman variable is written with: one the SDK knows, else `any`.
+pub fn variable_type(kind: Option<&str>) -> &str {
+    const KNOWN: [&str; 6] = ["string", "boolean", "number", "array", "object", "any"];
+    kind.filter(|kind| KNOWN.contains(kind)).unwrap_or("any")
 }
 
 /// Scripts: `listen` and `script` `{id, type, exec[]}`; a script that ran also gets

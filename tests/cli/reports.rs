@@ -112,7 +112,8 @@ fn exported_environment_is_written_even_when_the_run_fails_and_keeps_secrets() {
     );
     assert_eq!(
         exported["values"][1],
-        json!({"key": "envID", "value": "env-9", "type": "any", "enabled": true})
+        json!({"type": "any", "value": "env-9", "key": "envID"}),
+        "Newman's shape: no `enabled`, `disabled` only when set"
     );
     let leftovers = std::fs::read_dir(s.dir.join("out")).unwrap().count();
     assert_eq!(leftovers, 1, "no temporary file is left behind");

@@ -363,7 +363,7 @@ fn ctrl_c_stops_the_run_and_still_writes_reports_and_exports() {
     );
     assert_eq!(
         s.read_json("env.json")["values"][0],
-        json!({"key": "captured", "value": "yes", "type": "any", "enabled": true})
+        json!({"type": "any", "value": "yes", "key": "captured"})
     );
     assert_eq!(s.read_json("report.json")["run"]["error"], "interrupted");
 }
