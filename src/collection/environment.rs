@@ -25,8 +25,9 @@ pub struct Environment {
     /// The file's `_`-prefixed keys without their underscores (`_postman_variable_scope` is
     /// `postman_variable_scope`), which Newman's report keeps as the scope's `_`.
     pub meta: serde_json::Map<String, Value>,
-    /// Each variable's `name` (an older export's field, kept by Newman's report), by key.
-    pub value_names: std::collections::BTreeMap<String, String>,
+    /// Each variable's `name` and `description` as the file gives them (Newman's report keeps
+    /// them), by key.
+    pub value_extras: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
 }
 
 /// Loads an environment or globals from a file path, a "Run in Postman" link, or a bare base64
@@ -75,7 +76,7 @@ pub fn environment_from_document(document: &Value, path: &Path) -> Result<Enviro
     match document {
         Value::Array(_) => Ok(Environment {
             values: parse_variable_list(&Node::root(document, path, "values"))?,
-            value_names: value_names(document),
+            value_extras: value_extras(document),
             ..Default::default()
         }),
         Value::Object(_) => {
@@ -98,23 +99,28 @@ pub fn environment_from_document(document: &Value, path: &Path) -> Result<Enviro
                     .filter(|(k, _)| k.starts_with('_') && k.as_str() != "_")
                     .map(|(k, v)| (k.trim_start_matches('_').to_string(), v.clone()))
                     .collect(),
-                value_names: value_names(&document["values"]),
+                value_extras: value_extras(&document["values"]),
             })
         }
         _ => Err(root.error("an environment object or an array of variables")),
     }
 }
 
-/// The `name` of each entry of a `values` list that has one, by its key.
-fn value_names(values: &Value) -> std::collections::BTreeMap<String, String> {
+/// The `name` and `description` of each entry of a `values` list that has them, by its key.
+fn value_extras(
+    values: &Value,
+) -> std::collections::BTreeMap<String, serde_json::Map<String, Value>> {
     values
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|entry| {
             let key = entry.get("key").or_else(|| entry.get("id"))?.as_str()?;
-            let name = entry.get("name")?.as_str()?;
-            Some((key.to_string(), name.to_string()))
+            let extras: serde_json::Map<String, Value> = ["name", "description"]
+                .into_iter()
+                .filter_map(|field| Some((field.to_string(), entry.get(field)?.clone())))
+                .collect();
+            (!extras.is_empty()).then(|| (key.to_string(), extras))
         })
         .collect()
 }

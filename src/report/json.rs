@@ -5,8 +5,8 @@
 use serde_json::{Map, Value, json};
 
 use super::sdk_json::{
-    SdkCollection, add_learned_digest, add_learned_to_block, parsed_url_json, sdk_collection,
-    variable_type,
+    SdkCollection, add_learned_digest, add_learned_to_block, description_json, parsed_url_json,
+    sdk_collection, variable_type,
 };
 use crate::collection::{Collection, Environment, Url};
 use crate::http::Response;
@@ -57,18 +57,11 @@ fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> Sdk
     let sdk = sdk_collection(&collection.document);
     let mut learned = Vec::new();
     for execution in &summary.executions {
-        let Some(authorization) = execution
-            .response
-            .as_ref()
-            .and_then(|r| r.replay_authorization.as_deref())
-        else {
+        let Some(params) = digest_learned_by(execution) else {
             continue;
         };
-        let Some(found) = sdk.find(&execution.id, &execution.path) else {
-            continue;
-        };
-        if let Some(params) = authorization.strip_prefix("Digest ") {
-            learned.push((found.at.clone(), digest_learned(params)));
+        if let Some(found) = sdk.find(&execution.id, &execution.path, execution.position) {
+            learned.push((found.at.clone(), params));
         }
     }
     if learned.is_empty() {
@@ -81,8 +74,19 @@ fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> Sdk
     sdk_collection(&document)
 }
 
-/// What Newman's Digest step keeps from a challenge, read back from the signed header.
-fn digest_learned(params: &str) -> Vec<(&'static str, String)> {
+/// What Newman's Digest step sets on the auth block for a request that got a response: what a
+/// challenge taught (`nonce`, `realm`, `opaque`, `qop`, and with a `qop` the client nonce), and
+/// after every response the nonce count. Read back from the `Authorization` header last sent.
+fn digest_learned_by(execution: &Execution) -> Option<Vec<(&'static str, String)>> {
+    let response = execution.response.as_ref()?;
+    let sent = execution.wire.as_ref().and_then(|wire| {
+        wire.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .map(|(_, v)| v.as_str())
+    });
+    let authorization = response.replay_authorization.as_deref().or(sent)?;
+    let params = authorization.strip_prefix("Digest ")?;
     let field = |name: &str| {
         params.split(',').find_map(|part| {
             let (key, value) = part.trim().split_once('=')?;
@@ -90,21 +94,21 @@ fn digest_learned(params: &str) -> Vec<(&'static str, String)> {
         })
     };
     let mut out = Vec::new();
-    for (key, learned) in [
-        ("nonce", "nonce"),
-        ("realm", "realm"),
-        ("opaque", "opaque"),
-        ("qop", "qop"),
-    ] {
-        if let Some(value) = field(key) {
-            out.push((learned, value));
+    if response.replay_authorization.is_some() {
+        for key in ["nonce", "realm", "opaque", "qop"] {
+            if let Some(value) = field(key) {
+                out.push((key, value));
+            }
+        }
+        if field("qop").is_some() {
+            out.push(("clientNonce", field("cnonce").unwrap_or_default()));
         }
     }
-    if field("qop").is_some() {
-        out.push(("clientNonce", field("cnonce").unwrap_or_default()));
-        out.push(("nonceCount", field("nc").unwrap_or_default()));
-    }
-    out
+    out.push((
+        "nonceCount",
+        field("nc").unwrap_or_else(|| "00000001".into()),
+    ));
+    Some(out)
 }
 
 /// The report without its executions (written by [`write_json_report`]).
@@ -233,8 +237,14 @@ fn report_scope_json(source: &Environment, scope: &VariableScope, masker: &Maske
                 entry.insert("value".into(), value);
             }
             entry.insert("key".into(), Value::String(v.key.clone()));
-            if let Some(name) = source.value_names.get(&v.key) {
-                entry.insert("name".into(), Value::String(name.clone()));
+            if let Some(extras) = source.value_extras.get(&v.key) {
+                if let Some(name) = extras.get("name").filter(|n| n.is_string()) {
+                    entry.insert("name".into(), name.clone());
+                }
+                let description = extras.get("description").and_then(description_json);
+                if let Some(description) = description {
+                    entry.insert("description".into(), mask_value(&description, masker));
+                }
             }
             Value::Object(entry)
         })
@@ -318,18 +328,8 @@ fn cursor_json(iteration: usize, position: usize, length: usize, cycles: usize, 
     })
 }
 
-/// The item an execution or failure belongs to, as the collection holds it; a bare stand-in when
-/// it cannot be found (a collection changed under the run).
-fn item_for<'a>(
-    sdk: &'a SdkCollection,
-    id: &str,
-    path: &[String],
-) -> Option<&'a crate::report::sdk_json::SdkRequestItem> {
-    sdk.find(id, path)
-}
-
 fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -> Value {
-    let found = item_for(sdk, &execution.id, &execution.path);
+    let found = sdk.find(&execution.id, &execution.path, execution.position);
     let item = match found {
         Some(found) => mask_value(&found.json, masker),
         // An item without a name has none in Newman's report.
@@ -378,7 +378,10 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
             entry
         })
         .collect();
-    out.insert("assertions".into(), Value::Array(assertions));
+    // Newman's summary starts the list at the first assertion.
+    if !assertions.is_empty() {
+        out.insert("assertions".into(), Value::Array(assertions));
+    }
     // A script that threw is listed under its event, as Newman's summary keeps it.
     for (key, outcome) in [
         ("prerequestScript", &execution.prerequest),
@@ -415,13 +418,7 @@ fn sent_request_json(
     if let Some(auth) = item.and_then(|item| item.auth.clone()) {
         request["auth"] = auth;
     }
-    let learned = execution
-        .response
-        .as_ref()
-        .and_then(|r| r.replay_authorization.as_deref())
-        .and_then(|a| a.strip_prefix("Digest "))
-        .map(digest_learned);
-    if let (Some(learned), Some(auth)) = (learned, request.get_mut("auth")) {
+    if let (Some(learned), Some(auth)) = (digest_learned_by(execution), request.get_mut("auth")) {
         add_learned_to_block(auth, &learned);
     }
     let mut request = mask_value(&request, masker);
@@ -517,7 +514,7 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
         ),
         FailureKind::Request => "request".into(),
     };
-    let found = sdk.find(&failure.item_id, &failure.path);
+    let found = sdk.find(&failure.item_id, &failure.path, failure.position);
     let mut source = match found {
         Some(found) => mask_value(&found.json, masker),
         None => {

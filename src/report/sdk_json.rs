@@ -35,16 +35,20 @@ pub struct SdkRequestItem {
 }
 
 impl SdkCollection {
-    /// The item an execution ran: by id, or for an item without one, by its path of names.
-    pub fn find(&self, id: &str, path: &[String]) -> Option<&SdkRequestItem> {
+    /// The item an execution ran: by id, or for an item without one, by its path of names; of
+    /// several items with that path, the one at the run's `position` when it is one of them (it
+    /// is, unless `--folder` chose part of the collection), else the first.
+    pub fn find(&self, id: &str, path: &[String], position: usize) -> Option<&SdkRequestItem> {
         if !id.is_empty() {
             if let Some(found) = self.requests.iter().find(|r| r.source_id == id) {
                 return Some(found);
             }
         }
+        let same = |r: &&SdkRequestItem| r.source_id.is_empty() && r.path == path;
         self.requests
-            .iter()
-            .find(|r| r.source_id.is_empty() && r.path == path)
+            .get(position)
+            .filter(same)
+            .or_else(|| self.requests.iter().find(same))
     }
 
     /// The folder holding a request item, or `None` for an item at the collection's top level.
@@ -94,13 +98,12 @@ pub fn sdk_collection(document: &Value) -> SdkCollection {
         .and_then(Value::as_str)
         .map_or_else(new_id, str::to_string);
     info_out.insert("_postman_id".into(), Value::String(id));
-    info_out.insert(
-        "name".into(),
-        info.get("name")
-            .cloned()
-            .unwrap_or(Value::String(String::new())),
-    );
-    if let Some(version) = info.get("version").filter(|v| !v.is_null()) {
+    // A collection may carry its name, version and description at the root instead of in `info`.
+    let field = |key: &str| info.get(key).or_else(|| document.get(key));
+    if let Some(name) = field("name").filter(|n| n.is_string()) {
+        info_out.insert("name".into(), name.clone());
+    }
+    if let Some(version) = field("version").filter(|v| !v.is_null()) {
         info_out.insert("version".into(), version.clone());
     }
     info_out.insert(
@@ -109,7 +112,7 @@ pub fn sdk_collection(document: &Value) -> SdkCollection {
             "https://schema.getpostman.com/json/collection/v2.1.0/collection.json".into(),
         ),
     );
-    if let Some(description) = info.get("description").and_then(description_json) {
+    if let Some(description) = field("description").and_then(description_json) {
         info_out.insert("description".into(), description);
     }
     out.insert("info".into(), Value::Object(info_out));
@@ -362,7 +365,19 @@ pub fn parsed_url_json(url: &Url) -> Value {
             .collect();
         out.insert("host".into(), Value::Array(host));
     }
-    let query = url.query.iter().map(key_value_json).collect();
+    // An empty parameter before the last (`?a=b&&c`) has no key and no value at all.
+    let last = url.query.len().saturating_sub(1);
+    let query = url
+        .query
+        .iter()
+        .enumerate()
+        .map(|(at, param)| match param {
+            kv if kv.key.is_empty() && kv.value.is_none() && at != last => {
+                json!({"key": null, "value": null})
+            }
+            kv => key_value_json(kv),
+        })
+        .collect();
     out.insert("query".into(), Value::Array(query));
     let variables = url
         .variables
@@ -402,8 +417,14 @@ fn query_param_json(param: &Value) -> Value {
     Value::Object(out)
 }
 
-/// `disabled` (kept whenever given, as the SDK's `Property` does) and `description`.
+/// `name` and `disabled` (kept whenever given, as the SDK's `Property` does) and `description`.
 fn property_flags(source: &Value, out: &mut Map<String, Value>) {
+    if let Some(name) = source
+        .get("name")
+        .filter(|n| n.as_str().is_some_and(|n| !n.is_empty()))
+    {
+        out.insert("name".into(), name.clone());
+    }
     if let Some(description) = source.get("description").and_then(description_json) {
         out.insert("description".into(), description);
     }
@@ -487,6 +508,11 @@ fn body_json(body: &Value) -> Option<Value> {
     match body.get("urlencoded") {
         Some(Value::Array(fields)) => {
             let fields = fields.iter().map(query_param_json).collect();
+            out.insert("urlencoded".into(), Value::Array(fields));
+        }
+        Some(Value::String(text)) if !text.is_empty() => {
+            let fields = crate::collection::parse_query(text);
+            let fields = fields.iter().map(key_value_json).collect();
             out.insert("urlencoded".into(), Value::Array(fields));
         }
         _ if mode == "urlencoded" => {
@@ -787,9 +813,10 @@ pub fn add_learned_digest(document: &mut Value, at: &[usize], learned: &[(&str, 
     }
 }
 
-/// Appends each learned Digest parameter (`nonce`, `realm`, `opaque`, `qop`, and with a `qop`
-/// the client nonce and nonce count) that the block lacks, with `system: true`; a v2.0 map
-/// becomes a list, as the SDK holds it. Other auth types are left alone.
+/// Sets each learned Digest parameter (`nonce`, `realm`, `opaque`, `qop`, the client nonce and
+/// the nonce count) that the block lacks or left empty, with `system: true`, as the runtime's
+/// `auth.set` does; a v2.0 map becomes a list, as the SDK holds it. Other auth types are left
+/// alone.
 pub fn add_learned_to_block(block: &mut Value, learned: &[(&str, String)]) {
     if block.get("type").and_then(Value::as_str) != Some("digest") {
         return;
@@ -803,14 +830,31 @@ pub fn add_learned_to_block(block: &mut Value, learned: &[(&str, String)]) {
         _ => Vec::new(),
     };
     for (key, value) in learned {
-        if !entries
-            .iter()
-            .any(|e| e.get("key").and_then(Value::as_str) == Some(*key))
-        {
-            entries.push(json!({"key": key, "value": value, "type": "any", "system": true}));
+        let existing = entries
+            .iter_mut()
+            .find(|e| e.get("key").and_then(Value::as_str) == Some(*key));
+        match existing {
+            None => {
+                entries.push(json!({"key": key, "value": value, "type": "any", "system": true}))
+            }
+            // The runtime fills in a parameter the user left empty, and then owns it.
+            Some(entry) if is_empty_param(entry) => {
+                entry["value"] = Value::String(value.clone());
+                entry["system"] = Value::Bool(true);
+            }
+            Some(_) => {}
         }
     }
     block["digest"] = Value::Array(entries);
+}
+
+fn is_empty_param(entry: &Value) -> bool {
+    entry.get("system") == Some(&Value::Bool(true))
+        || match entry.get("value") {
+            None | Some(Value::Null) => true,
+            Some(Value::String(text)) => text.is_empty(),
+            _ => false,
+        }
 }
 
 fn auth_block_mut<'a>(document: &'a mut Value, at: &[usize]) -> Option<&'a mut Value> {
@@ -952,6 +996,15 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_query_parameter_before_the_last_has_no_key() {
+        let url = url_json(&json!("http://h/?a=b&&c"));
+        assert_eq!(
+            url["query"],
+            json!([{"key": "a", "value": "b"}, {"key": null, "value": null}, {"key": "c", "value": null}])
+        );
+    }
+
+    #[test]
     fn v2_0_header_text_is_split_into_entries() {
         let request =
             request_json(&json!({"url": "http://h/", "method": "post", "header": "A: 1\nB: 2\n"}));
@@ -986,6 +1039,13 @@ mod tests {
         let before = own.clone();
         add_learned_digest(&mut own, &[0], &[("nonce", "n".into())]);
         assert_eq!(own, before, "an item's own block is left as it is");
+        let mut block = json!({"type": "digest", "digest": {"username": "u", "qop": ""}});
+        add_learned_to_block(&mut block, &[("qop", "auth".into())]);
+        assert_eq!(
+            block["digest"],
+            json!([{"key": "username", "value": "u"}, {"key": "qop", "value": "auth", "system": true}]),
+            "an empty parameter is filled in and marked"
+        );
     }
 
     #[test]
@@ -1005,16 +1065,24 @@ mod tests {
         );
         assert_eq!(sdk.json["variable"], json!([]));
         assert_eq!(sdk.requests.len(), 2);
-        let first = sdk.find("", &["F".into(), "R".into()]).unwrap();
+        let first = sdk.find("", &["F".into(), "R".into()], 0).unwrap();
         assert_eq!(first.auth.as_ref().unwrap()["type"], "basic");
         assert_eq!(
             sdk.json["item"][0]["item"][0]["id"], first.json["id"],
             "the filled-in id is the same in both places"
         );
         assert_eq!(sdk.parent(first).unwrap()["name"], "F");
-        let second = sdk.find("r2", &[]).unwrap();
+        let second = sdk.find("r2", &[], 1).unwrap();
         assert_eq!(sdk.parent(second), None, "a top-level item has no parent");
         assert_eq!(second.auth.as_ref().unwrap()["type"], "noauth");
         assert_eq!(second.json["response"], json!([]));
+        let twins = sdk_collection(&json!({"item": [
+            {"name": "T", "request": "http://h/1"}, {"name": "T", "request": "http://h/2"}]}));
+        let path = ["T".to_string()];
+        assert_eq!(
+            twins.find("", &path, 1).unwrap().json["request"]["url"]["path"],
+            json!(["2"]),
+            "items of the same name are told apart by their position"
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::support::{Run, Scratch, baton};
 
 /// What a fixture is expected to do against the local servers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Expect {
+pub enum Expect {
     /// Newman passes it, so Baton must too.
     Pass,
     /// Newman fails it here, for the reason given; Baton's result is reported, not asserted.
@@ -25,7 +25,7 @@ use Expect::{NewmanFails, Pass};
 
 /// Every suite upstream's `npm/test-integration.js` would run: files sharing a name up to
 /// `.postman_` form one suite (collection, environment, globals, data, config).
-const FIXTURES: &[(&str, Expect)] = &[
+pub const FIXTURES: &[(&str, Expect)] = &[
     ("bom-and-encoding/bom-in-collection-file", Pass),
     ("bom-and-encoding/bom-in-environment-file", Pass),
     ("bom-and-encoding/utf16-le-encoding-in-env", Pass),
