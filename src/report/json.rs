@@ -348,6 +348,13 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
             &id,
         ),
     );
+    // Newman keeps one record per item and points its cursor at the latest request event: after
+    // a test script's `pm.sendRequest`, that is the script's, which names the script and its run.
+    if !execution.test.sent.is_empty() {
+        let cursor = out.get_mut("cursor").expect("the cursor was just set");
+        cursor["scriptId"] = Value::String(script_id_of(&item, "test"));
+        cursor["execution"] = Value::String(uuid::Uuid::new_v4().to_string());
+    }
     let request = sent_request_json(execution, found, masker);
     out.insert("item".into(), item);
     if let Some(request) = request {
@@ -553,16 +560,7 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
     let short_cursor = json!({"ref": id, "length": length, "cycles": cycles,
         "position": failure.position, "iteration": failure.iteration,
         "httpRequestId": uuid::Uuid::new_v4().to_string()});
-    let script_id = || {
-        let event = failure.event.unwrap_or("test");
-        source["event"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|e| e["listen"] == event)
-            .and_then(|e| e["script"]["id"].as_str())
-            .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
-    };
+    let script_id = || script_id_of(&source, failure.event.unwrap_or("test"));
     // Newman's three kinds of failure differ in shape: a request error is Node's error object
     // (its fields, then name, message and stack); a script error is the sandbox's serialised
     // error; an assertion error is chai's.
@@ -615,6 +613,17 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
     }
     out.insert("cursor".into(), cursor);
     Value::Object(out)
+}
+
+/// The id of an item's script for `listen`, or a fresh one for a script defined higher up.
+fn script_id_of(item: &Value, listen: &str) -> String {
+    item["event"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["listen"] == listen)
+        .and_then(|e| e["script"]["id"].as_str())
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
 }
 
 /// A script error as the sandbox serialises it.

@@ -63,6 +63,65 @@ impl SdkCollection {
     }
 }
 
+/// A collection's version as the SDK's `Version` holds it: a semantic version's parts, `{}` for
+/// other text, an object's known fields as given.
+pub fn version_json(version: &Value) -> Option<Value> {
+    const FIELDS: [&str; 7] = [
+        "raw",
+        "major",
+        "minor",
+        "patch",
+        "prerelease",
+        "build",
+        "string",
+    ];
+    match version {
+        Value::String(text) if !text.is_empty() => Some(semver_json(text).unwrap_or(json!({}))),
+        Value::Object(fields) => Some(Value::Object(
+            FIELDS
+                .iter()
+                .filter_map(|k| Some((k.to_string(), fields.get(*k)?.clone())))
+                .collect(),
+        )),
+        _ => None,
+    }
+}
+
+/// `1.2.3-beta.1+build` as `{raw, major, minor, patch, prerelease, build, string}`; a missing
+/// pre-release or build is `[]`, a given one its dot-separated parts joined with commas.
+fn semver_json(text: &str) -> Option<Value> {
+    let version = text.trim().trim_start_matches(['=', 'v']);
+    let (version, build) = match version.split_once('+') {
+        Some((version, build)) => (version, Some(build)),
+        None => (version, None),
+    };
+    let (core, prerelease) = match version.split_once('-') {
+        Some((core, prerelease)) => (core, Some(prerelease)),
+        None => (version, None),
+    };
+    let numbers: Vec<u64> = core
+        .split('.')
+        .map(|n| {
+            (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then(|| n.parse().ok())?
+        })
+        .collect::<Option<_>>()?;
+    let [major, minor, patch] = numbers[..] else {
+        return None;
+    };
+    let tag = |tag: Option<&str>| match tag {
+        Some(tag) if !tag.is_empty() => Value::String(tag.replace('.', ",")),
+        _ => json!([]),
+    };
+    let string = match prerelease {
+        Some(prerelease) => format!("{major}.{minor}.{patch}-{prerelease}"),
+        None => format!("{major}.{minor}.{patch}"),
+    };
+    Some(
+        json!({"raw": text, "major": major, "minor": minor, "patch": patch,
+                "prerelease": tag(prerelease), "build": tag(build), "string": string}),
+    )
+}
+
 /// Serialises a collection document (`collection.document`).
 pub fn sdk_collection(document: &Value) -> SdkCollection {
     let info = document.get("info").cloned().unwrap_or(Value::Null);
@@ -103,8 +162,8 @@ pub fn sdk_collection(document: &Value) -> SdkCollection {
     if let Some(name) = field("name").filter(|n| n.is_string()) {
         info_out.insert("name".into(), name.clone());
     }
-    if let Some(version) = field("version").filter(|v| !v.is_null()) {
-        info_out.insert("version".into(), version.clone());
+    if let Some(version) = info.get("version").and_then(version_json) {
+        info_out.insert("version".into(), version);
     }
     info_out.insert(
         "schema".into(),
@@ -712,10 +771,13 @@ fn event_json(event: &Value) -> Value {
             .cloned()
             .unwrap_or(Value::String("text/javascript".into())),
     );
-    let runs = exec
-        .iter()
-        .any(|line| line.as_str().is_some_and(|l| !l.trim().is_empty()));
     body.insert("exec".into(), Value::Array(exec));
+    if let Some(packages) = script.get("packages").filter(|p| p.is_object()) {
+        body.insert("packages".into(), packages.clone());
+    }
+    // The runtime runs every enabled script of its event, an empty one too.
+    let listen = event.get("listen").and_then(Value::as_str);
+    let runs = matches!(listen, Some("prerequest" | "test"));
     if runs && !truthy(event.get("disabled").unwrap_or(&Value::Null)) {
         body.insert("_lastExecutionId".into(), Value::String(new_id()));
     }
@@ -1001,6 +1063,24 @@ mod tests {
         assert_eq!(
             url["query"],
             json!([{"key": "a", "value": "b"}, {"key": null, "value": null}, {"key": "c", "value": null}])
+        );
+    }
+
+    #[test]
+    fn versions_are_split_as_semver_or_left_empty() {
+        assert_eq!(
+            version_json(&json!("1.2.3")),
+            Some(json!({"raw": "1.2.3", "major": 1, "minor": 2, "patch": 3,
+                        "prerelease": [], "build": [], "string": "1.2.3"}))
+        );
+        assert_eq!(
+            version_json(&json!("1.2.3-beta.1+b")).unwrap()["prerelease"],
+            "beta,1"
+        );
+        assert_eq!(version_json(&json!("54")), Some(json!({})));
+        assert_eq!(
+            version_json(&json!({"major": 1})),
+            Some(json!({"major": 1}))
         );
     }
 

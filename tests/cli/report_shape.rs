@@ -69,11 +69,12 @@ fn differences(newman: &Value, baton: &Value) -> String {
 
 /// A collection with every body mode, auth at three levels, descriptions in both forms, folders,
 /// scripts at every level, collection and path variables, an example response, a v2.0 header
-/// string, `pm.sendRequest`, a request error, a failed assertion and scripts that throw.
+/// string, `pm.sendRequest` in both scripts, a request error, a failed assertion and scripts that
+/// throw.
 fn everything(server: &TestServer) -> Value {
     let base = server.url("");
     json!({
-        "info": {"_postman_id": "0e3c1d4e-0000-4000-8000-000000000001", "name": "Shape",
+        "info": {"_postman_id": "0e3c1d4e-0000-4000-8000-000000000001", "name": "Shape", "version": "1.0.0",
                  "description": "Collection docs",
                  "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
         "auth": {"type": "basic", "basic": [{"key": "username", "value": "u", "type": "string"},
@@ -111,6 +112,9 @@ fn everything(server: &TestServer) -> Value {
             {"name": "Graphql", "request": {"method": "POST", "body": {"mode": "graphql", "graphql": {"query": "{ a }", "variables": "{}"}}, "url": "{{base}}/post"}},
             {"name": "Send", "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": [
                 "pm.sendRequest(pm.variables.get('base') + '/get', (e, r) => { console.log(r.code); });"]}}],
+             "request": {"method": "GET", "url": "{{base}}/get"}},
+            {"name": "Send after", "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": [
+                "pm.sendRequest(pm.variables.get('base') + '/get', () => {});"]}}],
              "request": {"method": "GET", "url": "{{base}}/get"}},
             {"name": "Down", "request": "http://127.0.0.1:1/nothing"},
             {"name": "Throws", "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": ["undefinedFn();"]}}],
