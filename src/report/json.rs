@@ -438,6 +438,10 @@ fn sent_request_json(
         return Some(request);
     };
     request["url"] = parsed_url_json(&Url::parse(&masker.mask(&wire.sent_url())));
+    // The fragment never goes on the wire, but the sent request still has it.
+    if let Some(hash) = execution.request.as_ref().and_then(|r| r.url.hash.as_ref()) {
+        request["url"]["hash"] = Value::String(masker.mask(hash));
+    }
     request["method"] = Value::String(wire.method.clone());
     let mut used = vec![false; wire.headers.len()];
     let mut headers: Vec<Value> = match request.get("header") {

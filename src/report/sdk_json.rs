@@ -698,6 +698,9 @@ fn variables_json(variables: Option<&Value>) -> Value {
 /// A variable: `type` (unknown types are `any`), `value`, `key`, and its flags.
 pub fn variable_json(variable: &Value, key: Option<Value>) -> Value {
     let mut out = Map::new();
+    if let Some(id) = variable.get("id").filter(|id| id.is_string()) {
+        out.insert("id".into(), id.clone());
+    }
     property_flags(variable, &mut out);
     let kind = variable_type(variable.get("type").and_then(Value::as_str));
     out.insert("type".into(), Value::String(kind.into()));

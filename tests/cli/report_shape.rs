@@ -80,7 +80,8 @@ fn everything(server: &TestServer) -> Value {
         "auth": {"type": "basic", "basic": [{"key": "username", "value": "u", "type": "string"},
                                              {"key": "password", "value": "{{secretPw}}", "type": "string"}]},
         "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": ["pm.variables.set('x', 1);"]}}],
-        "variable": [{"key": "base", "value": base, "type": "string"}, {"key": "off", "value": "1", "disabled": true}],
+        "variable": [{"key": "base", "value": base, "type": "string"}, {"key": "off", "value": "1", "disabled": true},
+                     {"id": "v1", "key": "withId", "value": "x"}],
         "item": [
             {"name": "Folder", "description": {"content": "Folder docs", "type": "text/markdown"},
              "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "tok", "type": "string"}]},
@@ -121,7 +122,7 @@ fn everything(server: &TestServer) -> Value {
              "request": {"method": "GET", "url": "{{base}}/get"}},
             {"name": "Pre throws", "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": ["null.x;"]}}],
              "request": {"method": "DELETE", "url": "{{base}}/delete"}},
-            {"name": "Header text", "request": {"url": "{{base}}/get?x=1", "method": "GET", "header": "X-B: 2\n"}}
+            {"name": "Header text", "request": {"url": "{{base}}/get?x=1#part", "method": "GET", "header": "X-B: 2\n"}}
         ]
     })
 }
