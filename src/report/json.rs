@@ -120,7 +120,7 @@ fn json_report(
 ) -> Value {
     let masker = &summary.masker;
     let stats = &summary.stats;
-    json!({
+    let mut report = json!({
         "collection": mask_value(&sdk.json, masker),
         "environment": report_scope_json(environment, &summary.scopes.environment, masker),
         "globals": report_scope_json(globals, &summary.scopes.globals, masker),
@@ -144,7 +144,17 @@ fn json_report(
             "failures": summary.failures.iter().map(|f| failure_json(f, sdk, summary)).collect::<Vec<_>>(),
             "error": summary.stopped.clone(),
         }
-    })
+    });
+    // A script that ran out of time ends Newman's run with that error.
+    let timeout = summary
+        .failures
+        .iter()
+        .find(|f| f.kind == FailureKind::Script && f.name == "TimeoutError");
+    if let Some(timeout) = timeout {
+        report["error"] =
+            json!({"type": "Error", "name": "Error", "message": masker.mask(&timeout.message)});
+    }
+    report
 }
 
 /// `run.timings` with Newman's keys: response times in whole milliseconds (their mean and standard
@@ -314,18 +324,24 @@ fn counter(counter: Counter) -> Value {
 
 /// Newman's cursor for an item's position in the run.
 fn cursor_json(iteration: usize, position: usize, length: usize, cycles: usize, id: &str) -> Value {
-    json!({
-        "position": position,
-        "iteration": iteration,
-        "length": length,
-        "cycles": cycles,
-        "empty": length == 0,
-        "eof": position + 1 >= length && iteration + 1 >= cycles,
-        "bof": position == 0 && iteration == 0,
-        "cr": false,
-        "ref": id,
-        "httpRequestId": uuid::Uuid::new_v4().to_string(),
-    })
+    // Newman passes the run's whole cursor only with the run's first item; after that, its
+    // events carry the short form.
+    if position == 0 && iteration == 0 {
+        return json!({
+            "position": position,
+            "iteration": iteration,
+            "length": length,
+            "cycles": cycles,
+            "empty": length == 0,
+            "eof": position + 1 >= length && iteration + 1 >= cycles,
+            "bof": true,
+            "cr": false,
+            "ref": id,
+            "httpRequestId": uuid::Uuid::new_v4().to_string(),
+        });
+    }
+    json!({"ref": id, "length": length, "cycles": cycles, "position": position,
+           "iteration": iteration, "httpRequestId": uuid::Uuid::new_v4().to_string()})
 }
 
 fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -> Value {
@@ -348,19 +364,28 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
             &id,
         ),
     );
-    // Newman keeps one record per item and points its cursor at the latest request event: after
-    // a test script's `pm.sendRequest`, that is the script's, which names the script and its run.
-    if !execution.test.sent.is_empty() {
+    // Newman keeps one record per item and sets its cursor, request and response at each request
+    // event: after a test script's `pm.sendRequest`, they are that request's, and the cursor
+    // names the script and its run.
+    let last_sent = execution.test.sent.last();
+    if last_sent.is_some() {
         let cursor = out.get_mut("cursor").expect("the cursor was just set");
         cursor["scriptId"] = Value::String(script_id_of(&item, "test"));
         cursor["execution"] = Value::String(uuid::Uuid::new_v4().to_string());
     }
-    let request = sent_request_json(execution, found, masker);
+    let request = match last_sent {
+        Some(sent) => Some(script_request_json(&sent.request, masker)),
+        None => sent_request_json(execution, found, masker),
+    };
     out.insert("item".into(), item);
     if let Some(request) = request {
         out.insert("request".into(), request);
     }
-    if let Some(response) = &execution.response {
+    let response = match last_sent {
+        Some(sent) => sent.response.as_ref().ok(),
+        None => execution.response.as_ref(),
+    };
+    if let Some(response) = response {
         out.insert("response".into(), response_json(response, masker));
     }
     out.insert("id".into(), Value::String(id));
@@ -411,6 +436,33 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
     Value::Object(out)
 }
 
+/// A `pm.sendRequest` request in the SDK's shape.
+fn script_request_json(request: &crate::collection::Request, masker: &Masker) -> Value {
+    let mut out = Map::new();
+    let url = masker.mask(&request.url.to_unresolved_string());
+    out.insert("url".into(), parsed_url_json(&Url::parse(&url)));
+    let headers: Vec<Value> = request
+        .headers
+        .iter()
+        .map(|h| {
+            let value = masker.header(&h.key, h.value.as_deref().unwrap_or_default());
+            let mut entry = json!({"key": h.key, "value": value});
+            if h.disabled {
+                entry["disabled"] = Value::Bool(true);
+            }
+            entry
+        })
+        .collect();
+    if !headers.is_empty() {
+        out.insert("header".into(), Value::Array(headers));
+    }
+    out.insert("method".into(), Value::String(request.method.clone()));
+    if let Some(body) = &request.body {
+        out.insert("body".into(), mask_value(&body.to_json(), masker));
+    }
+    Value::Object(out)
+}
+
 /// The request as sent, in the SDK's shape: the item's request with the sent URL, the sent header
 /// values (headers Newman's runtime added carry `system: true`), and the auth it was sent with.
 fn sent_request_json(
@@ -424,6 +476,20 @@ fn sent_request_json(
     };
     if let Some(auth) = item.and_then(|item| item.auth.clone()) {
         request["auth"] = auth;
+    }
+    // A script may have replaced the body: the sent one is the resolved request's.
+    if let Some(resolved) = execution.request.as_ref() {
+        match &resolved.body {
+            Some(body) if request["body"]["mode"] != body.to_json()["mode"] => {
+                request["body"] = body.to_json();
+            }
+            Some(crate::collection::Body::Raw { language: None, .. }) => {
+                if let Some(body) = request.get_mut("body").and_then(Value::as_object_mut) {
+                    body.remove("options");
+                }
+            }
+            _ => {}
+        }
     }
     if let (Some(learned), Some(auth)) = (digest_learned_by(execution), request.get_mut("auth")) {
         add_learned_to_block(auth, &learned);
@@ -538,8 +604,12 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
         .executions
         .iter()
         .find(|e| e.position == failure.position && e.iteration == failure.iteration);
+    // Only an item with headers of its own shows the ones the runtime added, and only once the
+    // request was sent.
+    let before_send = failure.event == Some("prerequest");
+    let own_headers = source["request"]["header"].is_array();
     if let Some(sent) = execution.and_then(|e| sent_request_json(e, found, masker)) {
-        if source["request"].is_object() {
+        if own_headers && !before_send {
             source["request"]["header"] = sent["header"].clone();
         }
     }
@@ -584,6 +654,12 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
         }
         FailureKind::Script => {
             let mut cursor = short_cursor;
+            // Before the request there is no request id yet.
+            if failure.event == Some("prerequest") {
+                if let Some(cursor) = cursor.as_object_mut() {
+                    cursor.remove("httpRequestId");
+                }
+            }
             cursor["scriptId"] = Value::String(script_id());
             (script_error_json(&failure.name, &message), cursor)
         }

@@ -53,8 +53,9 @@ fn structure(value: &Value) -> BTreeSet<(String, &'static str)> {
     out
 }
 
-/// The structural differences, or an empty string: `-` only Newman's, `+` only Baton's.
-fn differences(newman: &Value, baton: &Value) -> String {
+/// The structural differences, or an empty string: `-` only Newman's, `+` only Baton's. The
+/// script fixtures (`scripts.rs`) check their reports with it too.
+pub fn differences(newman: &Value, baton: &Value) -> String {
     let newman = structure(newman);
     let baton = structure(baton);
     let mut out = String::new();
