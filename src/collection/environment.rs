@@ -22,6 +22,12 @@ pub struct Environment {
     pub name: String,
     /// The variables in file order.
     pub values: Vec<Variable>,
+    /// The file's `_`-prefixed keys without their underscores (`_postman_variable_scope` is
+    /// `postman_variable_scope`), which Newman's report keeps as the scope's `_`.
+    pub meta: serde_json::Map<String, Value>,
+    /// Each variable's `name` and `description` as the file gives them (Newman's report keeps
+    /// them), by key.
+    pub value_extras: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
 }
 
 /// Loads an environment or globals from a file path, a "Run in Postman" link, or a bare base64
@@ -90,6 +96,7 @@ fn environment_from_node(root: &Node) -> Result<Environment, LoadError> {
                     root.at()
                 },
             ))?,
+            value_extras: value_extras(document),
             ..Default::default()
         }),
         Value::Object(_) => {
@@ -105,10 +112,37 @@ fn environment_from_node(root: &Node) -> Result<Environment, LoadError> {
                 id: root.opt_string("id")?.unwrap_or_default(),
                 name: root.opt_string("name")?.unwrap_or_default(),
                 values,
+                meta: document
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| k.starts_with('_') && k.as_str() != "_")
+                    .map(|(k, v)| (k.trim_start_matches('_').to_string(), v.clone()))
+                    .collect(),
+                value_extras: value_extras(&document["values"]),
             })
         }
         _ => Err(root.error("an environment object or an array of variables")),
     }
+}
+
+/// The `name` and `description` of each entry of a `values` list that has them, by its key.
+fn value_extras(
+    values: &Value,
+) -> std::collections::BTreeMap<String, serde_json::Map<String, Value>> {
+    values
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let key = entry.get("key").or_else(|| entry.get("id"))?.as_str()?;
+            let extras: serde_json::Map<String, Value> = ["name", "description"]
+                .into_iter()
+                .filter_map(|field| Some((field.to_string(), entry.get(field)?.clone())))
+                .collect();
+            (!extras.is_empty()).then(|| (key.to_string(), extras))
+        })
+        .collect()
 }
 
 fn looks_like_link_or_base64(input: &str) -> bool {

@@ -21,7 +21,7 @@ pub use model::{
     ProtocolProfileBehavior, Request, RequestItem, Url,
 };
 pub use source::decode_text;
-pub use url::percent_decode;
+pub use url::{parse_query, percent_decode};
 
 /// Loads a collection file (v2.0 or v2.1; UTF-8 with or without BOM, or UTF-16LE).
 pub fn load_collection(path: &Path) -> Result<Collection, LoadError> {

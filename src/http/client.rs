@@ -339,6 +339,13 @@ impl HttpClient {
                     {
                         self.digest_memory.count(*origin, params);
                     }
+                    if digest_tried {
+                        response.replay_authorization = current
+                            .headers
+                            .iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                            .map(|(_, v)| v.clone());
+                    }
                     return Ok(response);
                 }
             }

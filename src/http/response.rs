@@ -22,6 +22,9 @@ pub struct Response {
     pub replays: u32,
     /// Newman's console warning when an auth handshake failed (NTLM without a challenge).
     pub auth_warning: Option<String>,
+    /// The `Authorization` header of the last replay, which holds what a Digest challenge taught
+    /// (the JSON report writes it into the auth block, as Newman's runtime does).
+    pub replay_authorization: Option<String>,
 }
 
 impl Response {
@@ -47,6 +50,7 @@ impl Response {
             url,
             replays: 0,
             auth_warning: None,
+            replay_authorization: None,
         }
     }
 

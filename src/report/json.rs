@@ -1,9 +1,15 @@
-//! The JSON report in Newman's shape (`run.stats`, `run.executions`, `run.failures`, ...), so tools
+//! The JSON report with Newman's structure, key for key (`collection`, `environment`, `globals`,
+//! `run.stats`, `run.timings`, `run.executions`, `run.failures`, ...), so tools
 //! that parse Newman's report keep working; and the environment/globals export shape.
 
 use serde_json::{Map, Value, json};
 
+use super::sdk_json::{
+    SdkCollection, add_learned_digest, add_learned_to_block, description_json, parsed_url_json,
+    sdk_collection, variable_type,
+};
 use crate::collection::{Collection, Environment, Url};
+use crate::http::Response;
 use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, RunSummary};
 use crate::vars::VariableScope;
 
@@ -16,7 +22,8 @@ pub fn write_json_report(
     globals: &Environment,
     summary: &RunSummary,
 ) -> std::io::Result<()> {
-    let head = json_report(collection, environment, globals, summary).to_string();
+    let sdk = sdk_with_learned_digest(collection, summary);
+    let head = json_report(&sdk, environment, globals, summary).to_string();
     // `run` is the report's last member and `executions` its first array, so the last occurrence
     // of the key is the run's (a key inside the user's collection comes earlier).
     const SLOT: &str = "\"executions\":[";
@@ -30,33 +37,93 @@ pub fn write_json_report(
         if copies == 0 {
             continue;
         }
-        let text = serde_json::to_string(&execution_json(execution, &summary.masker))?;
+        let mut value = execution_json(execution, &sdk, &summary.masker);
         for _ in 0..copies {
             if !first {
                 out.write_all(b",")?;
             }
             first = false;
-            out.write_all(text.as_bytes())?;
+            // Each copy is a request event of its own, with its own request id.
+            value["cursor"]["httpRequestId"] = Value::String(uuid::Uuid::new_v4().to_string());
+            serde_json::to_writer(&mut *out, &value)?;
         }
     }
     out.write_all(&head.as_bytes()[split..])
 }
 
+/// The collection in the SDK's shape, with what Digest challenges taught written into the auth
+/// blocks (Newman's runtime changes the collection it runs).
+fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> SdkCollection {
+    let sdk = sdk_collection(&collection.document);
+    let mut learned = Vec::new();
+    for execution in &summary.executions {
+        let Some(params) = digest_learned_by(execution) else {
+            continue;
+        };
+        if let Some(found) = sdk.find(&execution.id, &execution.path, execution.position) {
+            learned.push((found.at.clone(), params));
+        }
+    }
+    if learned.is_empty() {
+        return sdk;
+    }
+    let mut document = collection.document.clone();
+    for (at, params) in &learned {
+        add_learned_digest(&mut document, at, params);
+    }
+    sdk_collection(&document)
+}
+
+/// What Newman's Digest step sets on the auth block for a request that got a response: what a
+/// challenge taught (`nonce`, `realm`, `opaque`, `qop`, and with a `qop` the client nonce), and
+/// after every response the nonce count. Read back from the `Authorization` header last sent.
+fn digest_learned_by(execution: &Execution) -> Option<Vec<(&'static str, String)>> {
+    let response = execution.response.as_ref()?;
+    let sent = execution.wire.as_ref().and_then(|wire| {
+        wire.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .map(|(_, v)| v.as_str())
+    });
+    let authorization = response.replay_authorization.as_deref().or(sent)?;
+    let params = authorization.strip_prefix("Digest ")?;
+    let field = |name: &str| {
+        params.split(',').find_map(|part| {
+            let (key, value) = part.trim().split_once('=')?;
+            (key == name).then(|| value.trim_matches('"').to_string())
+        })
+    };
+    let mut out = Vec::new();
+    if response.replay_authorization.is_some() {
+        for key in ["nonce", "realm", "opaque", "qop"] {
+            if let Some(value) = field(key) {
+                out.push((key, value));
+            }
+        }
+        if field("qop").is_some() {
+            out.push(("clientNonce", field("cnonce").unwrap_or_default()));
+        }
+    }
+    out.push((
+        "nonceCount",
+        field("nc").unwrap_or_else(|| "00000001".into()),
+    ));
+    Some(out)
+}
+
 /// The report without its executions (written by [`write_json_report`]).
 fn json_report(
-    collection: &Collection,
+    sdk: &SdkCollection,
     environment: &Environment,
     globals: &Environment,
     summary: &RunSummary,
 ) -> Value {
     let masker = &summary.masker;
     let stats = &summary.stats;
-    let timings = &summary.timings;
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-    json!({
-        "collection": mask_value(&collection.document, masker),
-        "environment": scope_json(&environment.id, &environment.name, &summary.scopes.environment, "environment", Some(masker)),
-        "globals": scope_json(&globals.id, &globals.name, &summary.scopes.globals, "globals", Some(masker)),
+    let mut report = json!({
+        "collection": mask_value(&sdk.json, masker),
+        "environment": report_scope_json(environment, &summary.scopes.environment, masker),
+        "globals": report_scope_json(globals, &summary.scopes.globals, masker),
         "run": {
             "stats": {
                 "iterations": counter(stats.iterations),
@@ -69,22 +136,131 @@ fn json_report(
                 "testScripts": counter(stats.test_scripts),
                 "prerequestScripts": counter(stats.prerequest_scripts),
             },
-            "timings": {
-                "responseAverage": ms(timings.average()),
-                "responseMin": timings.min_response.map(ms).unwrap_or(0.0),
-                "responseMax": timings.max_response.map(ms).unwrap_or(0.0),
-                "started": timings.started_unix_ms,
-                "completed": timings.started_unix_ms + timings.total.as_millis() as u64,
-                "total": ms(timings.total),
-            },
+            "timings": timings_json(summary),
             "executions": [],
             "transfers": {
                 "responseTotal": summary.executions.iter().filter_map(|e| e.response.as_ref()).map(|r| r.body.len()).sum::<usize>(),
             },
-            "failures": summary.failures.iter().map(failure_json).collect::<Vec<_>>(),
+            "failures": summary.failures.iter().map(|f| failure_json(f, sdk, summary)).collect::<Vec<_>>(),
             "error": summary.stopped.clone(),
         }
+    });
+    // A script that ran out of time ends Newman's run with that error.
+    let timeout = summary
+        .failures
+        .iter()
+        .find(|f| f.kind == FailureKind::Script && f.name == "TimeoutError");
+    if let Some(timeout) = timeout {
+        report["error"] =
+            json!({"type": "Error", "name": "Error", "message": masker.mask(&timeout.message)});
+    }
+    report
+}
+
+/// `run.timings` with Newman's keys: response times in whole milliseconds (their mean and standard
+/// deviation may have fractions); DNS and first-byte times are 0, as in Newman without
+/// `--verbose`.
+fn timings_json(summary: &RunSummary) -> Value {
+    let times: Vec<u64> = summary
+        .executions
+        .iter()
+        .flat_map(|execution| {
+            let own = execution.response.as_ref().map(|r| r.response_time);
+            let sent = execution
+                .sent()
+                .filter_map(|sent| sent.response.as_ref().ok().map(|r| r.response_time));
+            own.into_iter().chain(sent)
+        })
+        .map(|time| time.as_millis() as u64)
+        .collect();
+    let (average, sd) = mean_and_sd(&times);
+    let started = summary.timings.started_unix_ms;
+    json!({
+        "responseAverage": average,
+        "responseMin": times.iter().min().copied().unwrap_or(0),
+        "responseMax": times.iter().max().copied().unwrap_or(0),
+        "responseSd": sd,
+        "dnsAverage": 0, "dnsMin": 0, "dnsMax": 0, "dnsSd": 0,
+        "firstByteAverage": 0, "firstByteMin": 0, "firstByteMax": 0, "firstByteSd": 0,
+        "started": started,
+        "completed": started + summary.timings.total.as_millis() as u64,
     })
+}
+
+/// Mean and population standard deviation, written as integers when they are whole (as
+/// JavaScript writes numbers).
+fn mean_and_sd(values: &[u64]) -> (Value, Value) {
+    if values.is_empty() {
+        return (json!(0), json!(0));
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<u64>() as f64 / n;
+    let variance = values
+        .iter()
+        .map(|&v| (v as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    (js_number(mean), js_number(variance.sqrt()))
+}
+
+fn js_number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}
+
+/// A scope as Newman's report holds it (`VariableScope#toJSON()`): `_` meta when the file had
+/// it, `id`, `name`, and every value (secrets masked).
+fn report_scope_json(source: &Environment, scope: &VariableScope, masker: &Masker) -> Value {
+    let mut out = Map::new();
+    if !source.meta.is_empty() {
+        let meta = Value::Object(source.meta.clone());
+        out.insert("_".into(), mask_value(&meta, masker));
+    }
+    // The SDK gives a scope without an id a fresh one.
+    let id = match source.id.as_str() {
+        "" => uuid::Uuid::new_v4().to_string(),
+        id => id.to_string(),
+    };
+    out.insert("id".into(), Value::String(id));
+    if !source.name.is_empty() {
+        out.insert("name".into(), Value::String(source.name.clone()));
+    }
+    let values: Vec<Value> = scope
+        .values
+        .iter()
+        .map(|v| {
+            let mut entry = Map::new();
+            if !v.enabled {
+                entry.insert("disabled".into(), Value::Bool(true));
+            }
+            let kind = variable_type(v.kind.as_deref());
+            entry.insert("type".into(), Value::String(kind.into()));
+            if !v.undefined {
+                let value = if crate::runner::is_masked(v) {
+                    Value::String(crate::runner::MASK.into())
+                } else {
+                    mask_value(&v.value, masker)
+                };
+                entry.insert("value".into(), value);
+            }
+            entry.insert("key".into(), Value::String(v.key.clone()));
+            if let Some(extras) = source.value_extras.get(&v.key) {
+                if let Some(name) = extras.get("name").filter(|n| n.is_string()) {
+                    entry.insert("name".into(), name.clone());
+                }
+                let description = extras.get("description").and_then(description_json);
+                if let Some(description) = description {
+                    entry.insert("description".into(), mask_value(&description, masker));
+                }
+            }
+            Value::Object(entry)
+        })
+        .collect();
+    out.insert("values".into(), Value::Array(values));
+    Value::Object(out)
 }
 
 /// A scope as Newman exports it (`--export-environment`, `--export-globals`); secrets are kept in
@@ -111,14 +287,10 @@ pub fn scope_json(
             if !v.enabled {
                 entry.insert("disabled".into(), Value::Bool(true));
             }
-            let known = [
-                "string", "boolean", "number", "array", "object", "any", "secret",
-            ];
-            let kind = v
-                .kind
-                .as_deref()
-                .filter(|kind| known.contains(kind))
-                .unwrap_or("any");
+            let kind = match v.kind.as_deref() {
+                Some("secret") => "secret",
+                other => variable_type(other),
+            };
             entry.insert("type".into(), Value::String(kind.into()));
             if !v.undefined {
                 entry.insert("value".into(), value);
@@ -150,62 +322,73 @@ fn counter(counter: Counter) -> Value {
     json!({"total": counter.total, "pending": counter.pending, "failed": counter.failed})
 }
 
-fn execution_json(execution: &Execution, masker: &Masker) -> Value {
+/// Newman's cursor for an item's position in the run.
+fn cursor_json(iteration: usize, position: usize, length: usize, cycles: usize, id: &str) -> Value {
+    // Newman passes the run's whole cursor only with the run's first item; after that, its
+    // events carry the short form.
+    if position == 0 && iteration == 0 {
+        return json!({
+            "position": position,
+            "iteration": iteration,
+            "length": length,
+            "cycles": cycles,
+            "empty": length == 0,
+            "eof": position + 1 >= length && iteration + 1 >= cycles,
+            "bof": true,
+            "cr": false,
+            "ref": id,
+            "httpRequestId": uuid::Uuid::new_v4().to_string(),
+        });
+    }
+    json!({"ref": id, "length": length, "cycles": cycles, "position": position,
+           "iteration": iteration, "httpRequestId": uuid::Uuid::new_v4().to_string()})
+}
+
+fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -> Value {
+    let found = sdk.find(&execution.id, &execution.path, execution.position);
+    let item = match found {
+        Some(found) => mask_value(&found.json, masker),
+        // An item without a name has none in Newman's report.
+        None if execution.name().is_empty() => json!({"id": execution.id}),
+        None => json!({"id": execution.id, "name": execution.name()}),
+    };
+    let id = item["id"].as_str().unwrap_or_default().to_string();
     let mut out = Map::new();
     out.insert(
         "cursor".into(),
-        json!({"position": execution.position, "iteration": execution.iteration, "ref": execution.id,
-               "length": execution.plan_length, "cycles": execution.iterations}),
+        cursor_json(
+            execution.iteration,
+            execution.position,
+            execution.plan_length,
+            execution.iterations,
+            &id,
+        ),
     );
-    // An item without a name has none in Newman's report.
-    let mut item = json!({"id": execution.id});
-    if !execution.name().is_empty() {
-        item["name"] = json!(execution.name());
+    // Newman keeps one record per item and sets its cursor, request and response at each request
+    // event: after a test script's `pm.sendRequest`, they are that request's, and the cursor
+    // names the script and its run.
+    let last_sent = execution.test.sent.last();
+    if last_sent.is_some() {
+        let cursor = out.get_mut("cursor").expect("the cursor was just set");
+        cursor["scriptId"] = Value::String(script_id_of(&item, "test"));
+        cursor["execution"] = Value::String(uuid::Uuid::new_v4().to_string());
     }
+    let request = match last_sent {
+        Some(sent) => Some(script_request_json(&sent.request, masker)),
+        None => sent_request_json(execution, found, masker),
+    };
     out.insert("item".into(), item);
-    if let Some(wire) = &execution.wire {
-        let headers: Vec<Value> = wire
-            .headers
-            .iter()
-            .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
-            .collect();
-        // Newman writes the URL in its structured form; `raw` is added for readers that want text.
-        let url = Url::parse(&masker.mask(&wire.sent_url())).to_json();
-        let mut request = json!({
-            "url": url,
-            "method": wire.method,
-            "header": headers,
-        });
-        if !wire.body.is_empty() {
-            request["body"] =
-                json!({"mode": "raw", "raw": masker.mask(&String::from_utf8_lossy(&wire.body))});
-        }
+    if let Some(request) = request {
         out.insert("request".into(), request);
     }
-    if let Some(response) = &execution.response {
-        let headers: Vec<Value> = response
-            .headers
-            .iter()
-            .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
-            .collect();
-        out.insert(
-            "response".into(),
-            json!({
-                "status": response.status,
-                "code": response.code,
-                "header": headers,
-                "stream": {"type": "Buffer", "data": masker.mask(&response.text()).into_bytes()},
-                "responseTime": response.response_time.as_millis() as u64,
-                "responseSize": response.body.len(),
-            }),
-        );
+    let response = match last_sent {
+        Some(sent) => sent.response.as_ref().ok(),
+        None => execution.response.as_ref(),
+    };
+    if let Some(response) = response {
+        out.insert("response".into(), response_json(response, masker));
     }
-    if let Some(error) = &execution.request_error {
-        out.insert(
-            "requestError".into(),
-            json!({"message": masker.mask(error)}),
-        );
-    }
+    out.insert("id".into(), Value::String(id));
     let assertions: Vec<Value> = execution
         .prerequest
         .runs
@@ -216,43 +399,185 @@ fn execution_json(execution: &Execution, masker: &Masker) -> Value {
         .map(|(index, a)| {
             let mut entry = json!({"assertion": a.name, "skipped": a.skipped});
             if let Some(error) = &a.error {
-                entry["error"] = json!({"name": error.name, "index": index, "test": a.name, "message": masker.mask(&error.message)});
+                let message = masker.mask(&error.message);
+                let stack = format!(
+                    "{}: {message}\n   at Object.eval sandbox-script.js:{}:1)",
+                    error.name,
+                    error.line.unwrap_or(1)
+                );
+                entry["error"] = json!({"name": error.name, "index": index, "test": a.name, "message": message, "stack": stack});
             }
             entry
         })
         .collect();
-    out.insert("assertions".into(), Value::Array(assertions));
-    let console: Vec<Value> = execution
-        .prerequest
-        .runs
-        .iter()
-        .chain(execution.test.runs.iter())
-        .flat_map(|run| run.console.iter())
-        .map(|entry| json!({"level": entry.level, "message": masker.mask(&entry.message)}))
-        .collect();
-    out.insert("console".into(), Value::Array(console));
-    let sent: Vec<Value> = execution
-        .sent()
-        .map(|sent| {
-            let mut entry = json!({
-                "method": sent.request.method,
-                "url": masker.mask(&sent.request.url.to_unresolved_string()),
-            });
-            match &sent.response {
-                Ok(response) => {
-                    entry["response"] = json!({"code": response.code, "status": response.status,
-                        "responseTime": response.response_time.as_millis() as u64, "responseSize": response.body.len()});
-                }
-                Err(error) => entry["error"] = json!({"message": masker.mask(error)}),
-            }
-            entry
-        })
-        .collect();
-    out.insert("sendRequests".into(), Value::Array(sent));
+    // Newman's summary starts the list at the first assertion.
+    if !assertions.is_empty() {
+        out.insert("assertions".into(), Value::Array(assertions));
+    }
+    // A script that threw is listed under its event, as Newman's summary keeps it.
+    for (key, outcome) in [
+        ("prerequestScript", &execution.prerequest),
+        ("testScript", &execution.test),
+    ] {
+        let errors: Vec<Value> = outcome
+            .runs
+            .iter()
+            .filter_map(|run| run.error.as_ref())
+            .map(|e| json!({"error": script_error_json(&e.name, &masker.mask(&e.message))}))
+            .collect();
+        if !errors.is_empty() {
+            out.insert(key.into(), Value::Array(errors));
+        }
+    }
+    if let Some(error) = &execution.request_error {
+        let url = execution.wire.as_ref().map(|w| &w.url);
+        out.insert("requestError".into(), request_error_json(error, url));
+    }
     Value::Object(out)
 }
 
-fn failure_json(failure: &Failure) -> Value {
+/// A `pm.sendRequest` request in the SDK's shape.
+fn script_request_json(request: &crate::collection::Request, masker: &Masker) -> Value {
+    let mut out = Map::new();
+    let url = masker.mask(&request.url.to_unresolved_string());
+    out.insert("url".into(), parsed_url_json(&Url::parse(&url)));
+    let headers: Vec<Value> = request
+        .headers
+        .iter()
+        .map(|h| {
+            let value = masker.header(&h.key, h.value.as_deref().unwrap_or_default());
+            let mut entry = json!({"key": h.key, "value": value});
+            if h.disabled {
+                entry["disabled"] = Value::Bool(true);
+            }
+            entry
+        })
+        .collect();
+    if !headers.is_empty() {
+        out.insert("header".into(), Value::Array(headers));
+    }
+    out.insert("method".into(), Value::String(request.method.clone()));
+    if let Some(body) = &request.body {
+        out.insert("body".into(), mask_value(&body.to_json(), masker));
+    }
+    Value::Object(out)
+}
+
+/// The request as sent, in the SDK's shape: the item's request with the sent URL, the sent header
+/// values (headers Newman's runtime added carry `system: true`), and the auth it was sent with.
+fn sent_request_json(
+    execution: &Execution,
+    item: Option<&crate::report::sdk_json::SdkRequestItem>,
+    masker: &Masker,
+) -> Option<Value> {
+    let mut request = match item {
+        Some(item) => item.json.get("request").cloned().unwrap_or(json!({})),
+        None => execution.request.as_ref()?.to_json(),
+    };
+    if let Some(auth) = item.and_then(|item| item.auth.clone()) {
+        request["auth"] = auth;
+    }
+    // A script may have replaced the body: the sent one is the resolved request's.
+    if let Some(resolved) = execution.request.as_ref() {
+        match &resolved.body {
+            Some(body) if request["body"]["mode"] != body.to_json()["mode"] => {
+                request["body"] = body.to_json();
+            }
+            Some(crate::collection::Body::Raw { language: None, .. }) => {
+                if let Some(body) = request.get_mut("body").and_then(Value::as_object_mut) {
+                    body.remove("options");
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (Some(learned), Some(auth)) = (digest_learned_by(execution), request.get_mut("auth")) {
+        add_learned_to_block(auth, &learned);
+    }
+    let mut request = mask_value(&request, masker);
+    let Some(wire) = &execution.wire else {
+        if let Some(resolved) = &execution.request {
+            request["url"] = parsed_url_json(&Url::parse(
+                &masker.mask(&resolved.url.to_unresolved_string()),
+            ));
+        }
+        return Some(request);
+    };
+    request["url"] = parsed_url_json(&Url::parse(&masker.mask(&wire.sent_url())));
+    // The fragment never goes on the wire, but the sent request still has it.
+    if let Some(hash) = execution.request.as_ref().and_then(|r| r.url.hash.as_ref()) {
+        request["url"]["hash"] = Value::String(masker.mask(hash));
+    }
+    request["method"] = Value::String(wire.method.clone());
+    let mut used = vec![false; wire.headers.len()];
+    let mut headers: Vec<Value> = match request.get("header") {
+        Some(Value::Array(entries)) => entries.clone(),
+        _ => Vec::new(),
+    };
+    for entry in &mut headers {
+        if entry["disabled"] == Value::Bool(true) {
+            continue;
+        }
+        let key = entry["key"].as_str().unwrap_or_default().to_string();
+        let sent = wire
+            .headers
+            .iter()
+            .enumerate()
+            .find(|(at, (k, _))| !used[*at] && k.eq_ignore_ascii_case(&key));
+        if let Some((at, (k, v))) = sent {
+            used[at] = true;
+            entry["value"] = Value::String(masker.header(k, v));
+        }
+    }
+    for ((k, v), used) in wire.headers.iter().zip(used) {
+        if !used {
+            headers.push(json!({"key": k, "value": masker.header(k, v), "system": true}));
+        }
+    }
+    request["header"] = Value::Array(headers);
+    Some(request)
+}
+
+/// The response as the SDK writes it: the body as a Node `Buffer`.
+fn response_json(response: &Response, masker: &Masker) -> Value {
+    let headers: Vec<Value> = response
+        .headers
+        .iter()
+        .map(|(k, v)| json!({"key": k, "value": masker.header(k, v)}))
+        .collect();
+    json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "status": response.status,
+        "code": response.code,
+        "header": headers,
+        "stream": {"type": "Buffer", "data": masker.mask(&response.text()).into_bytes()},
+        "cookie": [],
+        "responseTime": response.response_time.as_millis() as u64,
+        "responseSize": response.body.len(),
+    })
+}
+
+/// A request error as Node's error object serialises (its message is not enumerable, so it is
+/// not there; the failure carries it).
+fn request_error_json(message: &str, url: Option<&url::Url>) -> Value {
+    let lower = message.to_lowercase();
+    let host = url.and_then(|u| u.host_str()).unwrap_or_default();
+    if lower.contains("refused") {
+        let port = url.and_then(|u| u.port_or_known_default()).unwrap_or(0);
+        json!({"errno": -111, "code": "ECONNREFUSED", "syscall": "connect", "address": host, "port": port})
+    } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
+        json!({"errno": -3008, "code": "ENOTFOUND", "syscall": "getaddrinfo", "hostname": host})
+    } else if lower.contains("no response within") || lower.contains("timed out") {
+        json!({"code": "ESOCKETTIMEDOUT", "connect": false})
+    } else if lower.contains("reset") {
+        json!({"errno": -104, "code": "ECONNRESET", "syscall": "read"})
+    } else {
+        json!({})
+    }
+}
+
+fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) -> Value {
+    let masker = &summary.masker;
     let at = match failure.kind {
         FailureKind::Assertion => format!(
             "assertion:{} in {}-script",
@@ -266,26 +591,152 @@ fn failure_json(failure: &Failure) -> Value {
         ),
         FailureKind::Request => "request".into(),
     };
-    let mut error = json!({"name": failure.name, "message": failure.message});
-    if let Some(test) = &failure.test_name {
-        error["test"] = Value::String(test.clone());
-        error["index"] = json!(failure.assertion_index.unwrap_or(0));
+    let found = sdk.find(&failure.item_id, &failure.path, failure.position);
+    let mut source = match found {
+        Some(found) => mask_value(&found.json, masker),
+        None => {
+            json!({"id": failure.item_id, "name": failure.path.last().cloned().unwrap_or_default()})
+        }
+    };
+    // Newman's failure holds the item as the run left it: its request has the headers the
+    // runtime added (its URL and auth are still the item's own).
+    let execution = summary
+        .executions
+        .iter()
+        .find(|e| e.position == failure.position && e.iteration == failure.iteration);
+    // Only an item with headers of its own shows the ones the runtime added, and only once the
+    // request was sent.
+    let before_send = failure.event == Some("prerequest");
+    let own_headers = source["request"]["header"].is_array();
+    if let Some(sent) = execution.and_then(|e| sent_request_json(e, found, masker)) {
+        if own_headers && !before_send {
+            source["request"]["header"] = sent["header"].clone();
+        }
     }
-    if let Some(line) = failure.line {
-        error["stack"] = Value::String(format!(
-            "{}: {}\n   at {}:{line}:{}",
-            failure.name,
-            failure.message,
-            failure.script_location.as_deref().unwrap_or("script"),
-            failure.column.unwrap_or(1)
-        ));
+    let id = source["id"].as_str().unwrap_or_default().to_string();
+    let (length, cycles) = summary
+        .executions
+        .first()
+        .map_or((0, 0), |e| (e.plan_length, e.iterations));
+    let message = masker.mask(&failure.message);
+    let file = match failure.kind {
+        FailureKind::Request => "request".to_string(),
+        _ => failure
+            .script_location
+            .clone()
+            .unwrap_or_else(|| "script".into()),
+    };
+    let (line, column) = (failure.line.unwrap_or(1), failure.column.unwrap_or(1));
+    // One frame: where the failure is, in Baton's terms (the script's place, or the request).
+    let frame = json!({"fileName": file, "lineNumber": line, "functionName": "Object.eval",
+        "typeName": "Object", "methodName": "eval", "columnNumber": column, "native": false});
+    let stack = format!("{}: {message}\n   at {file}:{line}:{column}", failure.name);
+    let short_cursor = json!({"ref": id, "length": length, "cycles": cycles,
+        "position": failure.position, "iteration": failure.iteration,
+        "httpRequestId": uuid::Uuid::new_v4().to_string()});
+    let script_id = || script_id_of(&source, failure.event.unwrap_or("test"));
+    // Newman's three kinds of failure differ in shape: a request error is Node's error object
+    // (its fields, then name, message and stack); a script error is the sandbox's serialised
+    // error; an assertion error is chai's.
+    let (error, cursor) = match failure.kind {
+        FailureKind::Request => {
+            let url = execution.and_then(|e| e.wire.as_ref()).map(|w| &w.url);
+            let mut error = match request_error_json(&failure.message, url) {
+                Value::Object(fields) => fields,
+                _ => Map::new(),
+            };
+            error.insert("name".into(), Value::String(failure.name.clone()));
+            error.insert("message".into(), Value::String(message.clone()));
+            error.insert("stack".into(), Value::String(stack));
+            error.extend(error_identity(&failure.name, &message));
+            error.insert("stacktrace".into(), json!([frame]));
+            (Value::Object(error), short_cursor)
+        }
+        FailureKind::Script => {
+            let mut cursor = short_cursor;
+            // Before the request there is no request id yet.
+            if failure.event == Some("prerequest") {
+                if let Some(cursor) = cursor.as_object_mut() {
+                    cursor.remove("httpRequestId");
+                }
+            }
+            cursor["scriptId"] = Value::String(script_id());
+            (script_error_json(&failure.name, &message), cursor)
+        }
+        FailureKind::Assertion => {
+            let mut error = Map::new();
+            error.insert("name".into(), Value::String(failure.name.clone()));
+            error.insert("index".into(), json!(failure.assertion_index.unwrap_or(0)));
+            let test = failure.test_name.clone().unwrap_or_default();
+            error.insert("test".into(), Value::String(test));
+            error.insert("message".into(), Value::String(message.clone()));
+            error.insert("stack".into(), Value::String(stack));
+            error.extend(error_identity(&failure.name, &message));
+            error.insert("stacktrace".into(), json!([frame]));
+            let mut cursor = cursor_json(failure.iteration, failure.position, length, cycles, &id);
+            cursor["scriptId"] = Value::String(script_id());
+            cursor["execution"] = Value::String(uuid::Uuid::new_v4().to_string());
+            (Value::Object(error), cursor)
+        }
+    };
+    let mut out = Map::new();
+    out.insert("error".into(), error);
+    out.insert("at".into(), Value::String(at));
+    // A script's or assertion's failure names the item's parent: its folder, or the collection.
+    let parent = match failure.kind {
+        FailureKind::Request => None,
+        _ => found.map(|found| sdk.parent(found).unwrap_or(&sdk.json)),
+    };
+    out.insert("source".into(), source);
+    if let Some(parent) = parent {
+        out.insert("parent".into(), mask_value(parent, masker));
     }
-    json!({
-        "error": error,
-        "at": at,
-        "source": {"id": failure.item_id, "name": failure.path.last().cloned().unwrap_or_default(), "path": failure.path},
-        "cursor": {"iteration": failure.iteration, "position": failure.position, "ref": failure.item_id},
-    })
+    out.insert("cursor".into(), cursor);
+    Value::Object(out)
+}
+
+/// The id of an item's script for `listen`, or a fresh one for a script defined higher up.
+fn script_id_of(item: &Value, listen: &str) -> String {
+    item["event"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["listen"] == listen)
+        .and_then(|e| e["script"]["id"].as_str())
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
+}
+
+/// A script error as the sandbox serialises it.
+fn script_error_json(name: &str, message: &str) -> Value {
+    let mut error = Map::new();
+    error.insert("type".into(), Value::String("Error".into()));
+    error.insert("name".into(), Value::String(name.into()));
+    error.insert("message".into(), Value::String(message.into()));
+    error.extend(error_identity(name, message));
+    error.insert("stacktrace".into(), json!([]));
+    Value::Object(error)
+}
+
+/// The `checksum`, `id` and `timestamp` Newman's serialised errors carry.
+fn error_identity(name: &str, message: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("checksum".into(), Value::String(checksum(name, message)));
+    out.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
+    out.insert("timestamp".into(), json!(now_unix_ms()));
+    out
+}
+
+/// Newman's error checksum: an MD5 of the error, here of its name and message.
+fn checksum(name: &str, message: &str) -> String {
+    use md5::Digest;
+    let digest = md5::Md5::digest(format!("{name}: {message}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Replaces secrets in every string of a JSON document.

@@ -4,6 +4,7 @@
 mod cli;
 mod json;
 mod junit;
+mod sdk_json;
 mod write;
 
 pub use cli::{CliOptions, CliReporter};

@@ -36,6 +36,7 @@ fn response(code: u16, body: &str) -> Response {
         url: "http://api.test/items".into(),
         replays: 0,
         auth_warning: None,
+        replay_authorization: None,
     }
 }
 

@@ -13,6 +13,7 @@ mod oidc_provider;
 mod on_the_wire;
 mod pingone_workflow;
 mod remote_inputs;
+mod report_shape;
 mod reports;
 mod run;
 mod scripts;

@@ -20,7 +20,7 @@ use crate::support::{Run, Scratch, baton, run_jobs};
 
 /// What a fixture's own tests do under Newman against the local servers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Expect {
+pub enum Expect {
     /// Newman passes it.
     Pass,
     /// Newman fails it here, for the reason given.
@@ -31,7 +31,7 @@ use Expect::{NewmanFails, Pass};
 
 /// Every suite upstream's `npm/test-integration.js` would run: files sharing a name up to
 /// `.postman_` form one suite (collection, environment, globals, data, config).
-const FIXTURES: &[(&str, Expect)] = &[
+pub const FIXTURES: &[(&str, Expect)] = &[
     ("bom-and-encoding/bom-in-collection-file", Pass),
     ("bom-and-encoding/bom-in-environment-file", Pass),
     ("bom-and-encoding/utf16-le-encoding-in-env", Pass),
@@ -88,12 +88,12 @@ const FIXTURES: &[(&str, Expect)] = &[
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 /// The directory the runners start in: upstream's file paths (`test/integration/...`) resolve here.
-fn suite_root() -> PathBuf {
+pub fn suite_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/newman")
 }
 
 /// The suites on disk, by name (`dir/base` under `test/integration`), with their files.
-fn discover() -> Vec<(String, Vec<(String, String)>)> {
+pub fn discover() -> Vec<(String, Vec<(String, String)>)> {
     let base = suite_root().join("test/integration");
     let mut files = Vec::new();
     let mut dirs = vec![base.clone()];
@@ -149,7 +149,7 @@ fn read_fixture(path: &str) -> Value {
 
 /// `newman run`/`baton run` arguments for one suite, with its config's `run` options as flags.
 /// A suite without an environment gets an empty one, so that `--export-environment` applies.
-fn run_args(
+pub fn run_args(
     files: &[(String, String)],
     empty_environment: &Path,
     report: &Path,

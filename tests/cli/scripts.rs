@@ -1,6 +1,6 @@
 //! Self-checking script collections (`tests/fixtures/scripts/`): each runs through the real Newman
 //! and through Baton against the same server; tests, their outcomes and failure messages, the
-//! requests received and the exit codes must agree.
+//! requests received, the exit codes and the JSON report's structure must agree.
 
 use std::path::Path;
 
@@ -97,6 +97,11 @@ fn compare_with(fixture: &str, flags: &[&str]) -> (i32, Vec<Value>) {
     let baton_requests = requests(&both.baton_requests);
 
     let (newman_report, baton_report) = (s.read_json("newman.json"), s.read_json("baton.json"));
+    let shape = crate::report_shape::differences(&newman_report, &baton_report);
+    assert!(
+        shape.is_empty(),
+        "{fixture}: the json report's structure differs from Newman's:\n{shape}"
+    );
     assert_eq!(
         failures(&baton_report),
         failures(&newman_report),
