@@ -364,7 +364,13 @@ impl Realm {
                 wake = Some(wake.map_or(run_deadline, |w| w.min(run_deadline)));
             }
             if next_timer >= 0.0 {
-                let at = Instant::now() + Duration::from_secs_f64(next_timer / 1000.0);
+                // The prelude keeps delays within Node's range; a far-off time still never
+                // overflows the clock.
+                let wait =
+                    Duration::try_from_secs_f64(next_timer / 1000.0).unwrap_or(Duration::MAX);
+                let at = Instant::now()
+                    .checked_add(wait)
+                    .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400 * 365));
                 wake = Some(wake.map_or(at, |w| w.min(at)));
             }
             let mut sleep = wake.map(|w| Box::pin(tokio::time::sleep_until(w.into())));

@@ -337,6 +337,27 @@ fn top_level_await_and_timers_settle_in_order() {
 }
 
 #[test]
+fn timer_delays_outside_nodes_range_are_one_millisecond() {
+    block_on(async {
+        let mut f = Fixture::new();
+        // Node treats each of these as 1 ms; none may wait, overflow the clock or panic.
+        let run = f
+            .test(
+                "[Infinity, 1e300, 2 ** 31, NaN, -5, 'soon'].forEach((ms, i) =>\n\
+                   setTimeout(() => console.log('fired ' + i), ms));",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(
+            messages(&run),
+            [
+                "fired 0", "fired 1", "fired 2", "fired 3", "fired 4", "fired 5"
+            ]
+        );
+    });
+}
+
+#[test]
 fn errors_in_timer_callbacks_fail_the_script() {
     block_on(async {
         let mut f = Fixture::new();

@@ -146,7 +146,10 @@
 
     function addTimer(fn, ms, args, repeat) {
         if (typeof fn !== 'function') { throw new TypeError('The "callback" argument must be of type function'); }
-        var delay = Math.max(0, Number(ms) || 0), id = ++timerSeq;
+        // As Node does: a delay that is not a number, below 1 or above 2^31 - 1 ms is 1 ms.
+        var delay = Number(ms);
+        if (!(delay >= 1 && delay <= 2147483647)) { delay = 1; }
+        var id = ++timerSeq;
         timers.set(id, { id: id, fn: fn, args: args, due: Date.now() + delay, delay: delay, repeat: repeat });
         return id;
     }
