@@ -243,13 +243,15 @@ pub fn build_wire_request(
             auth_headers.push(("Authorization".into(), value));
         }
     }
-    headers.retain(|(name, _)| {
-        let words = header_words(name);
-        !auth_parts
+    // Most requests remove nothing; only then are header names split into words.
+    if !auth_parts.remove_headers.is_empty() {
+        let removed: Vec<String> = auth_parts
             .remove_headers
             .iter()
-            .any(|removed| header_words(removed) == words)
-    });
+            .map(|r| header_words(r))
+            .collect();
+        headers.retain(|(name, _)| !removed.contains(&header_words(name)));
+    }
     for (name, value) in auth_headers {
         if !has_header(&headers, &name) {
             headers.push((name, value));

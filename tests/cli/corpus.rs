@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::chameleon::{Chameleon, Received};
 use crate::node::node_dir;
-use crate::support::{Scratch, run_jobs};
+use crate::support::{Scratch, run_jobs, starts_with_iso_time, starts_with_uuid};
 
 /// Collections (by file stem) that differ from Newman today, each with its cause (none: one that
 /// starts to differ must be fixed or listed here with its cause).
@@ -201,21 +201,7 @@ fn mask(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
-    let is_uuid = |s: &[u8]| {
-        s.len() >= 36
-            && s[..36].iter().enumerate().all(|(k, c)| match k {
-                8 | 13 | 18 | 23 => *c == b'-',
-                _ => c.is_ascii_hexdigit(),
-            })
-    };
-    let is_iso = |s: &[u8]| {
-        let shape = b"dddd-dd-ddTdd:dd:dd";
-        s.len() >= shape.len()
-            && shape.iter().zip(s).all(|(p, c)| match p {
-                b'd' => c.is_ascii_digit(),
-                p => p == c,
-            })
-    };
+    let (is_uuid, is_iso) = (starts_with_uuid, starts_with_iso_time);
     while i < bytes.len() {
         let prev_word = i > 0 && bytes[i - 1].is_ascii_alphanumeric();
         if !prev_word && is_uuid(&bytes[i..]) {

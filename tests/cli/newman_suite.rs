@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::echo::{EchoServers, Received, ca_file};
 use crate::node::{newman_with_env, node_dir};
-use crate::support::{Run, Scratch, baton, run_jobs};
+use crate::support::{Run, Scratch, baton, run_jobs, starts_with_iso_time, starts_with_uuid};
 
 /// What a fixture's own tests do under Newman against the local servers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -417,21 +417,7 @@ fn normal(outcome: &Outcome, headers: &BTreeSet<String>) -> Normal {
 /// (ten or thirteen digits starting with 1).
 fn mask(text: &str) -> String {
     let bytes = text.as_bytes();
-    let is_uuid = |s: &[u8]| {
-        s.len() >= 36
-            && s[..36].iter().enumerate().all(|(k, c)| match k {
-                8 | 13 | 18 | 23 => *c == b'-',
-                _ => c.is_ascii_hexdigit(),
-            })
-    };
-    let is_iso = |s: &[u8]| {
-        let shape = b"dddd-dd-ddTdd:dd:dd";
-        s.len() >= shape.len()
-            && shape.iter().zip(s).all(|(p, c)| match p {
-                b'd' => c.is_ascii_digit(),
-                p => p == c,
-            })
-    };
+    let (is_uuid, is_iso) = (starts_with_uuid, starts_with_iso_time);
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < bytes.len() {

@@ -133,3 +133,22 @@ pub fn run_jobs<J: Sync, T: Send>(
         .map(|r| r.expect("every job ran"))
         .collect()
 }
+
+/// Whether `s` starts with a UUID (`8-4-4-4-12` hex digits), for masking random values.
+pub fn starts_with_uuid(s: &[u8]) -> bool {
+    s.len() >= 36
+        && s[..36].iter().enumerate().all(|(k, c)| match k {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Whether `s` starts with an ISO 8601 date and time (`2026-11-30T19:41:53`), for masking.
+pub fn starts_with_iso_time(s: &[u8]) -> bool {
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    s.len() >= shape.len()
+        && shape.iter().zip(s).all(|(p, c)| match p {
+            b'd' => c.is_ascii_digit(),
+            p => p == c,
+        })
+}
