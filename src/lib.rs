@@ -3,6 +3,7 @@
 
 pub mod collection;
 pub mod http;
+mod input_file;
 pub mod inputs;
 mod lodash;
 pub mod pingone;

@@ -383,7 +383,7 @@ fn apply_overrides(target: &mut Environment, pairs: &[String], flag: &str) -> Re
         }
         scope.set(key, Value::String(value.to_string()));
     }
-    target.values = scope.values;
+    target.values = scope.into_values();
     Ok(())
 }
 
@@ -435,7 +435,7 @@ fn write_outputs(
         let variables: Vec<Value> = summary
             .scopes
             .collection
-            .values
+            .values()
             .iter()
             .map(|v: &Variable| serde_json::json!({"key": v.key, "value": v.value, "type": v.kind.clone().unwrap_or_else(|| "any".into())}))
             .collect();

@@ -14,7 +14,7 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
             path: path.to_path_buf(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+    let bytes = crate::input_file::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
     })?;

@@ -28,7 +28,7 @@ impl FileAccess {
                 return Err(HttpError::FileOutsideWorkingDir { path });
             }
         }
-        let bytes = std::fs::read(&path).map_err(|source| HttpError::File {
+        let bytes = crate::input_file::read(&path).map_err(|source| HttpError::File {
             path: path.clone(),
             source,
         })?;

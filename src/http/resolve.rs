@@ -4,83 +4,105 @@
 use serde_json::Value;
 
 use crate::collection::{Auth, Body, FormContent, FormPart, KeyValue, Request, Url};
-use crate::vars::Scopes;
+use crate::vars::{ExpansionTooLong, Scopes};
 
-/// The request with every string field resolved against `scopes`.
-pub fn resolve_request(request: &Request, scopes: &Scopes) -> Request {
-    let r = |text: &str| scopes.resolve(text);
-    Request {
-        url: resolve_url(&request.url, scopes),
-        method: r(&request.method),
-        headers: resolve_key_values(&request.headers, scopes),
-        body: request.body.as_ref().map(|body| resolve_body(body, scopes)),
-        auth: request.auth.as_ref().map(|auth| resolve_auth(auth, scopes)),
+/// The request with every string field resolved against `scopes`; an error when a field's
+/// variables expand without bound.
+pub fn resolve_request(request: &Request, scopes: &Scopes) -> Result<Request, ExpansionTooLong> {
+    Ok(Request {
+        url: resolve_url(&request.url, scopes)?,
+        method: scopes.resolve(&request.method)?,
+        headers: resolve_key_values(&request.headers, scopes)?,
+        body: match &request.body {
+            Some(body) => Some(resolve_body(body, scopes)?),
+            None => None,
+        },
+        auth: match &request.auth {
+            Some(auth) => Some(resolve_auth(auth, scopes)?),
+            None => None,
+        },
         description: request.description.clone(),
-    }
+    })
 }
 
 /// An auth helper with its string parameters resolved.
-fn resolve_auth(auth: &Auth, scopes: &Scopes) -> Auth {
-    Auth {
+fn resolve_auth(auth: &Auth, scopes: &Scopes) -> Result<Auth, ExpansionTooLong> {
+    let params = auth
+        .params
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                Value::String(text) => Value::String(scopes.resolve(text)?),
+                other => other.clone(),
+            };
+            Ok((key.clone(), value))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Auth {
         kind: auth.kind.clone(),
-        params: auth
-            .params
-            .iter()
-            .map(|(key, value)| {
-                let value = match value {
-                    Value::String(text) => Value::String(scopes.resolve(text)),
-                    other => other.clone(),
-                };
-                (key.clone(), value)
-            })
-            .collect(),
-    }
+        params,
+    })
 }
 
 /// The URL is written out as one string, resolved, and parsed again: a variable may hold a scheme,
 /// host and path (`{{apiPath}}` = `https://api.pingone.{{tld}}/v1`).
-fn resolve_url(url: &Url, scopes: &Scopes) -> Url {
-    Url::parse(&scopes.resolve(&url.to_unresolved_string()))
+fn resolve_url(url: &Url, scopes: &Scopes) -> Result<Url, ExpansionTooLong> {
+    Ok(Url::parse(&scopes.resolve(&url.to_unresolved_string())?))
 }
 
-fn resolve_key_values(entries: &[KeyValue], scopes: &Scopes) -> Vec<KeyValue> {
+fn resolve_key_values(
+    entries: &[KeyValue],
+    scopes: &Scopes,
+) -> Result<Vec<KeyValue>, ExpansionTooLong> {
     entries
         .iter()
-        .map(|entry| KeyValue {
-            key: scopes.resolve(&entry.key),
-            value: entry.value.as_deref().map(|v| scopes.resolve(v)),
-            disabled: entry.disabled,
+        .map(|entry| {
+            Ok(KeyValue {
+                key: scopes.resolve(&entry.key)?,
+                value: resolve_optional(entry.value.as_deref(), scopes)?,
+                disabled: entry.disabled,
+            })
         })
         .collect()
 }
 
-fn resolve_body(body: &Body, scopes: &Scopes) -> Body {
-    match body {
+/// An optional text resolved when present.
+fn resolve_optional(
+    text: Option<&str>,
+    scopes: &Scopes,
+) -> Result<Option<String>, ExpansionTooLong> {
+    text.map(|text| scopes.resolve(text)).transpose()
+}
+
+fn resolve_body(body: &Body, scopes: &Scopes) -> Result<Body, ExpansionTooLong> {
+    Ok(match body {
         Body::Raw { raw, language } => Body::Raw {
-            raw: scopes.resolve(raw),
+            raw: scopes.resolve(raw)?,
             language: language.clone(),
         },
-        Body::UrlEncoded(fields) => Body::UrlEncoded(resolve_key_values(fields, scopes)),
+        Body::UrlEncoded(fields) => Body::UrlEncoded(resolve_key_values(fields, scopes)?),
         Body::FormData(parts) => Body::FormData(
             parts
                 .iter()
-                .map(|part| FormPart {
-                    key: scopes.resolve(&part.key),
-                    content: match &part.content {
-                        FormContent::Text(value) => FormContent::Text(scopes.resolve(value)),
-                        FormContent::Files(files) => FormContent::Files(files.clone()),
-                    },
-                    content_type: part.content_type.as_deref().map(|c| scopes.resolve(c)),
-                    disabled: part.disabled,
+                .map(|part| {
+                    Ok(FormPart {
+                        key: scopes.resolve(&part.key)?,
+                        content: match &part.content {
+                            FormContent::Text(value) => FormContent::Text(scopes.resolve(value)?),
+                            FormContent::Files(files) => FormContent::Files(files.clone()),
+                        },
+                        content_type: resolve_optional(part.content_type.as_deref(), scopes)?,
+                        disabled: part.disabled,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, ExpansionTooLong>>()?,
         ),
         Body::File { src } => Body::File { src: src.clone() },
         Body::GraphQl { query, variables } => Body::GraphQl {
-            query: scopes.resolve(query),
-            variables: variables.as_deref().map(|v| scopes.resolve(v)),
+            query: scopes.resolve(query)?,
+            variables: resolve_optional(variables.as_deref(), scopes)?,
         },
-    }
+    })
 }
 
 #[cfg(test)]
@@ -112,7 +134,7 @@ mod tests {
             ("apiPath", "https://api.pingone.{{tld}}/v1"),
             ("envID", "e1"),
         ]);
-        let resolved = resolve_request(&request, &scopes);
+        let resolved = resolve_request(&request, &scopes).unwrap();
         assert_eq!(
             resolved.url.to_unresolved_string(),
             "https://api.pingone.com/v1/environments/e1/applications"
@@ -128,7 +150,7 @@ mod tests {
             "auth": {"type": "basic", "basic": [{"key": "username", "value": "{{v}}"}]}
         }))
         .unwrap();
-        let resolved = resolve_request(&request, &scopes(&[("n", "Id"), ("v", "abc")]));
+        let resolved = resolve_request(&request, &scopes(&[("n", "Id"), ("v", "abc")])).unwrap();
         assert_eq!(resolved.headers[0], KeyValue::new("X-Id", "abc"));
         assert_eq!(
             resolved.body,

@@ -229,7 +229,7 @@ fn report_scope_json(source: &Environment, scope: &VariableScope, masker: &Maske
         out.insert("name".into(), Value::String(source.name.clone()));
     }
     let values: Vec<Value> = scope
-        .values
+        .values()
         .iter()
         .map(|v| {
             let mut entry = Map::new();
@@ -273,7 +273,7 @@ pub fn scope_json(
     masker: Option<&Masker>,
 ) -> Value {
     let values: Vec<Value> = scope
-        .values
+        .values()
         .iter()
         .map(|v| {
             let value = match (masker, crate::runner::is_masked(v)) {

@@ -104,7 +104,7 @@ impl Masker {
             &scopes.globals,
         ]
         .into_iter()
-        .flat_map(|scope| &scope.values)
+        .flat_map(|scope| scope.values())
         .filter(|v| v.enabled && is_masked(v))
         .filter_map(|v| render_value(&v.value))
         .collect();

@@ -323,8 +323,12 @@ async fn run_item(
         ));
         return (execution, None);
     }
-    let resolved = resolve_request(&request, &summary.scopes);
-    if context.options.warn_unresolved {
+    let (resolved, expansion) = match resolve_request(&request, &summary.scopes) {
+        Ok(resolved) => (resolved, None),
+        // The request keeps its tokens, so the reports show what could not be resolved.
+        Err(error) => (request.clone(), Some(error)),
+    };
+    if context.options.warn_unresolved && expansion.is_none() {
         let masker = if context.options.show_secrets {
             Masker::disabled()
         } else {
@@ -341,13 +345,18 @@ async fn run_item(
         }
         (auth, _) => auth.clone(),
     };
-    match build_wire_request(
-        &resolved,
-        auth.as_ref(),
-        &planned.behavior,
-        &context.options.files,
-    ) {
-        Err(error) => execution.request_error = Some(error.to_string()),
+    let built = match expansion {
+        Some(error) => Err(error.to_string()),
+        None => build_wire_request(
+            &resolved,
+            auth.as_ref(),
+            &planned.behavior,
+            &context.options.files,
+        )
+        .map_err(|error| error.to_string()),
+    };
+    match built {
+        Err(error) => execution.request_error = Some(error),
         Ok(mut wire) => {
             if let Some(digest) = &mut wire.digest {
                 digest.origin = planned.auth_origin;

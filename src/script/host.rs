@@ -14,7 +14,7 @@ use super::libraries;
 use super::types::{Assertion, AssertionError, ConsoleEntry, NextRequest};
 use crate::collection::Request;
 use crate::http::{CookieRecord, Response};
-use crate::vars::{Scopes, VariableScope};
+use crate::vars::{ExpansionTooLong, Scopes, VariableScope};
 
 /// Work a script asked for that finishes later, in the event loop.
 #[derive(Debug)]
@@ -116,14 +116,20 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         let object = scope(&mut host.borrow_mut().scopes, i).to_object();
         to_js(&ctx, &Json::Object(object))
     });
-    native!(ctx, o, "sresolve", host, move |i: u8, text: String| {
-        let mut h = host.borrow_mut();
-        let only = Scopes {
-            local: scope(&mut h.scopes, i).clone(),
-            ..Default::default()
-        };
-        only.resolve(&text)
-    });
+    native!(
+        ctx,
+        o,
+        "sresolve",
+        host,
+        move |ctx: Ctx<'js>, i: u8, text: String| {
+            let mut h = host.borrow_mut();
+            let only = Scopes {
+                local: scope(&mut h.scopes, i).clone(),
+                ..Default::default()
+            };
+            resolved_or_throw(&ctx, only.resolve(&text))
+        }
+    );
     native!(ctx, o, "vget", host, move |ctx: Ctx<'js>, key: String| {
         let value = host.borrow().scopes.get(&key).cloned();
         value_or_undefined(&ctx, value.as_ref())
@@ -142,10 +148,16 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         }
         to_js(&ctx, &Json::Object(out))
     });
-    native!(ctx, o, "resolve", host, move |text: String| host
-        .borrow()
-        .scopes
-        .resolve(&text));
+    native!(
+        ctx,
+        o,
+        "resolve",
+        host,
+        move |ctx: Ctx<'js>, text: String| {
+            let resolved = host.borrow().scopes.resolve(&text);
+            resolved_or_throw(&ctx, resolved)
+        }
+    );
     native!(ctx, o, "request", host, move |ctx: Ctx<'js>| {
         let json = host.borrow().request.as_ref().map(Request::to_json);
         value_or_undefined(&ctx, json.as_ref())
@@ -294,6 +306,14 @@ pub fn response_data<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Resu
 pub fn cookie_json(c: &CookieRecord) -> Json {
     json!({"name": c.name, "value": c.value, "domain": c.domain, "path": c.path,
            "secure": c.secure, "httpOnly": c.http_only, "expires": c.expires})
+}
+
+/// A resolved text, or a `RangeError` in the script when its variables expand without bound.
+fn resolved_or_throw(
+    ctx: &Ctx<'_>,
+    resolved: Result<String, ExpansionTooLong>,
+) -> rquickjs::Result<String> {
+    resolved.map_err(|error| rquickjs::Exception::throw_range(ctx, &error.to_string()))
 }
 
 fn btoa(ctx: Ctx<'_>, text: rquickjs::Coerced<String>) -> rquickjs::Result<String> {

@@ -583,7 +583,10 @@ fn page_cookies(
 ) -> Vec<crate::http::CookieRecord> {
     let target = match response {
         Some(r) if !r.url.is_empty() => r.url.clone(),
-        _ => scopes.resolve(&request.url.to_unresolved_string()),
+        _ => match scopes.resolve(&request.url.to_unresolved_string()) {
+            Ok(url) => url,
+            Err(_) => return Vec::new(),
+        },
     };
     match Url::parse(&target) {
         Ok(url) => jar.cookies_for(&url),

@@ -503,7 +503,7 @@ fn legacy_globals_work() {
             )
         );
         assert_eq!(messages(&run), [r#"{"e1":"v"} abc"#]);
-        assert!(f.scopes.globals.values.is_empty());
+        assert!(f.scopes.globals.values().is_empty());
         assert_eq!(env(&f.scopes, "n"), Some(json!("5")));
         assert_eq!(env(&f.scopes, "m"), Some(json!(5)));
     });

@@ -15,6 +15,8 @@ mod words;
 
 pub use dynamic::{DYNAMIC_NAMES, dynamic_value};
 pub use fake::encode_uri_component;
-pub use resolve::{MAX_PASSES, render_value, resolve, unresolved_names};
+pub use resolve::{
+    ExpansionTooLong, MAX_PASSES, MAX_RESOLVED_LEN, render_value, resolve, unresolved_names,
+};
 pub use scope::{Scopes, Variable, VariableScope};
 pub use suggest::did_you_mean;

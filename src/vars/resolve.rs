@@ -12,6 +12,8 @@
 //!   itself, so stopping there gives the same text sooner.
 //! - A `null` value is not special: Newman 6.2.2 substitutes the text `null` (observed).
 //! - No escaping of any kind happens: the value's text goes in as it is.
+//! - Unlike Postman, the text may not grow past [`MAX_RESOLVED_LEN`]: variables that each hold the
+//!   previous one several times would otherwise expand to gigabytes and abort the run.
 
 use serde_json::Value;
 
@@ -23,6 +25,22 @@ use super::dynamic::dynamic_value;
 /// each pass follows one link (observed with Newman 6.2.2 on a 25-long chain). The "stops at
 /// `{{v19}}`" in the team notes is the same limit seen from a chain that starts one link earlier.
 pub const MAX_PASSES: usize = 19;
+
+/// The longest text a resolution may produce (64 MiB), unless the input was longer already.
+pub const MAX_RESOLVED_LEN: usize = 64 << 20;
+
+/// A resolution stopped because the text grew past its limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{{{{{name}}}}}` expands past {} MiB: its value holds variables that expand without bound",
+    limit >> 20
+)]
+pub struct ExpansionTooLong {
+    /// The variable whose value pushed the text past the limit.
+    pub name: String,
+    /// The limit in bytes.
+    pub limit: usize,
+}
 
 /// A `{{name}}` token found in a string: its byte range and the name between the braces.
 struct Token<'a> {
@@ -64,8 +82,13 @@ fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
     })
 }
 
-/// One pass over `text`: every token the lookup (or a dynamic variable) knows is replaced.
-fn substitute_once(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+/// One pass over `text`: every token the lookup (or a dynamic variable) knows is replaced, as
+/// long as the result stays within `limit` bytes.
+fn substitute_once(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    limit: usize,
+) -> Result<String, ExpansionTooLong> {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for token in tokens(text) {
@@ -78,34 +101,54 @@ fn substitute_once(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Strin
                 .flatten()
         });
         if let Some(value) = value {
+            // What is left of `text` after this token is copied too, so count it now.
+            if out.len() + (token.start - copied) + value.len() + (text.len() - token.end) > limit {
+                return Err(ExpansionTooLong {
+                    name: token.name.to_owned(),
+                    limit,
+                });
+            }
             out.push_str(&text[copied..token.start]);
             out.push_str(&value);
             copied = token.end;
         }
     }
     out.push_str(&text[copied..]);
-    out
+    Ok(out)
 }
 
 /// Substitutes `{{name}}` tokens exactly as Postman does.
 ///
 /// `lookup` gives the rendered value of a user variable; names starting with `$` that it does not
 /// know fall back to [`dynamic_value`], evaluated afresh for each occurrence. Unknown names stay
-/// literally `{{name}}`, and self-references such as `x = {{x}}` stop after [`MAX_PASSES`].
-pub fn resolve(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+/// literally `{{name}}`, and self-references such as `x = {{x}}` stop after [`MAX_PASSES`]. A text
+/// that would grow past [`MAX_RESOLVED_LEN`] is an error naming the variable that overflowed it.
+pub fn resolve(
+    input: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, ExpansionTooLong> {
+    resolve_within(input, lookup, MAX_RESOLVED_LEN.max(input.len()))
+}
+
+/// [`resolve`] with the limit given.
+fn resolve_within(
+    input: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    limit: usize,
+) -> Result<String, ExpansionTooLong> {
     // Most strings (header names, plain values) hold no token: no pass needed.
     if !input.contains("{{") {
-        return input.to_owned();
+        return Ok(input.to_owned());
     }
     let mut text = input.to_owned();
     for _ in 0..MAX_PASSES {
-        let next = substitute_once(&text, lookup);
+        let next = substitute_once(&text, lookup, limit)?;
         if next == text {
             break;
         }
         text = next;
     }
-    text
+    Ok(text)
 }
 
 /// The names of the `{{tokens}}` a resolved string still contains (for --verbose warnings).
@@ -190,6 +233,26 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         })
+        .unwrap()
+    }
+
+    #[test]
+    fn nested_expansion_stops_at_the_limit_naming_the_variable() {
+        let lookup = |name: &str| match name {
+            "v0" => Some("x".repeat(10)),
+            _ => {
+                let n: usize = name.strip_prefix('v')?.parse().ok()?;
+                Some(format!("{{{{v{}}}}}", n - 1).repeat(4))
+            }
+        };
+        let error = resolve_within("a{{v19}}b", &lookup, 1000).unwrap_err();
+        assert_eq!(error.limit, 1000);
+        assert!(error.name.starts_with('v'), "{error:?}");
+        assert!(error.to_string().contains("expands past"), "{error}");
+        let small = resolve_within("{{v2}}", &lookup, 1000).unwrap();
+        assert_eq!(small, "x".repeat(160), "below the limit nothing changes");
+        assert_eq!(resolve_within("{{v2}}", &lookup, 160).unwrap().len(), 160);
+        assert!(resolve_within("{{v2}}", &lookup, 159).is_err());
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! or carry disabled entries, and both must survive a round trip (exports, `pm.*.toObject()`).
 //! Lookups follow Newman: the last enabled entry with a key wins, disabled entries are invisible.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value};
 
-use super::resolve::{render_value, resolve};
+use super::resolve::{ExpansionTooLong, render_value, resolve};
 
 /// The `type` Postman gives a variable whose value must be masked.
 const SECRET_KIND: &str = "secret";
@@ -46,21 +48,69 @@ impl Variable {
 }
 
 /// An ordered list of variables (one Postman scope).
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Lookups and sets go through an index of the entry each key resolves to, so a script that sets
+/// 100,000 variables does linear work, not quadratic. The list is only changed through methods that
+/// keep that index true.
+#[derive(Debug, Clone, Default)]
 pub struct VariableScope {
     /// Every entry in file order, disabled ones and duplicates included.
-    pub values: Vec<Variable>,
+    values: Vec<Variable>,
+    /// For each key, the position of the last enabled entry with that key (the one lookups see).
+    winners: HashMap<String, usize>,
+}
+
+impl PartialEq for VariableScope {
+    /// Two scopes are equal when their entries are; the index follows from them.
+    fn eq(&self, other: &Self) -> bool {
+        self.values == other.values
+    }
 }
 
 impl VariableScope {
     /// A scope holding `values` in the given order.
     pub fn from_values(values: Vec<Variable>) -> Self {
-        VariableScope { values }
+        let mut scope = VariableScope {
+            values,
+            winners: HashMap::new(),
+        };
+        scope.reindex();
+        scope
+    }
+
+    /// Every entry in order, disabled ones and duplicates included.
+    pub fn values(&self) -> &[Variable] {
+        &self.values
+    }
+
+    /// The entries, giving up the scope.
+    pub fn into_values(self) -> Vec<Variable> {
+        self.values
+    }
+
+    /// Appends an entry as a file would list it (a later enabled duplicate wins lookups).
+    pub fn push(&mut self, variable: Variable) {
+        if variable.enabled {
+            self.winners.insert(variable.key.clone(), self.values.len());
+        }
+        self.values.push(variable);
+    }
+
+    /// Rebuilds the index after the list changed as a whole.
+    fn reindex(&mut self) {
+        self.winners.clear();
+        for (position, variable) in self.values.iter().enumerate() {
+            if variable.enabled {
+                self.winners.insert(variable.key.clone(), position);
+            }
+        }
     }
 
     /// The entry a lookup of `key` sees: the last enabled one with that key.
     pub fn entry(&self, key: &str) -> Option<&Variable> {
-        self.values.iter().rev().find(|v| v.enabled && v.key == key)
+        self.winners
+            .get(key)
+            .map(|&position| &self.values[position])
     }
 
     /// The value of `key`: the last enabled entry with that key wins; `None` also when a script
@@ -71,47 +121,48 @@ impl VariableScope {
 
     /// Whether an enabled entry has `key`.
     pub fn has(&self, key: &str) -> bool {
-        self.entry(key).is_some()
+        self.winners.contains_key(key)
     }
 
     /// Sets `key`: updates the entry [`get`](Self::get) would return, keeping its `kind`,
     /// or appends a new enabled entry with no `kind`.
     pub fn set(&mut self, key: &str, value: Value) {
-        match self
-            .values
-            .iter_mut()
-            .rev()
-            .find(|v| v.enabled && v.key == key)
-        {
-            Some(existing) => {
-                existing.value = value;
-                existing.undefined = false;
-            }
-            None => self.values.push(Variable::new(key, value)),
-        }
+        self.set_entry(key, value, false);
     }
 
     /// Sets `key` to JavaScript's `undefined`: it exists (`has` is true) but reads as undefined.
     pub fn set_undefined(&mut self, key: &str) {
-        self.set(key, Value::Null);
-        if let Some(entry) = self
-            .values
-            .iter_mut()
-            .rev()
-            .find(|v| v.enabled && v.key == key)
-        {
-            entry.undefined = true;
+        self.set_entry(key, Value::Null, true);
+    }
+
+    /// Updates or appends the winning entry of `key`.
+    fn set_entry(&mut self, key: &str, value: Value, undefined: bool) {
+        match self.winners.get(key) {
+            Some(&position) => {
+                let existing = &mut self.values[position];
+                existing.value = value;
+                existing.undefined = undefined;
+            }
+            None => self.push(Variable {
+                undefined,
+                ..Variable::new(key, value)
+            }),
         }
     }
 
     /// Removes every entry with `key`, disabled ones included, so no older duplicate resurfaces.
     pub fn unset(&mut self, key: &str) {
+        let before = self.values.len();
         self.values.retain(|v| v.key != key);
+        if self.values.len() != before {
+            self.reindex();
+        }
     }
 
     /// Removes every entry.
     pub fn clear(&mut self) {
         self.values.clear();
+        self.winners.clear();
     }
 
     /// The enabled entries as a JSON object; for a repeated key the last enabled entry wins.
@@ -124,7 +175,7 @@ impl VariableScope {
         object
     }
 
-    /// The keys of enabled entries, each once, in first-seen order.
+    /// The keys of enabled entries, in first-seen order (a repeated key more than once).
     fn enabled_keys(&self) -> impl Iterator<Item = &str> {
         self.values
             .iter()
@@ -173,8 +224,8 @@ impl Scopes {
 
     /// Substitutes `{{name}}` tokens in `input` from these scopes, falling back to dynamic
     /// variables (`{{$guid}}`) only when no scope defines the name. A variable holding
-    /// `undefined` resolves to empty text.
-    pub fn resolve(&self, input: &str) -> String {
+    /// `undefined` resolves to empty text. Values that expand without bound are an error.
+    pub fn resolve(&self, input: &str) -> Result<String, ExpansionTooLong> {
         resolve(input, &|name| {
             let entry = self.entry(name)?;
             match entry.undefined {
@@ -186,17 +237,12 @@ impl Scopes {
 
     /// Every enabled key across the scopes, each once, in precedence order (for suggestions).
     pub fn known_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = Vec::new();
-        for key in self
-            .in_precedence()
+        let mut seen = HashSet::new();
+        self.in_precedence()
             .into_iter()
             .flat_map(|s| s.enabled_keys())
-        {
-            if !names.contains(&key) {
-                names.push(key);
-            }
-        }
-        names
+            .filter(|key| seen.insert(*key))
+            .collect()
     }
 }
 
@@ -237,8 +283,8 @@ mod tests {
     #[test]
     fn disabled_entries_are_invisible() {
         let mut s = scope(&[("oneDisabled", json!("1"))]);
-        s.values.push(disabled("oneDisabled", json!("2")));
-        s.values.push(disabled("justDisabled", json!("1")));
+        s.push(disabled("oneDisabled", json!("2")));
+        s.push(disabled("justDisabled", json!("1")));
         assert_eq!(s.get("oneDisabled"), Some(&json!("1")));
         assert!(!s.has("justDisabled"));
         assert_eq!(s.get("justDisabled"), None);
@@ -248,17 +294,17 @@ mod tests {
     fn set_updates_winning_entry_and_keeps_its_kind() {
         let mut s = VariableScope::from_values(vec![secret("token", json!("old"))]);
         s.set("token", json!("new"));
-        assert_eq!(s.values.len(), 1);
+        assert_eq!(s.values().len(), 1);
         assert_eq!(s.get("token"), Some(&json!("new")));
-        assert!(s.values[0].is_secret());
+        assert!(s.values()[0].is_secret());
     }
 
     #[test]
     fn set_appends_when_only_a_disabled_entry_exists() {
         let mut s = VariableScope::from_values(vec![disabled("a", json!("old"))]);
         s.set("a", json!("new"));
-        assert_eq!(s.values.len(), 2);
-        assert_eq!(s.values[1], Variable::new("a", json!("new")));
+        assert_eq!(s.values().len(), 2);
+        assert_eq!(s.values()[1], Variable::new("a", json!("new")));
     }
 
     #[test]
@@ -266,7 +312,36 @@ mod tests {
         let mut s = scope(&[("a", json!(1)), ("b", json!(2)), ("a", json!(3))]);
         s.unset("a");
         assert!(!s.has("a"));
-        assert_eq!(s.values.len(), 1);
+        assert_eq!(s.values().len(), 1);
+    }
+
+    #[test]
+    fn lookups_follow_every_change_to_the_list() {
+        let mut s = scope(&[("a", json!(1)), ("b", json!(2)), ("a", json!(3))]);
+        s.push(disabled("b", json!("hidden")));
+        s.unset("a");
+        assert_eq!((s.get("a"), s.get("b")), (None, Some(&json!(2))));
+        s.set("a", json!(4));
+        s.set("b", json!(5));
+        assert_eq!(s.values().len(), 3, "b updates its enabled entry in place");
+        assert_eq!(s.values()[0].value, json!(5));
+        s.set_undefined("c");
+        assert!(s.has("c") && s.get("c").is_none());
+        s.set("c", json!(6));
+        assert_eq!(s.get("c"), Some(&json!(6)));
+        assert_eq!(s, VariableScope::from_values(s.values().to_vec()));
+    }
+
+    #[test]
+    fn many_distinct_keys_stay_reachable() {
+        let mut s = VariableScope::default();
+        for i in 0..10_000 {
+            s.set(&format!("k{i}"), json!(i));
+        }
+        s.set("k42", json!("again"));
+        assert_eq!(s.values().len(), 10_000);
+        assert_eq!(s.get("k42"), Some(&json!("again")));
+        assert_eq!(s.get("k9999"), Some(&json!(9999)));
     }
 
     #[test]
@@ -279,7 +354,7 @@ mod tests {
     #[test]
     fn to_object_keeps_enabled_entries_last_wins() {
         let mut s = scope(&[("a", json!(1)), ("b", json!(2)), ("a", json!(3))]);
-        s.values.push(disabled("c", json!(4)));
+        s.push(disabled("c", json!(4)));
         let object = s.to_object();
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
         assert_eq!(
@@ -324,7 +399,7 @@ mod tests {
             globals: scope(&[("host", json!("globals"))]),
             ..Scopes::default()
         };
-        assert_eq!(scopes.resolve("{{host}}:{{port}}"), "env:8080");
+        assert_eq!(scopes.resolve("{{host}}:{{port}}").unwrap(), "env:8080");
     }
 
     #[test]
@@ -333,8 +408,8 @@ mod tests {
             globals: scope(&[("$guid", json!("mine"))]),
             ..Scopes::default()
         };
-        assert_eq!(scopes.resolve("{{$guid}}"), "mine");
-        assert_eq!(Scopes::default().resolve("{{$guid}}").len(), 36);
+        assert_eq!(scopes.resolve("{{$guid}}").unwrap(), "mine");
+        assert_eq!(Scopes::default().resolve("{{$guid}}").unwrap().len(), 36);
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! typed characters, so the distance is measured case-insensitively, a case-only difference always
 //! qualifies, and anything further than about a third of the name's length is not offered.
 
+/// Names longer than this get no suggestion: nobody mistypes a name that long, and the edit
+/// distance costs the product of both lengths.
+const LONGEST_SUGGESTED: usize = 128;
+
 /// Levenshtein distance between two char sequences, with one reused row.
 fn edit_distance(a: &[char], b: &[char]) -> usize {
     let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -30,17 +34,22 @@ fn folded(s: &str) -> Vec<char> {
 /// (case-sensitive) distance and then by order. A candidate equal to `name` means nothing was
 /// misspelt, so it is never offered. One that differs only in case is always close enough;
 /// otherwise the distance may be at most a third of `name`'s length (so a name shorter than three
-/// characters gets a hint only for a case slip).
+/// characters gets a hint only for a case slip). The work is bounded: names longer than
+/// [`LONGEST_SUGGESTED`] get no hint, and candidates much longer than `name` are skipped unread.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let exact: Vec<char> = name.chars().collect();
+    if exact.len() > LONGEST_SUGGESTED {
+        return None;
+    }
     let wanted = folded(name);
     let threshold = exact.len() / 3;
     let mut best: Option<((usize, usize), &'a str)> = None;
     for candidate in candidates {
-        if candidate == name {
+        // The distance is at least the difference in length: a far longer name cannot qualify.
+        if candidate == name || candidate.chars().count() > exact.len() + threshold + 1 {
             continue;
         }
         let loose = edit_distance(&wanted, &folded(candidate));
@@ -71,6 +80,19 @@ mod tests {
         assert_eq!(edit_distance(&chars(""), &chars("abc")), 3);
         assert_eq!(edit_distance(&chars("abc"), &chars("")), 3);
         assert_eq!(edit_distance(&chars("same"), &chars("same")), 0);
+    }
+
+    #[test]
+    fn very_long_names_get_no_suggestion() {
+        let long = "a".repeat(100_000);
+        let near = format!("{long}b");
+        assert_eq!(did_you_mean(&long, [near.as_str()]), None);
+        let at_limit = "a".repeat(LONGEST_SUGGESTED);
+        let typo = format!("{}b", &at_limit[1..]);
+        assert_eq!(
+            did_you_mean(&typo, [at_limit.as_str()]),
+            Some(at_limit.as_str())
+        );
     }
 
     #[test]
