@@ -35,10 +35,16 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> rquickjs::Result<Json>
     if value.is_null() || value.is_undefined() || value.is_function() {
         return Ok(Json::Null);
     }
-    let text = ctx.json_stringify(value)?;
-    Ok(match text {
-        Some(text) => serde_json::from_str(&text.to_string()?).unwrap_or(Json::Null),
-        None => Json::Null,
+    let Some(text) = ctx.json_stringify(value)? else {
+        return Ok(Json::Null);
+    };
+    // Whatever JSON.stringify wrote parses, except past serde_json's nesting limit: a value
+    // nested that deep is refused aloud rather than kept as null.
+    serde_json::from_str(&text.to_string()?).map_err(|_| {
+        rquickjs::Exception::throw_range(
+            ctx,
+            "the value is nested deeper than 128 levels, more than Baton keeps",
+        )
     })
 }
 

@@ -31,6 +31,9 @@ const PRELUDE: &str = include_str!("js/prelude.js");
 const SDK: &str = include_str!("js/sdk.js");
 const ASSERTIONS: &str = include_str!("js/assertions.js");
 
+/// How long describing a thrown value may take (its `message` getter, `toString`, Proxy traps).
+const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
+
 /// Every script is wrapped on its own first line so error lines need no mapping (columns on
 /// line 1 are shifted back by the prefix length in the prelude's `describe`).
 const WRAP_START: &str = "(async function () {";
@@ -277,8 +280,13 @@ impl Realm {
                         PromiseState::Rejected => {
                             let reason = promise
                                 .result::<Value>()
-                                .map(|r| r.unwrap_or_else(|_| ctx.catch()));
-                            reason.map(|r| self.describe(&ctx, r, Some(&file)))
+                                .map(|r| r.unwrap_or_else(|_| ctx.catch()))?;
+                            // Newman's sandbox reports nothing for `throw null` or `throw
+                            // undefined`: the script ends there without failing.
+                            if reason.is_null() || reason.is_undefined() {
+                                return None;
+                            }
+                            Some(self.describe(&ctx, reason, Some(&file)))
                         }
                         _ => None,
                     }
@@ -469,7 +477,11 @@ impl Realm {
             return self.timeout_failure();
         }
         let value = match error {
-            rquickjs::Error::Exception => ctx.catch(),
+            rquickjs::Error::Exception => match ctx.catch() {
+                // An exception slot left empty: QuickJS could not even allocate the error.
+                value if value.is_null() => return self.out_of_memory(),
+                value => value,
+            },
             other => {
                 return ScriptFailure {
                     name: "Error".into(),
@@ -482,6 +494,8 @@ impl Realm {
         self.describe(ctx, value, file)
     }
 
+    /// The failure a thrown value describes, found by the prelude's `describe` within
+    /// [`DESCRIBE_BUDGET`]: a `message` getter that never returns cannot hold the run.
     fn describe<'js>(
         &self,
         ctx: &Ctx<'js>,
@@ -491,7 +505,53 @@ impl Realm {
         if self.interrupted.get() {
             return self.timeout_failure();
         }
-        let out_of_memory = || ScriptFailure {
+        if value.is_uncatchable_error() {
+            return self.out_of_memory();
+        }
+        let outer = self
+            .deadline
+            .replace(Some(Instant::now() + DESCRIBE_BUDGET));
+        let described = self
+            .baton(ctx)
+            .get::<_, Function>("describe")
+            .and_then(|f| f.call::<_, Object>((value, file)));
+        self.deadline.set(outer);
+        match described {
+            Ok(object) => {
+                let failure = failure_from(&object);
+                if failure.message.contains("out of memory") {
+                    self.out_of_memory()
+                } else {
+                    failure
+                }
+            }
+            Err(_) if self.interrupted.get() => {
+                let _ = ctx.catch();
+                if self.stop.load(Ordering::Relaxed)
+                    || self.run_deadline.is_some_and(|d| Instant::now() >= d)
+                {
+                    return self.timeout_failure();
+                }
+                self.interrupted.set(false);
+                ScriptFailure {
+                    name: "Error".into(),
+                    message: format!(
+                        "the thrown value could not be described within {} ms",
+                        DESCRIBE_BUDGET.as_millis()
+                    ),
+                    line: None,
+                    column: None,
+                }
+            }
+            Err(_) => {
+                let _ = ctx.catch();
+                self.out_of_memory()
+            }
+        }
+    }
+
+    fn out_of_memory(&self) -> ScriptFailure {
+        ScriptFailure {
             name: "MemoryError".into(),
             message: format!(
                 "script exceeded the memory limit of {} MiB",
@@ -499,27 +559,6 @@ impl Realm {
             ),
             line: None,
             column: None,
-        };
-        if value.is_null() || value.is_uncatchable_error() {
-            return out_of_memory();
-        }
-        let described = self
-            .baton(ctx)
-            .get::<_, Function>("describe")
-            .and_then(|f| f.call::<_, Object>((value, file)));
-        match described {
-            Ok(object) => {
-                let failure = failure_from(&object);
-                if failure.message.contains("out of memory") {
-                    out_of_memory()
-                } else {
-                    failure
-                }
-            }
-            Err(_) => {
-                let _ = ctx.catch();
-                out_of_memory()
-            }
         }
     }
 }

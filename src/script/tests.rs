@@ -275,6 +275,66 @@ fn endless_loop_times_out_and_realm_recovers() {
 }
 
 #[test]
+fn thrown_values_keep_their_own_type() {
+    let unreadable = "a thrown value that cannot be shown (reading it threw)";
+    let slow = "the thrown value could not be described within 1000 ms";
+    let cases: [(&str, Option<(&str, &str)>); 8] = [
+        // Newman counts no failure for these two.
+        ("throw null", None),
+        ("throw undefined", None),
+        ("throw 42", Some(("Error", "42"))),
+        (
+            "throw {toString() { throw new Error('inner') }}",
+            Some(("Error", unreadable)),
+        ),
+        (
+            "throw new Proxy({}, {get() { throw new Error('trap') }})",
+            Some(("Error", unreadable)),
+        ),
+        (
+            "throw {name: 'Custom', message: 'm'}",
+            Some(("Custom", "m")),
+        ),
+        (
+            "const e = new TypeError('x');\
+             Object.defineProperty(e, 'message', {get() { while (true) {} }}); throw e",
+            Some(("Error", slow)),
+        ),
+        ("console.log('the realm is still usable')", None),
+    ];
+    block_on(async {
+        let mut f = Fixture::new();
+        for (code, expected) in cases {
+            let run = f.test(code).await;
+            let got = run.error.map(|e| (e.name, e.message));
+            let expected = expected.map(|(n, m)| (n.to_string(), m.to_string()));
+            assert_eq!(got, expected, "{code}");
+        }
+    });
+}
+
+#[test]
+fn a_value_nested_too_deep_to_keep_is_refused_aloud() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "let o = {}; for (let i = 0; i < 200; i++) o = {o};\
+                 try { pm.environment.set('deep', o) } catch (e) { console.log(e.name) }\
+                 let shallow = {}; for (let i = 0; i < 100; i++) shallow = {shallow};\
+                 pm.environment.set('shallow', shallow)",
+            )
+            .await;
+        assert_eq!(
+            (run.error.clone(), messages(&run)),
+            (None, vec!["RangeError".into()])
+        );
+        assert!(!f.scopes.environment.has("deep"));
+        assert!(f.scopes.environment.get("shallow").unwrap().is_object());
+    });
+}
+
+#[test]
 fn runaway_allocation_hits_memory_limit_and_realm_recovers() {
     block_on(async {
         let mut f = Fixture::with(ScriptOptions {

@@ -350,13 +350,20 @@
     Object.defineProperty(sdk.Request.prototype, 'to', { get: function () { return chai().expect(this).to; }, configurable: true });
     Object.defineProperty(sdk.Response.prototype, 'to', { get: function () { return chai().expect(this).to; }, configurable: true });
 
+    // What a thrown value says about itself. A getter, `toString` or Proxy trap that throws must
+    // not hide the error (nor be taken for something else): each part falls back on its own.
     function errorData(e, line) {
         var isObject = e !== null && (typeof e === 'object' || typeof e === 'function');
-        return {
-            name: isObject && e.name ? String(e.name) : 'Error',
-            message: isObject && e.message !== undefined ? String(e.message) : String(e),
-            line: line
-        };
+        var name = 'Error', message;
+        try {
+            if (isObject && e.name) { name = String(e.name); }
+        } catch (ignored) { /* keep 'Error' */ }
+        try {
+            message = isObject && e.message !== undefined ? String(e.message) : String(e);
+        } catch (ignored) {
+            message = 'a thrown value that cannot be shown (reading it threw)';
+        }
+        return { name: name, message: message, line: line };
     }
 
     var FRAME = /\(?(script-\d+):(\d+):(\d+)\)?/g;
@@ -707,7 +714,10 @@
         callbacks.clear();
     };
     baton.describe = function (e, file) {
-        var data = errorData(e), stack = e !== null && typeof e === 'object' ? e.stack : undefined;
+        var data = errorData(e), stack;
+        try {
+            stack = e !== null && typeof e === 'object' ? e.stack : undefined;
+        } catch (ignored) { /* no position then */ }
         var pos = position(stack, file);
         data.line = pos ? pos.line : undefined;
         data.column = pos ? pos.column : undefined;
