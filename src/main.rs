@@ -66,8 +66,10 @@ fn main() -> ExitCode {
 
 /// Ctrl-C, SIGTERM and SIGHUP (what CI systems and Kubernetes send) are awaited on a thread of
 /// their own: a script stuck in a synchronous loop blocks the run's runtime, and the stop flag is
-/// what interrupts it. The run then ends cooperatively and writes its reports and exports. The
-/// handlers are in place before this returns, so a signal that comes early is not lost.
+/// what interrupts it. The run then ends cooperatively and writes its reports and exports. A
+/// second signal forces the end: the run's watchdog writes the outputs from the last finished
+/// item at once and exits. The handlers are in place before this returns, so a signal that comes
+/// early is not lost.
 fn watch_for_ctrl_c(stop: Stop) {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -80,9 +82,16 @@ fn watch_for_ctrl_c(stop: Stop) {
         StopSignals::listen()
     };
     std::thread::spawn(move || {
-        if runtime.block_on(signals.first()) {
-            stop.request();
-        }
+        runtime.block_on(async {
+            let mut signals = signals;
+            if signals.next().await {
+                stop.request();
+                eprintln!("stopping after the current step (stop again to end at once)");
+            }
+            if signals.next().await {
+                stop.force();
+            }
+        });
     });
 }
 
@@ -108,7 +117,7 @@ impl StopSignals {
     }
 
     /// Resolves with `true` when any of them arrives (`false` when none could be listened for).
-    async fn first(mut self) -> bool {
+    async fn next(&mut self) -> bool {
         if self.0.is_empty() {
             return false;
         }
@@ -135,7 +144,7 @@ impl StopSignals {
     }
 
     /// Resolves with `true` when Ctrl-C arrives.
-    async fn first(self) -> bool {
+    async fn next(&mut self) -> bool {
         tokio::signal::ctrl_c().await.is_ok()
     }
 }

@@ -76,7 +76,7 @@ pub enum ColorChoice {
 }
 
 /// `baton run` flags.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// The collection (Postman v2.0 or v2.1): a file, an http(s) URL, or with --postman-api-key a
     /// UID, a Postman API URL or a "Run in Postman" link.

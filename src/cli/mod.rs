@@ -5,11 +5,12 @@ mod args;
 mod demo;
 mod exit;
 mod progress;
+mod watchdog;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -17,6 +18,7 @@ pub use args::{Cli, ColorChoice, Command, PingOneCommand, RunArgs, ServeArgs};
 pub use demo::execute_demo;
 pub use exit::Exit;
 pub use progress::ProgressReporter;
+use watchdog::Watchdog;
 
 use baton::collection::{Collection, DataRow, Environment, LoadError};
 use baton::http::{ClientOptions, CookieJar, FileAccess, HttpClient};
@@ -25,7 +27,9 @@ use baton::report::{
     CliOptions, CliReporter, junit_report, scope_json, write_atomically, write_atomically_with,
     write_json_report,
 };
-use baton::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run};
+use baton::runner::{
+    Checkpoint, Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run,
+};
 use baton::script::ScriptOptions;
 use baton::vars::{Variable, VariableScope};
 
@@ -125,8 +129,28 @@ async fn run_prepared(
         environment: environment.values.clone(),
         globals: globals.values.clone(),
     };
+    let outputs = Arc::new(Outputs {
+        args: args.clone(),
+        collection,
+        environment,
+        globals,
+        jar: client.jar().clone(),
+    });
+    let watchdog = Watchdog::start(
+        stop.clone(),
+        options.timeout.map(|timeout| Instant::now() + timeout),
+        options.checkpoint.clone(),
+        {
+            let outputs = outputs.clone();
+            move |summary| {
+                if let Err(message) = outputs.write(summary) {
+                    eprintln!("error: {message}");
+                }
+            }
+        },
+    );
     let summary = run(
-        &collection,
+        &outputs.collection,
         &planned,
         scopes,
         &options,
@@ -136,16 +160,12 @@ async fn run_prepared(
     )
     .await;
     drop(reporters);
+    if !watchdog.run_finished() {
+        // The watchdog writes the outputs and ends the process.
+        std::future::pending::<()>().await;
+    }
 
-    let written = write_outputs(
-        args,
-        &collection,
-        &environment,
-        &globals,
-        &summary,
-        client.jar(),
-    );
-    if let Err(message) = written {
+    if let Err(message) = outputs.write(&summary) {
         let _ = writeln!(err, "error: {message}");
         // A failing run stays a failure (1): a report that could not be written must not make a
         // failing API look like a broken setup.
@@ -159,6 +179,29 @@ async fn run_prepared(
         Exit::Failure
     } else {
         Exit::Success
+    }
+}
+
+/// What the reports and exports are written from, shared with the watchdog.
+struct Outputs {
+    args: RunArgs,
+    collection: Collection,
+    environment: Environment,
+    globals: Environment,
+    jar: Arc<CookieJar>,
+}
+
+impl Outputs {
+    /// Writes every report and export the flags ask for from `summary`.
+    fn write(&self, summary: &RunSummary) -> Result<(), String> {
+        write_outputs(
+            &self.args,
+            &self.collection,
+            &self.environment,
+            &self.globals,
+            summary,
+            &self.jar,
+        )
     }
 }
 
@@ -329,6 +372,7 @@ fn finish_prepare(args: &RunArgs, inputs: Inputs, client: HttpClient) -> Result<
         keep_executions,
         warn_unresolved: args.verbose,
         show_secrets: args.show_secrets,
+        checkpoint: Checkpoint::new(),
     };
     Ok(Prepared {
         collection,

@@ -18,7 +18,7 @@ use super::plan::PlannedItem;
 use super::send_request::ClientSender;
 use super::summary::{Counter, Execution, Failure, Stats, Timings};
 use super::warnings::warn_unresolved;
-use super::{Reporter, Stop};
+use super::{Checkpoint, Reporter, Stop};
 
 /// How the run behaves.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +44,8 @@ pub struct RunOptions {
     pub warn_unresolved: bool,
     /// `--show-secrets`: do not mask secrets in events and reports.
     pub show_secrets: bool,
+    /// Where the run settles its results after every item, for a watchdog to write from.
+    pub checkpoint: Checkpoint,
 }
 
 /// The variable scopes the run starts from.
@@ -125,6 +127,8 @@ pub async fn run(
         files: &options.files,
     };
     reporter.start(&collection.name, plan.len(), iterations);
+    // Stuck in its first script, the run still has the loaded variables to export.
+    options.checkpoint.settle(&mut summary);
 
     'iterations: for iteration in 0..iterations {
         summary.stats.iterations.total += 1;
@@ -183,6 +187,7 @@ pub async fn run(
             if options.keep_executions {
                 summary.executions.push(execution);
             }
+            options.checkpoint.settle(&mut summary);
             if stop.requested() || deadline.is_some_and(|d| Instant::now() >= d) {
                 summary.stopped = Some(stop_reason(deadline, options));
                 break 'iterations;
@@ -205,6 +210,7 @@ pub async fn run(
         }
     }
     summary.timings.total = started.elapsed();
+    options.checkpoint.take_back(&mut summary);
     reporter.done(&summary);
     summary
 }

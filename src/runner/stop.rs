@@ -13,6 +13,8 @@ pub struct Stop {
     flag: Arc<AtomicBool>,
     sender: Arc<watch::Sender<bool>>,
     receiver: watch::Receiver<bool>,
+    /// Turns true when waiting for the run is no longer wanted (a second Ctrl-C).
+    forced: Arc<watch::Sender<bool>>,
 }
 
 impl Default for Stop {
@@ -29,7 +31,22 @@ impl Stop {
             flag: Arc::default(),
             sender: Arc::new(sender),
             receiver,
+            forced: Arc::new(watch::channel(false).0),
         }
+    }
+
+    /// Asks for the outputs to be written and the process ended now, whatever the run is doing
+    /// (a second Ctrl-C). It also asks the run to stop.
+    pub fn force(&self) {
+        self.request();
+        self.forced.send_replace(true);
+    }
+
+    /// Resolves once [`force`](Self::force) was called.
+    pub async fn forced(&self) {
+        let mut receiver = self.forced.subscribe();
+        // The sender lives in `self`, so the channel cannot close while this waits.
+        let _ = receiver.wait_for(|forced| *forced).await;
     }
 
     /// Asks the run to stop.

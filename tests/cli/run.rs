@@ -454,6 +454,125 @@ fn stop_by_signal_writes_reports_and_exports(signal: &str) {
     assert_eq!(s.read_json("report.json")["run"]["error"], "interrupted");
 }
 
+/// A collection whose second item's script is stuck in QuickJS native code, where the interrupt
+/// handler is never called, after the first item set a variable.
+fn stuck_in_native_code(s: &Scratch, server: &TestServer) {
+    s.json("c.json", &collection(json!([
+        {"name": "Capture", "request": server.url("/first"), "event": [{"listen": "test", "script": {"exec": [
+            "pm.environment.set('before', 'kept');"]}}]},
+        {"name": "Stuck", "request": server.url("/never"), "event": [{"listen": "prerequest", "script": {"exec": [
+            "pm.environment.set('during', 'lost');",
+            "new Array(2 ** 32 - 1).join('');"]}}]}
+    ])));
+    s.json(
+        "env.json",
+        &json!({"values": [{"key": "loaded", "value": "yes"}]}),
+    );
+}
+
+const STUCK_RUN: [&str; 10] = [
+    "run",
+    "c.json",
+    "-e",
+    "env.json",
+    "-r",
+    "cli,json",
+    "--reporter-json-export",
+    "report.json",
+    "--export-environment",
+    "out.json",
+];
+
+/// The outputs a watchdog wrote: the loaded and the settled variables, not the stuck script's,
+/// valid reports, no temporary file left.
+fn assert_written_by_the_watchdog(s: &Scratch, reason: &str) {
+    let values = s.read_json("out.json")["values"].clone();
+    let keys: Vec<&str> = values
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["loaded", "before"]);
+    let report = s.read_json("report.json");
+    assert_eq!(report["run"]["error"], reason);
+    assert_eq!(report["run"]["executions"].as_array().unwrap().len(), 1);
+    let mut names: Vec<String> = std::fs::read_dir(&s.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["c.json", "env.json", "out.json", "report.json"]);
+}
+
+#[test]
+fn a_script_stuck_in_native_code_is_ended_by_the_watchdog_after_the_timeout() {
+    let server = TestServer::start();
+    let s = Scratch::new("watchdog-timeout");
+    stuck_in_native_code(&s, &server);
+    let mut args = STUCK_RUN.to_vec();
+    args.extend(["--timeout", "500"]);
+    let run = baton(&s.dir, &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: the run reached its --timeout and did not end within 1 s (a script is stuck)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_written_by_the_watchdog(&s, "the run reached its --timeout");
+}
+
+#[test]
+fn a_second_ctrl_c_ends_a_stuck_run_at_once_with_valid_outputs() {
+    use std::io::{BufRead, BufReader};
+    let server = TestServer::start();
+    let s = Scratch::new("watchdog-twice");
+    stuck_in_native_code(&s, &server);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(STUCK_RUN)
+        .current_dir(&s.dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    while !stdout
+        .next()
+        .expect("baton exited early")
+        .unwrap()
+        .contains("Stuck")
+    {}
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let interrupt = || {
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    interrupt();
+    let first = stderr
+        .next()
+        .expect("a line after the first Ctrl-C")
+        .unwrap();
+    assert_eq!(
+        first,
+        "stopping after the current step (stop again to end at once)"
+    );
+    interrupt();
+    let rest: Vec<String> = stderr.map_while(Result::ok).collect();
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("error: the run was interrupted twice")),
+        "{rest:?}"
+    );
+    assert_written_by_the_watchdog(&s, "the run was interrupted twice");
+}
+
 #[test]
 fn silent_prints_nothing_and_progress_reporter_is_accepted() {
     let server = TestServer::start();
