@@ -1,6 +1,13 @@
 //! The run's cookie jar: shared by every request and `pm.sendRequest`, readable by scripts
 //! (`pm.cookies`, `pm.cookies.jar()`) and exportable with `--export-cookie-jar`.
+//!
+//! The jar is bounded as browsers bound theirs, so a server cannot make every later request
+//! carry (and the jar hold) an ever-growing pile of cookies: at most [`MAX_COOKIES_PER_DOMAIN`]
+//! per domain and [`MAX_COOKIES`] in all, the oldest going first (in the order the jar stores
+//! them: by domain, then path, then name, each as first seen); a cookie from a server whose name
+//! and value take more than [`MAX_COOKIE_SIZE`] bytes is ignored. Newman's jar has no bounds.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{Value, json};
@@ -24,6 +31,16 @@ pub struct CookieRecord {
     /// Expiry as an RFC 3339 timestamp, if persistent.
     pub expires: Option<String>,
 }
+
+/// The most cookies the jar keeps for one domain (as Chrome).
+pub const MAX_COOKIES_PER_DOMAIN: usize = 180;
+
+/// The most cookies the jar keeps in all (as Chrome).
+pub const MAX_COOKIES: usize = 3000;
+
+/// The most bytes of a server's cookie, name and value together; a larger one is ignored (as
+/// browsers ignore it).
+pub const MAX_COOKIE_SIZE: usize = 4096;
 
 /// A thread-safe cookie store that requests read and write and scripts inspect.
 #[derive(Debug, Default)]
@@ -60,10 +77,13 @@ impl CookieJar {
     /// Stores `name=value` as if `url` had set it.
     pub fn set(&self, url: &Url, name: &str, value: &str) -> Result<(), String> {
         let cookie = cookie::Cookie::new(name.to_string(), value.to_string());
-        self.lock()
+        let mut store = self.lock();
+        let stored = store
             .insert_raw(&cookie, url)
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string());
+        evict_over_bounds(&mut store);
+        stored
     }
 
     /// Removes the cookie `name` visible to `url`.
@@ -124,9 +144,11 @@ impl CookieJar {
             if cookie.get("hostOnly").and_then(Value::as_bool) != Some(true) {
                 raw.set_domain(domain.to_string());
             }
-            self.lock()
+            let mut store = self.lock();
+            store
                 .insert_raw(&raw, &url)
                 .map_err(|e| format!("cookies[{index}]: {e}"))?;
+            evict_over_bounds(&mut store);
         }
         Ok(())
     }
@@ -204,13 +226,63 @@ impl CookieJar {
         }
     }
 
-    /// Keeps the cookies a response to `url` sets.
+    /// Keeps the cookies a response to `url` sets, within the jar's bounds.
     pub(super) fn keep_response_cookies(&self, headers: &[(String, String)], url: &Url) {
-        let cookies = headers
+        let set: Vec<&str> = headers
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
-            .filter_map(|(_, text)| cookie::Cookie::parse(text.clone()).ok());
-        self.lock().store_response_cookies(cookies, url);
+            .map(|(_, v)| v.as_str())
+            .collect();
+        // Only the newest `MAX_COOKIES` could outlast eviction: the others are not even parsed.
+        let newest = &set[set.len().saturating_sub(MAX_COOKIES)..];
+        let cookies = newest
+            .iter()
+            .filter_map(|text| cookie::Cookie::parse(text.to_string()).ok())
+            .filter(|c| c.name().len() + c.value().len() <= MAX_COOKIE_SIZE);
+        let mut store = self.lock();
+        store.store_response_cookies(cookies, url);
+        evict_over_bounds(&mut store);
+    }
+}
+
+/// Removes expired cookies, then the oldest of a domain over [`MAX_COOKIES_PER_DOMAIN`], then
+/// the oldest over [`MAX_COOKIES`].
+fn evict_over_bounds(store: &mut cookie_store::CookieStore) {
+    let stored: Vec<(String, String, String, bool)> = store
+        .iter_any()
+        .map(|c| {
+            (
+                String::from(&c.domain),
+                String::from(&c.path),
+                c.name().to_string(),
+                c.is_expired(),
+            )
+        })
+        .collect();
+    let mut doomed: Vec<bool> = stored.iter().map(|c| c.3).collect();
+    let mut per_domain: HashMap<&str, usize> = HashMap::new();
+    for (domain, ..) in stored.iter().filter(|c| !c.3) {
+        *per_domain.entry(domain).or_default() += 1;
+    }
+    for (at, (domain, ..)) in stored.iter().enumerate() {
+        let count = per_domain.entry(domain).or_default();
+        if !doomed[at] && *count > MAX_COOKIES_PER_DOMAIN {
+            doomed[at] = true;
+            *count -= 1;
+        }
+    }
+    let mut kept = doomed.iter().filter(|d| !**d).count();
+    for slot in doomed.iter_mut() {
+        if kept <= MAX_COOKIES {
+            break;
+        }
+        if !*slot {
+            *slot = true;
+            kept -= 1;
+        }
+    }
+    for ((domain, path, name, _), _) in stored.iter().zip(doomed).filter(|(_, d)| *d) {
+        store.remove(domain, path, name);
     }
 }
 
@@ -305,5 +377,61 @@ mod tests {
         let keep = other.all().into_iter().find(|c| c.name == "keep").unwrap();
         assert!(keep.http_only);
         assert_eq!(keep.expires.as_deref(), Some("2098-01-01T00:00:00Z"));
+    }
+
+    fn set_cookies(names: impl Iterator<Item = String>) -> Vec<(String, String)> {
+        names
+            .map(|name| ("Set-Cookie".to_string(), format!("{name}=v; Path=/")))
+            .collect()
+    }
+
+    #[test]
+    fn the_jar_keeps_the_newest_180_cookies_of_a_domain() {
+        let jar = CookieJar::new();
+        let site = url("http://h.test/");
+        jar.keep_response_cookies(&set_cookies((0..500).map(|i| format!("c{i}"))), &site);
+        jar.keep_response_cookies(
+            &set_cookies((0..5).map(|i| format!("other{i}"))),
+            &url("http://o.test/"),
+        );
+        let sent = sent_to(&jar, "http://h.test/", Vec::new()).unwrap();
+        let names: Vec<&str> = sent
+            .split("; ")
+            .map(|p| p.split('=').next().unwrap())
+            .collect();
+        assert_eq!(names.len(), MAX_COOKIES_PER_DOMAIN);
+        assert_eq!(names.first(), Some(&"c320"));
+        assert_eq!(names.last(), Some(&"c499"));
+        assert_eq!(jar.cookies_for(&url("http://o.test/")).len(), 5);
+    }
+
+    #[test]
+    fn the_jar_keeps_at_most_3000_cookies_in_all() {
+        let jar = CookieJar::new();
+        for host in 0..20 {
+            let site = url(&format!("http://h{host}.test/"));
+            jar.keep_response_cookies(&set_cookies((0..200).map(|i| format!("c{i}"))), &site);
+        }
+        assert_eq!(jar.all().len(), MAX_COOKIES);
+        // The oldest went first: the first hosts lost theirs.
+        assert!(jar.cookies_for(&url("http://h0.test/")).is_empty());
+        assert_eq!(
+            jar.cookies_for(&url("http://h19.test/")).len(),
+            MAX_COOKIES_PER_DOMAIN
+        );
+    }
+
+    #[test]
+    fn a_cookie_over_4096_bytes_is_ignored() {
+        let jar = CookieJar::new();
+        let site = url("http://h.test/");
+        let big = format!("big={}", "x".repeat(MAX_COOKIE_SIZE));
+        let fits = format!("fits={}", "x".repeat(MAX_COOKIE_SIZE - 4));
+        jar.keep_response_cookies(
+            &[("Set-Cookie".into(), big), ("Set-Cookie".into(), fits)],
+            &site,
+        );
+        let names: Vec<String> = jar.all().into_iter().map(|c| c.name).collect();
+        assert_eq!(names, ["fits"]);
     }
 }
