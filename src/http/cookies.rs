@@ -3,9 +3,9 @@
 //!
 //! The jar is bounded as browsers bound theirs, so a server cannot make every later request
 //! carry (and the jar hold) an ever-growing pile of cookies: at most [`MAX_COOKIES_PER_DOMAIN`]
-//! per domain and [`MAX_COOKIES`] in all, the oldest going first (in the order the jar stores
-//! them: by domain, then path, then name, each as first seen); a cookie from a server whose name
-//! and value take more than [`MAX_COOKIE_SIZE`] bytes is ignored. Newman's jar has no bounds.
+//! per domain and [`MAX_COOKIES`] in all, the least recently used (stored or sent) going first;
+//! a cookie from a server whose name and value take more than [`MAX_COOKIE_SIZE`] bytes is
+//! ignored. Newman's jar has no bounds.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -45,7 +45,93 @@ pub const MAX_COOKIE_SIZE: usize = 4096;
 /// A thread-safe cookie store that requests read and write and scripts inspect.
 #[derive(Debug, Default)]
 pub struct CookieJar {
-    store: Mutex<cookie_store::CookieStore>,
+    inner: Mutex<Jar>,
+}
+
+/// A cookie's place in the store: domain, path and name.
+type CookieKey = (String, String, String);
+
+/// The store, and when each of its cookies was last used.
+#[derive(Debug, Default)]
+struct Jar {
+    store: cookie_store::CookieStore,
+    /// The tick at which each cookie was last stored or sent; eviction takes the lowest first.
+    used: HashMap<CookieKey, u64>,
+    /// Counts up at each use.
+    clock: u64,
+}
+
+impl Jar {
+    /// Stores `cookie` as `url` set it, as the cookie most recently used.
+    fn insert(&mut self, cookie: &cookie::Cookie<'_>, url: &Url) -> Result<(), String> {
+        let cookie = cookie_store::Cookie::try_from_raw_cookie(cookie, url)
+            .map_err(|e| e.to_string())?
+            .into_owned();
+        let key = key_of(&cookie);
+        self.store.insert(cookie, url).map_err(|e| e.to_string())?;
+        self.touch(key);
+        Ok(())
+    }
+
+    fn touch(&mut self, key: CookieKey) {
+        self.clock += 1;
+        self.used.insert(key, self.clock);
+    }
+
+    /// Removes expired cookies, then the least recently used of a domain over
+    /// [`MAX_COOKIES_PER_DOMAIN`], then the least recently used over [`MAX_COOKIES`].
+    fn evict_over_bounds(&mut self) {
+        let mut stored: Vec<(CookieKey, bool, u64)> = self
+            .store
+            .iter_any()
+            .map(|c| {
+                let key = key_of(c);
+                let used = self.used.get(&key).copied().unwrap_or(0);
+                (key, c.is_expired(), used)
+            })
+            .collect();
+        stored.sort_by_key(|(_, _, used)| *used);
+        let mut doomed: Vec<bool> = stored.iter().map(|(_, expired, _)| *expired).collect();
+        let mut per_domain: HashMap<&str, usize> = HashMap::new();
+        for ((domain, ..), ..) in stored.iter().filter(|(_, expired, _)| !expired) {
+            *per_domain.entry(domain).or_default() += 1;
+        }
+        for (at, ((domain, ..), ..)) in stored.iter().enumerate() {
+            let count = per_domain.entry(domain).or_default();
+            if !doomed[at] && *count > MAX_COOKIES_PER_DOMAIN {
+                doomed[at] = true;
+                *count -= 1;
+            }
+        }
+        let mut kept = doomed.iter().filter(|d| !**d).count();
+        for slot in doomed.iter_mut() {
+            if kept <= MAX_COOKIES {
+                break;
+            }
+            if !*slot {
+                *slot = true;
+                kept -= 1;
+            }
+        }
+        let mut used = HashMap::with_capacity(kept);
+        for ((key, _, tick), doomed) in stored.into_iter().zip(doomed) {
+            if doomed {
+                self.store.remove(&key.0, &key.1, &key.2);
+            } else {
+                used.insert(key, tick);
+            }
+        }
+        // Only the cookies still stored keep a tick, so the map stays as small as the jar.
+        self.used = used;
+    }
+}
+
+fn key_of(cookie: &cookie_store::Cookie<'_>) -> CookieKey {
+    (
+        String::from(&cookie.domain),
+        String::from(&cookie.path),
+        cookie.name().to_string(),
+    )
 }
 
 impl CookieJar {
@@ -54,16 +140,16 @@ impl CookieJar {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, cookie_store::CookieStore> {
+    fn lock(&self) -> MutexGuard<'_, Jar> {
         // A panic while holding the lock leaves the store usable: cookies are plain data.
-        self.store
+        self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The cookies a request to `url` would carry, in the order it carries them.
     pub fn cookies_for(&self, url: &Url) -> Vec<CookieRecord> {
-        in_request_order(self.lock().matches(url))
+        in_request_order(self.lock().store.matches(url))
             .into_iter()
             .map(record)
             .collect()
@@ -71,24 +157,22 @@ impl CookieJar {
 
     /// Every unexpired cookie in the jar.
     pub fn all(&self) -> Vec<CookieRecord> {
-        self.lock().iter_unexpired().map(record).collect()
+        self.lock().store.iter_unexpired().map(record).collect()
     }
 
     /// Stores `name=value` as if `url` had set it.
     pub fn set(&self, url: &Url, name: &str, value: &str) -> Result<(), String> {
         let cookie = cookie::Cookie::new(name.to_string(), value.to_string());
-        let mut store = self.lock();
-        let stored = store
-            .insert_raw(&cookie, url)
-            .map(|_| ())
-            .map_err(|e| e.to_string());
-        evict_over_bounds(&mut store);
+        let mut jar = self.lock();
+        let stored = jar.insert(&cookie, url);
+        jar.evict_over_bounds();
         stored
     }
 
     /// Removes the cookie `name` visible to `url`.
     pub fn unset(&self, url: &Url, name: &str) {
-        let mut store = self.lock();
+        let mut jar = self.lock();
+        let store = &mut jar.store;
         let found: Vec<(String, String)> = store
             .matches(url)
             .into_iter()
@@ -144,12 +228,11 @@ impl CookieJar {
             if cookie.get("hostOnly").and_then(Value::as_bool) != Some(true) {
                 raw.set_domain(domain.to_string());
             }
-            let mut store = self.lock();
-            store
-                .insert_raw(&raw, &url)
+            self.lock()
+                .insert(&raw, &url)
                 .map_err(|e| format!("cookies[{index}]: {e}"))?;
-            evict_over_bounds(&mut store);
         }
+        self.lock().evict_over_bounds();
         Ok(())
     }
 
@@ -204,12 +287,17 @@ impl CookieJar {
     /// Adds the jar's cookies for `url` to the `Cookie` header: after the request's own cookies
     /// when it sets some (`own; jar`), as Newman does.
     pub(super) fn add_request_cookies(&self, headers: &mut Vec<(String, String)>, url: &Url) {
-        let store = self.lock();
-        let jar = in_request_order(store.matches(url))
+        let mut store = self.lock();
+        let sent = in_request_order(store.store.matches(url));
+        let keys: Vec<CookieKey> = sent.iter().map(|c| key_of(c)).collect();
+        let jar = sent
             .into_iter()
             .map(|c| format!("{}={}", c.name(), c.value()))
             .collect::<Vec<_>>()
             .join("; ");
+        for key in keys {
+            store.touch(key);
+        }
         drop(store);
         if jar.is_empty() {
             return;
@@ -239,50 +327,15 @@ impl CookieJar {
             .iter()
             .filter_map(|text| cookie::Cookie::parse(text.to_string()).ok())
             .filter(|c| c.name().len() + c.value().len() <= MAX_COOKIE_SIZE);
-        let mut store = self.lock();
-        store.store_response_cookies(cookies, url);
-        evict_over_bounds(&mut store);
-    }
-}
-
-/// Removes expired cookies, then the oldest of a domain over [`MAX_COOKIES_PER_DOMAIN`], then
-/// the oldest over [`MAX_COOKIES`].
-fn evict_over_bounds(store: &mut cookie_store::CookieStore) {
-    let stored: Vec<(String, String, String, bool)> = store
-        .iter_any()
-        .map(|c| {
-            (
-                String::from(&c.domain),
-                String::from(&c.path),
-                c.name().to_string(),
-                c.is_expired(),
-            )
-        })
-        .collect();
-    let mut doomed: Vec<bool> = stored.iter().map(|c| c.3).collect();
-    let mut per_domain: HashMap<&str, usize> = HashMap::new();
-    for (domain, ..) in stored.iter().filter(|c| !c.3) {
-        *per_domain.entry(domain).or_default() += 1;
-    }
-    for (at, (domain, ..)) in stored.iter().enumerate() {
-        let count = per_domain.entry(domain).or_default();
-        if !doomed[at] && *count > MAX_COOKIES_PER_DOMAIN {
-            doomed[at] = true;
-            *count -= 1;
+        let mut jar = self.lock();
+        let mut stored = false;
+        for cookie in cookies {
+            // As the store's own `store_response_cookies`: a cookie it refuses is left out.
+            stored |= jar.insert(&cookie, url).is_ok();
         }
-    }
-    let mut kept = doomed.iter().filter(|d| !**d).count();
-    for slot in doomed.iter_mut() {
-        if kept <= MAX_COOKIES {
-            break;
+        if stored {
+            jar.evict_over_bounds();
         }
-        if !*slot {
-            *slot = true;
-            kept -= 1;
-        }
-    }
-    for ((domain, path, name, _), _) in stored.iter().zip(doomed).filter(|(_, d)| *d) {
-        store.remove(domain, path, name);
     }
 }
 
@@ -433,5 +486,25 @@ mod tests {
         );
         let names: Vec<String> = jar.all().into_iter().map(|c| c.name).collect();
         assert_eq!(names, ["fits"]);
+    }
+
+    #[test]
+    fn a_cookie_sent_recently_outlasts_older_unused_ones() {
+        let jar = CookieJar::new();
+        let site = url("http://h.test/");
+        jar.keep_response_cookies(&response_setting("keep=1; Path=/keep"), &site);
+        let others = (0..MAX_COOKIES_PER_DOMAIN - 1)
+            .map(|i| ("Set-Cookie".to_string(), format!("c{i}=v; Path=/other")))
+            .collect::<Vec<_>>();
+        jar.keep_response_cookies(&others, &site);
+        assert_eq!(
+            sent_to(&jar, "http://h.test/keep", Vec::new()).as_deref(),
+            Some("keep=1")
+        );
+        jar.keep_response_cookies(&response_setting("new=1; Path=/other"), &site);
+        let names: Vec<String> = jar.all().into_iter().map(|c| c.name).collect();
+        assert_eq!(names.len(), MAX_COOKIES_PER_DOMAIN);
+        assert!(names.contains(&"keep".to_string()));
+        assert!(!names.contains(&"c0".to_string()));
     }
 }

@@ -5,6 +5,7 @@ mod chameleon;
 mod corpus;
 mod differential;
 mod echo;
+mod hostile;
 mod load_errors;
 mod newman_suite;
 mod node;
