@@ -214,4 +214,59 @@ pub struct RunArgs {
     /// Passphrase of an encrypted PKCS#8 client key (`-----BEGIN ENCRYPTED PRIVATE KEY-----`).
     #[arg(long = "ssl-client-passphrase", value_name = "TEXT")]
     pub ssl_client_passphrase: Option<String>,
+    /// Baton only: fail a request whose response body is larger than this, counted after
+    /// decompression (a number of bytes, or with a unit: `64MiB`, `1GB`, `512k`).
+    #[arg(long = "max-response-size", value_name = "BYTES", default_value = "256MiB", value_parser = parse_size)]
+    pub max_response_size: u64,
+}
+
+/// A byte count: digits with an optional unit, `KB`/`MB`/`GB` in thousands, `KiB`/`MiB`/`GiB`
+/// (or `k`/`m`/`g` alone) in 1024s; at least one byte.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let unit = unit.trim();
+    let multiplier: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "mb" => 1000 * 1000,
+        "gb" => 1000 * 1000 * 1000,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}`; use bytes, KB, MB, GB, KiB, MiB or GiB"
+            ));
+        }
+    };
+    let number: u64 = digits.parse().map_err(|_| {
+        format!("expected a number of bytes such as 1048576 or 64MiB, got `{text}`")
+    })?;
+    match number.checked_mul(multiplier) {
+        Some(0) => Err("must be at least 1 byte".into()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("`{text}` is too large")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_plain_numbers_and_units() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("64 mib"), Ok(64 << 20));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999GiB").is_err());
+    }
 }

@@ -403,6 +403,7 @@ fn build_client(args: &RunArgs) -> Result<HttpClient, String> {
             timeout: args.timeout_request.map(Duration::from_millis),
             ignore_redirects: args.ignore_redirects,
             client_key_passphrase: args.ssl_client_passphrase.clone(),
+            max_response_size: args.max_response_size,
             connect_to: args
                 .connect_to
                 .iter()

@@ -16,17 +16,20 @@ use crate::collection::{ProtocolProfileBehavior, percent_decode};
 use super::auth::{SystemEntropy, offers_ntlm};
 use super::connect_to::ConnectTo;
 use super::connection::{Connection, Route, open};
-use super::decode::decode;
+use super::decode::{DecodeError, decode};
 use super::digest::{Digest, DigestMemory};
-use super::http1::{ReadError, encode_request, read_response};
+use super::http1::{MAX_HEAD, ReadError, ReadLimits, encode_request, read_response};
 use super::identity::load_identity;
 use super::pool::{Pool, PoolKey};
 use super::tls_config::TlsInputs;
 use super::wire::{has_header, host_header};
 use super::{CookieJar, HttpError, Response, WireRequest};
 
+/// The default `--max-response-size`: 256 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 256 * 1024 * 1024;
+
 /// TLS and transport settings for the run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClientOptions {
     /// `-k/--insecure`: do not verify certificates.
     pub insecure: bool,
@@ -42,6 +45,24 @@ pub struct ClientOptions {
     pub ignore_redirects: bool,
     /// `--resolve` and `--connect-to`: the first mapping that matches a request's host and port wins.
     pub connect_to: Vec<ConnectTo>,
+    /// `--max-response-size`: the most bytes a response body may have, counted after
+    /// decompression.
+    pub max_response_size: u64,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            insecure: false,
+            extra_ca_certs: Vec::new(),
+            client_cert: None,
+            client_key_passphrase: None,
+            timeout: None,
+            ignore_redirects: false,
+            connect_to: Vec::new(),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+        }
+    }
 }
 
 /// Why the HTTP client could not be set up.
@@ -155,13 +176,17 @@ impl HttpClient {
             Some(connection) => connection,
             None => self.connect(request, insecure).await.map_err(network)?,
         };
-        let mut outcome = exchange(&mut connection, request, &headers).await;
+        let limits = ReadLimits {
+            head: MAX_HEAD,
+            body: self.options.max_response_size,
+        };
+        let mut outcome = exchange(&mut connection, request, &headers, limits).await;
         // A kept connection the server closed just now: sent again on a new one, unless the
         // method is one a server must not see twice.
         let idempotent = IDEMPOTENT.contains(&request.method.as_str());
         if reused && idempotent && matches!(outcome, Err(ReadError::ClosedBeforeResponse)) {
             connection = self.connect(request, insecure).await.map_err(network)?;
-            outcome = exchange(&mut connection, request, &headers).await;
+            outcome = exchange(&mut connection, request, &headers, limits).await;
         }
         let raw = outcome.map_err(|e| match e {
             ReadError::ClosedBeforeResponse => {
@@ -169,6 +194,14 @@ impl HttpClient {
             }
             ReadError::Io(e) => network(format!("error sending request: {e}")),
             ReadError::Http(e) => e,
+            ReadError::Protocol(message) => HttpError::Protocol {
+                url: shown.clone(),
+                message,
+            },
+            ReadError::TooLarge => HttpError::ResponseTooLarge {
+                url: shown.clone(),
+                limit: limits.body,
+            },
         })?;
         if raw.reusable {
             self.pool.put(key, connection);
@@ -176,8 +209,13 @@ impl HttpClient {
         if let Some(jar) = jar {
             jar.keep_response_cookies(&raw.headers, url);
         }
-        let body =
-            decode(&raw.headers, raw.body).map_err(|e| network(format!("decoding body: {e}")))?;
+        let body = decode(&raw.headers, raw.body, limits.body).map_err(|e| match e {
+            DecodeError::TooLarge => HttpError::ResponseTooLarge {
+                url: shown.clone(),
+                limit: limits.body,
+            },
+            DecodeError::Invalid(e) => network(format!("decoding body: {e}")),
+        })?;
         Ok(Response::received(
             (raw.code, &raw.reason),
             raw.headers,
@@ -452,6 +490,7 @@ async fn exchange(
     connection: &mut Connection,
     request: &WireRequest,
     headers: &[(String, String)],
+    limits: ReadLimits,
 ) -> Result<super::http1::RawResponse, ReadError> {
     let mut headers = headers.to_vec();
     let target = match &connection.via_proxy {
@@ -476,7 +515,7 @@ async fn exchange(
     if let Err(error) = written.await {
         // The server may have answered before it stopped reading (a 413 or 401 for a large
         // upload); otherwise a kept connection it closed fails here as well as on read.
-        return match read_response(&mut connection.io, &request.method).await {
+        return match read_response(&mut connection.io, &request.method, limits).await {
             Ok(mut early) => {
                 early.reusable = false;
                 Ok(early)
@@ -492,7 +531,7 @@ async fn exchange(
             Err(_) => Err(ReadError::Io(error)),
         };
     }
-    read_response(&mut connection.io, &request.method).await
+    read_response(&mut connection.io, &request.method, limits).await
 }
 
 /// `user:password@` in the URL as a Basic `Authorization` value (percent-decoded), as Node sends it.
@@ -509,7 +548,8 @@ fn url_credentials(url: &url::Url) -> Option<String> {
 }
 
 /// The next hop of a redirect: 301/302/303 turn into GET without a body (unless
-/// `followOriginalHttpMethod`), 307/308 repeat the request.
+/// `followOriginalHttpMethod`), 307/308 repeat the request. Only `http:` and `https:` are
+/// followed: Newman's HTTP layer fails any other scheme with `Invalid protocol: ftp:`.
 fn redirected(
     current: &WireRequest,
     code: u16,
@@ -523,6 +563,12 @@ fn redirected(
             url: location.to_string(),
             reason: format!("bad redirect Location: {e}"),
         })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(HttpError::UnsupportedRedirect {
+            url: current.sent_url(),
+            scheme: format!("{}:", url.scheme()),
+        });
+    }
     let mut next = current.clone();
     let keep_method =
         matches!(code, 307 | 308) || behavior.follow_original_http_method == Some(true);

@@ -1,6 +1,13 @@
 //! The run's cookie jar: shared by every request and `pm.sendRequest`, readable by scripts
 //! (`pm.cookies`, `pm.cookies.jar()`) and exportable with `--export-cookie-jar`.
+//!
+//! The jar is bounded as browsers bound theirs, so a server cannot make every later request
+//! carry (and the jar hold) an ever-growing pile of cookies: at most [`MAX_COOKIES_PER_DOMAIN`]
+//! per domain and [`MAX_COOKIES`] in all, the least recently used (stored or sent) going first;
+//! a cookie from a server whose name and value take more than [`MAX_COOKIE_SIZE`] bytes is
+//! ignored. Newman's jar has no bounds.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{Value, json};
@@ -25,10 +32,106 @@ pub struct CookieRecord {
     pub expires: Option<String>,
 }
 
+/// The most cookies the jar keeps for one domain (as Chrome).
+pub const MAX_COOKIES_PER_DOMAIN: usize = 180;
+
+/// The most cookies the jar keeps in all (as Chrome).
+pub const MAX_COOKIES: usize = 3000;
+
+/// The most bytes of a server's cookie, name and value together; a larger one is ignored (as
+/// browsers ignore it).
+pub const MAX_COOKIE_SIZE: usize = 4096;
+
 /// A thread-safe cookie store that requests read and write and scripts inspect.
 #[derive(Debug, Default)]
 pub struct CookieJar {
-    store: Mutex<cookie_store::CookieStore>,
+    inner: Mutex<Jar>,
+}
+
+/// A cookie's place in the store: domain, path and name.
+type CookieKey = (String, String, String);
+
+/// The store, and when each of its cookies was last used.
+#[derive(Debug, Default)]
+struct Jar {
+    store: cookie_store::CookieStore,
+    /// The tick at which each cookie was last stored or sent; eviction takes the lowest first.
+    used: HashMap<CookieKey, u64>,
+    /// Counts up at each use.
+    clock: u64,
+}
+
+impl Jar {
+    /// Stores `cookie` as `url` set it, as the cookie most recently used.
+    fn insert(&mut self, cookie: &cookie::Cookie<'_>, url: &Url) -> Result<(), String> {
+        let cookie = cookie_store::Cookie::try_from_raw_cookie(cookie, url)
+            .map_err(|e| e.to_string())?
+            .into_owned();
+        let key = key_of(&cookie);
+        self.store.insert(cookie, url).map_err(|e| e.to_string())?;
+        self.touch(key);
+        Ok(())
+    }
+
+    fn touch(&mut self, key: CookieKey) {
+        self.clock += 1;
+        self.used.insert(key, self.clock);
+    }
+
+    /// Removes expired cookies, then the least recently used of a domain over
+    /// [`MAX_COOKIES_PER_DOMAIN`], then the least recently used over [`MAX_COOKIES`].
+    fn evict_over_bounds(&mut self) {
+        let mut stored: Vec<(CookieKey, bool, u64)> = self
+            .store
+            .iter_any()
+            .map(|c| {
+                let key = key_of(c);
+                let used = self.used.get(&key).copied().unwrap_or(0);
+                (key, c.is_expired(), used)
+            })
+            .collect();
+        stored.sort_by_key(|(_, _, used)| *used);
+        let mut doomed: Vec<bool> = stored.iter().map(|(_, expired, _)| *expired).collect();
+        let mut per_domain: HashMap<&str, usize> = HashMap::new();
+        for ((domain, ..), ..) in stored.iter().filter(|(_, expired, _)| !expired) {
+            *per_domain.entry(domain).or_default() += 1;
+        }
+        for (at, ((domain, ..), ..)) in stored.iter().enumerate() {
+            let count = per_domain.entry(domain).or_default();
+            if !doomed[at] && *count > MAX_COOKIES_PER_DOMAIN {
+                doomed[at] = true;
+                *count -= 1;
+            }
+        }
+        let mut kept = doomed.iter().filter(|d| !**d).count();
+        for slot in doomed.iter_mut() {
+            if kept <= MAX_COOKIES {
+                break;
+            }
+            if !*slot {
+                *slot = true;
+                kept -= 1;
+            }
+        }
+        let mut used = HashMap::with_capacity(kept);
+        for ((key, _, tick), doomed) in stored.into_iter().zip(doomed) {
+            if doomed {
+                self.store.remove(&key.0, &key.1, &key.2);
+            } else {
+                used.insert(key, tick);
+            }
+        }
+        // Only the cookies still stored keep a tick, so the map stays as small as the jar.
+        self.used = used;
+    }
+}
+
+fn key_of(cookie: &cookie_store::Cookie<'_>) -> CookieKey {
+    (
+        String::from(&cookie.domain),
+        String::from(&cookie.path),
+        cookie.name().to_string(),
+    )
 }
 
 impl CookieJar {
@@ -37,16 +140,16 @@ impl CookieJar {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, cookie_store::CookieStore> {
+    fn lock(&self) -> MutexGuard<'_, Jar> {
         // A panic while holding the lock leaves the store usable: cookies are plain data.
-        self.store
+        self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The cookies a request to `url` would carry, in the order it carries them.
     pub fn cookies_for(&self, url: &Url) -> Vec<CookieRecord> {
-        in_request_order(self.lock().matches(url))
+        in_request_order(self.lock().store.matches(url))
             .into_iter()
             .map(record)
             .collect()
@@ -54,21 +157,22 @@ impl CookieJar {
 
     /// Every unexpired cookie in the jar.
     pub fn all(&self) -> Vec<CookieRecord> {
-        self.lock().iter_unexpired().map(record).collect()
+        self.lock().store.iter_unexpired().map(record).collect()
     }
 
     /// Stores `name=value` as if `url` had set it.
     pub fn set(&self, url: &Url, name: &str, value: &str) -> Result<(), String> {
         let cookie = cookie::Cookie::new(name.to_string(), value.to_string());
-        self.lock()
-            .insert_raw(&cookie, url)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        let mut jar = self.lock();
+        let stored = jar.insert(&cookie, url);
+        jar.evict_over_bounds();
+        stored
     }
 
     /// Removes the cookie `name` visible to `url`.
     pub fn unset(&self, url: &Url, name: &str) {
-        let mut store = self.lock();
+        let mut jar = self.lock();
+        let store = &mut jar.store;
         let found: Vec<(String, String)> = store
             .matches(url)
             .into_iter()
@@ -125,9 +229,10 @@ impl CookieJar {
                 raw.set_domain(domain.to_string());
             }
             self.lock()
-                .insert_raw(&raw, &url)
+                .insert(&raw, &url)
                 .map_err(|e| format!("cookies[{index}]: {e}"))?;
         }
+        self.lock().evict_over_bounds();
         Ok(())
     }
 
@@ -182,12 +287,17 @@ impl CookieJar {
     /// Adds the jar's cookies for `url` to the `Cookie` header: after the request's own cookies
     /// when it sets some (`own; jar`), as Newman does.
     pub(super) fn add_request_cookies(&self, headers: &mut Vec<(String, String)>, url: &Url) {
-        let store = self.lock();
-        let jar = in_request_order(store.matches(url))
+        let mut store = self.lock();
+        let sent = in_request_order(store.store.matches(url));
+        let keys: Vec<CookieKey> = sent.iter().map(|c| key_of(c)).collect();
+        let jar = sent
             .into_iter()
             .map(|c| format!("{}={}", c.name(), c.value()))
             .collect::<Vec<_>>()
             .join("; ");
+        for key in keys {
+            store.touch(key);
+        }
         drop(store);
         if jar.is_empty() {
             return;
@@ -204,13 +314,28 @@ impl CookieJar {
         }
     }
 
-    /// Keeps the cookies a response to `url` sets.
+    /// Keeps the cookies a response to `url` sets, within the jar's bounds.
     pub(super) fn keep_response_cookies(&self, headers: &[(String, String)], url: &Url) {
-        let cookies = headers
+        let set: Vec<&str> = headers
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
-            .filter_map(|(_, text)| cookie::Cookie::parse(text.clone()).ok());
-        self.lock().store_response_cookies(cookies, url);
+            .map(|(_, v)| v.as_str())
+            .collect();
+        // Only the newest `MAX_COOKIES` could outlast eviction: the others are not even parsed.
+        let newest = &set[set.len().saturating_sub(MAX_COOKIES)..];
+        let cookies = newest
+            .iter()
+            .filter_map(|text| cookie::Cookie::parse(text.to_string()).ok())
+            .filter(|c| c.name().len() + c.value().len() <= MAX_COOKIE_SIZE);
+        let mut jar = self.lock();
+        let mut stored = false;
+        for cookie in cookies {
+            // As the store's own `store_response_cookies`: a cookie it refuses is left out.
+            stored |= jar.insert(&cookie, url).is_ok();
+        }
+        if stored {
+            jar.evict_over_bounds();
+        }
     }
 }
 
@@ -305,5 +430,81 @@ mod tests {
         let keep = other.all().into_iter().find(|c| c.name == "keep").unwrap();
         assert!(keep.http_only);
         assert_eq!(keep.expires.as_deref(), Some("2098-01-01T00:00:00Z"));
+    }
+
+    fn set_cookies(names: impl Iterator<Item = String>) -> Vec<(String, String)> {
+        names
+            .map(|name| ("Set-Cookie".to_string(), format!("{name}=v; Path=/")))
+            .collect()
+    }
+
+    #[test]
+    fn the_jar_keeps_the_newest_180_cookies_of_a_domain() {
+        let jar = CookieJar::new();
+        let site = url("http://h.test/");
+        jar.keep_response_cookies(&set_cookies((0..500).map(|i| format!("c{i}"))), &site);
+        jar.keep_response_cookies(
+            &set_cookies((0..5).map(|i| format!("other{i}"))),
+            &url("http://o.test/"),
+        );
+        let sent = sent_to(&jar, "http://h.test/", Vec::new()).unwrap();
+        let names: Vec<&str> = sent
+            .split("; ")
+            .map(|p| p.split('=').next().unwrap())
+            .collect();
+        assert_eq!(names.len(), MAX_COOKIES_PER_DOMAIN);
+        assert_eq!(names.first(), Some(&"c320"));
+        assert_eq!(names.last(), Some(&"c499"));
+        assert_eq!(jar.cookies_for(&url("http://o.test/")).len(), 5);
+    }
+
+    #[test]
+    fn the_jar_keeps_at_most_3000_cookies_in_all() {
+        let jar = CookieJar::new();
+        for host in 0..20 {
+            let site = url(&format!("http://h{host}.test/"));
+            jar.keep_response_cookies(&set_cookies((0..200).map(|i| format!("c{i}"))), &site);
+        }
+        assert_eq!(jar.all().len(), MAX_COOKIES);
+        // The oldest went first: the first hosts lost theirs.
+        assert!(jar.cookies_for(&url("http://h0.test/")).is_empty());
+        assert_eq!(
+            jar.cookies_for(&url("http://h19.test/")).len(),
+            MAX_COOKIES_PER_DOMAIN
+        );
+    }
+
+    #[test]
+    fn a_cookie_over_4096_bytes_is_ignored() {
+        let jar = CookieJar::new();
+        let site = url("http://h.test/");
+        let big = format!("big={}", "x".repeat(MAX_COOKIE_SIZE));
+        let fits = format!("fits={}", "x".repeat(MAX_COOKIE_SIZE - 4));
+        jar.keep_response_cookies(
+            &[("Set-Cookie".into(), big), ("Set-Cookie".into(), fits)],
+            &site,
+        );
+        let names: Vec<String> = jar.all().into_iter().map(|c| c.name).collect();
+        assert_eq!(names, ["fits"]);
+    }
+
+    #[test]
+    fn a_cookie_sent_recently_outlasts_older_unused_ones() {
+        let jar = CookieJar::new();
+        let site = url("http://h.test/");
+        jar.keep_response_cookies(&response_setting("keep=1; Path=/keep"), &site);
+        let others = (0..MAX_COOKIES_PER_DOMAIN - 1)
+            .map(|i| ("Set-Cookie".to_string(), format!("c{i}=v; Path=/other")))
+            .collect::<Vec<_>>();
+        jar.keep_response_cookies(&others, &site);
+        assert_eq!(
+            sent_to(&jar, "http://h.test/keep", Vec::new()).as_deref(),
+            Some("keep=1")
+        );
+        jar.keep_response_cookies(&response_setting("new=1; Path=/other"), &site);
+        let names: Vec<String> = jar.all().into_iter().map(|c| c.name).collect();
+        assert_eq!(names.len(), MAX_COOKIES_PER_DOMAIN);
+        assert!(names.contains(&"keep".to_string()));
+        assert!(!names.contains(&"c0".to_string()));
     }
 }

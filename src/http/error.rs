@@ -58,6 +58,28 @@ pub enum HttpError {
         /// The limit that ran out.
         after: Duration,
     },
+    /// The server broke HTTP/1.1 (a bad status line, header, length or chunk size, or a head
+    /// over its cap).
+    Protocol {
+        /// The URL requested.
+        url: String,
+        /// What was wrong, quoting the server.
+        message: String,
+    },
+    /// The body, or what it decompresses to, is larger than `--max-response-size`.
+    ResponseTooLarge {
+        /// The URL requested.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A redirect to a URL that is neither `http:` nor `https:`.
+    UnsupportedRedirect {
+        /// The URL that redirected.
+        url: String,
+        /// The scheme of the `Location`, with its colon (`ftp:`).
+        scheme: String,
+    },
     /// More redirects than `maxRedirects` allows.
     TooManyRedirects {
         /// The URL requested.
@@ -98,6 +120,18 @@ impl fmt::Display for HttpError {
             HttpError::Timeout { url, after } => {
                 write!(f, "no response within {} ms ({url})", after.as_millis())
             }
+            HttpError::Protocol { url, message } => {
+                write!(f, "invalid HTTP response: {message} ({url})")
+            }
+            HttpError::ResponseTooLarge { url, limit } => write!(
+                f,
+                "response body exceeds --max-response-size of {} ({url})",
+                super::http1::size_text(*limit)
+            ),
+            HttpError::UnsupportedRedirect { url, scheme } => write!(
+                f,
+                "redirect to unsupported scheme `{scheme}` (only http and https are followed) ({url})"
+            ),
             HttpError::TooManyRedirects { url, max } => {
                 write!(f, "more than {max} redirects ({url})")
             }

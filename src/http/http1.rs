@@ -10,9 +10,6 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 
 use super::HttpError;
 
-/// The most a response head (status line and headers) may take.
-const MAX_HEAD: usize = 1024 * 1024;
-
 /// The request bytes: `METHOD target HTTP/1.1`, the headers, a blank line and the body.
 pub fn encode_request(
     method: &str,
@@ -133,6 +130,20 @@ impl RawResponse {
     }
 }
 
+/// The most a response may make Baton read and keep.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadLimits {
+    /// Bytes of one response head (status line and headers), and of one chunk-size line or
+    /// trailer section.
+    pub head: usize,
+    /// Bytes of the body as framed on the wire; the chunk-size lines and trailers of a chunked
+    /// body may take as much again.
+    pub body: u64,
+}
+
+/// The default cap on a response head, 1 MiB.
+pub const MAX_HEAD: usize = 1024 * 1024;
+
 /// Why an exchange on a connection failed.
 #[derive(Debug)]
 pub enum ReadError {
@@ -141,6 +152,11 @@ pub enum ReadError {
     ClosedBeforeResponse,
     /// The request cannot be written (an invalid method or header).
     Http(HttpError),
+    /// The server broke HTTP/1.1: a bad status line, header line, length or chunk size, or a
+    /// head over its cap.
+    Protocol(String),
+    /// The body is larger than [`ReadLimits::body`].
+    TooLarge,
     /// Anything else.
     Io(io::Error),
 }
@@ -158,6 +174,7 @@ const MAX_INTERIM: usize = 16;
 pub async fn read_response<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     method: &str,
+    limits: ReadLimits,
 ) -> Result<RawResponse, ReadError> {
     for interim in 0..=MAX_INTERIM {
         let Head {
@@ -165,7 +182,7 @@ pub async fn read_response<R: AsyncBufRead + Unpin>(
             reason,
             http10,
             headers,
-        } = match read_head(reader).await? {
+        } = match read_head(reader, limits.head).await? {
             Some(head) => head,
             None if interim == 0 => return Err(ReadError::ClosedBeforeResponse),
             None => return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into()),
@@ -189,17 +206,20 @@ pub async fn read_response<R: AsyncBufRead + Unpin>(
         if bodyless {
             return Ok(response);
         }
-        response.body = read_body(reader, &mut response).await?;
+        response.body = read_body(reader, &mut response, limits).await?;
         return Ok(response);
     }
-    Err(invalid(format!("more than {MAX_INTERIM} interim responses")).into())
+    Err(protocol(format!(
+        "more than {MAX_INTERIM} interim (1xx) responses"
+    )))
 }
 
 /// The body as the headers frame it (RFC 9112, section 6.3).
 async fn read_body<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     response: &mut RawResponse,
-) -> io::Result<Vec<u8>> {
+    limits: ReadLimits,
+) -> Result<Vec<u8>, ReadError> {
     let encodings: Vec<String> = response
         .headers
         .iter()
@@ -223,38 +243,49 @@ async fn read_body<R: AsyncBufRead + Unpin>(
             response.reusable = false;
         }
         if encodings.last().map(String::as_str) == Some("chunked") {
-            read_chunked(reader, &mut body).await?;
+            read_chunked(reader, &mut body, limits).await?;
         } else {
-            read_to_close(reader, &mut body).await?;
+            read_to_close(reader, &mut body, limits.body).await?;
             response.reusable = false;
         }
     } else if let Some(first) = lengths.first() {
         if lengths.iter().any(|l| l != first) {
-            return Err(invalid(format!(
+            return Err(protocol(format!(
                 "conflicting Content-Length values: {}",
-                lengths.join(", ")
+                shown(&lengths.join(", "))
             )));
         }
         let length = parse_length(first)?;
+        if length > limits.body {
+            return Err(ReadError::TooLarge);
+        }
         read_exactly(reader, length, &mut body).await?;
     } else {
-        read_to_close(reader, &mut body).await?;
+        read_to_close(reader, &mut body, limits.body).await?;
         response.reusable = false;
     }
     Ok(body)
 }
 
-fn invalid(what: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, what)
+fn protocol(what: String) -> ReadError {
+    ReadError::Protocol(what)
+}
+
+/// Server text for an error message: at most 120 characters of it.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(120) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// A Content-Length: decimal digits only.
-fn parse_length(text: &str) -> io::Result<u64> {
+fn parse_length(text: &str) -> Result<u64, ReadError> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     digits
         .then(|| text.parse::<u64>().ok())
         .flatten()
-        .ok_or_else(|| invalid(format!("invalid Content-Length `{text}`")))
+        .ok_or_else(|| protocol(format!("invalid Content-Length `{}`", shown(text))))
 }
 
 /// Appends exactly `length` bytes; the buffer grows with what arrives, not with what is claimed.
@@ -262,27 +293,36 @@ async fn read_exactly<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     length: u64,
     body: &mut Vec<u8>,
-) -> io::Result<()> {
+) -> Result<(), ReadError> {
     let read = reader.take(length).read_to_end(body).await? as u64;
     if read < length {
         return Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
             format!("the body ended after {read} of {length} bytes"),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
 
-/// A body that ends with the connection. A TLS peer that closes without `close_notify` ends it
-/// too: many servers do, and browsers and Node accept the body.
+/// A body that ends with the connection, up to `limit` bytes. A TLS peer that closes without
+/// `close_notify` ends it too: many servers do, and browsers and Node accept the body.
 async fn read_to_close<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     body: &mut Vec<u8>,
-) -> io::Result<()> {
-    match reader.read_to_end(body).await {
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(()),
-        other => other.map(|_| ()),
+    limit: u64,
+) -> Result<(), ReadError> {
+    // One byte past the limit tells a body of exactly `limit` bytes from a larger one.
+    match reader.take(limit.saturating_add(1)).read_to_end(body).await {
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {}
+        other => {
+            other?;
+        }
     }
+    if body.len() as u64 > limit {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(())
 }
 
 fn is_reset(error: &io::Error) -> bool {
@@ -303,33 +343,33 @@ struct Head {
     headers: Vec<(String, String)>,
 }
 
-/// The status line and headers; `None` if the connection closed (or was reset) before the first
-/// byte.
-async fn read_head<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Option<Head>> {
-    let mut total = 0;
+/// The status line and headers, in at most `limit` bytes; `None` if the connection closed (or
+/// was reset) before the first byte.
+async fn read_head<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    limit: usize,
+) -> Result<Option<Head>, ReadError> {
+    let mut budget = limit as u64;
+    let too_long = || {
+        format!(
+            "the response head is larger than {}",
+            size_text(limit as u64)
+        )
+    };
     let mut line = Vec::new();
-    match read_line(reader, &mut line, &mut total).await {
+    match read_line(reader, &mut line, &mut budget, too_long).await {
         Ok(0) => return Ok(None),
-        Err(e) if is_reset(&e) && line.is_empty() => return Ok(None),
+        Err(ReadError::Io(e)) if is_reset(&e) && line.is_empty() => return Ok(None),
         Err(e) => return Err(e),
         Ok(_) => {}
     }
     let status = String::from_utf8_lossy(&line).trim_end().to_string();
-    let mut parts = status.splitn(3, ' ');
-    let http10 = parts.next() == Some("HTTP/1.0");
-    let version_ok = status.starts_with("HTTP/1.");
-    let code = parts.next().and_then(|c| c.parse::<u16>().ok());
-    let reason = parts.next().unwrap_or_default().to_string();
-    let (Some(code), true) = (code, version_ok) else {
-        return Err(invalid(format!(
-            "expected an HTTP/1.1 status line, got `{status}`"
-        )));
-    };
+    let (code, reason, http10) = parse_status_line(&status)?;
     let mut headers: Vec<(String, String)> = Vec::new();
     loop {
         line.clear();
-        if read_line(reader, &mut line, &mut total).await? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+        if read_line(reader, &mut line, &mut budget, too_long).await? == 0 {
+            return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into());
         }
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\r', '\n']);
@@ -350,60 +390,134 @@ async fn read_head<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Option
             continue;
         }
         let Some((name, value)) = text.split_once(':') else {
-            return Err(invalid(format!("expected a header line, got `{text}`")));
+            return Err(protocol(format!(
+                "expected a header line, got `{}`",
+                shown(text)
+            )));
         };
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
 }
 
-/// Reads one line (with its end) into `line`, keeping the whole head under `MAX_HEAD`.
+/// `HTTP/1.x`, a three-digit status code from 100 to 599, and an optional reason phrase.
+fn parse_status_line(status: &str) -> Result<(u16, String, bool), ReadError> {
+    let mut parts = status.splitn(3, ' ');
+    let version = parts.next().unwrap_or_default();
+    let code = parts.next().unwrap_or_default();
+    let reason = parts.next().unwrap_or_default().to_string();
+    let version_ok = version.len() == 8
+        && version.starts_with("HTTP/1.")
+        && version.as_bytes()[7].is_ascii_digit();
+    if !version_ok {
+        return Err(protocol(format!(
+            "expected an HTTP/1.1 status line, got `{}`",
+            shown(status)
+        )));
+    }
+    let number = (code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| code.parse::<u16>().ok())
+        .flatten()
+        .filter(|n| (100..=599).contains(n));
+    let Some(number) = number else {
+        return Err(protocol(format!(
+            "the status code must be three digits from 100 to 599, got `{}` in the status line `{}`",
+            shown(code),
+            shown(status)
+        )));
+    };
+    Ok((number, reason, version == "HTTP/1.0"))
+}
+
+/// A byte count as people write it: `256 MiB`, `64 KiB` or `1000 bytes`.
+pub fn size_text(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    const GIB: u64 = 1024 * MIB;
+    match bytes {
+        0 => "0 bytes".into(),
+        b if b % GIB == 0 => format!("{} GiB", b / GIB),
+        b if b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Reads one line (with its end) into `line`, taking its bytes from `budget`; a line that would
+/// not fit is the error `too_long` names.
 async fn read_line<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     line: &mut Vec<u8>,
-    total: &mut usize,
-) -> io::Result<usize> {
-    let allowed = (MAX_HEAD - *total) as u64;
-    let n = reader.take(allowed).read_until(b'\n', line).await?;
-    *total += n;
-    if *total >= MAX_HEAD {
-        return Err(invalid("the response head is larger than 1 MiB".into()));
+    budget: &mut u64,
+    too_long: impl Fn() -> String,
+) -> Result<usize, ReadError> {
+    let n = reader.take(*budget).read_until(b'\n', line).await?;
+    *budget -= n as u64;
+    if *budget == 0 {
+        return Err(protocol(too_long()));
     }
     Ok(n)
 }
 
-/// A `Transfer-Encoding: chunked` body, without its framing and trailers.
+/// A `Transfer-Encoding: chunked` body, without its framing and trailers. Chunk sizes are plain
+/// hex digits (RFC 9112, section 7.1), optionally followed by `;` extensions.
 async fn read_chunked<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     body: &mut Vec<u8>,
-) -> io::Result<()> {
+    limits: ReadLimits,
+) -> Result<(), ReadError> {
+    // The framing (size lines, line ends and trailers) has a budget of its own besides the body:
+    // one-byte chunks with long extensions must not make the read endless.
+    let mut framing = limits.body.max(limits.head as u64);
+    let line_cap = limits.head as u64;
+    let too_long = || "a chunk-size line or the trailers are too long".to_string();
     let mut line = Vec::new();
     loop {
-        // Each size line and the trailers share the head's limit.
-        let mut total = 0;
         line.clear();
-        if read_line(reader, &mut line, &mut total).await? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+        let mut budget = line_cap.min(framing);
+        let n = read_line(reader, &mut line, &mut budget, too_long).await?;
+        framing -= n as u64;
+        if n == 0 {
+            return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into());
         }
-        let text = String::from_utf8_lossy(&line);
-        let size = text.split(';').next().unwrap_or_default().trim();
-        let size = u64::from_str_radix(size, 16)
-            .map_err(|_| invalid(format!("invalid chunk size `{size}`")))?;
+        let size = parse_chunk_size(&line)?;
         if size == 0 {
+            let mut budget = line_cap.min(framing);
             loop {
                 line.clear();
-                let n = read_line(reader, &mut line, &mut total).await?;
+                let n = read_line(reader, &mut line, &mut budget, too_long).await?;
                 if n == 0 || line == b"\r\n" || line == b"\n" {
                     return Ok(());
                 }
             }
         }
+        if body.len() as u64 + size > limits.body {
+            return Err(ReadError::TooLarge);
+        }
         read_exactly(reader, size, body).await?;
         line.clear();
-        read_line(reader, &mut line, &mut total).await?;
+        let mut budget = 3u64.min(framing);
+        let n = read_line(reader, &mut line, &mut budget, || {
+            "a chunk is longer than its size".to_string()
+        })
+        .await?;
+        framing -= n as u64;
         if line != b"\r\n" && line != b"\n" {
-            return Err(invalid("a chunk is longer than its size".into()));
+            return Err(protocol("a chunk is longer than its size".into()));
         }
     }
+}
+
+/// The size on a chunk-size line: hex digits, then optional whitespace and `;` extensions.
+fn parse_chunk_size(line: &[u8]) -> Result<u64, ReadError> {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end_matches(['\r', '\n']);
+    let digits = text.split(';').next().unwrap_or_default();
+    let digits = digits.trim_end_matches([' ', '\t']);
+    let plain_hex = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_hexdigit());
+    plain_hex
+        .then(|| u64::from_str_radix(digits, 16).ok())
+        .flatten()
+        .ok_or_else(|| protocol(format!("invalid chunk size `{}`", shown(text))))
 }
 
 #[cfg(test)]
@@ -419,7 +533,11 @@ mod tests {
 
     fn read(bytes: &[u8], method: &str) -> Result<RawResponse, ReadError> {
         let mut reader = tokio::io::BufReader::new(bytes);
-        block_on(read_response(&mut reader, method))
+        let limits = ReadLimits {
+            head: MAX_HEAD,
+            body: 1024 * 1024,
+        };
+        block_on(read_response(&mut reader, method, limits))
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -529,14 +647,14 @@ mod tests {
                 b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nab",
                 "GET"
             ),
-            Err(ReadError::Io(_))
+            Err(ReadError::TooLarge)
         ));
         assert!(matches!(
             read(
                 b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab",
                 "GET"
             ),
-            Err(ReadError::Io(_))
+            Err(ReadError::TooLarge)
         ));
     }
 
@@ -554,7 +672,10 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nab",
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiX\r\n0\r\n\r\n",
         ] {
-            assert!(matches!(read(bad, "GET"), Err(ReadError::Io(_))), "{bad:?}");
+            assert!(
+                matches!(read(bad, "GET"), Err(ReadError::Protocol(_))),
+                "{bad:?}"
+            );
         }
         let upgraded = read(b"HTTP/1.1 101 Switching Protocols\r\n\r\n", "GET").unwrap();
         assert!(!upgraded.reusable);
@@ -581,12 +702,94 @@ mod tests {
         ));
         assert!(matches!(
             read(b"SSH-2.0-x\r\n\r\n", "GET"),
-            Err(ReadError::Io(_))
+            Err(ReadError::Protocol(_))
         ));
         // Once the status line came, the request was answered: not sent again.
         assert!(matches!(
             read(b"HTTP/1.1 200 OK\r\nX-A: 1\r\n", "POST"),
             Err(ReadError::Io(_))
         ));
+    }
+
+    fn protocol_error(bytes: &[u8]) -> String {
+        match read(bytes, "GET") {
+            Err(ReadError::Protocol(message)) => message,
+            other => panic!("expected a protocol error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn status_codes_are_three_digits_from_100_to_599() {
+        for line in [
+            "HTTP/1.1 0 Zero",
+            "HTTP/1.1 999 Nine",
+            "HTTP/1.1 65535 Big",
+            "HTTP/1.1 099 Low",
+            "HTTP/1.1 600 High",
+            "HTTP/1.1 +20 Sign",
+            "HTTP/1.1 2000 Long",
+        ] {
+            let message = protocol_error(format!("{line}\r\nContent-Length: 0\r\n\r\n").as_bytes());
+            assert!(
+                message.contains(&format!("status line `{line}`")),
+                "{message}"
+            );
+        }
+        for (line, code) in [
+            ("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 599 Edge", 599),
+            ("HTTP/1.0 200", 200),
+        ] {
+            let response = read(
+                format!("{line}\r\nContent-Length: 0\r\n\r\n").as_bytes(),
+                "GET",
+            )
+            .unwrap();
+            assert_eq!(response.code, code);
+        }
+    }
+
+    #[test]
+    fn chunk_sizes_are_plain_hex_with_optional_extensions() {
+        for size in ["+5", "0x5", " 5", "-1", "5 5", "", "g"] {
+            let bytes = format!(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\nhello\r\n0\r\n\r\n"
+            );
+            let message = protocol_error(bytes.as_bytes());
+            assert!(message.contains("invalid chunk size"), "{size}: {message}");
+        }
+        for size in ["5", "05", "5;name=value", "5 ;ext", "0000000000000005"] {
+            let bytes = format!(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\nhello\r\n0\r\n\r\n"
+            );
+            assert_eq!(
+                read(bytes.as_bytes(), "GET").unwrap().body,
+                b"hello",
+                "{size}"
+            );
+        }
+    }
+
+    #[test]
+    fn bodies_over_the_limit_stop_the_read() {
+        let limits = ReadLimits {
+            head: 1024,
+            body: 4,
+        };
+        let read_limited = |bytes: &[u8]| {
+            let mut reader = tokio::io::BufReader::new(bytes);
+            block_on(read_response(&mut reader, "GET", limits))
+        };
+        for bytes in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"[..],
+            b"HTTP/1.1 200 OK\r\n\r\nhello",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n3\r\nllo\r\n0\r\n\r\n",
+        ] {
+            assert!(matches!(read_limited(bytes), Err(ReadError::TooLarge)), "{bytes:?}");
+        }
+        let exact = read_limited(b"HTTP/1.1 200 OK\r\n\r\nhell").unwrap();
+        assert_eq!(exact.body, b"hell");
+        let head =
+            read_limited(format!("HTTP/1.1 200 OK\r\nX: {}\r\n\r\n", "a".repeat(2000)).as_bytes());
+        assert!(matches!(head, Err(ReadError::Protocol(m)) if m.contains("larger than 1 KiB")));
     }
 }

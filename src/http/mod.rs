@@ -12,6 +12,8 @@ mod digest;
 mod error;
 mod fetch;
 mod http1;
+#[cfg(test)]
+mod http1_fuzz;
 mod identity;
 mod json_comments;
 mod pool;

@@ -1,11 +1,14 @@
 //! Idle kept-alive connections, per scheme, host, port and certificate mode. A connection comes
 //! back only when its response was read to the last byte; it is dropped when it has been idle
 //! longer than servers commonly keep one, and checked before reuse, so a connection the server
-//! closed (or wrote to unasked, e.g. a 408) is not used. The connection put back last is taken
+//! closed (or wrote to unasked: a 408, or a stray second response) is not used: a stray response
+//! left unread would be taken as the answer to the next request. The check asks the socket
+//! itself, as the runtime's idea of readiness is only as fresh as its last look. The connection put back last is taken
 //! first, as Node's agent does: a request sent again right after its response (Digest, and NTLM,
 //! which authenticates the connection itself) goes out on the connection that answered it.
 
 use std::collections::HashMap;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::Poll;
@@ -13,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::AsyncBufRead;
 
-use super::connection::Connection;
+use super::connection::{Connection, Stream};
 
 /// Which idle connections a request may reuse: scheme, host, port, and whether certificates go
 /// unchecked.
@@ -67,17 +70,34 @@ impl Pool {
 
 /// Whether nothing has arrived on an idle connection: no data, no end, no error.
 async fn is_quiet(connection: &mut Connection) -> bool {
-    // One poll of the read, with no timer: ready means something came.
+    if !connection.io.buffer().is_empty() || !socket_is_quiet(connection.io.get_ref()) {
+        return false;
+    }
+    // One poll of the read, with no timer: ready means something came (for TLS, bytes the
+    // session had already taken from the socket).
     std::future::poll_fn(|cx| {
         Poll::Ready(Pin::new(&mut connection.io).poll_fill_buf(cx).is_pending())
     })
     .await
 }
 
+/// Whether the socket under `stream` holds no unread byte and no end: a look at the socket
+/// itself (a non-blocking peek), which sees bytes that arrived since the runtime last polled.
+fn socket_is_quiet(stream: &Stream) -> bool {
+    let tcp = match stream {
+        Stream::Plain(tcp) => tcp,
+        Stream::Tls(tls) => tls.get_ref().0,
+    };
+    let mut byte = [MaybeUninit::<u8>::uninit()];
+    matches!(
+        socket2::SockRef::from(tcp).peek(&mut byte),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::connection::Stream;
 
     /// A client connection to `listener`, and the server's end, which must stay open for the
     /// pool to hand the connection out.
@@ -112,5 +132,27 @@ mod tests {
         pool.put(key.clone(), second);
         let taken = pool.take(&key).await.expect("an idle connection");
         assert_eq!(local_addr(&taken), second_addr);
+    }
+
+    #[tokio::test]
+    async fn a_connection_with_unread_bytes_is_not_reused() {
+        use std::io::Write;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let pool = Pool::default();
+        let key: PoolKey = ("http".into(), "127.0.0.1".into(), 80, false);
+        let (stray, server_end) = connection(&listener).await;
+        pool.put(key.clone(), stray);
+        // A blocking write, so that the runtime has no chance to notice the bytes arriving: the
+        // check must see them on the socket itself.
+        let mut server_end = server_end.into_std().unwrap();
+        server_end.set_nonblocking(false).unwrap();
+        server_end
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstray")
+            .unwrap();
+        assert!(pool.take(&key).await.is_none());
+        let (closed, server_end) = connection(&listener).await;
+        pool.put(key.clone(), closed);
+        drop(server_end);
+        assert!(pool.take(&key).await.is_none());
     }
 }

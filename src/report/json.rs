@@ -2,6 +2,8 @@
 //! `run.stats`, `run.timings`, `run.executions`, `run.failures`, ...), so tools
 //! that parse Newman's report keep working; and the environment/globals export shape.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value, json};
 
 use super::sdk_json::{
@@ -538,7 +540,26 @@ fn sent_request_json(
     Some(request)
 }
 
-/// The response as the SDK writes it: the body as a Node `Buffer`.
+/// The most bytes of a response body the report holds; a longer body is cut there.
+const REPORT_BODY_CAP: usize = 1024 * 1024;
+
+/// The body in the report's `stream`. Newman writes a Node `Buffer`, `{"type": "Buffer", "data":
+/// [bytes as numbers]}`, which makes a 64 MB body a 4.8 GB report; Baton keeps the key and the
+/// `type`/`data` pair but writes `{"type": "Base64", "data": "..."}` (what `Buffer.from(data,
+/// "base64")` reads back), masked, and cut at [`REPORT_BODY_CAP`] bytes, a cut body adding
+/// `"truncated": true` and its full `size` in bytes.
+fn stream_json(response: &Response, masker: &Masker) -> Value {
+    let masked = masker.mask(&response.text()).into_bytes();
+    let kept = &masked[..masked.len().min(REPORT_BODY_CAP)];
+    let mut stream = json!({"type": "Base64", "data": BASE64.encode(kept)});
+    if kept.len() < masked.len() {
+        stream["truncated"] = Value::Bool(true);
+        stream["size"] = json!(response.body.len());
+    }
+    stream
+}
+
+/// The response as the SDK writes it, the body as [`stream_json`] gives it.
 fn response_json(response: &Response, masker: &Masker) -> Value {
     let headers: Vec<Value> = response
         .headers
@@ -550,7 +571,7 @@ fn response_json(response: &Response, masker: &Masker) -> Value {
         "status": response.status,
         "code": response.code,
         "header": headers,
-        "stream": {"type": "Buffer", "data": masker.mask(&response.text()).into_bytes()},
+        "stream": stream_json(response, masker),
         "cookie": [],
         "responseTime": response.response_time.as_millis() as u64,
         "responseSize": response.body.len(),

@@ -5,6 +5,7 @@ mod chameleon;
 mod corpus;
 mod differential;
 mod echo;
+mod hostile;
 mod limits;
 mod load_errors;
 mod newman_suite;
