@@ -191,6 +191,9 @@ pub struct RunArgs {
     /// Refuse to read files outside the working directory.
     #[arg(long = "no-insecure-file-read")]
     pub no_insecure_file_read: bool,
+    /// Let scripts name files outside the working directory for request bodies (Newman's way).
+    #[arg(long = "insecure-script-file-read")]
+    pub insecure_script_file_read: bool,
     /// Do not verify TLS certificates.
     #[arg(short = 'k', long)]
     pub insecure: bool,

@@ -364,6 +364,8 @@ fn finish_prepare(args: &RunArgs, inputs: Inputs, client: HttpClient) -> Result<
         files: FileAccess {
             working_dir,
             restrict_to_working_dir: args.no_insecure_file_read,
+            scripts_read_anywhere: args.insecure_script_file_read,
+            by_script: false,
         },
         script: ScriptOptions {
             timeout: args.timeout_script.map(Duration::from_millis),

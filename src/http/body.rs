@@ -8,24 +8,46 @@ use crate::vars::encode_uri_component;
 use super::HttpError;
 
 /// Where file bodies and form-data files are read from.
+///
+/// A file named by the collection is read wherever it is, as Newman does, unless
+/// `--no-insecure-file-read`. A file named by a script (a `pm.sendRequest` body, or a body a
+/// pre-request script turned into a file) must be inside the working directory unless
+/// `--insecure-script-file-read`: otherwise any script could send `~/.ssh/id_rsa` to a server.
 #[derive(Debug, Clone, Default)]
 pub struct FileAccess {
     /// `--working-dir`: relative paths resolve here.
     pub working_dir: PathBuf,
     /// `--no-insecure-file-read`: refuse files outside the working directory.
     pub restrict_to_working_dir: bool,
+    /// `--insecure-script-file-read`: scripts may name files outside the working directory.
+    pub scripts_read_anywhere: bool,
+    /// Whether the paths read now come from a script (see [`for_scripts`](Self::for_scripts)).
+    pub by_script: bool,
 }
 
 impl FileAccess {
+    /// The rules for files a script named.
+    pub fn for_scripts(&self) -> FileAccess {
+        FileAccess {
+            by_script: true,
+            ..self.clone()
+        }
+    }
+
     fn read(&self, src: &str) -> Result<(PathBuf, Vec<u8>), HttpError> {
         let path = self.working_dir.join(src);
-        if self.restrict_to_working_dir {
+        let confined =
+            self.restrict_to_working_dir || (self.by_script && !self.scripts_read_anywhere);
+        if confined {
             let inside = match (path.canonicalize(), self.working_dir.canonicalize()) {
                 (Ok(file), Ok(dir)) => file.starts_with(dir),
                 _ => false,
             };
             if !inside {
-                return Err(HttpError::FileOutsideWorkingDir { path });
+                return Err(HttpError::FileOutsideWorkingDir {
+                    path,
+                    by_script: self.by_script && !self.restrict_to_working_dir,
+                });
             }
         }
         let bytes = crate::input_file::read(&path).map_err(|source| HttpError::File {
@@ -393,6 +415,7 @@ mod tests {
         let access = FileAccess {
             working_dir: dir.join("baton-nonexistent-wd"),
             restrict_to_working_dir: true,
+            ..FileAccess::default()
         };
         let body = Body::File {
             src: Some("../../etc/hostname".into()),

@@ -39,10 +39,13 @@ pub enum HttpError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// `--no-insecure-file-read` refused a file outside the working directory.
+    /// A file outside the working directory was refused: by `--no-insecure-file-read`, or
+    /// because a script named it.
     FileOutsideWorkingDir {
         /// The file.
         path: PathBuf,
+        /// A script named the file (and only scripts are confined).
+        by_script: bool,
     },
     /// Connection refused, DNS failure, TLS failure, reset.
     Network {
@@ -108,9 +111,21 @@ impl fmt::Display for HttpError {
             HttpError::File { path, source } => {
                 write!(f, "cannot read body file {}: {source}", path.display())
             }
-            HttpError::FileOutsideWorkingDir { path } => write!(
+            HttpError::FileOutsideWorkingDir {
+                path,
+                by_script: false,
+            } => write!(
                 f,
                 "{} is outside the working directory and --no-insecure-file-read is set",
+                path.display()
+            ),
+            HttpError::FileOutsideWorkingDir {
+                path,
+                by_script: true,
+            } => write!(
+                f,
+                "{} is outside the working directory, and a script may only name files inside it \
+                 (--insecure-script-file-read lifts this)",
                 path.display()
             ),
             HttpError::Network { url, message } if message.contains(url.as_str()) => {

@@ -122,9 +122,10 @@ pub async fn run(
         run_deadline: deadline,
         ..options.script.clone()
     });
+    let script_files = options.files.for_scripts();
     let sender = ClientSender {
         client,
-        files: &options.files,
+        files: &script_files,
     };
     reporter.start(&collection.name, plan.len(), iterations);
     // Stuck in its first script, the run still has the loaded variables to export.
@@ -351,15 +352,15 @@ async fn run_item(
         }
         (auth, _) => auth.clone(),
     };
+    // A body a pre-request script changed names its files under the scripts' rules.
+    let files = match request.body == planned.item.request.body {
+        true => context.options.files.clone(),
+        false => context.options.files.for_scripts(),
+    };
     let built = match expansion {
         Some(error) => Err(error.to_string()),
-        None => build_wire_request(
-            &resolved,
-            auth.as_ref(),
-            &planned.behavior,
-            &context.options.files,
-        )
-        .map_err(|error| error.to_string()),
+        None => build_wire_request(&resolved, auth.as_ref(), &planned.behavior, &files)
+            .map_err(|error| error.to_string()),
     };
     match built {
         Err(error) => execution.request_error = Some(error),

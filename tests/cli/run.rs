@@ -703,6 +703,94 @@ fn file_bodies_and_form_files_are_read_from_the_working_dir() {
 }
 
 #[test]
+fn scripts_name_files_only_inside_the_working_dir_unless_allowed() {
+    let server = TestServer::start();
+    let s = Scratch::new("script-files");
+    std::fs::create_dir_all(s.dir.join("wd")).unwrap();
+    s.write("wd/inside.txt", "inside");
+    s.write("outside.txt", "outside");
+    let send = |name: &str| {
+        format!(
+            "pm.sendRequest({{url: '{}', method: 'POST', body: {{mode: 'file', file: {{src: '{name}'}}}}}}, () => {{}});",
+            server.url(&format!("/sent-{name}"))
+        )
+    };
+    s.json(
+        "c.json",
+        &collection(json!([
+            {"name": "Declared", "request": {"method": "POST", "url": server.url("/declared"),
+                "body": {"mode": "file", "file": {"src": "../outside.txt"}}}},
+            {"name": "Changed", "request": {"method": "POST", "url": server.url("/changed"),
+                "body": {"mode": "raw", "raw": "replaced"}},
+                "event": [{"listen": "prerequest", "script": {"exec": [
+                    "pm.request.body.update({mode: 'file', file: {src: '../outside.txt'}});",
+                    send("inside.txt"),
+                    send("../outside.txt")]}}]}
+        ])),
+    );
+    let bodies = |run: &crate::support::Run| -> Vec<(String, String)> {
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        let mut bodies: Vec<(String, String)> = server
+            .requests()
+            .into_iter()
+            .map(|r| (r.path, r.body))
+            .collect();
+        bodies.sort();
+        bodies
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(p, b)| (p.to_string(), b.to_string()))
+            .collect()
+    };
+    let run = baton(&s.dir, &["run", "c.json", "--working-dir", "wd"]);
+    // The collection's own file is read as Newman reads it; what scripts named outside is not.
+    assert_eq!(
+        bodies(&run),
+        pairs(&[
+            ("/changed", ""),
+            ("/declared", "outside"),
+            ("/sent-../outside.txt", ""),
+            ("/sent-inside.txt", "inside"),
+        ])
+    );
+    assert!(
+        run.stdout.contains(
+            "a script may only name files inside it (--insecure-script-file-read lifts this)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "--working-dir",
+            "wd",
+            "--insecure-script-file-read",
+        ],
+    );
+    // The server keeps both runs' requests; the first run's empty bodies are left out.
+    let sent: Vec<(String, String)> = bodies(&run)
+        .into_iter()
+        .filter(|(_, body)| !body.is_empty())
+        .collect();
+    assert_eq!(
+        sent,
+        pairs(&[
+            ("/changed", "outside"),
+            ("/declared", "outside"),
+            ("/declared", "outside"),
+            ("/sent-../outside.txt", "outside"),
+            ("/sent-inside.txt", "inside"),
+            ("/sent-inside.txt", "inside"),
+        ]),
+        "the second run reads what scripts named outside too"
+    );
+}
+
+#[test]
 fn digest_auth_answers_the_servers_challenge() {
     let server = TestServer::start();
     let s = Scratch::new("digest");
