@@ -97,7 +97,7 @@ impl HttpClient {
     pub fn new(options: ClientOptions, jar: Arc<CookieJar>) -> Result<Self, ClientSetupError> {
         let mut tls_inputs = TlsInputs::default();
         for path in &options.extra_ca_certs {
-            let pem = std::fs::read(path).map_err(|e| {
+            let pem = crate::input_file::read(path).map_err(|e| {
                 ClientSetupError(format!(
                     "{}: cannot read CA certificates: {e}",
                     path.display()

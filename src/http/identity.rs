@@ -21,7 +21,8 @@ pub fn load_identity(
     passphrase: Option<&str>,
 ) -> Result<String, ClientSetupError> {
     let read = |path: &Path, what: &str| {
-        std::fs::read_to_string(path)
+        crate::input_file::read(path)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .map_err(|e| ClientSetupError(format!("{}: cannot read {what}: {e}", path.display())))
     };
     let mut pem = read(cert, "the client certificate")?;
