@@ -2,6 +2,8 @@
 #![deny(missing_docs)]
 
 pub mod collection;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod http;
 mod input_file;
 pub mod inputs;

@@ -236,6 +236,51 @@ mod tests {
         .unwrap()
     }
 
+    /// A random text over the characters that matter to the resolver.
+    fn random_text(rng: &mut rand::rngs::StdRng, longest: usize) -> String {
+        use rand::Rng;
+        const PIECES: [&str; 9] = ["{{", "}}", "{", "}", "a", "b", "$guid", " ", "é"];
+        (0..rng.random_range(0..=longest))
+            .map(|_| PIECES[rng.random_range(0..PIECES.len())])
+            .collect()
+    }
+
+    #[test]
+    fn random_templates_resolve_within_the_limit_or_name_a_variable() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed_0004);
+        const LIMIT: usize = 4096;
+        for _ in 0..3000 {
+            let table: Vec<(String, String)> = ["a", "b", "ab", "", " a"]
+                .iter()
+                .map(|k| (k.to_string(), random_text(&mut rng, 6)))
+                .collect();
+            let lookup = |name: &str| {
+                table
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            };
+            let input = random_text(&mut rng, 20);
+            match resolve_within(&input, &lookup, LIMIT) {
+                Ok(text) => {
+                    assert!(text.len() <= LIMIT, "{input:?} gave {} bytes", text.len());
+                    if !input.contains("{{") {
+                        assert_eq!(text, input, "a text without tokens is left alone");
+                    }
+                }
+                Err(error) => {
+                    assert_eq!(error.limit, LIMIT);
+                    assert!(
+                        lookup(&error.name).is_some() || error.name.starts_with('$'),
+                        "{input:?}: `{}` is not a variable",
+                        error.name
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn nested_expansion_stops_at_the_limit_naming_the_variable() {
         let lookup = |name: &str| match name {
