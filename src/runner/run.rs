@@ -170,7 +170,8 @@ pub async fn run(
             };
             // The item is never dropped half way: a stop or the deadline ends its request or
             // its scripts from inside, and what the scripts set is back in the summary.
-            let (execution, next) = run_item(&context, &mut engine, &mut summary, reporter).await;
+            let (mut execution, next) =
+                run_item(&context, &mut engine, &mut summary, reporter).await;
             // Newman counts every request event: auth replays and `pm.sendRequest` calls too.
             let extra = execution.request_events() - usize::from(!execution.skipped);
             summary.stats.requests.total += extra;
@@ -186,6 +187,11 @@ pub async fn run(
             record_failures(&execution, planned, &mut summary, reporter);
             reporter.item(&execution, &summary.masker);
             if options.keep_executions {
+                // No file report holds console output; the reporters above have shown it.
+                let outcomes = [&mut execution.prerequest, &mut execution.test];
+                for run in outcomes.into_iter().flat_map(|o| o.runs.iter_mut()) {
+                    run.console = Vec::new();
+                }
                 summary.executions.push(execution);
             }
             options.checkpoint.settle(&mut summary);

@@ -34,6 +34,8 @@ pub struct Host {
     pub cookies: Vec<CookieRecord>,
     pub assertions: Vec<Assertion>,
     pub console: Vec<ConsoleEntry>,
+    /// Console lines past [`MAX_CONSOLE_LINES`] in the current script, counted, not kept.
+    pub console_dropped: usize,
     pub next_request: Option<NextRequest>,
     pub skip_request: bool,
     pub prerequest: bool,
@@ -42,6 +44,27 @@ pub struct Host {
 }
 
 pub type SharedHost = Rc<RefCell<Host>>;
+
+/// The most console lines one script keeps: a script logging in a loop cannot grow the run's
+/// memory without bound.
+pub const MAX_CONSOLE_LINES: usize = 10_000;
+
+impl Host {
+    /// The current script's console output, with a last line counting what was not kept.
+    pub fn take_console(&mut self) -> Vec<ConsoleEntry> {
+        let mut console = std::mem::take(&mut self.console);
+        let dropped = std::mem::take(&mut self.console_dropped);
+        if dropped > 0 {
+            console.push(ConsoleEntry {
+                level: "warn".into(),
+                message: format!(
+                    "... {dropped} more console lines not kept (at most {MAX_CONSOLE_LINES} per script)"
+                ),
+            });
+        }
+        console
+    }
+}
 
 fn scope(scopes: &mut Scopes, index: u8) -> &mut VariableScope {
     match index {
@@ -203,9 +226,12 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         "console",
         host,
         move |level: String, message: String| {
-            host.borrow_mut()
-                .console
-                .push(ConsoleEntry { level, message });
+            let mut host = host.borrow_mut();
+            if host.console.len() < MAX_CONSOLE_LINES {
+                host.console.push(ConsoleEntry { level, message });
+            } else {
+                host.console_dropped += 1;
+            }
         }
     );
     native!(ctx, o, "next", host, move |target: Value<'js>| {

@@ -307,7 +307,7 @@ impl Realm {
         ScriptRun {
             location: script.location.clone(),
             assertions: std::mem::take(&mut h.assertions),
-            console: std::mem::take(&mut h.console),
+            console: h.take_console(),
             error: error.or(async_error),
         }
     }

@@ -335,6 +335,25 @@ fn a_value_nested_too_deep_to_keep_is_refused_aloud() {
 }
 
 #[test]
+fn console_output_is_kept_up_to_a_limit_per_script() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test("for (let i = 0; i < 10005; i++) console.log('line', i)")
+            .await;
+        let lines = messages(&run);
+        assert_eq!(lines.len(), super::host::MAX_CONSOLE_LINES + 1);
+        assert_eq!(lines[9_999], "line 9999");
+        assert_eq!(
+            lines.last().unwrap(),
+            "... 5 more console lines not kept (at most 10000 per script)"
+        );
+        let next = f.test("console.log('fresh')").await;
+        assert_eq!(messages(&next), ["fresh"], "the count starts again");
+    });
+}
+
+#[test]
 fn runaway_allocation_hits_memory_limit_and_realm_recovers() {
     block_on(async {
         let mut f = Fixture::with(ScriptOptions {
