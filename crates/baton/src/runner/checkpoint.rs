@@ -22,7 +22,7 @@ impl Checkpoint {
     }
 
     /// The summary as of the last settled item. Its executions are there; the run's own summary
-    /// no longer holds them until [`take_back`](Self::take_back).
+    /// holds them again only once the run is over.
     pub fn settled(&self) -> MutexGuard<'_, RunSummary> {
         // A panic while the lock was held leaves data that is still worth writing.
         self.0
