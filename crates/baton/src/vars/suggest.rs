@@ -35,7 +35,7 @@ fn folded(s: &str) -> Vec<char> {
 /// misspelt, so it is never offered. One that differs only in case is always close enough;
 /// otherwise the distance may be at most a third of `name`'s length (so a name shorter than three
 /// characters gets a hint only for a case slip). The work is bounded: names longer than
-/// [`LONGEST_SUGGESTED`] get no hint, and candidates much longer than `name` are skipped unread.
+/// 128 characters get no hint, and candidates much longer than `name` are skipped unread.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
