@@ -52,7 +52,7 @@ impl FileAccess {
         }
         let bytes = crate::input_file::read(&path).map_err(|source| HttpError::File {
             path: path.clone(),
-            source,
+            source: source.into(),
         })?;
         Ok((path, bytes))
     }

@@ -15,7 +15,7 @@ use crate::collection::{ProtocolProfileBehavior, percent_decode};
 
 use super::auth::{SystemEntropy, offers_ntlm};
 use super::connect_to::ConnectTo;
-use super::connection::{Connection, Route, open};
+use super::connection::{ConnectError, Connection, Route, TlsSetupError, open};
 use super::decode::{DecodeError, decode};
 use super::digest::{Digest, DigestMemory};
 use super::http1::{MAX_HEAD, ReadError, ReadLimits, encode_request, read_response};
@@ -83,7 +83,7 @@ pub struct HttpClient {
     tls_inputs: TlsInputs,
     /// TLS configurations, verifying and not, built on first use (loading the platform's roots
     /// costs a few milliseconds that plain-http runs do not pay).
-    tls_configs: [OnceLock<Result<Arc<ClientConfig>, String>>; 2],
+    tls_configs: [OnceLock<Result<Arc<ClientConfig>, TlsSetupError>>; 2],
     /// Idle kept-alive connections.
     pool: Pool,
     jar: Arc<CookieJar>,
@@ -157,9 +157,9 @@ impl HttpClient {
     ) -> Result<Response, HttpError> {
         let url = &request.url;
         let shown = request.sent_url();
-        let network = |message: String| HttpError::Network {
+        let connect = |error: ConnectError| HttpError::Connect {
             url: shown.clone(),
-            message,
+            error,
         };
         let jar = self.jar_for(behavior);
         let headers = outgoing_headers(request, jar);
@@ -174,7 +174,7 @@ impl HttpClient {
         let reused = pooled.is_some();
         let mut connection = match pooled {
             Some(connection) => connection,
-            None => self.connect(request, insecure).await.map_err(network)?,
+            None => self.connect(request, insecure).await.map_err(connect)?,
         };
         let limits = ReadLimits {
             head: MAX_HEAD,
@@ -185,14 +185,18 @@ impl HttpClient {
         // method is one a server must not see twice.
         let idempotent = IDEMPOTENT.contains(&request.method.as_str());
         if reused && idempotent && matches!(outcome, Err(ReadError::ClosedBeforeResponse)) {
-            connection = self.connect(request, insecure).await.map_err(network)?;
+            connection = self.connect(request, insecure).await.map_err(connect)?;
             outcome = exchange(&mut connection, request, &headers, limits).await;
         }
         let raw = outcome.map_err(|e| match e {
-            ReadError::ClosedBeforeResponse => {
-                network("the server closed the connection without a response".into())
-            }
-            ReadError::Io(e) => network(format!("error sending request: {e}")),
+            ReadError::ClosedBeforeResponse => HttpError::Connection {
+                url: shown.clone(),
+                source: None,
+            },
+            ReadError::Io(e) => HttpError::Connection {
+                url: shown.clone(),
+                source: Some(Arc::new(e)),
+            },
             ReadError::Http(e) => e,
             ReadError::Protocol(message) => HttpError::Protocol {
                 url: shown.clone(),
@@ -214,7 +218,10 @@ impl HttpClient {
                 url: shown.clone(),
                 limit: limits.body,
             },
-            DecodeError::Invalid(e) => network(format!("decoding body: {e}")),
+            DecodeError::Invalid(e) => HttpError::Decode {
+                url: shown.clone(),
+                source: Arc::new(e),
+            },
         })?;
         Ok(Response::received(
             (raw.code, &raw.reason),
@@ -225,7 +232,11 @@ impl HttpClient {
     }
 
     /// Opens a connection for `request`, applying `--connect-to` and the TLS settings.
-    async fn connect(&self, request: &WireRequest, insecure: bool) -> Result<Connection, String> {
+    async fn connect(
+        &self,
+        request: &WireRequest,
+        insecure: bool,
+    ) -> Result<Connection, ConnectError> {
         let tls = || {
             self.tls_configs[usize::from(insecure)]
                 .get_or_init(|| self.tls_inputs.client_config(insecure))

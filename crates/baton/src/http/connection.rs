@@ -39,11 +39,58 @@ pub struct Route<'a> {
     /// The `--connect-to`/`--resolve` address, when a mapping applies.
     pub connect_to: Option<SocketAddr>,
     /// TLS settings, for `https://`.
-    pub tls: &'a dyn Fn() -> Result<Arc<ClientConfig>, String>,
+    pub tls: &'a dyn Fn() -> Result<Arc<ClientConfig>, TlsSetupError>,
+}
+
+/// The TLS settings could not be built (an unreadable CA or client certificate).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct TlsSetupError(pub String);
+
+/// Why a connection could not be opened.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConnectError {
+    /// The host name did not resolve.
+    #[error("cannot connect to {target}: {source}")]
+    Dns {
+        /// `host:port`.
+        target: String,
+        /// What the resolver said.
+        source: Arc<io::Error>,
+    },
+    /// The TCP connection failed (refused, unreachable, reset).
+    #[error("cannot connect to {target}{via}: {source}")]
+    Tcp {
+        /// `host:port` or the mapped address.
+        target: String,
+        /// ` (--connect-to)` when a mapping chose the address, else empty.
+        via: &'static str,
+        /// What the operating system said.
+        source: Arc<io::Error>,
+    },
+    /// The proxy could not be reached, refused the tunnel, or is not usable.
+    #[error("{0}")]
+    Proxy(String),
+    /// The TLS handshake failed (an untrusted or expired certificate, a wrong name, no common
+    /// protocol), or the host is not a name TLS can check.
+    #[error("{0}")]
+    Tls(String),
+}
+
+impl ConnectError {
+    /// What the operating system said, when it said something.
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            ConnectError::Dns { source, .. } | ConnectError::Tcp { source, .. } => {
+                Some(source.kind())
+            }
+            ConnectError::Proxy(_) | ConnectError::Tls(_) => None,
+        }
+    }
 }
 
 /// Opens a connection for `url`; the error says what failed, for the request's failure.
-pub async fn open(url: &Url, route: Route<'_>) -> Result<Connection, String> {
+pub async fn open(url: &Url, route: Route<'_>) -> Result<Connection, ConnectError> {
     let host = url.host_str().unwrap_or_default();
     let bare_host = host.trim_start_matches('[').trim_end_matches(']');
     let port = url.port_or_known_default().unwrap_or(80);
@@ -54,11 +101,13 @@ pub async fn open(url: &Url, route: Route<'_>) -> Result<Connection, String> {
     let mut via_proxy = None;
     let tcp = match (&proxy, route.connect_to) {
         (Some(proxy), _) => {
-            let (proxy_host, proxy_port) = proxy_address(proxy)?;
+            let (proxy_host, proxy_port) = proxy_address(proxy).map_err(ConnectError::Proxy)?;
             let mut tcp = TcpStream::connect((proxy_host.as_str(), proxy_port))
                 .await
                 .map_err(|e| {
-                    format!("cannot connect to the proxy {proxy_host}:{proxy_port}: {e}")
+                    ConnectError::Proxy(format!(
+                        "cannot connect to the proxy {proxy_host}:{proxy_port}: {e}"
+                    ))
                 })?;
             let auth = proxy
                 .basic_auth()
@@ -67,7 +116,7 @@ pub async fn open(url: &Url, route: Route<'_>) -> Result<Connection, String> {
             if https {
                 tunnel(&mut tcp, &format!("{host}:{port}"), auth.as_deref())
                     .await
-                    .map_err(|e| format!("proxy tunnel: {e}"))?;
+                    .map_err(|e| ConnectError::Proxy(format!("proxy tunnel: {e}")))?;
             } else {
                 let origin = format!("http://{}", &url[Position::BeforeHost..Position::AfterPort]);
                 via_proxy = Some((origin, auth));
@@ -76,20 +125,40 @@ pub async fn open(url: &Url, route: Route<'_>) -> Result<Connection, String> {
         }
         (None, Some(addr)) => TcpStream::connect(addr)
             .await
-            .map_err(|e| format!("cannot connect to {addr} (--connect-to): {e}"))?,
-        (None, None) => TcpStream::connect((bare_host, port))
-            .await
-            .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?,
+            .map_err(|e| ConnectError::Tcp {
+                target: addr.to_string(),
+                via: " (--connect-to)",
+                source: Arc::new(e),
+            })?,
+        (None, None) => {
+            let target = format!("{host}:{port}");
+            // Resolved first, so a name that does not resolve is told apart from a refusal.
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((bare_host, port))
+                .await
+                .map_err(|e| ConnectError::Dns {
+                    target: target.clone(),
+                    source: Arc::new(e),
+                })?
+                .collect();
+            TcpStream::connect(addresses.as_slice())
+                .await
+                .map_err(|e| ConnectError::Tcp {
+                    target,
+                    via: "",
+                    source: Arc::new(e),
+                })?
+        }
     };
     let _ = tcp.set_nodelay(true);
     let stream = if https {
-        let config = (route.tls)()?;
-        let name = ServerName::try_from(bare_host.to_string())
-            .map_err(|e| format!("`{host}` is not a valid TLS server name: {e}"))?;
+        let config = (route.tls)().map_err(|e| ConnectError::Tls(e.0))?;
+        let name = ServerName::try_from(bare_host.to_string()).map_err(|e| {
+            ConnectError::Tls(format!("`{host}` is not a valid TLS server name: {e}"))
+        })?;
         let tls = TlsConnector::from(config)
             .connect(name, tcp)
             .await
-            .map_err(|e| format!("TLS handshake with {host}:{port}: {e}"))?;
+            .map_err(|e| ConnectError::Tls(format!("TLS handshake with {host}:{port}: {e}")))?;
         Stream::Tls(Box::new(tls))
     } else {
         Stream::Plain(tcp)

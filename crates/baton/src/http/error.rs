@@ -2,11 +2,38 @@
 //! goes on.
 
 use std::fmt;
+use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::connection::ConnectError;
+
+/// What kind of failure a request met, for reports and for the errors Node would give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpErrorKind {
+    /// The request could not be built (URL, header, method, auth, body file).
+    Build,
+    /// No connection: the name did not resolve, the port refused, the proxy failed.
+    Connect,
+    /// The TLS handshake failed.
+    Tls,
+    /// The connection broke while the request was sent or the response read.
+    Connection,
+    /// No response within `--timeout-request`.
+    Timeout,
+    /// The server broke HTTP/1.1.
+    Protocol,
+    /// The body could not be decompressed.
+    Decode,
+    /// The body is larger than `--max-response-size`.
+    TooLarge,
+    /// A redirect that is not followed.
+    Redirect,
+}
+
 /// A request that could not be built or did not get a response.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum HttpError {
     /// The resolved URL is not a valid URL.
     InvalidUrl {
@@ -37,7 +64,7 @@ pub enum HttpError {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        source: Arc<io::Error>,
     },
     /// A file outside the working directory was refused: by `--no-insecure-file-read`, or
     /// because a script named it.
@@ -47,12 +74,26 @@ pub enum HttpError {
         /// A script named the file (and only scripts are confined).
         by_script: bool,
     },
-    /// Connection refused, DNS failure, TLS failure, reset.
-    Network {
+    /// No connection could be opened (DNS, refused, proxy, TLS).
+    Connect {
         /// The URL requested.
         url: String,
-        /// What went wrong, with its causes.
-        message: String,
+        /// What failed.
+        error: ConnectError,
+    },
+    /// The connection broke while the request was sent or the response read.
+    Connection {
+        /// The URL requested.
+        url: String,
+        /// What happened, `None` when the server closed the connection without a response.
+        source: Option<Arc<io::Error>>,
+    },
+    /// The body is not valid data for its `Content-Encoding`.
+    Decode {
+        /// The URL requested.
+        url: String,
+        /// What the decoder said.
+        source: Arc<io::Error>,
     },
     /// No response within `--timeout-request`.
     Timeout {
@@ -128,10 +169,22 @@ impl fmt::Display for HttpError {
                  (--insecure-script-file-read lifts this)",
                 path.display()
             ),
-            HttpError::Network { url, message } if message.contains(url.as_str()) => {
-                f.write_str(message)
+            HttpError::Connect { url, error } => {
+                let message = error.to_string();
+                match message.contains(url.as_str()) {
+                    true => f.write_str(&message),
+                    false => write!(f, "{message} ({url})"),
+                }
             }
-            HttpError::Network { url, message } => write!(f, "{message} ({url})"),
+            HttpError::Connection { url, source: None } => write!(
+                f,
+                "the server closed the connection without a response ({url})"
+            ),
+            HttpError::Connection {
+                url,
+                source: Some(source),
+            } => write!(f, "error sending request: {source} ({url})"),
+            HttpError::Decode { url, source } => write!(f, "decoding body: {source} ({url})"),
             HttpError::Timeout { url, after } => {
                 write!(f, "no response within {} ms ({url})", after.as_millis())
             }
@@ -155,3 +208,53 @@ impl fmt::Display for HttpError {
 }
 
 impl std::error::Error for HttpError {}
+
+impl HttpError {
+    /// The kind of failure, for reports.
+    pub fn kind(&self) -> HttpErrorKind {
+        match self {
+            HttpError::InvalidUrl { .. }
+            | HttpError::InvalidHeader { .. }
+            | HttpError::InvalidMethod { .. }
+            | HttpError::UnsupportedAuth { .. }
+            | HttpError::File { .. }
+            | HttpError::FileOutsideWorkingDir { .. } => HttpErrorKind::Build,
+            HttpError::Connect {
+                error: ConnectError::Tls(_),
+                ..
+            } => HttpErrorKind::Tls,
+            HttpError::Connect { .. } => HttpErrorKind::Connect,
+            HttpError::Connection { .. } => HttpErrorKind::Connection,
+            HttpError::Timeout { .. } => HttpErrorKind::Timeout,
+            HttpError::Protocol { .. } => HttpErrorKind::Protocol,
+            HttpError::Decode { .. } => HttpErrorKind::Decode,
+            HttpError::ResponseTooLarge { .. } => HttpErrorKind::TooLarge,
+            HttpError::UnsupportedRedirect { .. } | HttpError::TooManyRedirects { .. } => {
+                HttpErrorKind::Redirect
+            }
+        }
+    }
+
+    /// What the operating system said, when the failure came from it (for Node's error codes).
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            HttpError::Connect { error, .. } => error.io_kind(),
+            HttpError::Connection {
+                source: Some(source),
+                ..
+            } => Some(source.kind()),
+            _ => None,
+        }
+    }
+
+    /// Whether the host name did not resolve.
+    pub fn is_dns(&self) -> bool {
+        matches!(
+            self,
+            HttpError::Connect {
+                error: ConnectError::Dns { .. },
+                ..
+            }
+        )
+    }
+}

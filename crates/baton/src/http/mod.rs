@@ -27,9 +27,10 @@ pub use auth::{AuthParts, Entropy, NtlmParams, SignInput, SystemEntropy, apply_a
 pub use body::{EncodedBody, FileAccess, encode_body, urlencode_fields};
 pub use client::{ClientOptions, ClientSetupError, HttpClient};
 pub use connect_to::ConnectTo;
+pub use connection::{ConnectError, TlsSetupError};
 pub use cookies::{CookieJar, CookieRecord};
 pub use digest::{Digest, DigestMemory, DigestParams};
-pub use error::HttpError;
+pub use error::{HttpError, HttpErrorKind};
 pub use resolve::resolve_request;
 pub use response::{Response, reason_phrase};
 pub use wire::{USER_AGENT, WireRequest, build_wire_request, host_header, parse_wire_url};

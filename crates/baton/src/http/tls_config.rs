@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use super::connection::TlsSetupError;
+
 use tokio_rustls::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
@@ -45,7 +47,9 @@ impl TlsInputs {
     }
 
     /// A client configuration; `insecure` accepts any server certificate.
-    pub fn client_config(&self, insecure: bool) -> Result<Arc<ClientConfig>, String> {
+    pub fn client_config(&self, insecure: bool) -> Result<Arc<ClientConfig>, TlsSetupError> {
+        let failed =
+            |what: &str, error: &dyn std::fmt::Display| TlsSetupError(format!("{what}: {error}"));
         let provider = Arc::new(aws_lc_rs::default_provider());
         let verifier: Arc<dyn ServerCertVerifier> = if insecure {
             Arc::new(AnyServerCertificate(provider.clone()))
@@ -55,12 +59,12 @@ impl TlsInputs {
                     self.extra_roots.iter().cloned(),
                     provider.clone(),
                 )
-                .map_err(|e| format!("cannot load the trusted roots: {e}"))?,
+                .map_err(|e| failed("cannot load the trusted roots", &e))?,
             )
         };
         let builder = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
+            .map_err(|e| failed("no TLS protocol version is available", &e))?
             .dangerous()
             .with_custom_certificate_verifier(verifier);
         let mut config = match &self.identity_pem {
@@ -68,12 +72,12 @@ impl TlsInputs {
             Some(pem) => {
                 let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| format!("cannot read the client certificate: {e}"))?;
+                    .map_err(|e| failed("cannot read the client certificate", &e))?;
                 let key = PrivateKeyDer::from_pem_slice(pem.as_bytes())
-                    .map_err(|e| format!("cannot read the client key: {e}"))?;
+                    .map_err(|e| failed("cannot read the client key", &e))?;
                 builder
                     .with_client_auth_cert(certs, key)
-                    .map_err(|e| format!("cannot use the client identity: {e}"))?
+                    .map_err(|e| failed("cannot use the client identity", &e))?
             }
         };
         config.alpn_protocols = vec![b"http/1.1".to_vec()];

@@ -320,7 +320,7 @@ fn advice(code: u16, api: bool, key_sent: bool) -> Option<&'static str> {
 /// The reason a request got no response, without the URL (the load error names it).
 fn network_message(error: HttpError) -> String {
     match error {
-        HttpError::Network { message, .. } => message,
+        HttpError::Connect { error, .. } => error.to_string(),
         HttpError::Timeout { after, .. } => format!("no response within {} ms", after.as_millis()),
         other => other.to_string(),
     }

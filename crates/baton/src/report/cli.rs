@@ -172,12 +172,12 @@ impl<W: Write> CliReporter<W> {
                 "Assertion failed: {}",
                 failure.test_name.as_deref().unwrap_or("")
             ),
-            FailureKind::Script => format!(
+            FailureKind::Script(_) => format!(
                 "{} in {} script",
                 failure.name,
                 failure.event.unwrap_or("test")
             ),
-            FailureKind::Request => "Request failed".to_string(),
+            FailureKind::Request(_) => "Request failed".to_string(),
         };
         writeln!(
             self.out,
@@ -186,7 +186,9 @@ impl<W: Write> CliReporter<W> {
         )?;
         let mut location = vec![self.options.source_name.clone()];
         match (failure.kind, &failure.script_location) {
-            (FailureKind::Request, _) | (_, None) => location.extend(failure.path.iter().cloned()),
+            (FailureKind::Request(_), _) | (_, None) => {
+                location.extend(failure.path.iter().cloned())
+            }
             (_, Some(script)) => {
                 location.push(script.clone());
                 let place = match failure.line {
@@ -203,7 +205,7 @@ impl<W: Write> CliReporter<W> {
             String::new()
         };
         writeln!(self.out, "  --> {}{iteration}", location.join(" > "))?;
-        if failure.kind != FailureKind::Request
+        if !matches!(failure.kind, FailureKind::Request(_))
             && failure.script_location.as_deref() != Some(&failure.path.join(" > "))
         {
             writeln!(
@@ -266,7 +268,7 @@ impl<W: Write> Reporter for CliReporter<W> {
                     let _ = writeln!(self.out, "{}", self.paint("2", &text));
                 }
                 (None, Some(error)) => {
-                    let error = masker.mask(error);
+                    let error = masker.mask(&error.to_string());
                     let _ = writeln!(
                         self.out,
                         "  {} {} [errored]\n    {}",
@@ -278,7 +280,11 @@ impl<W: Write> Reporter for CliReporter<W> {
                 (None, None) => {}
             }
         } else if let Some(error) = &execution.request_error {
-            let _ = writeln!(self.out, "  {}", self.paint("31", &masker.mask(error)));
+            let _ = writeln!(
+                self.out,
+                "  {}",
+                self.paint("31", &masker.mask(&error.to_string()))
+            );
         }
     }
 

@@ -12,7 +12,10 @@ use super::sdk_json::{
 };
 use crate::collection::{Collection, Environment, Url};
 use crate::http::Response;
-use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, RunSummary};
+use crate::runner::{
+    Counter, Execution, Failure, FailureKind, Masker, RequestErrorKind, RunSummary,
+};
+use crate::script::ScriptErrorKind;
 use crate::vars::VariableScope;
 
 /// Writes the report to `out`, one execution at a time: the executions are by far its largest
@@ -151,7 +154,7 @@ fn json_report(
     let timeout = summary
         .failures
         .iter()
-        .find(|f| f.kind == FailureKind::Script && f.name == "TimeoutError");
+        .find(|f| f.kind == FailureKind::Script(ScriptErrorKind::Timeout));
     if let Some(timeout) = timeout {
         report["error"] =
             json!({"type": "Error", "name": "Error", "message": masker.mask(&timeout.message)});
@@ -433,7 +436,7 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
     }
     if let Some(error) = &execution.request_error {
         let url = execution.wire.as_ref().map(|w| &w.url);
-        out.insert("requestError".into(), request_error_json(error, url));
+        out.insert("requestError".into(), request_error_json(error.kind(), url));
     }
     Value::Object(out)
 }
@@ -579,21 +582,20 @@ fn response_json(response: &Response, masker: &Masker) -> Value {
 }
 
 /// A request error as Node's error object serialises (its message is not enumerable, so it is
-/// not there; the failure carries it).
-fn request_error_json(message: &str, url: Option<&url::Url>) -> Value {
-    let lower = message.to_lowercase();
+/// not there; the failure carries it). Only the failures Node names with a code have fields.
+fn request_error_json(kind: RequestErrorKind, url: Option<&url::Url>) -> Value {
     let host = url.and_then(|u| u.host_str()).unwrap_or_default();
-    if lower.contains("refused") {
-        let port = url.and_then(|u| u.port_or_known_default()).unwrap_or(0);
-        json!({"errno": -111, "code": "ECONNREFUSED", "syscall": "connect", "address": host, "port": port})
-    } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
-        json!({"errno": -3008, "code": "ENOTFOUND", "syscall": "getaddrinfo", "hostname": host})
-    } else if lower.contains("no response within") || lower.contains("timed out") {
-        json!({"code": "ESOCKETTIMEDOUT", "connect": false})
-    } else if lower.contains("reset") {
-        json!({"errno": -104, "code": "ECONNRESET", "syscall": "read"})
-    } else {
-        json!({})
+    match kind {
+        RequestErrorKind::Refused => {
+            let port = url.and_then(|u| u.port_or_known_default()).unwrap_or(0);
+            json!({"errno": -111, "code": "ECONNREFUSED", "syscall": "connect", "address": host, "port": port})
+        }
+        RequestErrorKind::Dns => {
+            json!({"errno": -3008, "code": "ENOTFOUND", "syscall": "getaddrinfo", "hostname": host})
+        }
+        RequestErrorKind::Timeout => json!({"code": "ESOCKETTIMEDOUT", "connect": false}),
+        RequestErrorKind::Reset => json!({"errno": -104, "code": "ECONNRESET", "syscall": "read"}),
+        _ => json!({}),
     }
 }
 
@@ -605,12 +607,12 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
             failure.assertion_index.unwrap_or(0),
             failure.event.unwrap_or("test")
         ),
-        FailureKind::Script => format!(
+        FailureKind::Script(_) => format!(
             "{}-script{}",
             failure.event.unwrap_or("test"),
             failure.line.map(|l| format!(":{l}")).unwrap_or_default()
         ),
-        FailureKind::Request => "request".into(),
+        FailureKind::Request(_) => "request".into(),
     };
     let found = sdk.find(&failure.item_id, &failure.path, failure.position);
     let mut source = match found {
@@ -641,7 +643,7 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
         .map_or((0, 0), |e| (e.plan_length, e.iterations));
     let message = masker.mask(&failure.message);
     let file = match failure.kind {
-        FailureKind::Request => "request".to_string(),
+        FailureKind::Request(_) => "request".to_string(),
         _ => failure
             .script_location
             .clone()
@@ -660,9 +662,9 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
     // (its fields, then name, message and stack); a script error is the sandbox's serialised
     // error; an assertion error is chai's.
     let (error, cursor) = match failure.kind {
-        FailureKind::Request => {
+        FailureKind::Request(kind) => {
             let url = execution.and_then(|e| e.wire.as_ref()).map(|w| &w.url);
-            let mut error = match request_error_json(&failure.message, url) {
+            let mut error = match request_error_json(kind, url) {
                 Value::Object(fields) => fields,
                 _ => Map::new(),
             };
@@ -673,7 +675,7 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
             error.insert("stacktrace".into(), json!([frame]));
             (Value::Object(error), short_cursor)
         }
-        FailureKind::Script => {
+        FailureKind::Script(_) => {
             let mut cursor = short_cursor;
             // Before the request there is no request id yet.
             if failure.event == Some("prerequest") {
@@ -705,7 +707,7 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
     out.insert("at".into(), Value::String(at));
     // A script's or assertion's failure names the item's parent: its folder, or the collection.
     let parent = match failure.kind {
-        FailureKind::Request => None,
+        FailureKind::Request(_) => None,
         _ => found.map(|found| sdk.parent(found).unwrap_or(&sdk.json)),
     };
     out.insert("source".into(), source);

@@ -37,7 +37,7 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
             if let Some(error) = &execution.request_error {
                 errors += 1;
                 errored = true;
-                let _ = writeln!(message, "RequestError: {}", masker.mask(error));
+                let _ = writeln!(message, "RequestError: {}", masker.mask(&error.to_string()));
             }
             message.push_str("\n---\n");
             for (label, outcome) in [

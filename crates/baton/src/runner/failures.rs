@@ -15,7 +15,7 @@ pub(super) fn record_failures(
     reporter: &mut dyn Reporter,
 ) {
     let base = Failure {
-        kind: FailureKind::Request,
+        kind: FailureKind::Assertion,
         iteration: execution.iteration,
         position: execution.position,
         item_id: execution.id.clone(),
@@ -50,7 +50,7 @@ pub(super) fn record_failures(
             };
             if let Some(error) = &run.error {
                 found.push(Failure {
-                    kind: FailureKind::Script,
+                    kind: FailureKind::Script(error.kind),
                     event: Some(listen.as_str()),
                     script_location: Some(run.location.clone()),
                     name: error.name.clone(),
@@ -79,10 +79,11 @@ pub(super) fn record_failures(
             }
         }
     }
-    if let Some(message) = &execution.request_error {
+    if let Some(error) = &execution.request_error {
         found.push(Failure {
+            kind: FailureKind::Request(error.kind()),
             name: "RequestError".into(),
-            message: message.clone(),
+            message: error.to_string(),
             ..base
         });
     }

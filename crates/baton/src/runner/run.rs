@@ -18,7 +18,7 @@ use super::plan::PlannedItem;
 use super::send_request::ClientSender;
 use super::summary::{Counter, Execution, Failure, Stats, Timings};
 use super::warnings::warn_unresolved;
-use super::{Checkpoint, Reporter, Stop};
+use super::{Checkpoint, Reporter, RequestError, Stop};
 
 /// How the run behaves.
 #[derive(Debug, Clone, Default)]
@@ -330,10 +330,10 @@ async fn run_item(
 
     // A stop that came while the pre-request scripts ran leaves the request unsent.
     if context.stop.requested() || context.deadline.is_some_and(|d| Instant::now() >= d) {
-        execution.request_error = Some(format!(
-            "the request was not sent: {}",
-            stop_reason(context.deadline, context.options)
-        ));
+        execution.request_error = Some(RequestError::NotSent(stop_reason(
+            context.deadline,
+            context.options,
+        )));
         return (execution, None);
     }
     let (resolved, expansion) = match resolve_request(&request, &summary.scopes) {
@@ -364,9 +364,9 @@ async fn run_item(
         false => context.options.files.for_scripts(),
     };
     let built = match expansion {
-        Some(error) => Err(error.to_string()),
+        Some(error) => Err(RequestError::from(error)),
         None => build_wire_request(&resolved, auth.as_ref(), &planned.behavior, &files)
-            .map_err(|error| error.to_string()),
+            .map_err(RequestError::from),
     };
     match built {
         Err(error) => execution.request_error = Some(error),
@@ -385,10 +385,10 @@ async fn run_item(
                 _ = until(context.deadline) => None,
             };
             let Some(sent) = sent else {
-                execution.request_error = Some(format!(
-                    "the request was not completed: {}",
-                    stop_reason(context.deadline, context.options)
-                ));
+                execution.request_error = Some(RequestError::Interrupted(stop_reason(
+                    context.deadline,
+                    context.options,
+                )));
                 execution.wire = Some(wire);
                 summary.stats.requests.failed += 1;
                 return (execution, None);
@@ -413,7 +413,7 @@ async fn run_item(
                     );
                     execution.response = Some(response);
                 }
-                Err(error) => execution.request_error = Some(error.to_string()),
+                Err(error) => execution.request_error = Some(error.into()),
             }
             execution.wire = Some(wire);
         }

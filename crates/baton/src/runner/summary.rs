@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use crate::collection::Request;
 use crate::http::{Response, WireRequest};
-use crate::script::{ScriptOutcome, SentRequest};
+use crate::script::{ScriptErrorKind, ScriptOutcome, SentRequest};
+
+use super::request_error::{RequestError, RequestErrorKind};
 
 /// What happened to one item in one iteration.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +30,7 @@ pub struct Execution {
     /// The response, if one arrived.
     pub response: Option<Response>,
     /// Why no response arrived (network error, invalid URL, unsupported auth...).
-    pub request_error: Option<String>,
+    pub request_error: Option<RequestError>,
     /// Pre-request scripts' results.
     pub prerequest: ScriptOutcome,
     /// Test scripts' results.
@@ -91,15 +93,15 @@ pub struct Stats {
     pub prerequest_scripts: Counter,
 }
 
-/// What kind of failure.
+/// What kind of failure, as precisely as a report may need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKind {
     /// A `pm.test` failed.
     Assertion,
     /// A script threw, did not parse, timed out or ran out of memory.
-    Script,
+    Script(ScriptErrorKind),
     /// The request got no response.
-    Request,
+    Request(RequestErrorKind),
 }
 
 /// One failure, with everything needed to show where it happened.

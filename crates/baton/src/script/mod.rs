@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 
 pub use libraries::third_party_licenses;
 pub use types::{
-    Assertion, AssertionError, ConsoleEntry, NextRequest, RequestSender, ScriptFailure, ScriptInfo,
-    ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SendFuture, SentRequest,
+    Assertion, AssertionError, ConsoleEntry, NextRequest, RequestSender, ScriptErrorKind,
+    ScriptFailure, ScriptInfo, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SendFuture,
+    SentRequest,
 };
 
 use realm::Realm;
@@ -96,6 +97,7 @@ fn realm_failure(job: &ScriptJob<'_>, message: &str) -> ScriptOutcome {
             .map(|s| ScriptRun {
                 location: s.location.clone(),
                 error: Some(ScriptFailure {
+                    kind: ScriptErrorKind::Engine,
                     name: "Error".into(),
                     message: format!("cannot start the JavaScript engine: {message}"),
                     line: None,

@@ -21,7 +21,9 @@ use url::Url;
 use super::convert::to_js;
 use super::host::{Host, HostOp, SharedHost, cookie_json, response_data};
 use super::libraries::LibraryLoader;
-use super::types::{ScriptFailure, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SentRequest};
+use super::types::{
+    ScriptErrorKind, ScriptFailure, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SentRequest,
+};
 use super::{DEFAULT_MEMORY_LIMIT, ScriptOptions};
 use crate::collection::{Listen, Request, request_from_json};
 use crate::http::{CookieJar, Response};
@@ -254,7 +256,16 @@ impl Realm {
         let started = self.context.clone().with(|ctx| {
             let (function, file) = match self.compile(&ctx, &script.code) {
                 Ok(compiled) => compiled,
-                Err(e) => return Err(self.failure(&ctx, e, None)),
+                Err(e) => {
+                    let failure = self.failure(&ctx, e, None);
+                    return Err(match failure.kind {
+                        ScriptErrorKind::Runtime => ScriptFailure {
+                            kind: ScriptErrorKind::Syntax,
+                            ..failure
+                        },
+                        _ => failure,
+                    });
+                }
             };
             let begin: Function = self.baton(&ctx).get("beginScript").expect("prelude");
             let _: rquickjs::Result<Value> = begin.call((file.as_str(), current.as_str()));
@@ -300,7 +311,11 @@ impl Realm {
             let object = value.as_object()?;
             Some(failure_from(object))
         });
-        if self.interrupted.get() || error.as_ref().is_some_and(|e| e.name == "MemoryError") {
+        if self.interrupted.get()
+            || error
+                .as_ref()
+                .is_some_and(|e| e.kind == ScriptErrorKind::MemoryLimit)
+        {
             self.runtime.run_gc();
         }
         let mut h = self.host.borrow_mut();
@@ -455,6 +470,7 @@ impl Realm {
         let run_over = self.run_deadline.is_some_and(|d| Instant::now() >= d);
         if self.stop.load(Ordering::Relaxed) || run_over {
             return ScriptFailure {
+                kind: ScriptErrorKind::Interrupted,
                 name: "Interrupted".into(),
                 message: "the run was stopped while this script was running".into(),
                 line: None,
@@ -463,6 +479,7 @@ impl Realm {
         }
         let ms = self.timeout.map_or(0, |t| t.as_millis());
         ScriptFailure {
+            kind: ScriptErrorKind::Timeout,
             name: "TimeoutError".into(),
             message: format!("script exceeded the {ms} ms timeout"),
             line: None,
@@ -484,6 +501,7 @@ impl Realm {
             },
             other => {
                 return ScriptFailure {
+                    kind: ScriptErrorKind::Runtime,
                     name: "Error".into(),
                     message: other.to_string(),
                     line: None,
@@ -534,6 +552,7 @@ impl Realm {
                 }
                 self.interrupted.set(false);
                 ScriptFailure {
+                    kind: ScriptErrorKind::Runtime,
                     name: "Error".into(),
                     message: format!(
                         "the thrown value could not be described within {} ms",
@@ -552,6 +571,7 @@ impl Realm {
 
     fn out_of_memory(&self) -> ScriptFailure {
         ScriptFailure {
+            kind: ScriptErrorKind::MemoryLimit,
             name: "MemoryError".into(),
             message: format!(
                 "script exceeded the memory limit of {} MiB",
@@ -573,6 +593,7 @@ impl Drop for Realm {
 
 fn failure_from(object: &Object<'_>) -> ScriptFailure {
     ScriptFailure {
+        kind: ScriptErrorKind::Runtime,
         name: object
             .get::<_, Option<String>>("name")
             .ok()

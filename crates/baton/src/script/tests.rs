@@ -275,6 +275,35 @@ fn endless_loop_times_out_and_realm_recovers() {
 }
 
 #[test]
+fn each_script_failure_has_its_kind() {
+    use super::ScriptErrorKind::{MemoryLimit, Runtime, Syntax, Timeout};
+    block_on(async {
+        let mut f = Fixture::with(ScriptOptions {
+            memory_limit: 32 * 1024 * 1024,
+            ..ScriptOptions::default()
+        });
+        for (code, kind) in [
+            ("let x = ;", Syntax),
+            ("eval('let y = ;')", Runtime),
+            ("null.x", Runtime),
+            (
+                "let a = []; while (true) a.push('x'.repeat(1000) + a.length)",
+                MemoryLimit,
+            ),
+        ] {
+            let run = f.test(code).await;
+            assert_eq!(run.error.map(|e| e.kind), Some(kind), "{code}");
+        }
+        let mut timed = Fixture::with(ScriptOptions {
+            timeout: Some(std::time::Duration::from_millis(50)),
+            ..ScriptOptions::default()
+        });
+        let run = timed.test("while (true) {}").await;
+        assert_eq!(run.error.map(|e| e.kind), Some(Timeout));
+    });
+}
+
+#[test]
 fn thrown_values_keep_their_own_type() {
     let unreadable = "a thrown value that cannot be shown (reading it threw)";
     let slow = "the thrown value could not be described within 1000 ms";

@@ -133,6 +133,8 @@ pub struct ConsoleEntry {
 /// An error that stopped a script.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScriptFailure {
+    /// What kind of failure, decided by the engine (never by reading the message).
+    pub kind: ScriptErrorKind,
     /// The error class (`SyntaxError`, `ReferenceError`, `TypeError`, `TimeoutError`, ...).
     pub name: String,
     /// The message.
@@ -141,6 +143,24 @@ pub struct ScriptFailure {
     pub line: Option<u32>,
     /// One-based column, when known.
     pub column: Option<u32>,
+}
+
+/// The kinds of script failure a user can meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScriptErrorKind {
+    /// The script does not parse.
+    Syntax,
+    /// The script threw (or rejected) while it ran.
+    #[default]
+    Runtime,
+    /// The script ran past `--timeout-script`.
+    Timeout,
+    /// The script ran out of heap.
+    MemoryLimit,
+    /// The run was stopped (Ctrl-C, `--timeout`) while the script ran.
+    Interrupted,
+    /// The JavaScript engine could not start.
+    Engine,
 }
 
 /// A request made by `pm.sendRequest`.
