@@ -53,9 +53,10 @@ fn structure(value: &Value) -> BTreeSet<(String, &'static str)> {
     out
 }
 
-/// Newman's structure with Baton's one deliberate difference applied: a response body
+/// Newman's structure with Baton's deliberate differences applied: a response body
 /// (`...response.stream.data`) is a Base64 string in Baton's report, not a Node Buffer's array of
-/// numbers, which made a large body's report many times its size.
+/// numbers, which made a large body's report many times its size; and each failure has a
+/// `location` (file > folder > request > script:line), as every Baton report shows it.
 fn with_deliberate_differences(
     mut newman: BTreeSet<(String, &'static str)>,
 ) -> BTreeSet<(String, &'static str)> {
@@ -68,6 +69,9 @@ fn with_deliberate_differences(
         newman.remove(&(path.clone(), "array"));
         newman.remove(&(format!("{path}[]"), "number"));
         newman.insert((path, "string"));
+    }
+    if newman.contains(&(".run.failures[]".to_string(), "object")) {
+        newman.insert((".run.failures[].location".to_string(), "string"));
     }
     newman
 }

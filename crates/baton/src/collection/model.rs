@@ -24,6 +24,9 @@ pub struct Collection {
     pub behavior: ProtocolProfileBehavior,
     /// The document as loaded, kept so `--export-collection` writes the user's file back faithfully.
     pub document: Value,
+    /// The name of the file (or the last segment of the URL) it was loaded from, where a
+    /// failure's location starts.
+    pub source: String,
 }
 
 /// A collection entry: a folder of further items or a request.

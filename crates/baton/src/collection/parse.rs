@@ -52,6 +52,10 @@ pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
         auth: parse_auth_member(root)?,
         behavior: parse_behavior(root)?,
         document: root.value.clone(),
+        source: root.file().file_name().map_or_else(
+            || root.file().display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        ),
     })
 }
 

@@ -3,8 +3,10 @@
 
 use std::io::Write;
 
-use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, Reporter, RunSummary};
+use crate::runner::{Counter, Execution, Failure, Masker, Reporter, RunSummary};
 use crate::script::ScriptOutcome;
+
+use super::render::{Located, Part};
 
 /// What the cli reporter shows.
 #[derive(Debug, Clone, Default)]
@@ -167,63 +169,13 @@ impl<W: Write> CliReporter<W> {
     }
 
     fn write_failure(&mut self, number: usize, failure: &Failure) -> std::io::Result<()> {
-        let title = match failure.kind {
-            FailureKind::Assertion => format!(
-                "Assertion failed: {}",
-                failure.test_name.as_deref().unwrap_or("")
-            ),
-            FailureKind::Script(_) => format!(
-                "{} in {} script",
-                failure.name,
-                failure.event.unwrap_or("test")
-            ),
-            FailureKind::Request(_) => "Request failed".to_string(),
+        let located = Located::failure(failure, &self.options.source_name);
+        let paint = |part: Part, text: &str| match part {
+            Part::Heading => self.paint("1;31", text),
+            Part::Message => self.paint("31", text),
         };
-        writeln!(
-            self.out,
-            "{} {title}",
-            self.paint("1;31", &format!("{number}. error:"))
-        )?;
-        let mut location = vec![self.options.source_name.clone()];
-        match (failure.kind, &failure.script_location) {
-            (FailureKind::Request(_), _) | (_, None) => {
-                location.extend(failure.path.iter().cloned())
-            }
-            (_, Some(script)) => {
-                location.push(script.clone());
-                let place = match failure.line {
-                    Some(line) => format!("{} script:{line}", failure.event.unwrap_or("test")),
-                    None => format!("{} script", failure.event.unwrap_or("test")),
-                };
-                location.push(place);
-            }
-        }
-        location.retain(|part| !part.is_empty());
-        let iteration = if failure.iteration > 0 {
-            format!(" (iteration {})", failure.iteration + 1)
-        } else {
-            String::new()
-        };
-        writeln!(self.out, "  --> {}{iteration}", location.join(" > "))?;
-        if !matches!(failure.kind, FailureKind::Request(_))
-            && failure.script_location.as_deref() != Some(&failure.path.join(" > "))
-        {
-            writeln!(
-                self.out,
-                "      (while running {})",
-                failure.path.join(" > ")
-            )?;
-        }
-        let gutter = failure.line.map_or(1, |l| l.to_string().len());
-        let pad = " ".repeat(gutter);
-        writeln!(self.out, " {pad} |")?;
-        if let (Some(line), Some(source)) = (failure.line, &failure.source_line) {
-            writeln!(self.out, " {line} | {}", source.trim_end())?;
-        }
-        for text in failure.message.lines() {
-            writeln!(self.out, " {pad} |   {}", self.paint("31", text))?;
-        }
-        writeln!(self.out)
+        let block = located.render(&format!("{number}. error:"), &paint);
+        writeln!(self.out, "{block}")
     }
 }
 

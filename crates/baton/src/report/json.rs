@@ -16,6 +16,8 @@ use crate::runner::{
     Counter, Execution, Failure, FailureKind, Masker, RequestErrorKind, RunSummary,
 };
 use crate::script::ScriptErrorKind;
+
+use super::render::Located;
 use crate::vars::VariableScope;
 
 /// Writes the report to `out`, one execution at a time: the executions are by far its largest
@@ -28,7 +30,7 @@ pub fn write_json_report(
     summary: &RunSummary,
 ) -> std::io::Result<()> {
     let sdk = sdk_with_learned_digest(collection, summary);
-    let head = json_report(&sdk, environment, globals, summary).to_string();
+    let head = json_report(&sdk, &collection.source, environment, globals, summary).to_string();
     // `run` is the report's last member and `executions` its first array, so the last occurrence
     // of the key is the run's (a key inside the user's collection comes earlier).
     const SLOT: &str = "\"executions\":[";
@@ -119,6 +121,7 @@ fn digest_learned_by(execution: &Execution) -> Option<Vec<(&'static str, String)
 /// The report without its executions (written by [`write_json_report`]).
 fn json_report(
     sdk: &SdkCollection,
+    source_name: &str,
     environment: &Environment,
     globals: &Environment,
     summary: &RunSummary,
@@ -146,7 +149,7 @@ fn json_report(
             "transfers": {
                 "responseTotal": summary.executions.iter().filter_map(|e| e.response.as_ref()).map(|r| r.body.len()).sum::<usize>(),
             },
-            "failures": summary.failures.iter().map(|f| failure_json(f, sdk, summary)).collect::<Vec<_>>(),
+            "failures": summary.failures.iter().map(|f| failure_json(f, sdk, summary, source_name)).collect::<Vec<_>>(),
             "error": summary.stopped.clone(),
         }
     });
@@ -599,7 +602,12 @@ fn request_error_json(kind: RequestErrorKind, url: Option<&url::Url>) -> Value {
     }
 }
 
-fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) -> Value {
+fn failure_json(
+    failure: &Failure,
+    sdk: &SdkCollection,
+    summary: &RunSummary,
+    source_name: &str,
+) -> Value {
     let masker = &summary.masker;
     let at = match failure.kind {
         FailureKind::Assertion => format!(
@@ -705,6 +713,9 @@ fn failure_json(failure: &Failure, sdk: &SdkCollection, summary: &RunSummary) ->
     let mut out = Map::new();
     out.insert("error".into(), error);
     out.insert("at".into(), Value::String(at));
+    // Baton's own field, next to Newman's: where the failure happened, as every report shows it.
+    let location = Located::failure(failure, source_name).place();
+    out.insert("location".into(), Value::String(masker.mask(&location)));
     // A script's or assertion's failure names the item's parent: its folder, or the collection.
     let parent = match failure.kind {
         FailureKind::Request(_) => None,

@@ -4,10 +4,12 @@
 mod cli;
 mod json;
 mod junit;
+mod render;
 mod sdk_json;
 mod write;
 
 pub use cli::{CliOptions, CliReporter};
 pub use json::{scope_json, write_json_report};
 pub use junit::junit_report;
+pub use render::{Located, Paint, Part, plain};
 pub use write::{write_atomically, write_atomically_with};
