@@ -12,13 +12,14 @@
 // (CI does that and compares). The same lockfile gives byte-identical files: esbuild is pinned,
 // every list is sorted, line endings are LF, and nothing records a time or a path.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = resolve(process.argv[2] || join(here, '../src/script/bundled'));
+const committed = join(here, '../src/script/bundled');
+const out = resolve(process.argv[2] || committed);
 mkdirSync(out, { recursive: true });
 
 const regenerate = 'npm --prefix crates/baton/js ci --ignore-scripts && node crates/baton/js/build.mjs';
@@ -59,7 +60,11 @@ const banners = {
   'postman-collection': 'var crypto = { getRandomValues: function (a) { for (var i = 0; i < a.length; i++) { a[i] = Math.floor(Math.random() * 256); } return a; } };',
 };
 
-const write = (file, text) => writeFileSync(join(out, file), text.replace(/\r\n?/g, '\n'));
+const written = new Set();
+const write = (file, text) => {
+  writeFileSync(join(out, file), text.replace(/\r\n?/g, '\n'));
+  written.add(file);
+};
 
 for (const [name, entry] of Object.entries(libraries)) {
   const result = await build({
@@ -136,3 +141,11 @@ ${regenerate}
 
 The output is deterministic; CI regenerates it and fails if it differs from what is committed.
 `);
+
+// A library dropped from the list leaves no stale bundle behind in the committed directory (only
+// there: another output directory may hold files this script did not write).
+if (out === committed) {
+  for (const file of readdirSync(out)) {
+    if (!written.has(file)) rmSync(join(out, file));
+  }
+}
