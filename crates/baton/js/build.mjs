@@ -10,7 +10,9 @@
 //
 // With no argument it writes the committed directory; `node build.mjs <out-dir>` writes elsewhere
 // (CI does that and compares). The same lockfile gives byte-identical files: esbuild is pinned,
-// every list is sorted, line endings are LF, and nothing records a time or a path.
+// every list is sorted, line endings are LF, and nothing records a time or a path. Only the Sugar
+// names depend on the Node that runs this (they are what Sugar adds to its built-ins); they were
+// made with Node 20, and would change only under a Node with a new built-in of one of those names.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -125,8 +127,9 @@ for (const [name, entry] of Object.entries(libraries)) {
 write('README.md', `# Generated: do not edit
 
 Every file in this directory is written by \`crates/baton/js/build.mjs\` from
-\`crates/baton/js/package.json\` and \`crates/baton/js/package-lock.json\`, and embedded in the binary
-by \`src/script/libraries.rs\`. They are committed so that building Baton needs only Rust.
+\`crates/baton/js/package.json\` and \`crates/baton/js/package-lock.json\`, and embedded in the
+binary by \`crates/baton/src/script/libraries.rs\`. They are committed so that building Baton needs
+only Rust.
 
 - one CommonJS bundle per sandbox library (\`lodash.js\`, \`chai.js\`, ...), made by esbuild;
 - \`sugar-names.json\`: the names Sugar adds to the built-ins;
