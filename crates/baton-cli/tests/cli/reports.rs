@@ -381,3 +381,60 @@ fn send_request_calls_are_shown_in_verbose_and_counted_in_the_json_report() {
     assert_eq!(executions.as_array().unwrap().len(), 2);
     assert_eq!(executions[1]["item"]["name"], "A");
 }
+
+#[test]
+fn every_report_locates_a_failure_as_the_cli_block_does() {
+    let server = TestServer::start();
+    let s = Scratch::new("one-renderer");
+    s.json(
+        "c.json",
+        &collection(
+            json!([{"name": "Apps", "item": [{"name": "Create", "request": server.url("/apps"),
+            "event": [
+                {"listen": "prerequest", "script": {"exec": ["const ok = 1;", "x.y = ok;"]}},
+                {"listen": "test", "script": {"exec": [
+                    "pm.test('created', () => pm.expect(pm.response.code).to.equal(201));"]}}
+            ]}]}]),
+        ),
+    );
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "-r",
+            "cli,json,junit",
+            "--reporter-json-export",
+            "r.json",
+            "--reporter-junit-export",
+            "r.xml",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    let script_place = "c.json > Apps > Create > prerequest script:2";
+    let test_place = "c.json > Apps > Create > test script:1";
+    let script_block = [
+        format!("  --> {script_place}"),
+        "   |".to_string(),
+        " 2 | x.y = ok;".to_string(),
+        "   |   x is not defined".to_string(),
+    ]
+    .join("\n");
+    assert!(run.stdout.contains(&script_block), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("  --> {test_place}")),
+        "{}",
+        run.stdout
+    );
+    let junit = std::fs::read_to_string(s.dir.join("r.xml")).unwrap();
+    assert!(junit.contains(&script_block), "{junit}");
+    assert!(junit.contains(&format!("  --> {test_place}")), "{junit}");
+    let report = s.read_json("r.json");
+    let places: Vec<&str> = report["run"]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"].as_str().unwrap())
+        .collect();
+    assert_eq!(places, [script_place, test_place]);
+}

@@ -2,12 +2,20 @@
 //! one `<testsuite>` per item (all iterations together) named `Folder / Request`, one
 //! `<testcase>` per distinct test name with the classname Newman derives (`F / A` is `FA`),
 //! failures of type `AssertionFailure` with Newman's CDATA lines, and request and script errors in
-//! the suite's `<system-err>`.
+//! the suite's `<system-err>`. Each failure also carries the block every Baton report renders
+//! (`render.rs`): after the stack trace of a failed test, after the line of a script error.
 
 use std::fmt::Write;
 
 use crate::collection::Collection;
-use crate::runner::{Execution, Masker, RunSummary};
+use crate::runner::{Execution, Failure, FailureKind, Masker, RunSummary};
+
+use super::render::{Located, plain};
+
+/// Whether `failure` happened in `execution` (same iteration, same place in the plan).
+fn same_execution(failure: &Failure, execution: &Execution) -> bool {
+    failure.iteration == execution.iteration && failure.position == execution.position
+}
 
 /// The JUnit XML text of a finished run.
 pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
@@ -44,14 +52,26 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
                 ("testScript", &execution.test),
                 ("prerequestScript", &execution.prerequest),
             ] {
-                for error in outcome.runs.iter().filter_map(|r| r.error.as_ref()) {
+                for run in &outcome.runs {
+                    let Some(error) = &run.error else { continue };
                     errors += 1;
                     errored = true;
                     let _ = write!(
                         message,
-                        "{label}Error: {}\n---\n",
+                        "{label}Error: {}\n",
                         masker.mask(&format!("{}: {}", error.name, error.message))
                     );
+                    // Where it happened, as the cli shows it: after Newman's line, before `---`.
+                    let failure = summary.failures.iter().find(|f| {
+                        same_execution(f, execution)
+                            && matches!(f.kind, FailureKind::Script(_))
+                            && f.script_location.as_deref() == Some(run.location.as_str())
+                    });
+                    if let Some(failure) = failure {
+                        let block = Located::failure(failure, &collection.source);
+                        message.push_str(&block.render("error:", &plain));
+                    }
+                    message.push_str("---\n");
                 }
             }
             if errored {
@@ -74,11 +94,21 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
                             failures += 1;
                             let message = masker.mask(&error.message);
                             let line = error.line.map_or(String::new(), |l| format!(":{l}"));
-                            let stack = format!(
+                            let mut stack = format!(
                                 "{}: {message}\n   at {}{line}",
                                 error.name,
                                 masker.mask(&run.location)
                             );
+                            let failure = summary.failures.iter().find(|f| {
+                                same_execution(f, execution)
+                                    && f.kind == FailureKind::Assertion
+                                    && f.test_name.as_deref() == Some(assertion.name.as_str())
+                            });
+                            if let Some(failure) = failure {
+                                let block = Located::failure(failure, &collection.source);
+                                stack.push_str("\n\n");
+                                stack.push_str(&block.render("error:", &plain));
+                            }
                             entry.1.push((message, stack));
                         }
                         None => entry.1.clear(),
