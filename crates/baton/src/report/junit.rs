@@ -56,9 +56,9 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
                     let Some(error) = &run.error else { continue };
                     errors += 1;
                     errored = true;
-                    let _ = write!(
+                    let _ = writeln!(
                         message,
-                        "{label}Error: {}\n",
+                        "{label}Error: {}",
                         masker.mask(&format!("{}: {}", error.name, error.message))
                     );
                     // Where it happened, as the cli shows it: after Newman's line, before `---`.
