@@ -41,6 +41,8 @@ pub enum LoadError {
         column: usize,
         /// The parser's description.
         message: String,
+        /// The text of that line, to show with a caret under the column.
+        source_line: String,
     },
     /// The JSON is valid but a value has the wrong shape.
     Shape {
@@ -126,6 +128,7 @@ impl fmt::Display for LoadError {
                 line,
                 column,
                 message,
+                ..
             } => write!(
                 f,
                 "{}:{line}:{column}: invalid JSON: {message}",
@@ -181,6 +184,22 @@ impl fmt::Display for LoadError {
                 reason,
                 detail: None,
             } => write!(f, "{url}: the server answered {code} {reason}"),
+        }
+    }
+}
+
+impl LoadError {
+    /// The line an error points into and the one-based column in it, when the error has a
+    /// place in the text (a JSON syntax error), so it can be shown with a caret.
+    pub fn excerpt(&self) -> Option<(usize, usize, &str)> {
+        match self {
+            LoadError::Syntax {
+                line,
+                column,
+                source_line,
+                ..
+            } => Some((*line, *column, source_line.as_str())),
+            _ => None,
         }
     }
 }

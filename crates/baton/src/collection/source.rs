@@ -66,6 +66,13 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Value, LoadError> {
         line: e.line(),
         column: e.column(),
         message: syntax_message(&e),
+        source_line: text
+            .lines()
+            .nth(e.line().saturating_sub(1))
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect(),
     })
 }
 
@@ -106,6 +113,11 @@ mod tests {
         let err = parse_json(Path::new("c.json"), "{\n  \"a\": 1,\n}").unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("c.json:3:1: invalid JSON: "), "{text}");
+        assert_eq!(
+            err.excerpt(),
+            Some((3, 1, "}")),
+            "the line to show with a caret"
+        );
     }
 
     #[test]
