@@ -1,6 +1,7 @@
 //! The run: the plan (ordered items), the loop over iterations and items, live events, and the
 //! summary that reports are written from.
 
+mod builder;
 mod checkpoint;
 mod failures;
 mod mask;
@@ -13,6 +14,7 @@ mod stop;
 mod summary;
 mod warnings;
 
+pub use builder::{Runner, RunnerError};
 pub use checkpoint::Checkpoint;
 pub use mask::{MASK, Masker, is_masked};
 pub use plan::{PlanError, PlannedItem, plan};
