@@ -4,6 +4,7 @@
 use base64::Engine;
 use serde_json::{Map, Value};
 
+use super::SignFailure;
 use super::jwt_bearer::{Signer, SigningKey, compact_jws, signature_for};
 use super::{AuthParts, Entropy, Params};
 
@@ -17,7 +18,7 @@ pub(super) fn sign(params: Params<'_>, entropy: &mut dyn Entropy) -> AuthParts {
     }
 }
 
-fn token(params: Params<'_>, entropy: &mut dyn Entropy) -> Result<String, String> {
+fn token(params: Params<'_>, entropy: &mut dyn Entropy) -> Result<String, SignFailure> {
     let mut claims = match params.value("claims") {
         None => Map::new(),
         Some(Value::String(text)) => match text.trim() {
@@ -82,12 +83,12 @@ fn token(params: Params<'_>, entropy: &mut dyn Entropy) -> Result<String, String
     header.insert("alg".into(), Value::String(alg));
     header.insert("kid".into(), kid);
     compact_jws(&Value::Object(header), &Value::Object(claims), how, &key)
-        .map_err(|_| "Failed to sign request with key.".to_string())
+        .map_err(|_| SignFailure::from("Failed to sign request with key."))
 }
 
 /// The key as PEM, or from a `data:application/pkcs8;kid=...;base64,...` URI whose kid must
 /// match.
-fn parse_private_key(kid: &str, key: &str) -> Result<SigningKey, String> {
+fn parse_private_key(kid: &str, key: &str) -> Result<SigningKey, SignFailure> {
     let key = key
         .strip_prefix('"')
         .and_then(|k| k.strip_suffix('"'))

@@ -3,6 +3,7 @@
 //! the body's SHA-256 in `X-Amz-Content-Sha256` (computed by postman-runtime, never by `aws4`).
 
 use super::super::body::array_index;
+use super::SignFailure;
 use super::crypto::{Hash, digest, hex, hmac};
 use super::payload::hashed_body;
 use super::{AuthParts, Entropy, Params, SignInput, percent_decode, percent_encode_rfc3986};
@@ -125,7 +126,7 @@ pub(super) fn sign(
     let datetime;
     let mut query = query;
     let now = entropy.now_millis();
-    let make_datetime = |date_header: Option<String>| -> Result<String, String> {
+    let make_datetime = |date_header: Option<String>| -> Result<String, SignFailure> {
         match date_header {
             Some(text) => {
                 let parsed = time::OffsetDateTime::parse(
@@ -304,7 +305,7 @@ fn amz_datetime(millis: i128) -> String {
 
 /// `aws4` re-encodes a path holding characters outside its allowed set with
 /// `encodeURI(decodeURI(path))`.
-fn encode_uri_if_needed(path: &str) -> Result<String, String> {
+fn encode_uri_if_needed(path: &str) -> Result<String, SignFailure> {
     const ALLOWED: &[u8] = b";,/?:@&=+$-_.!~*'()#%";
     if path
         .bytes()

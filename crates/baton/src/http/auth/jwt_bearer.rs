@@ -5,6 +5,7 @@
 use base64::Engine;
 use serde_json::{Map, Value};
 
+use super::SignFailure;
 use super::crypto::{Hash, KeySignature, hmac, sign_with_key};
 use super::{AuthParts, Params, SignInput};
 
@@ -15,7 +16,7 @@ pub(super) fn sign(params: Params<'_>, input: &SignInput<'_>) -> AuthParts {
     }
 }
 
-fn token(params: Params<'_>) -> Result<String, String> {
+fn token(params: Params<'_>) -> Result<String, SignFailure> {
     let algorithm = params.text_or_empty("algorithm");
     let how = signature_for(&algorithm).ok_or("invalid algorithm")?;
     let hs = matches!(how, Signer::Hmac(_));
@@ -138,7 +139,7 @@ pub(super) fn compact_jws(
     payload: &Value,
     how: Signer,
     key: &SigningKey,
-) -> Result<String, String> {
+) -> Result<String, SignFailure> {
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let signing_input = format!(
         "{}.{}",

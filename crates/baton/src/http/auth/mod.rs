@@ -124,6 +124,28 @@ impl AuthParts {
     }
 }
 
+/// Why a signer gave up, in the words of Newman's own warning; the request then goes unsigned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SignFailure(String);
+
+impl std::fmt::Display for SignFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for SignFailure {
+    fn from(reason: &str) -> Self {
+        SignFailure(reason.to_string())
+    }
+}
+
+impl From<String> for SignFailure {
+    fn from(reason: String) -> Self {
+        SignFailure(reason)
+    }
+}
+
 /// A helper's parameters, read as postman-runtime reads them.
 #[derive(Debug, Clone, Copy)]
 struct Params<'a>(&'a Auth);
