@@ -381,3 +381,41 @@ fn send_request_calls_are_shown_in_verbose_and_counted_in_the_json_report() {
     assert_eq!(executions.as_array().unwrap().len(), 2);
     assert_eq!(executions[1]["item"]["name"], "A");
 }
+
+#[test]
+fn repeated_reporters_write_each_report_once_to_its_default_path() {
+    let server = TestServer::start();
+    let s = Scratch::new("default-report-paths");
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "Ok", "request": server.url("/status/200")}])),
+    );
+    let run = baton(
+        &s.dir,
+        &[
+            "run", "c.json", "-r", "junit", "-r", "cli,json", "-r", "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Ok"),
+        "the cli reporter shows: {}",
+        run.stdout
+    );
+    let mut written: Vec<String> = std::fs::read_dir(s.dir.join("baton"))
+        .expect("reports under baton/")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort_by_key(|name| name.ends_with(".xml"));
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written[0].starts_with("Test-") && written[0].ends_with(".json"),
+        "{written:?}"
+    );
+    assert!(
+        written[1].starts_with("Test-") && written[1].ends_with(".xml"),
+        "{written:?}"
+    );
+    let report = s.read_json(&format!("baton/{}", written[0]));
+    assert_eq!(report["run"]["executions"][0]["item"]["name"], "Ok");
+}
