@@ -1,8 +1,12 @@
 //! The command line: Newman's `run` flags under the same names, plus Baton's own.
 
+use std::ffi::OsStr;
+use std::marker::PhantomData;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::error::ErrorKind;
+use clap::{Arg, Args, Parser, Subcommand, ValueEnum};
 
 use baton::http::ConnectTo;
 
@@ -75,8 +79,31 @@ pub enum ColorChoice {
     Off,
 }
 
+/// A reporter `-r` names. Each variant is one name; the flag's help, its error messages and the
+/// run configuration all follow this list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReporterName {
+    /// The live report on stdout.
+    Cli,
+    /// Newman's JSON report, written to a file.
+    Json,
+    /// A JUnit XML report, written to a file.
+    Junit,
+    /// A progress bar on stderr.
+    Progress,
+}
+
+/// What `--bail` stops at (Newman's modifiers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BailModifier {
+    /// Stop the run at the first failure.
+    Failure,
+    /// An unknown `--folder` is an error (it always is in Baton).
+    Folder,
+}
+
 /// `baton run` flags.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Args)]
 pub struct RunArgs {
     /// The collection (Postman v2.0 or v2.1): a file, an http(s) URL, or with --postman-api-key a
     /// UID, a Postman API URL or a "Run in Postman" link.
@@ -107,9 +134,15 @@ pub struct RunArgs {
     /// Set a global variable: `key=value` (repeatable).
     #[arg(long = "global-var", value_name = "KEY=VALUE")]
     pub global_var: Vec<String>,
-    /// Reporters, comma separated: cli, json, junit, progress.
-    #[arg(short = 'r', long, value_delimiter = ',', default_value = "cli")]
-    pub reporters: Vec<String>,
+    /// Reporters, comma separated or repeated.
+    #[arg(
+        short = 'r',
+        long,
+        value_delimiter = ',',
+        default_value = "cli",
+        value_parser = Suggesting::<ReporterName>::new("-r", "reporter")
+    )]
+    pub reporters: Vec<ReporterName>,
     /// Where the json reporter writes.
     #[arg(long = "reporter-json-export", value_name = "PATH")]
     pub reporter_json_export: Option<PathBuf>,
@@ -150,8 +183,14 @@ pub struct RunArgs {
     #[arg(long = "export-cookie-jar", value_name = "PATH")]
     pub export_cookie_jar: Option<PathBuf>,
     /// Stop at the first failure (`folder` and `failure` are accepted as in Newman).
-    #[arg(long, num_args = 0..=1, value_delimiter = ',', default_missing_value = "failure")]
-    pub bail: Option<Vec<String>>,
+    #[arg(
+        long,
+        num_args = 0..=1,
+        value_delimiter = ',',
+        default_missing_value = "failure",
+        value_parser = Suggesting::<BailModifier>::new("--bail", "modifier")
+    )]
+    pub bail: Option<Vec<BailModifier>>,
     /// Do not follow redirects.
     #[arg(long = "ignore-redirects")]
     pub ignore_redirects: bool,
@@ -221,6 +260,66 @@ pub struct RunArgs {
     /// decompression (a number of bytes, or with a unit: `64MiB`, `1GB`, `512k`).
     #[arg(long = "max-response-size", value_name = "BYTES", default_value = "256MiB", value_parser = parse_size)]
     pub max_response_size: u64,
+}
+
+/// Parses one name of a [`ValueEnum`] in Baton's words: a misspelt name is named with the flag,
+/// the known names and the closest one ("did you mean `junit`?"). `--help` lists the names.
+#[derive(Debug, Clone, Copy)]
+struct Suggesting<E> {
+    /// The flag, as the message names it.
+    flag: &'static str,
+    /// What one value is ("reporter").
+    noun: &'static str,
+    names: PhantomData<E>,
+}
+
+impl<E> Suggesting<E> {
+    fn new(flag: &'static str, noun: &'static str) -> Self {
+        Suggesting {
+            flag,
+            noun,
+            names: PhantomData,
+        }
+    }
+}
+
+impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for Suggesting<E> {
+    type Value = E;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<E, clap::Error> {
+        let text = value.to_string_lossy();
+        if let Ok(found) = E::from_str(&text, false) {
+            return Ok(found);
+        }
+        let names: Vec<PossibleValue> = E::value_variants()
+            .iter()
+            .filter_map(ValueEnum::to_possible_value)
+            .collect();
+        let known: Vec<&str> = names.iter().map(PossibleValue::get_name).collect();
+        let hint = baton::vars::did_you_mean(&text, known.iter().copied())
+            .map(|name| format!("; did you mean `{name}`?"))
+            .unwrap_or_default();
+        let message = format!(
+            "{}: unknown {} `{text}` (known: {}){hint}\n",
+            self.flag,
+            self.noun,
+            known.join(", ")
+        );
+        Err(clap::Error::raw(ErrorKind::InvalidValue, message).with_cmd(cmd))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            E::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
 }
 
 /// A byte count: digits with an optional unit, `KB`/`MB`/`GB` in thousands, `KiB`/`MiB`/`GiB`

@@ -4,12 +4,11 @@
 //! with the cli reporter; the demo passes only if all four do.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use clap::Parser;
 use serde_json::Value;
 
-use super::{Cli, Command, Exit, Terminal, prepare_loaded, run_prepared};
+use super::{Exit, Prepared, RunConfig, Terminal, prepare_loaded, run_prepared};
 use baton::collection::{Environment, collection_from_document, environment_from_document};
 use baton::runner::Stop;
 use baton::vars::Variable;
@@ -64,9 +63,9 @@ pub async fn execute_demo(
         if stop.requested() {
             break;
         }
-        let exit = match demo_inputs(file_name, text, server.environment()) {
-            Ok((args, prepared)) => {
-                run_prepared(&args, prepared, terminal, out(), err, stop.clone()).await
+        let exit = match demo_inputs(file_name, text, server.environment(), terminal) {
+            Ok((config, prepared)) => {
+                run_prepared(config, prepared, out(), err, stop.clone()).await
             }
             Err(message) => {
                 let _ = writeln!(err, "error: {file_name}: {message}");
@@ -100,19 +99,15 @@ pub async fn execute_demo(
     }
 }
 
-/// The flags (`baton run <file>`'s defaults) and loaded inputs of one demo workflow: the
+/// The configuration (`baton run <file>`'s) and loaded inputs of one demo workflow: the
 /// embedded collection, and the stand-in's environment plus the test-only private key.
 fn demo_inputs(
     file_name: &str,
     text: &str,
     environment: Value,
-) -> Result<(super::RunArgs, super::Prepared), String> {
-    let Command::Run(args) = Cli::try_parse_from(["baton", "run", file_name])
-        .map_err(|e| e.to_string())?
-        .command
-    else {
-        return Err("`baton run` did not parse as the run command".into());
-    };
+    terminal: Terminal,
+) -> Result<(RunConfig, Prepared), String> {
+    let config = RunConfig::new(PathBuf::from(file_name), terminal);
     let path = Path::new(file_name);
     let document: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let collection = collection_from_document(&document, path).map_err(|e| e.to_string())?;
@@ -123,8 +118,8 @@ fn demo_inputs(
         kind: Some("secret".into()),
         ..Variable::new("privateKey", Value::String(TEST_ONLY_PRIVATE_KEY.into()))
     });
-    let prepared = prepare_loaded(&args, collection, environment)?;
-    Ok((*args, prepared))
+    let prepared = prepare_loaded(&config, collection, environment)?;
+    Ok((config, prepared))
 }
 
 #[cfg(test)]
@@ -136,14 +131,16 @@ mod tests {
         let environment =
             serde_json::json!({"values": [{"key": "authPath", "value": "http://127.0.0.1:1"}]});
         for (file_name, text) in WORKFLOWS {
-            let (args, prepared) =
-                demo_inputs(file_name, text, environment.clone()).expect(file_name);
-            assert_eq!(args.collection, Path::new(file_name));
+            let (config, prepared) =
+                demo_inputs(file_name, text, environment.clone(), Terminal::default())
+                    .expect(file_name);
+            assert_eq!(config.sources.collection, Path::new(file_name));
             assert_eq!(
-                prepared.collection.name,
+                prepared.inputs.collection.name,
                 file_name.trim_end_matches(".postman_collection.json")
             );
             let key = prepared
+                .inputs
                 .environment
                 .values
                 .iter()

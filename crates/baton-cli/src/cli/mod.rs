@@ -1,7 +1,8 @@
-//! The command line layer: flags to options in one function, loading the inputs, running, and
+//! The command line layer: flags to one run configuration, loading the inputs, running, and
 //! writing reports and exports. The binary only parses, wires the terminal and exits.
 
 mod args;
+mod config;
 mod demo;
 mod exit;
 mod progress;
@@ -10,27 +11,25 @@ mod watchdog;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use serde_json::Value;
 
-pub use args::{Cli, ColorChoice, Command, PingOneCommand, RunArgs, ServeArgs};
+pub use args::{Cli, Command, PingOneCommand, RunArgs, ServeArgs};
+use config::{ReportFormat, RunConfig};
 pub use demo::execute_demo;
 pub use exit::Exit;
 pub use progress::ProgressReporter;
 use watchdog::Watchdog;
 
 use baton::collection::{Collection, DataRow, Environment, LoadError};
-use baton::http::{ClientOptions, CookieJar, FileAccess, HttpClient};
+use baton::http::{CookieJar, HttpClient};
 use baton::inputs::{InputLoader, InputOptions, LoadedCollection};
 use baton::report::{
-    CliOptions, CliReporter, junit_report, scope_json, write_atomically, write_atomically_with,
+    CliReporter, junit_report, scope_json, write_atomically, write_atomically_with,
     write_json_report,
 };
-use baton::runner::{
-    Checkpoint, Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run,
-};
-use baton::script::ScriptOptions;
+use baton::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run};
 use baton::vars::{Variable, VariableScope};
 
 /// What the binary knows about its terminal.
@@ -44,9 +43,6 @@ pub struct Terminal {
     pub no_color: bool,
 }
 
-/// Reporter names Baton knows.
-const REPORTERS: [&str; 4] = ["cli", "json", "junit", "progress"];
-
 /// Runs `baton run`; output goes to `out`, errors to `err`. `stop` turning true interrupts the run.
 pub async fn execute_run(
     args: &RunArgs,
@@ -55,11 +51,12 @@ pub async fn execute_run(
     err: &mut dyn Write,
     stop: Stop,
 ) -> Exit {
-    let prepared = match prepare(args).await {
+    let config = RunConfig::from_args(args, terminal);
+    let prepared = match prepare(&config).await {
         Ok(prepared) => prepared,
         Err(message) => {
             // The key never reaches an error on purpose; this keeps it out of one by accident.
-            let message = match args.postman_api_key.as_deref() {
+            let message = match config.sources.postman_api_key.as_deref() {
                 Some(key) if !key.is_empty() => message.replace(key, "********"),
                 _ => message,
             };
@@ -67,27 +64,29 @@ pub async fn execute_run(
             return Exit::Usage;
         }
     };
-    run_prepared(args, prepared, terminal, out, err, stop).await
+    run_prepared(config, prepared, out, err, stop).await
 }
 
-/// Runs already loaded inputs with the flags in `args`, then writes reports and exports: the
-/// part of `baton run` after loading, shared with `baton demo`.
+/// Runs already loaded inputs as `config` says, then writes reports and exports: the part of
+/// `baton run` after loading, shared with `baton demo`.
 async fn run_prepared(
-    args: &RunArgs,
+    config: RunConfig,
     prepared: Prepared,
-    terminal: Terminal,
     out: Box<dyn Write>,
     err: &mut dyn Write,
     stop: Stop,
 ) -> Exit {
     let Prepared {
-        collection,
-        environment,
-        globals,
-        options,
+        inputs:
+            Inputs {
+                collection,
+                environment,
+                globals,
+                data,
+            },
         client,
     } = prepared;
-    let planned = match plan(&collection, &args.folder) {
+    let planned = match plan(&collection, &config.folders) {
         Ok(planned) => planned,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
@@ -96,32 +95,10 @@ async fn run_prepared(
     };
 
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
-    let wants = |name: &str| args.reporters.iter().any(|r| r == name);
-    if wants("cli") && !args.silent {
-        let color = match args.color {
-            ColorChoice::On => true,
-            ColorChoice::Off => false,
-            ColorChoice::Auto => terminal.stdout_tty && !terminal.no_color,
-        };
-        reporters.push(Box::new(CliReporter::new(
-            out,
-            CliOptions {
-                color,
-                ascii: args.disable_unicode,
-                verbose: args.verbose,
-                no_summary: args.cli_no_summary,
-                no_failures: args.cli_no_failures,
-                no_assertions: args.cli_no_assertions,
-                no_success_assertions: args.cli_no_success_assertions,
-                no_console: args.cli_no_console,
-                no_banner: args.cli_no_banner,
-                source_name: file_name(&args.collection),
-            },
-        )));
+    if let Some(options) = &config.cli {
+        reporters.push(Box::new(CliReporter::new(out, options.clone())));
     }
-    if !args.silent
-        && (wants("progress") || (wants("cli") && terminal.stderr_tty && !terminal.stdout_tty))
-    {
+    if config.progress {
         reporters.push(Box::new(ProgressReporter::new()));
     }
     let mut reporters = Reporters(reporters);
@@ -129,13 +106,17 @@ async fn run_prepared(
         environment: environment.values.clone(),
         globals: globals.values.clone(),
     };
-    let outputs = Arc::new(Outputs {
-        args: args.clone(),
+    let options = RunOptions {
+        data,
+        ..config.run.clone()
+    };
+    let outputs = Arc::new(Outputs::new(
+        config,
         collection,
         environment,
         globals,
-        jar: client.jar().clone(),
-    });
+        client.jar().clone(),
+    ));
     let watchdog = Watchdog::start(
         stop.clone(),
         options.timeout.map(|timeout| Instant::now() + timeout),
@@ -175,7 +156,7 @@ async fn run_prepared(
             Exit::Usage
         };
     }
-    if (summary.failed() || summary.stopped.is_some()) && !args.suppress_exit_code {
+    if (summary.failed() || summary.stopped.is_some()) && !outputs.config.suppress_exit_code {
         Exit::Failure
     } else {
         Exit::Success
@@ -184,7 +165,9 @@ async fn run_prepared(
 
 /// What the reports and exports are written from, shared with the watchdog.
 struct Outputs {
-    args: RunArgs,
+    config: RunConfig,
+    /// Each file report with the path it is written to.
+    reports: Vec<(ReportFormat, PathBuf)>,
     collection: Collection,
     environment: Environment,
     globals: Environment,
@@ -192,24 +175,45 @@ struct Outputs {
 }
 
 impl Outputs {
-    /// Writes every report and export the flags ask for from `summary`.
+    /// The outputs of a run as `config` says; a file report without an export path gets its
+    /// default path here, once, for the run and the watchdog alike.
+    fn new(
+        config: RunConfig,
+        collection: Collection,
+        environment: Environment,
+        globals: Environment,
+        jar: Arc<CookieJar>,
+    ) -> Outputs {
+        let reports = config
+            .reports
+            .iter()
+            .map(|report| {
+                let path = match &report.path {
+                    Some(path) => path.clone(),
+                    None => report.default_path(&collection.name),
+                };
+                (report.format, path)
+            })
+            .collect();
+        Outputs {
+            config,
+            reports,
+            collection,
+            environment,
+            globals,
+            jar,
+        }
+    }
+
+    /// Writes every report and export the configuration asks for from `summary`.
     fn write(&self, summary: &RunSummary) -> Result<(), String> {
-        write_outputs(
-            &self.args,
-            &self.collection,
-            &self.environment,
-            &self.globals,
-            summary,
-            &self.jar,
-        )
+        write_outputs(self, summary)
     }
 }
 
+/// Loaded inputs and the client that runs them.
 struct Prepared {
-    collection: Collection,
-    environment: Environment,
-    globals: Environment,
-    options: RunOptions,
+    inputs: Inputs,
     client: HttpClient,
 }
 
@@ -250,35 +254,15 @@ pub async fn execute_serve(
     Exit::Success
 }
 
-/// Turns the flags into loaded inputs and run options (the one place flags become options).
+/// Loads the inputs the configuration names, with the `--env-var`/`--global-var` overrides.
 /// Inputs given as URLs or Postman API UIDs are fetched with the run's own client.
-async fn prepare(args: &RunArgs) -> Result<Prepared, String> {
-    for reporter in &args.reporters {
-        if !REPORTERS.contains(&reporter.as_str()) {
-            let hint = baton::vars::did_you_mean(reporter, REPORTERS)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            return Err(format!(
-                "-r: unknown reporter `{reporter}` (known: {}){hint}",
-                REPORTERS.join(", ")
-            ));
-        }
-    }
-    if let Some(bail) = &args.bail {
-        if let Some(bad) = bail
-            .iter()
-            .find(|b| !matches!(b.as_str(), "folder" | "failure"))
-        {
-            return Err(format!(
-                "--bail: unknown option `{bad}` (expected folder or failure)"
-            ));
-        }
-    }
-    let client = build_client(args)?;
+async fn prepare(config: &RunConfig) -> Result<Prepared, String> {
+    let client = build_client(config)?;
+    let sources = &config.sources;
     let loader = InputLoader::new(
         &client,
         InputOptions {
-            postman_api_key: args.postman_api_key.clone(),
+            postman_api_key: sources.postman_api_key.clone(),
             ..InputOptions::default()
         },
     );
@@ -287,19 +271,19 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, String> {
         collection,
         environment: linked,
     } = loader
-        .load_collection(&args.collection)
+        .load_collection(&sources.collection)
         .await
         .map_err(text)?;
     // A "Run in Postman" link's environment stands in only when no `-e` is given.
-    let environment = match &args.environment {
+    let environment = match &sources.environment {
         Some(input) => loader.load_environment(input).await.map_err(text)?,
         None => linked.unwrap_or_default(),
     };
-    let globals = match &args.globals {
+    let globals = match &sources.globals {
         Some(input) => loader.load_globals(input).await.map_err(text)?,
         None => Environment::default(),
     };
-    let data = match &args.iteration_data {
+    let data = match &sources.iteration_data {
         Some(input) => loader.load_data(input).await.map_err(text)?,
         None => Vec::new(),
     };
@@ -309,7 +293,7 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, String> {
         globals,
         data,
     };
-    finish_prepare(args, inputs, client)
+    finish_prepare(config, inputs, client)
 }
 
 /// The loaded inputs of a run.
@@ -322,100 +306,41 @@ struct Inputs {
 
 /// The rest of [`prepare`] for inputs already in hand (`baton demo`): no globals or data.
 fn prepare_loaded(
-    args: &RunArgs,
+    config: &RunConfig,
     collection: Collection,
     environment: Environment,
 ) -> Result<Prepared, String> {
-    let client = build_client(args)?;
+    let client = build_client(config)?;
     let inputs = Inputs {
         collection,
         environment,
         globals: Environment::default(),
         data: Vec::new(),
     };
-    finish_prepare(args, inputs, client)
+    finish_prepare(config, inputs, client)
 }
 
-/// `--env-var`/`--global-var` overrides and the run options, around loaded inputs.
-fn finish_prepare(args: &RunArgs, inputs: Inputs, client: HttpClient) -> Result<Prepared, String> {
-    let Inputs {
-        collection,
-        mut environment,
-        mut globals,
-        data,
-    } = inputs;
-    apply_overrides(&mut environment, &args.env_var, "--env-var")?;
-    apply_overrides(&mut globals, &args.global_var, "--global-var")?;
-    let working_dir = match &args.working_dir {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-    };
-    let keep_executions = args.reporters.iter().any(|r| r == "json" || r == "junit");
-    let options = RunOptions {
-        iterations: args.iteration_count,
-        data,
-        delay: Duration::from_millis(args.delay_request),
-        timeout: args.timeout.map(Duration::from_millis),
-        // `--bail` alone or `--bail failure` stops at a failure; `--bail folder` only makes an
-        // unknown `--folder` an error, which it always is in Baton.
-        bail: args.bail.as_ref().is_some_and(|modifiers| {
-            modifiers.is_empty() || modifiers.iter().any(|m| m == "failure")
-        }),
-        files: FileAccess {
-            working_dir,
-            restrict_to_working_dir: args.no_insecure_file_read,
-            scripts_read_anywhere: args.insecure_script_file_read,
-            by_script: false,
-        },
-        script: ScriptOptions {
-            timeout: args.timeout_script.map(Duration::from_millis),
-            ..ScriptOptions::default()
-        },
-        keep_executions,
-        warn_unresolved: args.verbose,
-        show_secrets: args.show_secrets,
-        checkpoint: Checkpoint::new(),
-    };
-    Ok(Prepared {
-        collection,
-        environment,
-        globals,
-        options,
-        client,
-    })
+/// The `--env-var`/`--global-var` overrides, over loaded inputs.
+fn finish_prepare(
+    config: &RunConfig,
+    mut inputs: Inputs,
+    client: HttpClient,
+) -> Result<Prepared, String> {
+    apply_overrides(&mut inputs.environment, &config.env_vars, "--env-var")?;
+    apply_overrides(&mut inputs.globals, &config.global_vars, "--global-var")?;
+    Ok(Prepared { inputs, client })
 }
 
 /// The run's HTTP client with the cookie jar from `--cookie-jar`; it also fetches remote inputs.
-fn build_client(args: &RunArgs) -> Result<HttpClient, String> {
+fn build_client(config: &RunConfig) -> Result<HttpClient, String> {
     let jar = Arc::new(CookieJar::new());
-    if let Some(path) = &args.cookie_jar {
+    if let Some(path) = &config.cookie_jar {
         let document =
             baton::collection::load_environment_document(path).map_err(|e| e.to_string())?;
         jar.load_json(&document)
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    HttpClient::new(
-        ClientOptions {
-            insecure: args.insecure,
-            extra_ca_certs: args.ssl_extra_ca_certs.iter().cloned().collect(),
-            client_cert: args
-                .ssl_client_cert
-                .clone()
-                .map(|cert| (cert, args.ssl_client_key.clone())),
-            timeout: args.timeout_request.map(Duration::from_millis),
-            ignore_redirects: args.ignore_redirects,
-            client_key_passphrase: args.ssl_client_passphrase.clone(),
-            max_response_size: args.max_response_size,
-            connect_to: args
-                .connect_to
-                .iter()
-                .chain(&args.resolve)
-                .cloned()
-                .collect(),
-        },
-        jar,
-    )
-    .map_err(|e| e.to_string())
+    HttpClient::new(config.client.clone(), jar).map_err(|e| e.to_string())
 }
 
 /// Applies `key=value` overrides; values may contain `=`.
@@ -434,14 +359,17 @@ fn apply_overrides(target: &mut Environment, pairs: &[String], flag: &str) -> Re
     Ok(())
 }
 
-fn write_outputs(
-    args: &RunArgs,
-    collection: &Collection,
-    environment: &Environment,
-    globals: &Environment,
-    summary: &RunSummary,
-    jar: &CookieJar,
-) -> Result<(), String> {
+/// Writes the exports, then the file reports; every failure is named, none stops the others.
+fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), String> {
+    let Outputs {
+        config,
+        reports,
+        collection,
+        environment,
+        globals,
+        jar,
+    } = outputs;
+    let exports = &config.exports;
     let write_json = |path: &Path, value: &Value| {
         let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
         write_atomically(path, text.as_bytes())
@@ -453,7 +381,7 @@ fn write_outputs(
             errors.push(e);
         }
     };
-    if let Some(path) = &args.export_environment {
+    if let Some(path) = &exports.environment {
         attempt(write_json(
             path,
             &scope_json(
@@ -465,7 +393,7 @@ fn write_outputs(
             ),
         ));
     }
-    if let Some(path) = &args.export_globals {
+    if let Some(path) = &exports.globals {
         attempt(write_json(
             path,
             &scope_json(
@@ -477,7 +405,7 @@ fn write_outputs(
             ),
         ));
     }
-    if let Some(path) = &args.export_collection {
+    if let Some(path) = &exports.collection {
         let mut document = collection.document.clone();
         let variables: Vec<Value> = summary
             .scopes
@@ -489,60 +417,23 @@ fn write_outputs(
         document["variable"] = Value::Array(variables);
         attempt(write_json(path, &document));
     }
-    if let Some(path) = &args.export_cookie_jar {
+    if let Some(path) = &exports.cookie_jar {
         attempt(write_json(path, &jar.to_json()));
     }
-    let wants = |name: &str| args.reporters.iter().any(|r| r == name);
-    if wants("json") {
-        let path = args
-            .reporter_json_export
-            .clone()
-            .unwrap_or_else(|| default_report_path(&collection.name, "json"));
-        attempt(
-            write_atomically_with(&path, |out| {
+    for (format, path) in reports {
+        let written = match format {
+            ReportFormat::Json => write_atomically_with(path, |out| {
                 write_json_report(out, collection, environment, globals, summary)
-            })
-            .map_err(|e| format!("{}: cannot write: {e}", path.display())),
-        );
-    }
-    if wants("junit") {
-        let path = args
-            .reporter_junit_export
-            .clone()
-            .unwrap_or_else(|| default_report_path(&collection.name, "xml"));
-        attempt(
-            write_atomically(&path, junit_report(collection, summary).as_bytes())
-                .map_err(|e| format!("{}: cannot write: {e}", path.display())),
-        );
+            }),
+            ReportFormat::Junit => {
+                write_atomically(path, junit_report(collection, summary).as_bytes())
+            }
+        };
+        attempt(written.map_err(|e| format!("{}: cannot write: {e}", path.display())));
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(errors.join("\nerror: "))
     }
-}
-
-/// Newman's default: `newman/<collection>-<timestamp>.<ext>`; Baton writes under `baton/`.
-fn default_report_path(name: &str, extension: &str) -> PathBuf {
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    PathBuf::from("baton").join(format!("{safe}-{stamp}.{extension}"))
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }

@@ -93,6 +93,18 @@ fn unknown_reporter_is_a_usage_error_with_a_suggestion() {
 }
 
 #[test]
+fn unknown_bail_modifier_is_a_usage_error_with_a_suggestion() {
+    let s = Scratch::new("bail-modifier");
+    s.json("c.json", &collection(json!([])));
+    let run = baton(&s.dir, &["run", "c.json", "--bail", "foldr"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.trim(),
+        "error: --bail: unknown modifier `foldr` (known: failure, folder); did you mean `folder`?"
+    );
+}
+
+#[test]
 fn env_var_without_equals_is_rejected() {
     let s = Scratch::new("env-var");
     s.json("c.json", &collection(json!([])));

@@ -438,3 +438,41 @@ fn every_report_locates_a_failure_as_the_cli_block_does() {
         .collect();
     assert_eq!(places, [script_place, test_place]);
 }
+
+#[test]
+fn repeated_reporters_write_each_report_once_to_its_default_path() {
+    let server = TestServer::start();
+    let s = Scratch::new("default-report-paths");
+    s.json(
+        "c.json",
+        &collection(json!([{"name": "Ok", "request": server.url("/status/200")}])),
+    );
+    let run = baton(
+        &s.dir,
+        &[
+            "run", "c.json", "-r", "junit", "-r", "cli,json", "-r", "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Ok"),
+        "the cli reporter shows: {}",
+        run.stdout
+    );
+    let mut written: Vec<String> = std::fs::read_dir(s.dir.join("baton"))
+        .expect("reports under baton/")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort_by_key(|name| name.ends_with(".xml"));
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written[0].starts_with("Test-") && written[0].ends_with(".json"),
+        "{written:?}"
+    );
+    assert!(
+        written[1].starts_with("Test-") && written[1].ends_with(".xml"),
+        "{written:?}"
+    );
+    let report = s.read_json(&format!("baton/{}", written[0]));
+    assert_eq!(report["run"]["executions"][0]["item"]["name"], "Ok");
+}
