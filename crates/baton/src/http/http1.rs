@@ -1,8 +1,9 @@
 //! HTTP/1.1 messages as Baton writes and reads them. The request goes out as Newman sends it: the
 //! request line with Postman's target, header names as the collection spells them, a repeated
-//! name's values together at its first place, then the body. The response is read with its
-//! header names as the server sent them. HTTP client crates normalise each of these (see
-//! ARCHITECTURE.md, "HTTP on the wire").
+//! name's values together at its first place, then the body. The response head is parsed by
+//! httparse, with its header names as the server sent them and its bytes read as Latin-1, as
+//! Node gives them to Newman; the body framing is Baton's. HTTP client crates normalise each of
+//! these (see ARCHITECTURE.md, "HTTP on the wire").
 
 use std::io;
 
