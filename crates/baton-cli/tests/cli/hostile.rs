@@ -2,7 +2,9 @@
 //! bad status lines and chunk sizes, resets, endless heads and bodies, compression bombs, cookie
 //! floods, redirect loops and redirects to other schemes). In every case Baton must not panic
 //! (exit 0 or 1, never 101 or 134), must name the problem in that request's failure, and must
-//! go on to the next request of the collection, which gets its own answer.
+//! go on to the next request of the collection, which gets its own answer. Heads at the edge of
+//! HTTP/1.1 (bare LF, folded lines, Latin-1 bytes, a thousand headers) are run through Newman too:
+//! Baton must read and refuse the same ones.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -15,6 +17,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use crate::echo::read_request;
+use crate::node::newman;
 use crate::support::{Run, Scratch, baton, collection, serve_connections};
 
 /// What the server does after reading a request.
@@ -538,4 +541,91 @@ fn the_json_report_holds_bodies_as_base64_cut_at_1_mib() {
     assert_eq!(executions[1]["response"]["responseSize"], 3 * 1024 * 1024);
     let size = std::fs::metadata(s.dir.join("r.json")).unwrap().len();
     assert!(size < 2 * 1024 * 1024, "the report is {size} bytes");
+}
+
+/// The response head each `/edge/...` target gets: lines at the edge of HTTP/1.1.
+fn edge_head(target: &str) -> Vec<u8> {
+    let head: Vec<u8> = match target {
+        "/edge/latin1" => b"HTTP/1.1 200 OK\r\nX-A: caf\xe9 \xfc\r\n".to_vec(),
+        "/edge/utf8" => "HTTP/1.1 200 OK\r\nX-A: caf\u{e9} \u{fc}\r\n".into(),
+        "/edge/no-reason" => b"HTTP/1.1 201\r\nX-A: 1\r\n".to_vec(),
+        "/edge/many" => {
+            let lines: String = (0..1000).map(|n| format!("X-{n}: {n}\r\n")).collect();
+            format!("HTTP/1.1 200 OK\r\n{lines}X-A: last\r\n").into()
+        }
+        "/edge/bare-lf" => b"HTTP/1.1 200 OK\nX-A: 1\n".to_vec(),
+        "/edge/obs-fold" => b"HTTP/1.1 200 OK\r\nX-A: a\r\n  b\r\n".to_vec(),
+        "/edge/space-before-colon" => b"HTTP/1.1 200 OK\r\nX-A : 1\r\n".to_vec(),
+        _ => b"HTTP/1.1 200 OK\r\nNo colon here\r\n".to_vec(),
+    };
+    let end: &[u8] = if target == "/edge/bare-lf" {
+        b"Content-Length: 2\n\nhi"
+    } else {
+        b"Content-Length: 2\r\n\r\nhi"
+    };
+    [head, end.to_vec()].concat()
+}
+
+#[test]
+fn edge_heads_are_read_and_refused_as_newman_does() {
+    let server = Hostile::start(|target| vec![Step::Send(edge_head(target))]);
+    let read = ["latin1", "utf8", "no-reason", "many"];
+    let refused = ["bare-lf", "obs-fold", "space-before-colon", "no-colon"];
+    // What a test script sees of each response it got, kept in the environment to compare.
+    let record = "if (pm.response.code) { pm.environment.set(pm.info.requestName, JSON.stringify([\
+        pm.response.code, pm.response.status, pm.response.headers.get('X-A'), pm.response.headers.count(),\
+        [...pm.response.headers.get('X-A')].map(c => c.charCodeAt(0))])); }";
+    let items: Vec<Value> = read
+        .iter()
+        .chain(&refused)
+        .map(|name| {
+            json!({"name": name, "request": server.url(&format!("/edge/{name}")),
+                   "event": [{"listen": "test", "script": {"exec": [record]}}]})
+        })
+        .collect();
+    let s = Scratch::new("hostile-edge-heads");
+    s.json("c.json", &collection(Value::Array(items)));
+    s.json("e.json", &json!({"name": "e", "values": []}));
+    let mut seen = Vec::new();
+    for (runner, export) in [("newman", "newman.json"), ("baton", "baton.json")] {
+        let args = [
+            "run",
+            "c.json",
+            "-e",
+            "e.json",
+            "--export-environment",
+            export,
+        ];
+        let run = match runner {
+            "newman" => newman(&s.dir, &args),
+            _ => baton(&s.dir, &args),
+        };
+        assert_eq!(run.code, 1, "{runner}: {}\n{}", run.stdout, run.stderr);
+        let values: Vec<(String, String)> = s.read_json(export)["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["key"].as_str().unwrap().to_string(),
+                    v["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        seen.push(values);
+    }
+    let keys: Vec<&str> = seen[0].iter().map(|(key, _)| key.as_str()).collect();
+    assert_eq!(keys, read, "Newman read these and refused the rest");
+    assert_eq!(seen[1], seen[0], "Baton must see what Newman saw");
+    let latin1: Value = serde_json::from_str(&seen[1][0].1).unwrap();
+    assert_eq!(
+        latin1,
+        json!([
+            200,
+            "OK",
+            "caf\u{e9} \u{fc}",
+            2,
+            [99, 97, 102, 233, 32, 252]
+        ])
+    );
 }

@@ -1,8 +1,9 @@
 //! HTTP/1.1 messages as Baton writes and reads them. The request goes out as Newman sends it: the
 //! request line with Postman's target, header names as the collection spells them, a repeated
-//! name's values together at its first place, then the body. The response is read with its
-//! header names as the server sent them. HTTP client crates normalise each of these (see
-//! ARCHITECTURE.md, "HTTP on the wire").
+//! name's values together at its first place, then the body. The response head is parsed by
+//! httparse, with its header names as the server sent them and its bytes read as Latin-1, as
+//! Node gives them to Newman; the body framing is Baton's. HTTP client crates normalise each of
+//! these (see ARCHITECTURE.md, "HTTP on the wire").
 
 use std::io;
 
@@ -271,12 +272,21 @@ fn protocol(what: String) -> ReadError {
     ReadError::Protocol(what)
 }
 
-/// Server text for an error message: at most 120 characters of it.
+/// Server text for an error message: at most 120 characters of it, control characters escaped.
 fn shown(text: &str) -> String {
-    match text.char_indices().nth(120) {
-        Some((at, _)) => format!("{}...", &text[..at]),
-        None => text.to_string(),
+    let mut out = String::with_capacity(text.len().min(130));
+    for (at, c) in text.chars().enumerate() {
+        if at == 120 {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
     }
+    out
 }
 
 /// A Content-Length: decimal digits only.
@@ -344,7 +354,7 @@ struct Head {
 }
 
 /// The status line and headers, in at most `limit` bytes; `None` if the connection closed (or
-/// was reset) before the first byte.
+/// was reset) before a status line.
 async fn read_head<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     limit: usize,
@@ -356,76 +366,158 @@ async fn read_head<R: AsyncBufRead + Unpin>(
             size_text(limit as u64)
         )
     };
-    let mut line = Vec::new();
-    match read_line(reader, &mut line, &mut budget, too_long).await {
-        Ok(0) => return Ok(None),
-        Err(ReadError::Io(e)) if is_reset(&e) && line.is_empty() => return Ok(None),
-        Err(e) => return Err(e),
-        Ok(_) => {}
-    }
-    let status = String::from_utf8_lossy(&line).trim_end().to_string();
-    let (code, reason, http10) = parse_status_line(&status)?;
-    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut head = Vec::new();
+    // Empty lines before the status line are skipped, as Node and httparse do.
     loop {
-        line.clear();
-        if read_line(reader, &mut line, &mut budget, too_long).await? == 0 {
+        head.clear();
+        match read_line(reader, &mut head, &mut budget, too_long).await {
+            Ok(0) => return Ok(None),
+            Err(ReadError::Io(e)) if is_reset(&e) && head.is_empty() => return Ok(None),
+            Err(e) => return Err(e),
+            Ok(_) if !is_blank(&head) => break,
+            Ok(_) => {}
+        }
+    }
+    let mut header_lines = 0;
+    loop {
+        let start = head.len();
+        if read_line(reader, &mut head, &mut budget, too_long).await? == 0 {
             return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into());
         }
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        if text.is_empty() {
-            return Ok(Some(Head {
-                code,
-                reason,
-                http10,
-                headers,
-            }));
+        if is_blank(&head[start..]) {
+            return parse_head(head, header_lines).map(Some);
         }
-        if text.starts_with([' ', '\t']) {
-            // An obsolete folded line continues the previous value.
-            if let Some((_, value)) = headers.last_mut() {
-                value.push(' ');
-                value.push_str(text.trim());
-            }
-            continue;
-        }
-        let Some((name, value)) = text.split_once(':') else {
-            return Err(protocol(format!(
-                "expected a header line, got `{}`",
-                shown(text)
-            )));
-        };
-        headers.push((name.trim().to_string(), value.trim().to_string()));
+        header_lines += 1;
     }
 }
 
-/// `HTTP/1.x`, a three-digit status code from 100 to 599, and an optional reason phrase.
-fn parse_status_line(status: &str) -> Result<(u16, String, bool), ReadError> {
-    let mut parts = status.splitn(3, ' ');
-    let version = parts.next().unwrap_or_default();
-    let code = parts.next().unwrap_or_default();
-    let reason = parts.next().unwrap_or_default().to_string();
-    let version_ok = version.len() == 8
-        && version.starts_with("HTTP/1.")
-        && version.as_bytes()[7].is_ascii_digit();
-    if !version_ok {
+fn is_blank(line: &[u8]) -> bool {
+    line == b"\r\n" || line == b"\n"
+}
+
+/// Parses a whole head (status line to blank line) with httparse, then applies what Node's
+/// parser adds: CRLF line ends, status codes from 100 to 599 (Baton's own rule), and every byte
+/// of a reason phrase or header value read as one Latin-1 character.
+fn parse_head(mut bytes: Vec<u8>, header_lines: usize) -> Result<Head, ReadError> {
+    let status_end = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(0, |at| at + 1);
+    let status_line = latin1(without_line_end(&bytes[..status_end]));
+    // `HTTP/1.x NNN ` is 13 bytes; the reason phrase is the rest of the line.
+    let reason = latin1(
+        without_line_end(&bytes[..status_end])
+            .get(13..)
+            .unwrap_or_default(),
+    );
+    mask_reason_controls(&mut bytes[..status_end]);
+    // A head has at most one header per line, so this array is never too small.
+    let mut slots = vec![httparse::EMPTY_HEADER; header_lines];
+    let mut response = httparse::Response::new(&mut slots);
+    match response.parse(&bytes) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => {
+            return Err(protocol("the response head ended early".into()));
+        }
+        Err(httparse::Error::Version) => {
+            return Err(protocol(format!(
+                "expected an HTTP/1.1 status line, got `{}`",
+                shown(&status_line)
+            )));
+        }
+        Err(httparse::Error::Status) => return Err(status_error(&status_line)),
+        Err(
+            httparse::Error::HeaderName
+            | httparse::Error::HeaderValue
+            | httparse::Error::NewLine
+            | httparse::Error::Token
+            | httparse::Error::TooManyHeaders,
+        ) => return Err(header_error(&bytes[status_end..])),
+    }
+    let code = response.code.unwrap_or_default();
+    if !(100..=599).contains(&code) {
+        return Err(status_error(&status_line));
+    }
+    if let Some(line) = bytes
+        .split_inclusive(|b| *b == b'\n')
+        .find(|line| !line.ends_with(b"\r\n"))
+    {
         return Err(protocol(format!(
-            "expected an HTTP/1.1 status line, got `{}`",
-            shown(status)
+            "a line of the response head ends in LF without CR: `{}`",
+            shown(&latin1(without_line_end(line)))
         )));
     }
-    let number = (code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| code.parse::<u16>().ok())
-        .flatten()
-        .filter(|n| (100..=599).contains(n));
-    let Some(number) = number else {
-        return Err(protocol(format!(
-            "the status code must be three digits from 100 to 599, got `{}` in the status line `{}`",
-            shown(code),
-            shown(status)
-        )));
-    };
-    Ok((number, reason, version == "HTTP/1.0"))
+    let headers = response
+        .headers
+        .iter()
+        .map(|header| (header.name.to_string(), latin1(header.value)))
+        .collect();
+    Ok(Head {
+        code,
+        reason,
+        http10: response.version == Some(0),
+        headers,
+    })
+}
+
+/// Bytes as Node's HTTP parser gives them to JavaScript: each byte one character, U+0000 to
+/// U+00FF (Latin-1), so `é` sent as UTF-8 reads as `Ã©`, as in Newman.
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().copied().map(char::from).collect()
+}
+
+fn without_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Node keeps control characters in a reason phrase, which httparse refuses: for the parse they
+/// become spaces (the reason itself was taken from the line as sent). A CR stays, so a bare CR
+/// is still refused, as Node refuses it.
+fn mask_reason_controls(status_line: &mut [u8]) {
+    let reason_end = without_line_end(status_line).len();
+    if let Some(reason) = status_line.get_mut(13..reason_end) {
+        for byte in reason {
+            if (*byte < b' ' && *byte != b'\t' && *byte != b'\r') || *byte == 0x7f {
+                *byte = b' ';
+            }
+        }
+    }
+}
+
+/// A status line httparse refused, or whose code is outside 100 to 599.
+fn status_error(status_line: &str) -> ReadError {
+    let code = status_line.split(' ').nth(1).unwrap_or_default();
+    let code_ok = code.len() == 3
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && code.parse().is_ok_and(|n: u16| (100..=599).contains(&n));
+    if code_ok {
+        return protocol(format!("invalid status line `{}`", shown(status_line)));
+    }
+    protocol(format!(
+        "the status code must be three digits from 100 to 599, got `{}` in the status line `{}`",
+        shown(code),
+        shown(status_line)
+    ))
+}
+
+/// The first header line httparse refuses, named in the error: it does not say where it stopped,
+/// so each line is parsed alone (this runs only once the head was refused).
+fn header_error(lines: &[u8]) -> ReadError {
+    for line in lines.split_inclusive(|b| *b == b'\n') {
+        let alone = [without_line_end(line), b"\r\n\r\n"].concat();
+        if let Err(error) = httparse::parse_headers(&alone, &mut [httparse::EMPTY_HEADER; 1]) {
+            let what = match line.first() {
+                Some(b' ' | b'\t') => "a folded header line (obs-fold)".to_string(),
+                _ => error.to_string(),
+            };
+            return protocol(format!(
+                "{what} in the response head: `{}`",
+                shown(&latin1(without_line_end(line)))
+            ));
+        }
+    }
+    protocol("invalid response head".into())
 }
 
 /// A byte count as people write it: `256 MiB`, `64 KiB` or `1000 bytes`.
@@ -746,6 +838,145 @@ mod tests {
             .unwrap();
             assert_eq!(response.code, code);
         }
+    }
+
+    #[test]
+    fn header_bytes_are_latin1_characters_as_node_gives_them() {
+        let response = read(
+            b"HTTP/1.1 200 Caf\xe9\r\nX-Latin: caf\xe9 \xfc\r\nContent-Length: 0\r\n\r\n",
+            "GET",
+        )
+        .unwrap();
+        assert_eq!(response.reason, "Caf\u{e9}");
+        assert_eq!(response.headers[0].1, "caf\u{e9} \u{fc}");
+        assert_eq!(response.headers[0].1.chars().count(), 6);
+    }
+
+    #[test]
+    fn utf8_header_bytes_read_as_two_latin1_characters_each() {
+        let response = read(
+            "HTTP/1.1 200 OK\r\nX-Utf8: caf\u{e9} \u{fc}\r\nContent-Length: 0\r\n\r\n".as_bytes(),
+            "GET",
+        )
+        .unwrap();
+        assert_eq!(response.headers[0].1, "caf\u{c3}\u{a9} \u{c3}\u{bc}");
+    }
+
+    #[test]
+    fn reason_phrases_may_be_missing_empty_or_hold_controls() {
+        for (line, reason) in [
+            ("HTTP/1.1 201", ""),
+            ("HTTP/1.1 201 ", ""),
+            ("HTTP/1.1 201 Made\x01It", "Made\u{1}It"),
+            ("HTTP/1.1 201 Tab\tAnd  Spaces ", "Tab\tAnd  Spaces "),
+        ] {
+            let response = read(
+                format!("{line}\r\nContent-Length: 0\r\n\r\n").as_bytes(),
+                "GET",
+            )
+            .unwrap();
+            assert_eq!((response.code, response.reason.as_str()), (201, reason));
+        }
+        let message = protocol_error(b"HTTP/1.1 200 O\rK\r\nContent-Length: 0\r\n\r\n");
+        assert!(
+            message.contains("invalid status line `HTTP/1.1 200 O\\rK`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn empty_lines_before_the_status_line_are_skipped() {
+        let response = read(
+            b"\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+            "GET",
+        )
+        .unwrap();
+        assert_eq!(response.body, b"hi");
+        assert!(matches!(
+            read(b"\r\n\r\n", "GET"),
+            Err(ReadError::ClosedBeforeResponse)
+        ));
+    }
+
+    // Newman (Node 20's llhttp without `insecureHTTPParser`) refuses each of these heads.
+    #[test]
+    fn heads_newman_refuses_are_protocol_errors_naming_the_line() {
+        for (head, expected) in [
+            (
+                "HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 0\n\n",
+                "ends in LF without CR: `HTTP/1.1 200 OK`",
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nX-A: 1\nContent-Length: 0\r\n\r\n",
+                "ends in LF without CR: `X-A: 1`",
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nX-Folded: a\r\n  b\r\nContent-Length: 0\r\n\r\n",
+                "a folded header line (obs-fold) in the response head: `  b`",
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nX-A : 1\r\nContent-Length: 0\r\n\r\n",
+                "invalid header name in the response head: `X-A : 1`",
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 0\r\n\r\n",
+                "invalid header name in the response head: `NoColonHere`",
+            ),
+            (
+                "HTTP/1.1 200 OK\r\n: empty name\r\nContent-Length: 0\r\n\r\n",
+                "invalid header name in the response head: `: empty name`",
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nX-A: a\x01b\r\nContent-Length: 0\r\n\r\n",
+                "invalid header value in the response head: `X-A: a\\u{1}b`",
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 0\r\n\r\n",
+                "invalid header value in the response head: `X-A: a\\rb`",
+            ),
+            (
+                "HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n",
+                "expected an HTTP/1.1 status line, got `HTTP/1.2 200 OK`",
+            ),
+            (
+                "HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n",
+                "status line `HTTP/1.1  200 OK`",
+            ),
+        ] {
+            let message = protocol_error(head.as_bytes());
+            assert!(message.contains(expected), "{head:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_thousand_headers_are_all_kept_in_order() {
+        let mut head = String::from("HTTP/1.1 200 OK\r\n");
+        for n in 0..1000 {
+            head.push_str(&format!("X-{n}: {n}\r\n"));
+        }
+        head.push_str("Content-Length: 2\r\n\r\nhi");
+        let response = read(head.as_bytes(), "GET").unwrap();
+        assert_eq!(response.headers.len(), 1001);
+        assert_eq!(response.headers[999], ("X-999".into(), "999".into()));
+        assert_eq!(response.body, b"hi");
+    }
+
+    #[test]
+    fn header_values_lose_surrounding_whitespace_and_may_be_empty() {
+        let response = read(
+            b"HTTP/1.1 200 OK\r\nX-A:   1 \t\r\nX-B:\r\nX-C: \r\nContent-Length: 0\r\n\r\n",
+            "GET",
+        )
+        .unwrap();
+        assert_eq!(
+            response.headers,
+            pairs(&[
+                ("X-A", "1"),
+                ("X-B", ""),
+                ("X-C", ""),
+                ("Content-Length", "0")
+            ])
+        );
     }
 
     #[test]

@@ -84,7 +84,7 @@ fn seeds() -> Vec<Vec<u8>> {
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n".to_vec(),
         b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n".to_vec(),
         b"HTTP/1.0 200 OK\r\nServer: old\r\n\r\nuntil the end".to_vec(),
-        b"HTTP/1.1 301 Moved\r\nLocation: /x\r\nX-Folded: a\r\n  b\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        b"\r\nHTTP/1.1 301 Moved\r\nLocation: /x\r\nX-Latin: caf\xe9\r\nContent-Length: 0\r\n\r\n".to_vec(),
         b"HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n".to_vec(),
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n".to_vec(),
         b"HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\nConnection: close\r\n\r\nabc".to_vec(),

@@ -72,13 +72,16 @@ impl Response {
         self.body.len()
     }
 
-    /// The size of the status line and headers in bytes, as they would appear on the wire.
+    /// The size of the status line and headers as postman-collection counts it: the length of
+    /// the text in JavaScript characters, which for a head read as Latin-1 is its bytes on the
+    /// wire.
     pub fn header_size(&self) -> usize {
-        let status_line = "HTTP/1.1 ".len() + 3 + 1 + self.status.len() + 2;
+        let length = |text: &str| text.encode_utf16().count();
+        let status_line = "HTTP/1.1 ".len() + 3 + 1 + length(&self.status) + 2;
         let headers: usize = self
             .headers
             .iter()
-            .map(|(name, value)| name.len() + 2 + value.len() + 2)
+            .map(|(name, value)| length(name) + 2 + length(value) + 2)
             .sum();
         status_line + headers + 2
     }
@@ -113,6 +116,19 @@ mod tests {
         assert_eq!(response.header("location"), Some("/next"));
         assert_eq!(response.header("LOCATION"), Some("/next"));
         assert_eq!(response.header("x"), None);
+    }
+
+    #[test]
+    fn the_header_size_counts_a_latin1_character_once() {
+        let response = Response {
+            status: "OK".into(),
+            headers: vec![("X-A".into(), "caf\u{e9}".into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            response.header_size(),
+            b"HTTP/1.1 200 OK\r\nX-A: caf\xe9\r\n\r\n".len()
+        );
     }
 
     #[test]
