@@ -8,8 +8,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::error::SetupError;
 use super::{Exit, Prepared, RunConfig, Terminal, prepare_loaded, run_prepared};
-use baton::collection::{Environment, collection_from_document, environment_from_document};
+use baton::collection::{
+    Environment, collection_from_document, document_from_bytes, environment_from_document,
+};
+use baton::report::plain;
 use baton::runner::Stop;
 use baton::vars::Variable;
 use baton_pingone::{PingOneOptions, start};
@@ -67,8 +71,8 @@ pub async fn execute_demo(
             Ok((config, prepared)) => {
                 run_prepared(config, prepared, out(), err, stop.clone()).await
             }
-            Err(message) => {
-                let _ = writeln!(err, "error: {file_name}: {message}");
+            Err(error) => {
+                let _ = write!(err, "{}", error.render(&plain, None));
                 Exit::Usage
             }
         };
@@ -106,14 +110,13 @@ fn demo_inputs(
     text: &str,
     environment: Value,
     terminal: Terminal,
-) -> Result<(RunConfig, Prepared), String> {
+) -> Result<(RunConfig, Prepared), SetupError> {
     let config = RunConfig::new(PathBuf::from(file_name), terminal);
     let path = Path::new(file_name);
-    let document: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let collection = collection_from_document(&document, path).map_err(|e| e.to_string())?;
+    let document = document_from_bytes(text.as_bytes(), path)?;
+    let collection = collection_from_document(&document, path)?;
     let mut environment: Environment =
-        environment_from_document(&environment, Path::new("<local PingOne>"))
-            .map_err(|e| e.to_string())?;
+        environment_from_document(&environment, Path::new("<local PingOne>"))?;
     environment.values.push(Variable {
         kind: Some("secret".into()),
         ..Variable::new("privateKey", Value::String(TEST_ONLY_PRIVATE_KEY.into()))

@@ -4,6 +4,7 @@
 mod args;
 mod config;
 mod demo;
+mod error;
 mod exit;
 mod progress;
 mod watchdog;
@@ -18,15 +19,16 @@ use serde_json::Value;
 pub use args::{Cli, Command, PingOneCommand, RunArgs, ServeArgs};
 use config::{ReportFormat, RunConfig};
 pub use demo::execute_demo;
+use error::{SetupError, WriteErrors};
 pub use exit::Exit;
 pub use progress::ProgressReporter;
 use watchdog::Watchdog;
 
-use baton::collection::{Collection, DataRow, Environment, LoadError};
+use baton::collection::{Collection, DataRow, Environment};
 use baton::http::{CookieJar, HttpClient};
 use baton::inputs::{InputLoader, InputOptions, LoadedCollection};
 use baton::report::{
-    CliReporter, junit_report, scope_json, write_atomically, write_atomically_with,
+    CliReporter, junit_report, plain, scope_json, write_atomically, write_atomically_with,
     write_json_report,
 };
 use baton::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run};
@@ -54,13 +56,10 @@ pub async fn execute_run(
     let config = RunConfig::from_args(args, terminal);
     let prepared = match prepare(&config).await {
         Ok(prepared) => prepared,
-        Err(message) => {
+        Err(error) => {
             // The key never reaches an error on purpose; this keeps it out of one by accident.
-            let message = match config.sources.postman_api_key.as_deref() {
-                Some(key) if !key.is_empty() => message.replace(key, "********"),
-                _ => message,
-            };
-            let _ = writeln!(err, "error: {message}");
+            let key = config.sources.postman_api_key.as_deref();
+            let _ = write!(err, "{}", error.render(&plain, key));
             return Exit::Usage;
         }
     };
@@ -88,8 +87,8 @@ async fn run_prepared(
     } = prepared;
     let planned = match plan(&collection, &config.folders) {
         Ok(planned) => planned,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+        Err(error) => {
+            let _ = write!(err, "{}", SetupError::from(error).render(&plain, None));
             return Exit::Usage;
         }
     };
@@ -206,7 +205,7 @@ impl Outputs {
     }
 
     /// Writes every report and export the configuration asks for from `summary`.
-    fn write(&self, summary: &RunSummary) -> Result<(), String> {
+    fn write(&self, summary: &RunSummary) -> Result<(), WriteErrors> {
         write_outputs(self, summary)
     }
 }
@@ -256,7 +255,7 @@ pub async fn execute_serve(
 
 /// Loads the inputs the configuration names, with the `--env-var`/`--global-var` overrides.
 /// Inputs given as URLs or Postman API UIDs are fetched with the run's own client.
-async fn prepare(config: &RunConfig) -> Result<Prepared, String> {
+async fn prepare(config: &RunConfig) -> Result<Prepared, SetupError> {
     let client = build_client(config)?;
     let sources = &config.sources;
     let loader = InputLoader::new(
@@ -266,25 +265,21 @@ async fn prepare(config: &RunConfig) -> Result<Prepared, String> {
             ..InputOptions::default()
         },
     );
-    let text = |e: LoadError| e.to_string();
     let LoadedCollection {
         collection,
         environment: linked,
-    } = loader
-        .load_collection(&sources.collection)
-        .await
-        .map_err(text)?;
+    } = loader.load_collection(&sources.collection).await?;
     // A "Run in Postman" link's environment stands in only when no `-e` is given.
     let environment = match &sources.environment {
-        Some(input) => loader.load_environment(input).await.map_err(text)?,
+        Some(input) => loader.load_environment(input).await?,
         None => linked.unwrap_or_default(),
     };
     let globals = match &sources.globals {
-        Some(input) => loader.load_globals(input).await.map_err(text)?,
+        Some(input) => loader.load_globals(input).await?,
         None => Environment::default(),
     };
     let data = match &sources.iteration_data {
-        Some(input) => loader.load_data(input).await.map_err(text)?,
+        Some(input) => loader.load_data(input).await?,
         None => Vec::new(),
     };
     let inputs = Inputs {
@@ -309,7 +304,7 @@ fn prepare_loaded(
     config: &RunConfig,
     collection: Collection,
     environment: Environment,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, SetupError> {
     let client = build_client(config)?;
     let inputs = Inputs {
         collection,
@@ -325,33 +320,43 @@ fn finish_prepare(
     config: &RunConfig,
     mut inputs: Inputs,
     client: HttpClient,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, SetupError> {
     apply_overrides(&mut inputs.environment, &config.env_vars, "--env-var")?;
     apply_overrides(&mut inputs.globals, &config.global_vars, "--global-var")?;
     Ok(Prepared { inputs, client })
 }
 
 /// The run's HTTP client with the cookie jar from `--cookie-jar`; it also fetches remote inputs.
-fn build_client(config: &RunConfig) -> Result<HttpClient, String> {
+fn build_client(config: &RunConfig) -> Result<HttpClient, SetupError> {
     let jar = Arc::new(CookieJar::new());
     if let Some(path) = &config.cookie_jar {
-        let document =
-            baton::collection::load_environment_document(path).map_err(|e| e.to_string())?;
+        let document = baton::collection::load_environment_document(path)?;
         jar.load_json(&document)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .map_err(|reason| SetupError::CookieJar {
+                path: path.clone(),
+                reason,
+            })?;
     }
-    HttpClient::new(config.client.clone(), jar).map_err(|e| e.to_string())
+    Ok(HttpClient::new(config.client.clone(), jar)?)
 }
 
 /// Applies `key=value` overrides; values may contain `=`.
-fn apply_overrides(target: &mut Environment, pairs: &[String], flag: &str) -> Result<(), String> {
+fn apply_overrides(
+    target: &mut Environment,
+    pairs: &[String],
+    flag: &str,
+) -> Result<(), SetupError> {
     let mut scope = VariableScope::from_values(std::mem::take(&mut target.values));
     for pair in pairs {
         let Some((key, value)) = pair.split_once('=') else {
-            return Err(format!("{flag} `{pair}`: expected KEY=VALUE"));
+            return Err(SetupError::Override(format!(
+                "{flag} `{pair}`: expected KEY=VALUE"
+            )));
         };
         if key.is_empty() {
-            return Err(format!("{flag} `{pair}`: the key is empty"));
+            return Err(SetupError::Override(format!(
+                "{flag} `{pair}`: the key is empty"
+            )));
         }
         scope.set(key, Value::String(value.to_string()));
     }
@@ -360,7 +365,7 @@ fn apply_overrides(target: &mut Environment, pairs: &[String], flag: &str) -> Re
 }
 
 /// Writes the exports, then the file reports; every failure is named, none stops the others.
-fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), String> {
+fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErrors> {
     let Outputs {
         config,
         reports,
@@ -434,6 +439,6 @@ fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), String> 
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(errors.join("\nerror: "))
+        Err(WriteErrors(errors))
     }
 }

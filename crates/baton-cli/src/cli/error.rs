@@ -1,0 +1,104 @@
+//! Why `baton run` could not start or could not write what it ran: the errors of the command line
+//! layer, each rendered the way every failure is (`baton::report::Located`).
+
+use std::path::PathBuf;
+
+use baton::collection::LoadError;
+use baton::http::ClientSetupError;
+use baton::report::{Located, Paint};
+use baton::runner::PlanError;
+
+/// An error before the run: loading inputs, the cookie jar, the client, the overrides, the plan.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// An input could not be read or is not what it should be.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The `--cookie-jar` file holds something that is not a cookie.
+    #[error("{}: {reason}", path.display())]
+    CookieJar {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with its place in the file.
+        reason: String,
+    },
+    /// The HTTP client could not be set up (a certificate or key).
+    #[error(transparent)]
+    Client(#[from] ClientSetupError),
+    /// A `--env-var` or `--global-var` that is not `KEY=VALUE`.
+    #[error("{0}")]
+    Override(String),
+    /// A `--folder` that names nothing.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+impl SetupError {
+    /// The error as shown: one line, and for a JSON syntax error the line it points into with a
+    /// caret under the column. `hide` is removed wherever it appears (the Postman API key).
+    pub fn render(&self, paint: Paint<'_>, hide: Option<&str>) -> String {
+        let hidden = |text: String| match hide {
+            Some(secret) if !secret.is_empty() => text.replace(secret, "********"),
+            _ => text,
+        };
+        let located = Located {
+            title: hidden(self.to_string()),
+            location: Vec::new(),
+            while_running: None,
+            source: None,
+            caret: None,
+            message: String::new(),
+        };
+        let located = match self {
+            SetupError::Load(error) => match error.excerpt() {
+                Some((line, column, text)) => Located {
+                    source: Some((line as u32, hidden(text.to_string()))),
+                    caret: Some(column as u32),
+                    ..located
+                },
+                None => return format!("{} {}\n", paint_heading(paint), located.title),
+            },
+            _ => return format!("{} {}\n", paint_heading(paint), located.title),
+        };
+        located.render("error:", paint)
+    }
+}
+
+/// The heading every error starts with.
+fn paint_heading(paint: Paint<'_>) -> String {
+    paint(baton::report::Part::Heading, "error:")
+}
+
+/// Reports or exports that could not be written; the others were.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("\nerror: "))]
+pub struct WriteErrors(pub Vec<String>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baton::report::plain;
+    use std::path::Path;
+
+    #[test]
+    fn a_json_syntax_error_is_shown_with_its_line_and_a_caret() {
+        let error =
+            baton::collection::document_from_bytes(b"{\n  \"a\": ,\n}", Path::new("c.json"))
+                .unwrap_err();
+        let text = SetupError::from(error).render(&plain, None);
+        assert_eq!(
+            text,
+            "error: c.json:2:8: invalid JSON: expected value\n   |\n 2 |   \"a\": ,\n   |        ^\n"
+        );
+    }
+
+    #[test]
+    fn other_errors_are_one_line_without_the_hidden_key() {
+        let error =
+            SetupError::Override("--env-var `k`: expected KEY=VALUE with key PMAK-1".into());
+        assert_eq!(
+            error.render(&plain, Some("PMAK-1")),
+            "error: --env-var `k`: expected KEY=VALUE with key ********\n"
+        );
+    }
+}
