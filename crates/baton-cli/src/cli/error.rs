@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use baton::collection::LoadError;
-use baton::http::ClientSetupError;
+use baton::http::{ClientSetupError, CookieError};
 use baton::report::{Located, Paint};
 use baton::runner::PlanError;
 
@@ -20,7 +20,7 @@ pub enum SetupError {
         /// The file.
         path: PathBuf,
         /// What is wrong, with its place in the file.
-        reason: String,
+        reason: CookieError,
     },
     /// The HTTP client could not be set up (a certificate or key).
     #[error(transparent)]

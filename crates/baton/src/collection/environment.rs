@@ -53,9 +53,9 @@ pub fn load_environment(input: &str) -> Result<Environment, LoadError> {
 /// Decodes a "Run in Postman" link or a bare base64 `env[...]` value.
 fn environment_from_link(input: &str) -> Result<Environment, LoadError> {
     let encoded = link_value(input)?;
-    let bytes = decode_base64(&encoded).map_err(|message| LoadError::Link {
+    let bytes = decode_base64(&encoded).ok_or_else(|| LoadError::Link {
         input: shorten(input),
-        message,
+        message: "the `env[...]` value is not valid base64".into(),
     })?;
     let text = String::from_utf8(bytes).map_err(|_| LoadError::Link {
         input: shorten(input),
@@ -187,7 +187,8 @@ fn link_name(input: &str) -> Option<String> {
     Some(decoded[start..end].to_string())
 }
 
-fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+/// The bytes of standard or URL-safe base64, padded or not; `None` when it is neither.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let engines = [
         base64::engine::general_purpose::STANDARD,
@@ -198,7 +199,6 @@ fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     engines
         .iter()
         .find_map(|engine| engine.decode(&cleaned).ok())
-        .ok_or_else(|| "the `env[...]` value is not valid base64".to_string())
 }
 
 fn shorten(input: &str) -> String {

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::source::TextError;
+
 /// Why a collection, environment, globals or data file could not be loaded.
 #[derive(Debug)]
 pub enum LoadError {
@@ -29,7 +31,7 @@ pub enum LoadError {
         /// The file.
         path: PathBuf,
         /// What is wrong with the bytes.
-        detail: String,
+        detail: TextError,
     },
     /// The text is not valid JSON.
     Syntax {

@@ -20,7 +20,7 @@ pub use model::{
     Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
     ProtocolProfileBehavior, Request, RequestItem, Url,
 };
-pub use source::decode_text;
+pub use source::{TextError, decode_text};
 pub use url::{parse_query, percent_decode};
 
 /// Loads a collection file (v2.0 or v2.1; UTF-8 with or without BOM, or UTF-16LE).

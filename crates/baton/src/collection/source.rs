@@ -24,28 +24,38 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
     })
 }
 
+/// Why bytes are not text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    /// UTF-16LE (by its BOM) with half a code unit at the end.
+    #[error("UTF-16LE text with an odd number of bytes")]
+    OddUtf16,
+    /// UTF-16LE with an unpaired surrogate.
+    #[error("invalid UTF-16LE: an unpaired surrogate")]
+    Utf16,
+    /// UTF-8 that breaks at this byte offset.
+    #[error("invalid UTF-8 at byte {0}")]
+    Utf8(usize),
+}
+
 /// Decodes bytes as UTF-8 (BOM stripped) or, when they start with the UTF-16LE BOM, as UTF-16LE.
-pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
+pub fn decode_text(bytes: &[u8]) -> Result<String, TextError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         if rest.len() % 2 != 0 {
-            return Err("UTF-16LE text with an odd number of bytes".into());
+            return Err(TextError::OddUtf16);
         }
         let units: Vec<u16> = rest
             .chunks_exact(2)
             .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
             .collect();
-        return String::from_utf16(&units).map_err(|e| format!("invalid UTF-16LE: {e}"));
+        return String::from_utf16(&units).map_err(|_| TextError::Utf16);
     }
     let (offset, body) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         Some(body) => (3, body),
         None => (0, bytes),
     };
-    String::from_utf8(body.to_vec()).map_err(|e| {
-        format!(
-            "invalid UTF-8 at byte {}",
-            offset + e.utf8_error().valid_up_to()
-        )
-    })
+    String::from_utf8(body.to_vec())
+        .map_err(|e| TextError::Utf8(offset + e.utf8_error().valid_up_to()))
 }
 
 /// Reads and parses a JSON file, reporting syntax errors with line and column.

@@ -7,6 +7,25 @@ use std::net::{IpAddr, SocketAddr};
 
 use url::{Host, Url};
 
+/// A `--resolve` or `--connect-to` value that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{spec}`: {problem}")]
+pub struct ConnectToError {
+    /// The value as given.
+    pub spec: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl ConnectToError {
+    fn new(spec: &str, problem: String) -> Self {
+        ConnectToError {
+            spec: spec.to_string(),
+            problem,
+        }
+    }
+}
+
 /// One mapping: connections for `host:port` go to `to` instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectTo {
@@ -20,11 +39,11 @@ pub struct ConnectTo {
 
 impl ConnectTo {
     /// Parses curl's `--resolve HOST:PORT:ADDR`: the same port, another address.
-    pub fn parse_resolve(spec: &str) -> Result<Self, String> {
+    pub fn parse_resolve(spec: &str) -> Result<Self, ConnectToError> {
         let (host, rest) = split_host(spec)?;
         let (port, addr) = rest
             .split_once(':')
-            .ok_or_else(|| format!("`{spec}`: expected HOST:PORT:ADDR"))?;
+            .ok_or_else(|| ConnectToError::new(spec, "expected HOST:PORT:ADDR".to_string()))?;
         let port = parse_port(port, spec)?;
         let ip = parse_ip(addr, spec)?;
         Ok(ConnectTo {
@@ -35,15 +54,20 @@ impl ConnectTo {
     }
 
     /// Parses `--connect-to HOST:PORT:ADDR:PORT2` (Baton needs an IP address for `ADDR`).
-    pub fn parse_connect_to(spec: &str) -> Result<Self, String> {
+    pub fn parse_connect_to(spec: &str) -> Result<Self, ConnectToError> {
         let (host, rest) = split_host(spec)?;
-        let (port, target) = rest
-            .split_once(':')
-            .ok_or_else(|| format!("`{spec}`: expected HOST:PORT:ADDR:PORT2"))?;
+        let (port, target) = rest.split_once(':').ok_or_else(|| {
+            ConnectToError::new(spec, "expected HOST:PORT:ADDR:PORT2".to_string())
+        })?;
         let port = parse_port(port, spec)?;
         let (addr, port2) = match target.rsplit_once(':') {
             Some((addr, port2)) if !addr.is_empty() => (addr, port2),
-            _ => return Err(format!("`{spec}`: expected HOST:PORT:ADDR:PORT2")),
+            _ => {
+                return Err(ConnectToError::new(
+                    spec,
+                    "expected HOST:PORT:ADDR:PORT2".to_string(),
+                ));
+            }
         };
         let ip = parse_ip(addr, spec)?;
         Ok(ConnectTo {
@@ -65,18 +89,18 @@ impl ConnectTo {
     }
 }
 
-fn split_host(spec: &str) -> Result<(String, &str), String> {
+fn split_host(spec: &str) -> Result<(String, &str), ConnectToError> {
     let (host, rest) = if let Some(bracketed) = spec.strip_prefix('[') {
         let (host, rest) = bracketed
             .split_once(']')
-            .ok_or_else(|| format!("`{spec}`: unclosed `[` in the host"))?;
+            .ok_or_else(|| ConnectToError::new(spec, "unclosed `[` in the host".to_string()))?;
         (host, rest.strip_prefix(':').unwrap_or(rest))
     } else {
         spec.split_once(':')
-            .ok_or_else(|| format!("`{spec}`: expected HOST:PORT:..."))?
+            .ok_or_else(|| ConnectToError::new(spec, "expected HOST:PORT:...".to_string()))?
     };
     if host.is_empty() {
-        return Err(format!("`{spec}`: the host is empty"));
+        return Err(ConnectToError::new(spec, "the host is empty".to_string()));
     }
     // Normalised as the URL parser does, so `127.1` matches a URL written `127.0.0.1`.
     let normalised = match Url::parse(&format!("http://{}/", bracket_ipv6(host))) {
@@ -84,9 +108,19 @@ fn split_host(spec: &str) -> Result<(String, &str), String> {
             Some(Host::Domain(d)) => d.to_ascii_lowercase(),
             Some(Host::Ipv4(ip)) => ip.to_string(),
             Some(Host::Ipv6(ip)) => ip.to_string(),
-            None => return Err(format!("`{spec}`: `{host}` is not a host name")),
+            None => {
+                return Err(ConnectToError::new(
+                    spec,
+                    format!("`{host}` is not a host name"),
+                ));
+            }
         },
-        Err(e) => return Err(format!("`{spec}`: `{host}` is not a host name: {e}")),
+        Err(e) => {
+            return Err(ConnectToError::new(
+                spec,
+                format!("`{host}` is not a host name: {e}"),
+            ));
+        }
     };
     Ok((normalised, rest))
 }
@@ -99,20 +133,20 @@ fn bracket_ipv6(host: &str) -> String {
     }
 }
 
-fn parse_port(text: &str, spec: &str) -> Result<u16, String> {
+fn parse_port(text: &str, spec: &str) -> Result<u16, ConnectToError> {
     text.parse::<u16>()
         .ok()
         .filter(|p| *p != 0)
-        .ok_or_else(|| format!("`{spec}`: `{text}` is not a port number"))
+        .ok_or_else(|| ConnectToError::new(spec, format!("`{text}` is not a port number")))
 }
 
-fn parse_ip(text: &str, spec: &str) -> Result<IpAddr, String> {
+fn parse_ip(text: &str, spec: &str) -> Result<IpAddr, ConnectToError> {
     let bare = text
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .unwrap_or(text);
     bare.parse::<IpAddr>()
-        .map_err(|_| format!("`{spec}`: `{text}` is not an IP address"))
+        .map_err(|_| ConnectToError::new(spec, format!("`{text}` is not an IP address")))
 }
 
 #[cfg(test)]
@@ -159,9 +193,12 @@ mod tests {
             ("example.com:80:nowhere", "`nowhere` is not an IP address"),
         ] {
             let error = ConnectTo::parse_resolve(spec).unwrap_err();
-            assert!(error.contains(message), "{error}");
+            assert!(error.to_string().contains(message), "{error}");
         }
         let error = ConnectTo::parse_connect_to("example.com:80:127.0.0.1").unwrap_err();
-        assert!(error.contains("HOST:PORT:ADDR:PORT2"), "{error}");
+        assert!(
+            error.to_string().contains("HOST:PORT:ADDR:PORT2"),
+            "{error}"
+        );
     }
 }

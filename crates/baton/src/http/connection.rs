@@ -101,7 +101,7 @@ pub async fn open(url: &Url, route: Route<'_>) -> Result<Connection, ConnectErro
     let mut via_proxy = None;
     let tcp = match (&proxy, route.connect_to) {
         (Some(proxy), _) => {
-            let (proxy_host, proxy_port) = proxy_address(proxy).map_err(ConnectError::Proxy)?;
+            let (proxy_host, proxy_port) = proxy_address(proxy)?;
             let mut tcp = TcpStream::connect((proxy_host.as_str(), proxy_port))
                 .await
                 .map_err(|e| {
@@ -176,17 +176,19 @@ fn system_proxy(url: &Url) -> Option<Intercept> {
     MATCHER.get_or_init(Matcher::from_system).intercept(&uri)
 }
 
-fn proxy_address(proxy: &Intercept) -> Result<(String, u16), String> {
+fn proxy_address(proxy: &Intercept) -> Result<(String, u16), ConnectError> {
     let uri = proxy.uri();
     match uri.scheme_str() {
         Some("http") | None => {}
         Some(other) => {
-            return Err(format!(
+            return Err(ConnectError::Proxy(format!(
                 "a `{other}` proxy is not supported (as in Newman); use an http:// proxy"
-            ));
+            )));
         }
     }
-    let host = uri.host().ok_or("the proxy URL has no host")?;
+    let host = uri
+        .host()
+        .ok_or_else(|| ConnectError::Proxy("the proxy URL has no host".into()))?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     Ok((host.to_string(), uri.port_u16().unwrap_or(80)))
 }

@@ -61,14 +61,34 @@ struct Jar {
     clock: u64,
 }
 
+/// Why a cookie was not stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CookieError {
+    /// The cookie does not suit the URL (another domain, a public suffix, a bad path).
+    #[error("{0}")]
+    Rejected(String),
+    /// A `--cookie-jar` file that is not an exported jar.
+    #[error("expected an object with a `cookies` array")]
+    NotAJar,
+    /// An entry of a `--cookie-jar` file that cannot be a cookie.
+    #[error("{at}: {reason}")]
+    Entry {
+        /// Where, e.g. `cookies[2].expires`.
+        at: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
 impl Jar {
     /// Stores `cookie` as `url` set it, as the cookie most recently used.
-    fn insert(&mut self, cookie: &cookie::Cookie<'_>, url: &Url) -> Result<(), String> {
+    fn insert(&mut self, cookie: &cookie::Cookie<'_>, url: &Url) -> Result<(), CookieError> {
+        let rejected = |e: &dyn std::fmt::Display| CookieError::Rejected(e.to_string());
         let cookie = cookie_store::Cookie::try_from_raw_cookie(cookie, url)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| rejected(&e))?
             .into_owned();
         let key = key_of(&cookie);
-        self.store.insert(cookie, url).map_err(|e| e.to_string())?;
+        self.store.insert(cookie, url).map_err(|e| rejected(&e))?;
         self.touch(key);
         Ok(())
     }
@@ -161,7 +181,7 @@ impl CookieJar {
     }
 
     /// Stores `name=value` as if `url` had set it.
-    pub fn set(&self, url: &Url, name: &str, value: &str) -> Result<(), String> {
+    pub fn set(&self, url: &Url, name: &str, value: &str) -> Result<(), CookieError> {
         let cookie = cookie::Cookie::new(name.to_string(), value.to_string());
         let mut jar = self.lock();
         let stored = jar.insert(&cookie, url);
@@ -198,11 +218,11 @@ impl CookieJar {
     }
 
     /// Replaces the jar's contents with cookies previously exported by [`CookieJar::to_json`].
-    pub fn load_json(&self, document: &Value) -> Result<(), String> {
+    pub fn load_json(&self, document: &Value) -> Result<(), CookieError> {
         let cookies = document
             .get("cookies")
             .and_then(Value::as_array)
-            .ok_or("expected an object with a `cookies` array")?;
+            .ok_or(CookieError::NotAJar)?;
         for (index, cookie) in cookies.iter().enumerate() {
             let field = |name: &str| cookie.get(name).and_then(Value::as_str).unwrap_or("");
             let domain = field("domain").trim_start_matches('.');
@@ -211,8 +231,12 @@ impl CookieJar {
             } else {
                 "http"
             };
+            let entry = |reason: String| CookieError::Entry {
+                at: format!("cookies[{index}]"),
+                reason,
+            };
             let url = Url::parse(&format!("{scheme}://{domain}{}", field("path")))
-                .map_err(|e| format!("cookies[{index}]: {e}"))?;
+                .map_err(|e| entry(e.to_string()))?;
             let mut raw = cookie::Cookie::new(field("key").to_string(), field("value").to_string());
             raw.set_path(field("path").to_string());
             raw.set_http_only(cookie.get("httpOnly").and_then(Value::as_bool));
@@ -222,7 +246,10 @@ impl CookieJar {
                     expires,
                     &time::format_description::well_known::Rfc3339,
                 )
-                .map_err(|e| format!("cookies[{index}].expires: expected an RFC 3339 time: {e}"))?;
+                .map_err(|e| CookieError::Entry {
+                    at: format!("cookies[{index}].expires"),
+                    reason: format!("expected an RFC 3339 time: {e}"),
+                })?;
                 raw.set_expires(when);
             }
             if cookie.get("hostOnly").and_then(Value::as_bool) != Some(true) {
@@ -230,7 +257,7 @@ impl CookieJar {
             }
             self.lock()
                 .insert(&raw, &url)
-                .map_err(|e| format!("cookies[{index}]: {e}"))?;
+                .map_err(|e| entry(e.to_string()))?;
         }
         self.lock().evict_over_bounds();
         Ok(())

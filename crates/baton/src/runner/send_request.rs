@@ -16,12 +16,8 @@ impl RequestSender for ClientSender<'_> {
     fn send_request(&self, request: Request) -> SendFuture<'_> {
         Box::pin(async move {
             let behavior = Default::default();
-            let wire = build_wire_request(&request, request.auth.as_ref(), &behavior, self.files)
-                .map_err(|e| e.to_string())?;
-            self.client
-                .send(&wire, &behavior)
-                .await
-                .map_err(|e| e.to_string())
+            let wire = build_wire_request(&request, request.auth.as_ref(), &behavior, self.files)?;
+            self.client.send(&wire, &behavior).await
         })
     }
 }

@@ -25,8 +25,9 @@ use super::types::{
     ScriptErrorKind, ScriptFailure, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SentRequest,
 };
 use super::{DEFAULT_MEMORY_LIMIT, ScriptOptions};
+use crate::collection::LoadError;
 use crate::collection::{Listen, Request, request_from_json};
-use crate::http::{CookieJar, Response};
+use crate::http::{CookieError, CookieJar, HttpError, Response};
 use crate::script::types::RequestSender;
 
 const PRELUDE: &str = include_str!("js/prelude.js");
@@ -65,7 +66,7 @@ struct Persistents {
 struct InFlight<'a> {
     id: u32,
     request: Request,
-    future: Pin<Box<dyn Future<Output = Result<Response, String>> + 'a>>,
+    future: Pin<Box<dyn Future<Output = Result<Response, HttpError>> + 'a>>,
 }
 
 enum Idle {
@@ -359,7 +360,8 @@ impl Realm {
                 return Idle::TimedOut;
             };
             let ops = std::mem::take(&mut self.host.borrow_mut().ops);
-            let mut deliveries: Vec<(u32, Result<Json, String>, Option<Response>)> = Vec::new();
+            let mut deliveries: Vec<(u32, Result<Json, HostCallError>, Option<Response>)> =
+                Vec::new();
             for (id, op) in ops {
                 match op {
                     HostOp::Cookie(method, url, name, value) => {
@@ -371,7 +373,7 @@ impl Realm {
                             future: sender.send_request(request.clone()),
                             request,
                         }),
-                        Err(e) => deliveries.push((id, Err(e.to_string()), None)),
+                        Err(e) => deliveries.push((id, Err(e.into()), None)),
                     },
                 }
             }
@@ -424,7 +426,7 @@ impl Realm {
                 let request = in_flight.swap_remove(index);
                 let delivery = match &result {
                     Ok(response) => (request.id, Ok(Json::Null), Some(response.clone())),
-                    Err(message) => (request.id, Err(message.clone()), None),
+                    Err(error) => (request.id, Err(error.clone().into()), None),
                 };
                 sent.push(SentRequest {
                     request: request.request,
@@ -445,12 +447,12 @@ impl Realm {
             || self.stop.load(Ordering::Relaxed)
     }
 
-    fn deliver(&self, deliveries: Vec<(u32, Result<Json, String>, Option<Response>)>) {
+    fn deliver(&self, deliveries: Vec<(u32, Result<Json, HostCallError>, Option<Response>)>) {
         self.context.with(|ctx| {
             let deliver: Function = self.baton(&ctx).get("deliver").expect("prelude");
             for (id, result, response) in deliveries {
                 let (error, data) = match (result, response) {
-                    (Err(message), _) => (Some(message), Value::new_undefined(ctx.clone())),
+                    (Err(error), _) => (Some(error.to_string()), Value::new_undefined(ctx.clone())),
                     (Ok(_), Some(response)) => (
                         None,
                         response_data(&ctx, &response)
@@ -654,6 +656,32 @@ fn page_cookies(
     }
 }
 
+/// Why a call a script made into the host (`pm.cookies.jar()`, `pm.sendRequest`) failed; its
+/// text is the error the script's callback receives.
+#[derive(Debug, thiserror::Error)]
+pub enum HostCallError {
+    /// The URL given to the cookie jar is not a URL.
+    #[error("invalid URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// The jar refused the cookie.
+    #[error(transparent)]
+    Cookie(#[from] CookieError),
+    /// A jar method the sandbox does not have.
+    #[error("unknown cookie jar method `{0}`")]
+    UnknownMethod(String),
+    /// The request given to `pm.sendRequest` is not one.
+    #[error(transparent)]
+    InvalidRequest(#[from] LoadError),
+    /// The request failed.
+    #[error(transparent)]
+    Request(#[from] HttpError),
+}
+
 /// Performs one `pm.cookies.jar()` call against the run's jar.
 fn cookie_call(
     jar: &CookieJar,
@@ -661,9 +689,12 @@ fn cookie_call(
     url: &str,
     name: Option<String>,
     value: Option<Json>,
-) -> Result<Json, String> {
+) -> Result<Json, HostCallError> {
     let parsed = Url::parse(url).or_else(|_| Url::parse(&format!("http://{url}")));
-    let url = parsed.map_err(|e| format!("invalid URL `{url}`: {e}"))?;
+    let url = parsed.map_err(|e| HostCallError::InvalidUrl {
+        url: url.to_string(),
+        reason: e.to_string(),
+    })?;
     let name = name.unwrap_or_default();
     match method {
         "set" => {
@@ -691,6 +722,6 @@ fn cookie_call(
             jar.clear_for(&url);
             Ok(Json::Null)
         }
-        other => Err(format!("unknown cookie jar method `{other}`")),
+        other => Err(HostCallError::UnknownMethod(other.to_string())),
     }
 }

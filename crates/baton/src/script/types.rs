@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use crate::collection::{Listen, Request};
-use crate::http::{CookieJar, Response};
+use crate::http::{CookieJar, HttpError, Response};
 use crate::vars::Scopes;
 
 /// One script to run, with where it lives (for failure messages).
@@ -35,7 +35,7 @@ pub struct ScriptInfo {
 }
 
 /// The future a [`RequestSender`] returns.
-pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<Response, String>> + 'a>>;
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<Response, HttpError>> + 'a>>;
 
 /// Sends `pm.sendRequest` requests through the run's HTTP client and cookie jar.
 pub trait RequestSender {
@@ -65,7 +65,7 @@ pub struct ScriptJob<'a> {
 }
 
 /// What the event's scripts did.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ScriptOutcome {
     /// One entry per script, in the order they ran.
     pub runs: Vec<ScriptRun>,
@@ -164,10 +164,10 @@ pub enum ScriptErrorKind {
 }
 
 /// A request made by `pm.sendRequest`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SentRequest {
     /// The request as sent.
     pub request: Request,
-    /// The response, or the network error message.
-    pub response: Result<Response, String>,
+    /// The response, or why there is none.
+    pub response: Result<Response, HttpError>,
 }

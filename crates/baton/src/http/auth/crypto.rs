@@ -5,6 +5,8 @@
 use aws_lc_rs::{digest, hmac, rand::SystemRandom, signature};
 use base64::Engine;
 
+use super::SignFailure;
+
 /// A hash function named by an auth helper's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Hash {
@@ -75,7 +77,7 @@ pub(super) enum KeySignature {
 }
 
 /// A PEM block's label and DER contents.
-fn pem_to_der(pem: &str) -> Result<(String, Vec<u8>), String> {
+fn pem_to_der(pem: &str) -> Result<(String, Vec<u8>), SignFailure> {
     let begin = pem
         .find("-----BEGIN ")
         .ok_or("the key is not in PEM form")?;
@@ -103,7 +105,7 @@ pub(super) fn sign_with_key(
     how: KeySignature,
     message: &[u8],
     pkcs8_only: bool,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, SignFailure> {
     let (label, der) = pem_to_der(pem)?;
     let rng = SystemRandom::new();
     match how {
@@ -111,7 +113,9 @@ pub(super) fn sign_with_key(
             let key = match label.as_str() {
                 "PRIVATE KEY" => signature::RsaKeyPair::from_pkcs8(&der),
                 "RSA PRIVATE KEY" if !pkcs8_only => signature::RsaKeyPair::from_der(&der),
-                other => return Err(format!("a `{other}` PEM block is not a usable RSA key")),
+                other => {
+                    return Err(format!("a `{other}` PEM block is not a usable RSA key").into());
+                }
             }
             .map_err(|e| format!("invalid RSA private key: {e}"))?;
             let encoding: &'static dyn signature::RsaEncoding = match (how, hash) {
@@ -133,7 +137,7 @@ pub(super) fn sign_with_key(
         }
         KeySignature::Ecdsa(hash) => {
             if label != "PRIVATE KEY" {
-                return Err(format!("a `{label}` PEM block is not a PKCS#8 EC key"));
+                return Err(format!("a `{label}` PEM block is not a PKCS#8 EC key").into());
             }
             let algorithm = match hash {
                 Hash::Sha256 => &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
@@ -152,7 +156,7 @@ pub(super) fn sign_with_key(
 }
 
 /// RSASSA-PKCS1-v1_5 with SHA-1 (OAuth 1.0's `RSA-SHA1`), from a PKCS#8 or PKCS#1 DER key.
-fn rsa_pkcs1_sha1(label: &str, der: &[u8], message: &[u8]) -> Result<Vec<u8>, String> {
+fn rsa_pkcs1_sha1(label: &str, der: &[u8], message: &[u8]) -> Result<Vec<u8>, SignFailure> {
     use rsa::pkcs1::DecodeRsaPrivateKey;
     use rsa::pkcs8::DecodePrivateKey;
     use sha1::Digest;
@@ -160,10 +164,10 @@ fn rsa_pkcs1_sha1(label: &str, der: &[u8], message: &[u8]) -> Result<Vec<u8>, St
     let key = match label {
         "PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(|e| e.to_string()),
         "RSA PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(|e| e.to_string()),
-        other => return Err(format!("a `{other}` PEM block is not a usable RSA key")),
+        other => return Err(format!("a `{other}` PEM block is not a usable RSA key").into()),
     }
     .map_err(|e| format!("invalid RSA private key: {e}"))?;
     let hashed = sha1::Sha1::digest(message);
     key.sign(rsa::Pkcs1v15Sign::new::<sha1::Sha1>(), &hashed)
-        .map_err(|e| format!("RSA signing failed: {e}"))
+        .map_err(|e| SignFailure::from(format!("RSA signing failed: {e}")))
 }
