@@ -372,14 +372,19 @@ fn build_client(args: &RunArgs) -> Result<HttpClient, String> {
 }
 
 /// Applies `key=value` overrides; values may contain `=`.
+/// The error never shows the argument: a mistyped `password:hunter2` holds a secret.
 fn apply_overrides(target: &mut Environment, pairs: &[String], flag: &str) -> Result<(), String> {
     let mut scope = VariableScope::from_values(std::mem::take(&mut target.values));
-    for pair in pairs {
+    for (index, pair) in pairs.iter().enumerate() {
+        let which = format!(
+            "{flag} #{} (its text is not shown: it may hold a secret)",
+            index + 1
+        );
         let Some((key, value)) = pair.split_once('=') else {
-            return Err(format!("{flag} `{pair}`: expected KEY=VALUE"));
+            return Err(format!("{which}: expected KEY=VALUE, found no `=`"));
         };
         if key.is_empty() {
-            return Err(format!("{flag} `{pair}`: the key is empty"));
+            return Err(format!("{which}: the key before `=` is empty"));
         }
         scope.set(key, Value::String(value.to_string()));
     }

@@ -17,6 +17,7 @@ mod report_shape;
 mod reports;
 mod run;
 mod scripts;
+mod secrets;
 mod server;
 mod support;
 mod tls;
