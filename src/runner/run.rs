@@ -320,11 +320,13 @@ async fn run_item(
         return (execution, None);
     }
     let resolved = resolve_request(&request, &summary.scopes);
+    execution.request = Some(resolved.clone());
+    // What the pre-request scripts set and the request's own credentials are masked from here
+    // on: in warnings, in the request event and everything after.
+    summary.masker.learn_item(&summary.scopes, &execution);
     if context.options.warn_unresolved {
-        summary.masker.learn_scopes(&summary.scopes);
         warn_unresolved(&resolved, &summary.scopes, &summary.masker, reporter);
     }
-    execution.request = Some(resolved.clone());
     summary.stats.requests.total += 1;
     // A Digest block signs at once with what a challenge taught it earlier in the run.
     let auth = match (&resolved.auth, planned.auth_origin) {
@@ -345,7 +347,7 @@ async fn run_item(
                 digest.origin = planned.auth_origin;
             }
             for warning in &wire.warnings {
-                reporter.warning(warning);
+                reporter.warning(&summary.masker.mask(warning));
             }
             // Only the request is given up on a stop: it holds nothing the run needs.
             let mut stop = context.stop.clone();
@@ -366,7 +368,7 @@ async fn run_item(
             match sent {
                 Ok(response) => {
                     if let Some(warning) = &response.auth_warning {
-                        reporter.warning(warning);
+                        reporter.warning(&summary.masker.mask(warning));
                     }
                     let timings = &mut summary.timings;
                     timings.responses += response.response_time;
