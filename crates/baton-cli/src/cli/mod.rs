@@ -341,21 +341,26 @@ fn build_client(config: &RunConfig) -> Result<HttpClient, SetupError> {
 }
 
 /// Applies `key=value` overrides; values may contain `=`.
+/// The error never shows the argument: a mistyped `password:hunter2` holds a secret.
 fn apply_overrides(
     target: &mut Environment,
     pairs: &[String],
     flag: &str,
 ) -> Result<(), SetupError> {
     let mut scope = VariableScope::from_values(std::mem::take(&mut target.values));
-    for pair in pairs {
+    for (index, pair) in pairs.iter().enumerate() {
+        let which = format!(
+            "{flag} #{} (its text is not shown: it may hold a secret)",
+            index + 1
+        );
         let Some((key, value)) = pair.split_once('=') else {
             return Err(SetupError::Override(format!(
-                "{flag} `{pair}`: expected KEY=VALUE"
+                "{which}: expected KEY=VALUE, found no `=`"
             )));
         };
         if key.is_empty() {
             return Err(SetupError::Override(format!(
-                "{flag} `{pair}`: the key is empty"
+                "{which}: the key before `=` is empty"
             )));
         }
         scope.set(key, Value::String(value.to_string()));

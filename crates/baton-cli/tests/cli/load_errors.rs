@@ -111,7 +111,11 @@ fn env_var_without_equals_is_rejected() {
     let run = baton(&s.dir, &["run", "c.json", "--env-var", "tld"]);
     assert_eq!(
         (run.code, run.stderr.trim()),
-        (2, "error: --env-var `tld`: expected KEY=VALUE")
+        (
+            2,
+            "error: --env-var #1 (its text is not shown: it may hold a secret): expected \
+             KEY=VALUE, found no `=`"
+        )
     );
 }
 

@@ -19,6 +19,7 @@ mod report_shape;
 mod reports;
 mod run;
 mod scripts;
+mod secrets;
 mod server;
 mod support;
 mod tls;

@@ -291,7 +291,7 @@ impl<W: Write> Reporter for CliReporter<W> {
                 } else {
                     self.paint("31", self.symbol(false))
                 };
-                let _ = writeln!(self.out, "  {mark}  {}", assertion.name);
+                let _ = writeln!(self.out, "  {mark}  {}", masker.mask(&assertion.name));
             }
             if let Some(error) = &run.error {
                 let message = masker.mask(&error.message);

@@ -405,7 +405,8 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
         .flat_map(|run| run.assertions.iter())
         .enumerate()
         .map(|(index, a)| {
-            let mut entry = json!({"assertion": a.name, "skipped": a.skipped});
+            let name = masker.mask(&a.name);
+            let mut entry = json!({"assertion": name, "skipped": a.skipped});
             if let Some(error) = &a.error {
                 let message = masker.mask(&error.message);
                 let stack = format!(
@@ -413,7 +414,7 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
                     error.name,
                     error.line.unwrap_or(1)
                 );
-                entry["error"] = json!({"name": error.name, "index": index, "test": a.name, "message": message, "stack": stack});
+                entry["error"] = json!({"name": error.name, "index": index, "test": name, "message": message, "stack": stack});
             }
             entry
         })

@@ -90,6 +90,7 @@ pub(super) fn record_failures(
     for mut failure in found {
         failure.message = summary.masker.mask(&failure.message);
         failure.source_line = failure.source_line.map(|l| summary.masker.mask(&l));
+        failure.test_name = failure.test_name.map(|t| summary.masker.mask(&t));
         reporter.failure(&failure);
         summary.failures.push(failure);
     }

@@ -111,11 +111,10 @@ pub async fn run(
     summary.timings.started_unix_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
-    summary.masker = if options.show_secrets {
-        Masker::disabled()
-    } else {
-        Masker::from_scopes(&summary.scopes)
-    };
+    if options.show_secrets {
+        summary.masker = Masker::disabled();
+    }
+    summary.masker.learn_scopes(&summary.scopes);
     let mut engine = ScriptEngine::new(ScriptOptions {
         stop: stop.flag(),
         stop_signal: stop.signal(),
@@ -178,12 +177,9 @@ pub async fn run(
             summary.stats.requests.failed +=
                 execution.sent().filter(|s| s.response.is_err()).count();
             let failed_before = summary.failures.len();
-            if !options.show_secrets {
-                // Kept reports hold every execution, so every secret seen so far stays masked;
-                // without them, only what is in scope now matters and memory stays flat.
-                let previous = options.keep_executions.then_some(&summary.masker);
-                summary.masker = Masker::after_item(&summary.scopes, &execution, previous);
-            }
+            // The test scripts may have captured secrets: they are masked from now on, for the
+            // rest of the run, even once unset.
+            summary.masker.learn_item(&summary.scopes, &execution);
             record_failures(&execution, planned, &mut summary, reporter);
             reporter.item(&execution, &summary.masker);
             if options.keep_executions {
@@ -341,15 +337,13 @@ async fn run_item(
         // The request keeps its tokens, so the reports show what could not be resolved.
         Err(error) => (request.clone(), Some(error)),
     };
-    if context.options.warn_unresolved && expansion.is_none() {
-        let masker = if context.options.show_secrets {
-            Masker::disabled()
-        } else {
-            Masker::from_scopes(&summary.scopes)
-        };
-        warn_unresolved(&resolved, &summary.scopes, &masker, reporter);
-    }
     execution.request = Some(resolved.clone());
+    // What the pre-request scripts set and the request's own credentials are masked from here
+    // on: in warnings, in the request event and everything after.
+    summary.masker.learn_item(&summary.scopes, &execution);
+    if context.options.warn_unresolved && expansion.is_none() {
+        warn_unresolved(&resolved, &summary.scopes, &summary.masker, reporter);
+    }
     summary.stats.requests.total += 1;
     // A Digest block signs at once with what a challenge taught it earlier in the run.
     let auth = match (&resolved.auth, planned.auth_origin) {
@@ -375,7 +369,7 @@ async fn run_item(
                 digest.origin = planned.auth_origin;
             }
             for warning in &wire.warnings {
-                reporter.warning(warning);
+                reporter.warning(&summary.masker.mask(warning));
             }
             // Only the request is given up on a stop: it holds nothing the run needs.
             let mut stop = context.stop.clone();
@@ -396,7 +390,7 @@ async fn run_item(
             match sent {
                 Ok(response) => {
                     if let Some(warning) = &response.auth_warning {
-                        reporter.warning(warning);
+                        reporter.warning(&summary.masker.mask(warning));
                     }
                     let timings = &mut summary.timings;
                     timings.responses += response.response_time;
@@ -421,12 +415,8 @@ async fn run_item(
     if execution.request_error.is_some() {
         summary.stats.requests.failed += 1;
     }
-    let masker = if context.options.show_secrets {
-        Masker::disabled()
-    } else {
-        Masker::after_item(&summary.scopes, &execution, Some(&summary.masker))
-    };
-    reporter.request(&execution, &masker);
+    summary.masker.learn_item(&summary.scopes, &execution);
+    reporter.request(&execution, &summary.masker);
 
     if !planned.test.is_empty() {
         // Test scripts see the request as it went out, system and auth headers included (Newman).
