@@ -18,7 +18,30 @@ pub(crate) struct PublicKey {
     pub key: DecodingKey,
 }
 
-fn from_jwk(value: &Value) -> Result<PublicKey, String> {
+/// Why an application's key is unusable; the text goes into the API's error detail.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct KeyError(String);
+
+impl From<String> for KeyError {
+    fn from(reason: String) -> Self {
+        KeyError(reason)
+    }
+}
+
+impl From<KeyError> for String {
+    fn from(error: KeyError) -> Self {
+        error.0
+    }
+}
+
+impl From<&str> for KeyError {
+    fn from(reason: &str) -> Self {
+        KeyError(reason.to_string())
+    }
+}
+
+fn from_jwk(value: &Value) -> Result<PublicKey, KeyError> {
     if value.get("d").is_some() {
         return Err(
             "a JWK with a private part (\"d\") was given; register the public key only".into(),
@@ -32,14 +55,14 @@ fn from_jwk(value: &Value) -> Result<PublicKey, String> {
     })
 }
 
-fn from_pem(pem: &str) -> Result<DecodingKey, String> {
+fn from_pem(pem: &str) -> Result<DecodingKey, KeyError> {
     DecodingKey::from_rsa_pem(pem.as_bytes())
         .or_else(|_| DecodingKey::from_ec_pem(pem.as_bytes()))
-        .map_err(|_| "pem is not an RSA or EC public key in PEM form".to_owned())
+        .map_err(|_| KeyError::from("pem is not an RSA or EC public key in PEM form"))
 }
 
 /// Parses an application's `jwks` property: a JWK set, as a JSON string or an object.
-pub(crate) fn parse_jwks(value: &Value) -> Result<Vec<PublicKey>, String> {
+pub(crate) fn parse_jwks(value: &Value) -> Result<Vec<PublicKey>, KeyError> {
     let set = match value {
         Value::String(text) => {
             serde_json::from_str::<Value>(text).map_err(|e| format!("jwks is not JSON: {e}"))?
@@ -56,7 +79,7 @@ pub(crate) fn parse_jwks(value: &Value) -> Result<Vec<PublicKey>, String> {
 }
 
 /// The key of a stored `keys` object.
-fn key_of_object(object: &Value) -> Result<PublicKey, String> {
+fn key_of_object(object: &Value) -> Result<PublicKey, KeyError> {
     match (object.get("jwk"), object["pem"].as_str()) {
         (Some(jwk), _) => from_jwk(jwk),
         (None, Some(pem)) => Ok(PublicKey {
@@ -88,7 +111,7 @@ pub(crate) fn check(fields: &mut Map<String, Value>) -> Vec<Detail> {
             } else {
                 "jwk"
             };
-            vec![Detail::invalid(target, reason)]
+            vec![Detail::invalid(target, reason.to_string())]
         }
     }
 }
@@ -98,7 +121,7 @@ pub(crate) fn registered_keys(
     state: &State,
     collection: &str,
     app: &Value,
-) -> Result<Vec<PublicKey>, String> {
+) -> Result<Vec<PublicKey>, KeyError> {
     let mut keys = match app.get("jwks") {
         Some(Value::Null) | None => Vec::new(),
         Some(jwks) => {

@@ -323,7 +323,8 @@ impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for Suggesti
 }
 
 /// A byte count: digits with an optional unit, `KB`/`MB`/`GB` in thousands, `KiB`/`MiB`/`GiB`
-/// (or `k`/`m`/`g` alone) in 1024s; at least one byte.
+/// (or `k`/`m`/`g` alone) in 1024s; at least one byte. The error is a `String` because clap
+/// prints a value parser's message as it is, after naming the flag.
 fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let split = text

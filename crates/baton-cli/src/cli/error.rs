@@ -69,10 +69,20 @@ fn paint_heading(paint: Paint<'_>) -> String {
     paint(baton::report::Part::Heading, "error:")
 }
 
+/// A report or export that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot write: {source}", path.display())]
+pub struct WriteError {
+    /// The file.
+    pub path: PathBuf,
+    /// What the operating system said.
+    pub source: std::io::Error,
+}
+
 /// Reports or exports that could not be written; the others were.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .0.join("\nerror: "))]
-pub struct WriteErrors(pub Vec<String>);
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
+pub struct WriteErrors(pub Vec<WriteError>);
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@ use serde_json::Value;
 pub use args::{Cli, Command, PingOneCommand, RunArgs, ServeArgs};
 use config::{ReportFormat, RunConfig};
 pub use demo::execute_demo;
-use error::{SetupError, WriteErrors};
+use error::{SetupError, WriteError, WriteErrors};
 pub use exit::Exit;
 pub use progress::ProgressReporter;
 use watchdog::Watchdog;
@@ -381,39 +381,48 @@ fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErr
     } = outputs;
     let exports = &config.exports;
     let write_json = |path: &Path, value: &Value| {
-        let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
-        write_atomically(path, text.as_bytes())
-            .map_err(|e| format!("{}: cannot write: {e}", path.display()))
+        serde_json::to_string_pretty(value)
+            .map_err(std::io::Error::other)
+            .and_then(|text| write_atomically(path, text.as_bytes()))
     };
     let mut errors = Vec::new();
-    let mut attempt = |result: Result<(), String>| {
-        if let Err(e) = result {
-            errors.push(e);
+    let mut attempt = |path: &Path, result: std::io::Result<()>| {
+        if let Err(source) = result {
+            errors.push(WriteError {
+                path: path.to_path_buf(),
+                source,
+            });
         }
     };
     if let Some(path) = &exports.environment {
-        attempt(write_json(
+        attempt(
             path,
-            &scope_json(
-                &environment.id,
-                &environment.name,
-                &summary.scopes.environment,
-                "environment",
-                None,
+            write_json(
+                path,
+                &scope_json(
+                    &environment.id,
+                    &environment.name,
+                    &summary.scopes.environment,
+                    "environment",
+                    None,
+                ),
             ),
-        ));
+        );
     }
     if let Some(path) = &exports.globals {
-        attempt(write_json(
+        attempt(
             path,
-            &scope_json(
-                &globals.id,
-                &globals.name,
-                &summary.scopes.globals,
-                "globals",
-                None,
+            write_json(
+                path,
+                &scope_json(
+                    &globals.id,
+                    &globals.name,
+                    &summary.scopes.globals,
+                    "globals",
+                    None,
+                ),
             ),
-        ));
+        );
     }
     if let Some(path) = &exports.collection {
         let mut document = collection.document.clone();
@@ -425,10 +434,10 @@ fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErr
             .map(|v: &Variable| serde_json::json!({"key": v.key, "value": v.value, "type": v.kind.clone().unwrap_or_else(|| "any".into())}))
             .collect();
         document["variable"] = Value::Array(variables);
-        attempt(write_json(path, &document));
+        attempt(path, write_json(path, &document));
     }
     if let Some(path) = &exports.cookie_jar {
-        attempt(write_json(path, &jar.to_json()));
+        attempt(path, write_json(path, &jar.to_json()));
     }
     for (format, path) in reports {
         let written = match format {
@@ -439,7 +448,7 @@ fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErr
                 write_atomically(path, junit_report(collection, summary).as_bytes())
             }
         };
-        attempt(written.map_err(|e| format!("{}: cannot write: {e}", path.display())));
+        attempt(path, written);
     }
     if errors.is_empty() {
         Ok(())

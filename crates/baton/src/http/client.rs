@@ -109,7 +109,7 @@ impl HttpClient {
                     path.display()
                 ))
             };
-            let certs = TlsInputs::parse_roots(&pem).map_err(expected)?;
+            let certs = TlsInputs::parse_roots(&pem).map_err(|e| expected(e.to_string()))?;
             if certs.is_empty() {
                 return Err(expected("found none".into()));
             }
@@ -363,13 +363,13 @@ impl HttpClient {
                 }
                 _ => {
                     match answer_ntlm(original, &response, &mut ntlm) {
-                        Ok(Some(replay)) => {
+                        NtlmAnswer::Replay(replay) => {
                             replays += 1;
-                            current = replay;
+                            current = *replay;
                             continue;
                         }
-                        Ok(None) => {}
-                        Err(warning) => response.auth_warning = Some(warning),
+                        NtlmAnswer::Done => {}
+                        NtlmAnswer::GaveUp(warning) => response.auth_warning = Some(warning),
                     }
                     response.response_time = started.elapsed();
                     response.replays = replays;
@@ -417,18 +417,14 @@ enum NtlmStep {
 /// is answered with the negotiate message, the challenge that follows with the authenticate
 /// message. Each goes out as the original request with the message as its last header, and
 /// on the connection the previous one came back on, as the pool hands out the connection it got
-/// last. `Err` is Newman's console warning when the server asked for NTLM but sent no usable
+/// last. `GaveUp` holds Newman's console warning when the server asked for NTLM but sent no usable
 /// challenge; the handshake then stops with that response.
-fn answer_ntlm(
-    original: &WireRequest,
-    response: &Response,
-    step: &mut NtlmStep,
-) -> Result<Option<WireRequest>, String> {
+fn answer_ntlm(original: &WireRequest, response: &Response, step: &mut NtlmStep) -> NtlmAnswer {
     let Some(params) = &original.ntlm else {
-        return Ok(None);
+        return NtlmAnswer::Done;
     };
     if !matches!(response.code, 401 | 403) {
-        return Ok(None);
+        return NtlmAnswer::Done;
     }
     let challenges: Vec<&str> = response
         .headers
@@ -446,23 +442,33 @@ fn answer_ntlm(
         }
         NtlmStep::Negotiated => {
             let Some(challenge) = challenges.iter().find(|v| v.starts_with("NTLM ")) else {
-                return Err(warning("server did not send NTLM type 2 message"));
+                return NtlmAnswer::GaveUp(warning("server did not send NTLM type 2 message"));
             };
             let Some(message) = params.authenticate(challenge, &mut SystemEntropy) else {
-                return Err(warning(
+                return NtlmAnswer::GaveUp(warning(
                     "server did not correctly process authentication request",
                 ));
             };
             *step = NtlmStep::Authenticated;
             message
         }
-        NtlmStep::Unsigned | NtlmStep::Authenticated => return Ok(None),
+        NtlmStep::Unsigned | NtlmStep::Authenticated => return NtlmAnswer::Done,
     };
     // Newman replays the request it sent, system headers and Postman-Token included, and its
     // auth step adds the header after them.
     let mut replay = original.clone();
     replay.headers.push(("Authorization".into(), authorization));
-    Ok(Some(replay))
+    NtlmAnswer::Replay(Box::new(replay))
+}
+
+/// What the NTLM handshake does after a response.
+enum NtlmAnswer {
+    /// Send this request next, on the same connection.
+    Replay(Box<WireRequest>),
+    /// The handshake has nothing (more) to do; the response stands.
+    Done,
+    /// The server broke the handshake: the response stands, with Newman's warning.
+    GaveUp(String),
 }
 
 /// The headers that go out: the wire request's, then what Newman's HTTP layer adds after them, in

@@ -40,10 +40,10 @@ impl std::fmt::Debug for TlsInputs {
 
 impl TlsInputs {
     /// The PEM certificates in `pem`, as extra roots.
-    pub fn parse_roots(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
-        CertificateDer::pem_slice_iter(pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())
+    pub fn parse_roots(
+        pem: &[u8],
+    ) -> Result<Vec<CertificateDer<'static>>, tokio_rustls::rustls::pki_types::pem::Error> {
+        CertificateDer::pem_slice_iter(pem).collect()
     }
 
     /// A client configuration; `insecure` accepts any server certificate.

@@ -81,7 +81,7 @@ impl ScriptEngine {
         if self.realm.is_none() {
             match Realm::new(&self.options) {
                 Ok(realm) => self.realm = Some(realm),
-                Err(message) => return realm_failure(&job, &message),
+                Err(error) => return realm_failure(&job, &error.to_string()),
             }
         }
         let realm = self.realm.as_mut().expect("realm was just created");

@@ -39,8 +39,12 @@ const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
 
 /// Every script is wrapped on its own first line so error lines need no mapping (columns on
 /// line 1 are shifted back by the prefix length in the prelude's `describe`).
-const WRAP_START: &str = "(async function () {";
-const WRAP_END: &str = "\n})";
+///
+/// The `try` lets a script end quietly on `throw null` or `throw undefined`, as Newman's sandbox
+/// does, while QuickJS's own empty throw (out of memory so completely that it cannot build an
+/// error) still rejects: the prelude's `__batonThrewNothing` finds no room for a small buffer.
+const WRAP_START: &str = "(async function () { try {";
+const WRAP_END: &str = "\n} catch (batonThrown) { if (batonThrown == null && __batonThrewNothing()) { return; } throw batonThrown; } })";
 
 pub struct Realm {
     // Field order matters: the context must be dropped before the runtime.
@@ -76,9 +80,15 @@ enum Idle {
     TimedOut,
 }
 
+/// Why the JavaScript engine could not start (QuickJS could not allocate, or the prelude failed).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RealmSetupError(String);
+
 impl Realm {
-    pub fn new(options: &ScriptOptions) -> Result<Realm, String> {
-        let runtime = Runtime::new().map_err(|e| e.to_string())?;
+    pub fn new(options: &ScriptOptions) -> Result<Realm, RealmSetupError> {
+        let failed = |e: &dyn std::fmt::Display| RealmSetupError(e.to_string());
+        let runtime = Runtime::new().map_err(|e| failed(&e))?;
         let memory_limit = if options.memory_limit == 0 {
             DEFAULT_MEMORY_LIMIT
         } else {
@@ -105,24 +115,23 @@ impl Realm {
                 late
             })));
         }
-        let context = Context::full(&runtime).map_err(|e| e.to_string())?;
+        let context = Context::full(&runtime).map_err(|e| failed(&e))?;
         let host = SharedHost::default();
-        let baton = context.with(|ctx| -> Result<_, String> {
-            let natives = super::host::natives(&ctx, &host).map_err(|e| e.to_string())?;
-            let install = |source: &str, file: &str| -> Result<Function, String> {
+        let baton = context.with(|ctx| -> Result<_, RealmSetupError> {
+            let raw = |e: rquickjs::Error| RealmSetupError(describe_raw(&ctx, e));
+            let natives = super::host::natives(&ctx, &host).map_err(|e| failed(&e))?;
+            let install = |source: &str, file: &str| -> Result<Function, RealmSetupError> {
                 let options = eval_options(file);
                 ctx.eval_with_options::<Function, _>(source, options)
-                    .map_err(|e| describe_raw(&ctx, e))
+                    .map_err(raw)
             };
             let sdk = install(SDK, "baton:sdk.js")?;
             let assertions = install(ASSERTIONS, "baton:assertions.js")?;
             let prelude = install(PRELUDE, "baton:prelude.js")?;
-            let sugar_names = ctx
-                .json_parse(super::libraries::SUGAR_NAMES)
-                .map_err(|e| describe_raw(&ctx, e))?;
+            let sugar_names = ctx.json_parse(super::libraries::SUGAR_NAMES).map_err(raw)?;
             let baton: Object = prelude
                 .call((natives, sdk, assertions, WRAP_START.len(), sugar_names))
-                .map_err(|e| describe_raw(&ctx, e))?;
+                .map_err(raw)?;
             Ok(Persistent::save(&ctx, baton))
         })?;
         Ok(Realm {
@@ -293,10 +302,10 @@ impl Realm {
                             let reason = promise
                                 .result::<Value>()
                                 .map(|r| r.unwrap_or_else(|_| ctx.catch()))?;
-                            // Newman's sandbox reports nothing for `throw null` or `throw
-                            // undefined`: the script ends there without failing.
+                            // The wrapper returns on a script's own `throw null`; an empty
+                            // rejection is QuickJS out of memory (see `WRAP_START`).
                             if reason.is_null() || reason.is_undefined() {
-                                return None;
+                                return Some(self.out_of_memory());
                             }
                             Some(self.describe(&ctx, reason, Some(&file)))
                         }

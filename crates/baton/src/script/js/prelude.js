@@ -6,6 +6,14 @@
     'use strict';
 
     var global = globalThis;
+    // Asked by each script's wrapper when the script threw null or undefined: true when there is
+    // room for a small buffer (the script's own throw), false when QuickJS ran out of memory.
+    Object.defineProperty(global, '__batonThrewNothing', {
+        value: function () {
+            try { return new ArrayBuffer(1 << 20).byteLength > 0; } catch (e) { return false; }
+        },
+        enumerable: false, writable: false, configurable: false
+    });
     var sdk = sdkFactory();
     var hasOwn = Object.prototype.hasOwnProperty;
     var job = { info: {} };
