@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 
 use crate::chameleon::{Chameleon, Received};
 use crate::node::node_dir;
-use crate::support::{Scratch, run_jobs, starts_with_iso_time, starts_with_uuid};
+use crate::support::{
+    Scratch, run_jobs, starts_with_clock_time, starts_with_iso_time, starts_with_uuid,
+};
 
 /// Collections (by file stem) that differ from Newman today, each with its cause (none: one that
 /// starts to differ must be fixed or listed here with its cause).
@@ -196,8 +198,9 @@ fn run(runner: Runner, stem: &str, targets: &Targets, dir: &Path, tag: &str) -> 
     }
 }
 
-/// Masks values that are random by nature: UUIDs, ISO timestamps, and runs of four digits or
-/// more (epoch times, ports, random numbers such as lodash's `_.random(100000)`, which has four
+/// Masks values that are random by nature: UUIDs, ISO timestamps, times of day (in
+/// `toUTCString()` dates: two runs in the same second would not tell them apart), and runs of
+/// four digits or more (epoch times, ports, random numbers such as lodash's `_.random(100000)`, which has four
 /// digits one time in ten).
 fn mask(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -215,6 +218,9 @@ fn mask(text: &str) -> String {
             while i < bytes.len() && (bytes[i].is_ascii_digit() || b".Z".contains(&bytes[i])) {
                 i += 1;
             }
+        } else if !prev_word && starts_with_clock_time(&bytes[i..]) {
+            out.push_str("<time>");
+            i += 8;
         } else if bytes[i].is_ascii_digit() && !(i > 0 && bytes[i - 1].is_ascii_hexdigit()) {
             let end = (i..bytes.len())
                 .find(|&k| !bytes[k].is_ascii_digit())
@@ -453,4 +459,8 @@ fn masking_hides_random_values_only() {
         "at <iso>, 42 of <num>"
     );
     assert_eq!(mask("hash 9f86d081884c7d65"), "hash 9f86d081884c7d65");
+    assert_eq!(
+        mask("Mon, 30 Nov 2026 23:14:05 GMT; 12:30"),
+        "Mon, 30 Nov <num> <time> GMT; 12:30"
+    );
 }

@@ -152,3 +152,14 @@ pub fn starts_with_iso_time(s: &[u8]) -> bool {
             p => p == c,
         })
 }
+
+/// Whether `s` starts with a time of day (`23:14:05`), as `Date.prototype.toUTCString()` and HTTP
+/// dates hold it, for masking.
+pub fn starts_with_clock_time(s: &[u8]) -> bool {
+    let shape = b"dd:dd:dd";
+    s.len() >= shape.len()
+        && shape.iter().zip(s).all(|(p, c)| match p {
+            b'd' => c.is_ascii_digit(),
+            p => p == c,
+        })
+}

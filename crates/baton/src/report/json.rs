@@ -17,6 +17,8 @@ use crate::runner::{
 };
 use crate::script::ScriptErrorKind;
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
 use super::render::Located;
 use crate::vars::VariableScope;
 
@@ -30,32 +32,88 @@ pub fn write_json_report(
     summary: &RunSummary,
 ) -> std::io::Result<()> {
     let sdk = sdk_with_learned_digest(collection, summary);
-    let head = json_report(&sdk, &collection.source, environment, globals, summary).to_string();
-    // `run` is the report's last member and `executions` its first array, so the last occurrence
-    // of the key is the run's (a key inside the user's collection comes earlier).
-    const SLOT: &str = "\"executions\":[";
-    let split = head.rfind(SLOT).map_or(head.len(), |at| at + SLOT.len());
-    out.write_all(&head.as_bytes()[..split])?;
-    // Newman pushes an item's one execution record once per request event (its request, an auth
-    // replay, each `pm.sendRequest`), so readers of its report see it that many times.
-    let mut first = true;
-    for execution in &summary.executions {
-        let copies = execution.request_events();
-        if copies == 0 {
-            continue;
-        }
-        let mut value = execution_json(execution, &sdk, &summary.masker);
-        for _ in 0..copies {
-            if !first {
-                out.write_all(b",")?;
+    let head = json_report(&sdk, &collection.source, environment, globals, summary);
+    let executions = Executions { summary, sdk: &sdk };
+    serde_json::to_writer(
+        &mut *out,
+        &Streamed {
+            head: &head,
+            executions: &executions,
+        },
+    )?;
+    Ok(())
+}
+
+/// The report's members in order, the run's `executions` written one by one as they are made.
+struct Streamed<'a> {
+    head: &'a Value,
+    executions: &'a Executions<'a>,
+}
+
+/// The run's executions, serialised without first building them all.
+struct Executions<'a> {
+    summary: &'a RunSummary,
+    sdk: &'a SdkCollection,
+}
+
+/// `run`'s members, `executions` among them.
+struct RunMembers<'a> {
+    run: &'a Map<String, Value>,
+    executions: &'a Executions<'a>,
+}
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let members = self.head.as_object();
+        let mut map = serializer.serialize_map(members.map(Map::len))?;
+        for (key, value) in members.into_iter().flatten() {
+            match (key.as_str(), value) {
+                ("run", Value::Object(run)) => map.serialize_entry(
+                    key,
+                    &RunMembers {
+                        run,
+                        executions: self.executions,
+                    },
+                )?,
+                _ => map.serialize_entry(key, value)?,
             }
-            first = false;
-            // Each copy is a request event of its own, with its own request id.
-            value["cursor"]["httpRequestId"] = Value::String(uuid::Uuid::new_v4().to_string());
-            serde_json::to_writer(&mut *out, &value)?;
         }
+        map.end()
     }
-    out.write_all(&head.as_bytes()[split..])
+}
+
+impl Serialize for RunMembers<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.run.len()))?;
+        for (key, value) in self.run {
+            match key.as_str() {
+                "executions" => map.serialize_entry(key, self.executions)?,
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Executions<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        // Newman pushes an item's one execution record once per request event (its request, an
+        // auth replay, each `pm.sendRequest`), so readers of its report see it that many times.
+        for execution in &self.summary.executions {
+            let copies = execution.request_events();
+            if copies == 0 {
+                continue;
+            }
+            let mut value = execution_json(execution, self.sdk, &self.summary.masker);
+            for _ in 0..copies {
+                // Each copy is a request event of its own, with its own request id.
+                value["cursor"]["httpRequestId"] = Value::String(uuid::Uuid::new_v4().to_string());
+                seq.serialize_element(&value)?;
+            }
+        }
+        seq.end()
+    }
 }
 
 /// The collection in the SDK's shape, with what Digest challenges taught written into the auth
@@ -319,11 +377,8 @@ pub fn scope_json(
 
 /// Now, as `2026-11-30T18:53:59.162Z`.
 fn exported_at() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    now.format(&format).unwrap_or_default()
+    let now = crate::vars::clock::now_millis();
+    crate::vars::clock::iso_8601(now)
 }
 
 fn counter(counter: Counter) -> Value {

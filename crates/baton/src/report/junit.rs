@@ -261,12 +261,7 @@ fn strip_controls(text: &str) -> String {
 
 /// Milliseconds since the epoch as `2026-11-30T19:41:53.744Z`.
 fn iso_time(unix_ms: u64) -> String {
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    at.format(&format).unwrap_or_default()
+    crate::vars::clock::iso_8601(i64::try_from(unix_ms).unwrap_or(0))
 }
 
 /// Escapes text for XML attributes and content; drops characters XML 1.0 cannot carry.

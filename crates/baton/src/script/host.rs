@@ -66,12 +66,16 @@ impl Host {
     }
 }
 
+/// The scopes scripts reach, named; the prelude gets them as `SCOPES` (`SCOPES.environment`) and
+/// passes the index back to the natives.
+pub const SCOPE_NAMES: [&str; 5] = ["local", "data", "environment", "collection", "globals"];
+
 fn scope(scopes: &mut Scopes, index: u8) -> &mut VariableScope {
-    match index {
-        0 => &mut scopes.local,
-        1 => &mut scopes.data,
-        2 => &mut scopes.environment,
-        3 => &mut scopes.collection,
+    match SCOPE_NAMES.get(usize::from(index)).copied() {
+        Some("local") => &mut scopes.local,
+        Some("data") => &mut scopes.data,
+        Some("environment") => &mut scopes.environment,
+        Some("collection") => &mut scopes.collection,
         _ => &mut scopes.globals,
     }
 }
@@ -116,9 +120,10 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         move |ctx: Ctx<'js>, i: u8, key: String, value: Value<'js>| {
             // Only `pm.variables` keeps `undefined`; the other scopes travel out of Newman's
             // sandbox as JSON and come back holding `null` (both measured against Newman).
-            let value = match (value.is_undefined(), i) {
-                (true, 0) => None,
-                (true, _) => Some(Json::Null),
+            let local = SCOPE_NAMES.get(usize::from(i)) == Some(&"local");
+            let value = match (value.is_undefined(), local) {
+                (true, true) => None,
+                (true, false) => Some(Json::Null),
                 (false, _) => Some(from_js(&ctx, value)?),
             };
             let mut h = host.borrow_mut();

@@ -129,8 +129,19 @@ impl Realm {
             let assertions = install(ASSERTIONS, "baton:assertions.js")?;
             let prelude = install(PRELUDE, "baton:prelude.js")?;
             let sugar_names = ctx.json_parse(super::libraries::SUGAR_NAMES).map_err(raw)?;
+            let scope_indices = Object::new(ctx.clone()).map_err(raw)?;
+            for (index, name) in super::host::SCOPE_NAMES.iter().enumerate() {
+                scope_indices.set(*name, index as u8).map_err(raw)?;
+            }
             let baton: Object = prelude
-                .call((natives, sdk, assertions, WRAP_START.len(), sugar_names))
+                .call((
+                    natives,
+                    sdk,
+                    assertions,
+                    WRAP_START.len(),
+                    sugar_names,
+                    scope_indices,
+                ))
                 .map_err(raw)?;
             Ok(Persistent::save(&ctx, baton))
         })?;

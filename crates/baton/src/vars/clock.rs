@@ -1,10 +1,14 @@
-//! UTC calendar formatting for the time-based dynamic variables, without a date crate.
+//! UTC calendar formatting for the time-based dynamic variables and the reports, on the `time`
+//! crate.
 //!
-//! Only two shapes are needed: ISO-8601 with milliseconds (`$isoTimestamp`) and JavaScript's
-//! `Date.prototype.toString()` (`$randomDatePast` and friends). Baton renders both in UTC because
-//! the library never reads the process environment, where a local time zone would come from.
+//! Two shapes are needed: ISO-8601 with milliseconds (`$isoTimestamp`, report timestamps) and
+//! JavaScript's `Date.prototype.toString()` (`$randomDatePast` and friends). Baton renders both in
+//! UTC because the library never reads the process environment, where a local time zone would
+//! come from.
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use time::OffsetDateTime;
 
 /// Milliseconds in one day.
 pub(super) const DAY_MS: i64 = 86_400_000;
@@ -38,65 +42,41 @@ pub(super) const WEEKDAYS: [&str; 7] = [
 
 /// A UTC instant split into calendar fields.
 struct Civil {
-    year: i64,
+    year: i32,
     month: usize,
-    day: i64,
+    day: u8,
     weekday: usize,
-    hour: i64,
-    minute: i64,
-    second: i64,
-    millis: i64,
+    hour: u8,
+    minute: u8,
+    second: u8,
+    millis: u16,
 }
 
 /// Milliseconds since the Unix epoch, now (0 if the clock reads before 1970).
-pub(super) fn now_millis() -> i64 {
+pub(crate) fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The proleptic Gregorian (year, month 1..=12, day) of a day count since 1970-01-01.
-///
-/// Howard Hinnant's civil-from-days: shift the epoch to 0000-03-01 so the leap day ends each
-/// 400-year era's year, then peel off eras, years of era and days of year.
-fn civil_from_days(days: i64) -> (i64, usize, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month as usize, day)
-}
-
-/// Splits `ms` since the epoch into UTC calendar fields.
+/// Splits `ms` since the epoch into UTC calendar fields (the epoch itself past year 9999).
 fn civil(ms: i64) -> Civil {
-    let days = ms.div_euclid(DAY_MS);
-    let in_day = ms.rem_euclid(DAY_MS);
-    let (year, month, day) = civil_from_days(days);
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     Civil {
-        year,
-        month,
-        day,
-        // 1970-01-01 was a Thursday.
-        weekday: (days + 4).rem_euclid(7) as usize,
-        hour: in_day / 3_600_000,
-        minute: in_day / 60_000 % 60,
-        second: in_day / 1_000 % 60,
-        millis: in_day % 1_000,
+        year: at.year(),
+        month: usize::from(u8::from(at.month())),
+        day: at.day(),
+        weekday: usize::from(at.weekday().number_days_from_sunday()),
+        hour: at.hour(),
+        minute: at.minute(),
+        second: at.second(),
+        millis: at.millisecond(),
     }
 }
 
 /// `2023-11-14T22:13:20.123Z`, as JavaScript's `Date.prototype.toISOString()` writes years 0..=9999.
-pub(super) fn iso_8601(ms: i64) -> String {
+pub(crate) fn iso_8601(ms: i64) -> String {
     let c = civil(ms);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",

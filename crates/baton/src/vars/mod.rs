@@ -5,7 +5,7 @@
 //! run (or a test) owns its variables and no state is shared. The behaviour follows Newman 6.2.2
 //! and the postman-collection 4.4.0 it bundles; see `resolve` for the substitution rules.
 
-mod clock;
+pub(crate) mod clock;
 pub mod dynamic;
 mod fake;
 pub mod resolve;

@@ -2,7 +2,7 @@
 // timers, `require` and the library globals. Every job refreshes only the small per-job state
 // behind these objects (`beginJob`); the data itself stays in Rust and is reached through `host`.
 // Returns the control object the engine drives (begin/end job and script, timers, deliveries).
-(function (host, sdkFactory, assertionsFactory, WRAP, sugarNames) {
+(function (host, sdkFactory, assertionsFactory, WRAP, sugarNames, SCOPES) {
     'use strict';
 
     var global = globalThis;
@@ -325,9 +325,9 @@
     function Variables() {}
     Variables.prototype.get = function (key) { return host.vget(String(key)); };
     Variables.prototype.has = function (key) { return host.vhas(String(key)); };
-    Variables.prototype.set = function (key, value) { host.sset(0, String(key), value); };
-    Variables.prototype.unset = function (key) { host.sunset(0, String(key)); };
-    Variables.prototype.clear = function () { host.sclear(0); };
+    Variables.prototype.set = function (key, value) { host.sset(SCOPES.local, String(key), value); };
+    Variables.prototype.unset = function (key) { host.sunset(SCOPES.local, String(key)); };
+    Variables.prototype.clear = function () { host.sclear(SCOPES.local); };
     Variables.prototype.toObject = function () { return host.vobj(); };
     Variables.prototype.replaceIn = function (template) {
         return template === undefined || template === null ? template : host.resolve(String(template));
@@ -434,9 +434,9 @@
     var location = [];
     var pm = {
         info: {},
-        globals: new Scope(4),
-        environment: new Scope(2),
-        collectionVariables: new Scope(3),
+        globals: new Scope(SCOPES.globals),
+        environment: new Scope(SCOPES.environment),
+        collectionVariables: new Scope(SCOPES.collection),
         variables: new Variables(),
         iterationData: new IterationData(),
         test: test,
@@ -579,9 +579,9 @@
             }
             return job.legacyRequest;
         },
-        environment: (function (p) { return function () { return p; }; })(scopeProxy(2)),
-        globals: (function (p) { return function () { return p; }; })(scopeProxy(4)),
-        data: (function (p) { return function () { return p; }; })(scopeProxy(1))
+        environment: (function (p) { return function () { return p; }; })(scopeProxy(SCOPES.environment)),
+        globals: (function (p) { return function () { return p; }; })(scopeProxy(SCOPES.globals)),
+        data: (function (p) { return function () { return p; }; })(scopeProxy(SCOPES.data))
     };
     // Like Postman, the response globals exist only in test scripts (a pre-request script that
     // reads `responseCode` gets a ReferenceError).
