@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::server::TestServer;
-use crate::support::{Scratch, baton, collection};
+use crate::support::{Scratch, baton, collection, value_of};
 
 /// A named pipe in `s`'s directory.
 fn fifo(s: &Scratch, name: &str) -> std::path::PathBuf {
@@ -103,12 +103,7 @@ fn variables_that_expand_without_bound_fail_the_request_and_keep_the_run() {
         run.stdout
     );
     let exported = s.read_json("out.json");
-    let caught = exported["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["key"] == "caught")
-        .map(|v| v["value"].clone());
+    let caught = value_of(&exported["values"], "caught");
     assert_eq!(caught, Some(json!("RangeError")), "replaceIn throws");
     let report = s.read_json("report.json");
     let error: &Value = &report["run"]["executions"][0]["requestError"];

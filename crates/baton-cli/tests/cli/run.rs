@@ -358,14 +358,7 @@ fn a_stop_while_a_script_waits_keeps_every_variable() {
         );
         assert_eq!(run.code, 1, "{name}: {}", run.stdout);
         let exported = s.read_json("env.json");
-        let value = |key: &str| {
-            exported["values"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|v| v["key"] == key)
-                .map(|v| v["value"].clone())
-        };
+        let value = |key: &str| crate::support::value_of(&exported["values"], key);
         assert_eq!(
             value("loaded"),
             Some(json!("from -e")),

@@ -263,14 +263,7 @@ fn no_secret_leaks_in_any_form_into_any_output() {
     assert!(run.stdout.contains("captured ********"), "{}", run.stdout);
     let report = s.read_json("report.json");
     let environment = &report["environment"]["values"];
-    let value_of = |key: &str| {
-        environment
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["key"] == key)
-            .map(|v| v["value"].clone())
-    };
+    let value_of = |key: &str| crate::support::value_of(environment, key);
     assert_eq!(
         value_of("sessionCopy"),
         Some(json!("********")),

@@ -163,3 +163,12 @@ pub fn starts_with_clock_time(s: &[u8]) -> bool {
             p => p == c,
         })
 }
+
+/// The value of `key` in a Postman `values` list (an environment, an export, a report's scope).
+pub fn value_of(values: &Value, key: &str) -> Option<Value> {
+    values
+        .as_array()?
+        .iter()
+        .find(|v| v["key"] == key)
+        .map(|v| v["value"].clone())
+}
