@@ -242,12 +242,39 @@ fn mask(text: &str) -> String {
 }
 
 /// An outcome as comparable values: requests and assertions as lists of labelled fields, the
-/// exported environment as a map.
+/// exported environment as a map. Each value is kept masked (what is compared with Baton) and
+/// raw: an exported variable is compared only when both Newman runs gave it the very same value,
+/// since a short random value can mask alike in two runs by chance (five hex digits that happen
+/// to be all digits).
 struct Normal {
-    requests: Vec<Vec<(&'static str, String)>>,
-    assertions: Vec<Vec<(&'static str, String)>>,
-    environment: BTreeMap<String, String>,
+    requests: Vec<Vec<(&'static str, Masked)>>,
+    assertions: Vec<Vec<(&'static str, Masked)>>,
+    environment: BTreeMap<String, Masked>,
     code: i32,
+}
+
+/// A value masked and as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Masked {
+    masked: String,
+    raw: String,
+}
+
+impl Masked {
+    fn of(raw: &str) -> Masked {
+        Masked {
+            masked: mask(raw),
+            raw: raw.to_string(),
+        }
+    }
+
+    /// A value compared as it is (a method, a content type, a verdict).
+    fn exact(raw: String) -> Masked {
+        Masked {
+            masked: raw.clone(),
+            raw,
+        }
+    }
 }
 
 fn normal(outcome: &Outcome) -> Normal {
@@ -262,12 +289,12 @@ fn normal(outcome: &Outcome) -> Normal {
                 content_type = content_type.replace(&boundary, "<boundary>");
             }
             vec![
-                ("method", r.method.clone()),
-                ("path", mask(&r.path)),
-                ("query", mask(&r.query)),
-                ("content-type", content_type),
-                ("authorization", mask(&r.authorization)),
-                ("body", mask(&body)),
+                ("method", Masked::exact(r.method.clone())),
+                ("path", Masked::of(&r.path)),
+                ("query", Masked::of(&r.query)),
+                ("content-type", Masked::exact(content_type)),
+                ("authorization", Masked::of(&r.authorization)),
+                ("body", Masked::of(&body)),
             ]
         })
         .collect();
@@ -278,12 +305,12 @@ fn normal(outcome: &Outcome) -> Normal {
         for assertion in execution["assertions"].as_array().into_iter().flatten() {
             let passed = assertion["error"].is_null();
             assertions.push(vec![
-                ("item", item.to_string()),
+                ("item", Masked::exact(item.to_string())),
                 (
                     "assertion",
-                    mask(assertion["assertion"].as_str().unwrap_or_default()),
+                    Masked::of(assertion["assertion"].as_str().unwrap_or_default()),
                 ),
-                ("passed", passed.to_string()),
+                ("passed", Masked::exact(passed.to_string())),
             ]);
         }
     }
@@ -299,7 +326,7 @@ fn normal(outcome: &Outcome) -> Normal {
                 other => other.to_string(),
             };
             let key = value["key"].as_str().unwrap_or_default().to_string();
-            environment.insert(key, mask(&text));
+            environment.insert(key, Masked::of(&text));
         }
     }
     Normal {
@@ -329,13 +356,15 @@ fn first_difference(newman: &Normal, again: &Normal, baton: &Normal) -> Option<S
         for (i, (x, z)) in a.iter().zip(c).enumerate() {
             let y = b.get(i);
             for ((field, xv), (_, zv)) in x.iter().zip(z) {
-                let stable = y.is_none_or(|y| y.iter().any(|(f, yv)| f == field && yv == xv));
-                if stable && xv != zv {
+                // Masked alike in both Newman runs: what is left is compared.
+                let stable =
+                    y.is_none_or(|y| y.iter().any(|(f, yv)| f == field && yv.masked == xv.masked));
+                if stable && xv.masked != zv.masked {
                     let clip = |s: &str| s.chars().take(300).collect::<String>();
                     return Some(format!(
                         "{part} #{i} {field}: Newman {:?}, Baton {:?}",
-                        clip(xv),
-                        clip(zv)
+                        clip(&xv.masked),
+                        clip(&zv.masked)
                     ));
                 }
             }
@@ -358,7 +387,10 @@ fn first_difference(newman: &Normal, again: &Normal, baton: &Normal) -> Option<S
         .collect();
     let wrong: Vec<&String> = a
         .iter()
-        .filter(|(k, v)| b.get(*k) == Some(v) && c.get(*k).is_some_and(|cv| cv != *v))
+        .filter(|(k, v)| {
+            b.get(*k).is_some_and(|bv| bv.raw == v.raw)
+                && c.get(*k).is_some_and(|cv| cv.masked != v.masked)
+        })
         .map(|(k, _)| k)
         .collect();
     if !missing.is_empty() || !extra.is_empty() || !wrong.is_empty() {
