@@ -367,7 +367,10 @@ async fn run_item(
     };
     // An OAuth 2.0 block with a grant and no token gets one before the request is built; the
     // request waits for it, and a stop ends the wait as it ends a request in flight.
-    let auth = match (&auth, expansion.is_none() && !context.options.oauth2_no_fetch) {
+    let auth = match (
+        &auth,
+        expansion.is_none() && !context.options.oauth2_no_fetch,
+    ) {
         (Some(block), true) => {
             let mut stop = context.stop.clone();
             let fetched = tokio::select! {

@@ -106,9 +106,10 @@ pub(super) fn token_request(
             request
                 .form
                 .push(("username".into(), required(auth, "username")?));
-            request
-                .form
-                .push(("password".into(), auth.param("password").unwrap_or_default()));
+            request.form.push((
+                "password".into(),
+                auth.param("password").unwrap_or_default(),
+            ));
         }
         other => return Err(TokenError::UnsupportedGrant(other.to_string())),
     }
@@ -123,7 +124,11 @@ pub(super) fn token_request(
         .unwrap_or_else(|| "header".into());
     match method.as_str() {
         "header" => {
-            let pair = format!("{}:{}", form_encode(&client_id), form_encode(&client_secret));
+            let pair = format!(
+                "{}:{}",
+                form_encode(&client_id),
+                form_encode(&client_secret)
+            );
             let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
             request
                 .headers
@@ -154,7 +159,8 @@ pub(super) fn token_request(
 
 /// `tokenRequestParams`: each enabled entry goes where its `send_as` says (the body by default).
 fn extra_params(auth: &Auth, request: &mut TokenRequest) {
-    let Some((_, Value::Array(entries))) = auth.params.iter().find(|(k, _)| k == "tokenRequestParams")
+    let Some((_, Value::Array(entries))) =
+        auth.params.iter().find(|(k, _)| k == "tokenRequestParams")
     else {
         return;
     };
@@ -190,8 +196,8 @@ fn client_assertion(
     let with_secret = method == "client_secret_jwt";
     let name = given(auth, "clientAssertionAlgorithm")
         .unwrap_or_else(|| if with_secret { "HS256" } else { "RS256" }.into());
-    let algorithm = Algorithm::from_str(&name)
-        .map_err(|_| TokenError::UnsupportedAlgorithm(name.clone()))?;
+    let algorithm =
+        Algorithm::from_str(&name).map_err(|_| TokenError::UnsupportedAlgorithm(name.clone()))?;
     let key = match (with_secret, algorithm) {
         (true, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) => {
             EncodingKey::from_secret(required(auth, "clientSecret")?.as_bytes())
@@ -440,7 +446,10 @@ mod tests {
         };
         let key = DecodingKey::from_rsa_components(&b64(private.n()), &b64(private.e())).unwrap();
         let claims = claims_of(&assertion, &key, Algorithm::RS256);
-        assert_eq!((claims["iss"].as_str(), claims["sub"].as_str()), (Some("app"), Some("app")));
+        assert_eq!(
+            (claims["iss"].as_str(), claims["sub"].as_str()),
+            (Some("app"), Some("app"))
+        );
         assert_eq!(claims["exp"], CLOCK.now + DEFAULT_ASSERTION_LIFETIME);
         assert_eq!(claims["jti"], CLOCK.jti);
     }

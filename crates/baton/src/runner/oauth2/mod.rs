@@ -166,8 +166,9 @@ impl TokenCache {
             Ok::<_, TokenError>((request.assertion, token, expires_in))
         };
         Some(fetched.await.map(|(assertion, token, expires_in)| {
-            let usable_until =
-                expires_in.map(|secs| Instant::now() + Duration::from_secs(secs).saturating_sub(EXPIRY_MARGIN));
+            let usable_until = expires_in.map(|secs| {
+                Instant::now() + Duration::from_secs(secs).saturating_sub(EXPIRY_MARGIN)
+            });
             self.lock().insert(
                 key,
                 CachedToken {
@@ -220,7 +221,11 @@ async fn fetch(
         method: "POST".into(),
         headers,
         body: Some(Body::UrlEncoded(
-            request.form.iter().map(|(k, v)| KeyValue::new(k, v)).collect(),
+            request
+                .form
+                .iter()
+                .map(|(k, v)| KeyValue::new(k, v))
+                .collect(),
         )),
         auth: None,
         description: None,
