@@ -212,6 +212,9 @@ pub struct RunArgs {
     /// Show secrets in output and reports instead of `********`.
     #[arg(long = "show-secrets")]
     pub show_secrets: bool,
+    /// Send an OAuth 2.0 auth block's accessToken as it is and never fetch one (Newman's way).
+    #[arg(long = "oauth2-no-fetch")]
+    pub oauth2_no_fetch: bool,
     /// Wait this many milliseconds between requests.
     #[arg(long = "delay-request", value_name = "MS", default_value_t = 0)]
     pub delay_request: u64,

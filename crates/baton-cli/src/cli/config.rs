@@ -176,6 +176,7 @@ impl RunConfig {
                 keep_executions: !reports.is_empty(),
                 warn_unresolved: args.verbose,
                 show_secrets: args.show_secrets,
+                oauth2_no_fetch: args.oauth2_no_fetch,
                 checkpoint: Checkpoint::new(),
             },
             cli: reporters.cli.then(|| CliOptions {

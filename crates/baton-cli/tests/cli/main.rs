@@ -11,6 +11,7 @@ mod load_errors;
 mod newman_suite;
 mod node;
 mod ntlm;
+mod oauth2;
 mod oidc_provider;
 mod on_the_wire;
 mod pingone_workflow;

@@ -15,7 +15,7 @@ use crate::support::{Run, Scratch, baton};
 use crate::workflows::{WORKFLOWS, collection_path, test_private_key};
 
 /// The provider as a child process, stopped (by its process id) on drop.
-struct Provider {
+pub(crate) struct Provider {
     child: Child,
     ready: Value,
 }
@@ -28,7 +28,7 @@ impl Drop for Provider {
 }
 
 impl Provider {
-    fn start() -> Provider {
+    pub(crate) fn start() -> Provider {
         let dir = node_dir();
         let key = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -55,7 +55,7 @@ impl Provider {
         Provider { child, ready }
     }
 
-    fn client(&self, method: &str) -> (String, String) {
+    pub(crate) fn client(&self, method: &str) -> (String, String) {
         let client = &self.ready["clients"][method];
         (
             client["id"].as_str().expect("id").to_owned(),
@@ -63,7 +63,7 @@ impl Provider {
         )
     }
 
-    fn text(&self, key: &str) -> String {
+    pub(crate) fn text(&self, key: &str) -> String {
         self.ready[key].as_str().expect(key).to_owned()
     }
 }
@@ -97,7 +97,7 @@ fn client_credentials(s: &Scratch, provider: &Provider, stem: &str, vars: &[(&st
 }
 
 /// The provider's signing keys, fetched from its `jwks_uri`.
-fn provider_jwks(provider: &Provider) -> JwkSet {
+pub(crate) fn provider_jwks(provider: &Provider) -> JwkSet {
     let url = provider.text("jwksUri");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -111,7 +111,7 @@ fn provider_jwks(provider: &Provider) -> JwkSet {
     serde_json::from_str(&text).expect("a JWK set")
 }
 
-fn assert_verifies(token: &str, jwks: &JwkSet, provider: &Provider, app_id: &str) {
+pub(crate) fn assert_verifies(token: &str, jwks: &JwkSet, provider: &Provider, app_id: &str) {
     let header = jsonwebtoken::decode_header(token).expect("a JWT access token");
     let kid = header.kid.expect("kid");
     let jwk = jwks

@@ -5,6 +5,8 @@ use std::io::ErrorKind;
 use crate::http::{HttpError, HttpErrorKind};
 use crate::vars::ExpansionTooLong;
 
+use super::oauth2::TokenError;
+
 /// Why an item's request got no response.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum RequestError {
@@ -14,6 +16,9 @@ pub enum RequestError {
     /// Its variables expand without bound; it was not sent.
     #[error(transparent)]
     Expansion(#[from] ExpansionTooLong),
+    /// The OAuth 2.0 token it needs could not be fetched; it was not sent.
+    #[error(transparent)]
+    Token(#[from] TokenError),
     /// The run stopped before the request went out.
     #[error("the request was not sent: {0}")]
     NotSent(String),
@@ -51,6 +56,8 @@ pub enum RequestErrorKind {
     Redirect,
     /// Variables that expand without bound.
     Expansion,
+    /// No OAuth 2.0 token for the request's auth block.
+    Token,
     /// The run stopped before or during the request.
     Stopped,
 }
@@ -74,6 +81,7 @@ impl RequestError {
                 (HttpErrorKind::Redirect, _) => RequestErrorKind::Redirect,
             },
             RequestError::Expansion(_) => RequestErrorKind::Expansion,
+            RequestError::Token(_) => RequestErrorKind::Token,
             RequestError::NotSent(_) | RequestError::Interrupted(_) => RequestErrorKind::Stopped,
         }
     }

@@ -14,6 +14,7 @@ use crate::vars::{Scopes, Variable, VariableScope};
 
 use super::failures::record_failures;
 use super::mask::Masker;
+use super::oauth2::TokenCache;
 use super::plan::PlannedItem;
 use super::send_request::ClientSender;
 use super::summary::{Counter, Execution, Failure, Stats, Timings};
@@ -44,6 +45,9 @@ pub struct RunOptions {
     pub warn_unresolved: bool,
     /// `--show-secrets`: do not mask secrets in events and reports.
     pub show_secrets: bool,
+    /// `--oauth2-no-fetch`: an `oauth2` auth block only sends the `accessToken` it holds, as in
+    /// Newman; otherwise Baton fetches a token for a block with a grant and no token.
+    pub oauth2_no_fetch: bool,
     /// Where the run settles its results after every item, for a watchdog to write from.
     pub checkpoint: Checkpoint,
 }
@@ -126,6 +130,7 @@ pub async fn run(
         client,
         files: &script_files,
     };
+    let tokens = TokenCache::default();
     reporter.start(&collection.name, plan.len(), iterations);
     // Stuck in its first script, the run still has the loaded variables to export.
     options.checkpoint.settle(&mut summary);
@@ -164,6 +169,7 @@ pub async fn run(
                 options,
                 client,
                 sender: &sender,
+                tokens: &tokens,
                 stop: &stop,
                 deadline,
             };
@@ -256,6 +262,8 @@ struct ItemContext<'a> {
     options: &'a RunOptions,
     client: &'a HttpClient,
     sender: &'a ClientSender<'a>,
+    /// OAuth 2.0 tokens fetched so far in the run.
+    tokens: &'a TokenCache,
     /// Ends a request in flight (Ctrl-C, SIGTERM).
     stop: &'a Stop,
     /// The run's `--timeout`, which also ends a request in flight.
@@ -357,9 +365,40 @@ async fn run_item(
         true => context.options.files.clone(),
         false => context.options.files.for_scripts(),
     };
-    let built = match expansion {
-        Some(error) => Err(RequestError::from(error)),
-        None => build_wire_request(&resolved, auth.as_ref(), &planned.behavior, &files)
+    // An OAuth 2.0 block with a grant and no token gets one before the request is built; the
+    // request waits for it, and a stop ends the wait as it ends a request in flight.
+    let auth = match (
+        &auth,
+        expansion.is_none() && !context.options.oauth2_no_fetch,
+    ) {
+        (Some(block), true) => {
+            let mut stop = context.stop.clone();
+            let fetched = tokio::select! {
+                fetched = context.tokens.authorize(block, context.client, &files) => {
+                    fetched.map(|r| r.map_err(Some))
+                }
+                _ = stop.wait() => Some(Err(None)),
+                _ = until(context.deadline) => Some(Err(None)),
+            };
+            match fetched {
+                None => Ok(auth),
+                Some(Ok(fetched)) => {
+                    summary.masker.learn_secrets(&fetched.secrets);
+                    Ok(Some(fetched.auth))
+                }
+                Some(Err(Some(error))) => Err(RequestError::from(error)),
+                Some(Err(None)) => Err(RequestError::Interrupted(stop_reason(
+                    context.deadline,
+                    context.options,
+                ))),
+            }
+        }
+        _ => Ok(auth),
+    };
+    let built = match (expansion, auth) {
+        (Some(error), _) => Err(RequestError::from(error)),
+        (None, Err(error)) => Err(error),
+        (None, Ok(auth)) => build_wire_request(&resolved, auth.as_ref(), &planned.behavior, &files)
             .map_err(RequestError::from),
     };
     match built {

@@ -62,7 +62,7 @@ fn is_sensitive_name(name: &str) -> bool {
 }
 
 /// Auth helper parameters that carry credentials (an `apikey` helper's `value` too).
-const SECRET_AUTH_PARAMS: [&str; 14] = [
+const SECRET_AUTH_PARAMS: [&str; 15] = [
     "password",
     "token",
     "accessToken",
@@ -77,6 +77,7 @@ const SECRET_AUTH_PARAMS: [&str; 14] = [
     "consumerSecret",
     "tokenSecret",
     "authKey",
+    "clientAssertionPrivateKey",
 ];
 
 impl Default for Masker {
@@ -263,6 +264,17 @@ impl Masker {
         }
         self.add(found);
         self.learn_scopes(scopes);
+    }
+
+    /// Learns secrets the run made itself and no variable or request holds (a fetched OAuth 2.0
+    /// token, a signed client assertion).
+    pub fn learn_secrets(&mut self, secrets: &[String]) {
+        if !self.enabled {
+            return;
+        }
+        let mut found = Found::default();
+        secrets.iter().for_each(|secret| found.secret(secret));
+        self.add(found);
     }
 
     /// Turns what was found into patterns, once per new secret or user name.
