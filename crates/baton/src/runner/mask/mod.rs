@@ -47,6 +47,27 @@ pub fn is_masked(variable: &Variable) -> bool {
 /// Variable names that hold credentials even when not typed `secret`.
 fn is_sensitive_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
+    // Names that say something about a credential rather than hold one: `tokenUrl`,
+    // `tokenEndpointAuthMethod`, `tokenType` ("Bearer" masked everywhere would hide every header).
+    const ABOUT: [&str; 14] = [
+        "url",
+        "uri",
+        "endpoint",
+        "path",
+        "type",
+        "method",
+        "expiry",
+        "expires",
+        "expiresin",
+        "lifetime",
+        "ttl",
+        "length",
+        "algorithm",
+        "name",
+    ];
+    if ABOUT.iter().any(|suffix| lower.ends_with(suffix)) {
+        return false;
+    }
     [
         "secret",
         "password",
@@ -358,6 +379,27 @@ mod tests {
             masker.mask("abcd-1234 s3cr3t-value env-1"),
             "******** ******** env-1"
         );
+    }
+
+    #[test]
+    fn names_about_a_credential_are_not_credentials() {
+        for name in [
+            "clientSecret",
+            "adminAppSecret",
+            "password",
+            "accessToken",
+            "apiKey",
+        ] {
+            assert!(is_sensitive_name(name), "{name}");
+        }
+        for name in [
+            "tokenUrl",
+            "tokenEndpointAuthMethod",
+            "tokenType",
+            "secretExpiresIn",
+        ] {
+            assert!(!is_sensitive_name(name), "{name}");
+        }
     }
 
     #[test]
