@@ -37,36 +37,24 @@ impl SetupError {
     /// The error as shown: one line, and for a JSON syntax error the line it points into with a
     /// caret under the column. `hide` is removed wherever it appears (the Postman API key).
     pub fn render(&self, paint: Paint<'_>, hide: Option<&str>) -> String {
-        let hidden = |text: String| match hide {
+        let hidden = |text: &str| match hide {
             Some(secret) if !secret.is_empty() => text.replace(secret, "********"),
-            _ => text,
+            _ => text.to_string(),
         };
-        let located = Located {
-            title: hidden(self.to_string()),
+        let excerpt = match self {
+            SetupError::Load(error) => error.excerpt(),
+            _ => None,
+        };
+        Located {
+            title: hidden(&self.to_string()),
             location: Vec::new(),
             while_running: None,
-            source: None,
-            caret: None,
+            source: excerpt.map(|(line, _, text)| (line as u32, hidden(text))),
+            caret: excerpt.map(|(_, column, _)| column as u32),
             message: String::new(),
-        };
-        let located = match self {
-            SetupError::Load(error) => match error.excerpt() {
-                Some((line, column, text)) => Located {
-                    source: Some((line as u32, hidden(text.to_string()))),
-                    caret: Some(column as u32),
-                    ..located
-                },
-                None => return format!("{} {}\n", paint_heading(paint), located.title),
-            },
-            _ => return format!("{} {}\n", paint_heading(paint), located.title),
-        };
-        located.render("error:", paint)
+        }
+        .render("error:", paint)
     }
-}
-
-/// The heading every error starts with.
-fn paint_heading(paint: Paint<'_>) -> String {
-    paint(baton::report::Part::Heading, "error:")
 }
 
 /// A report or export that could not be written.

@@ -110,6 +110,10 @@ impl Located {
         if let Some(path) = &self.while_running {
             out.push_str(&format!("      (while running {path})\n"));
         }
+        // An error with nothing to point at is its one line.
+        if self.source.is_none() && self.message.is_empty() {
+            return out;
+        }
         let gutter = self.source.as_ref().map_or(1, |(l, _)| l.to_string().len());
         let pad = " ".repeat(gutter);
         out.push_str(&format!(" {pad} |\n"));
