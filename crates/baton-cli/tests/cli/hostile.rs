@@ -140,7 +140,44 @@ fn run_items(
     s.json("c.json", &collection(Value::Array(items)));
     let mut all = vec!["run", "c.json"];
     all.extend_from_slice(args);
-    baton(&s.dir, &all)
+    baton_within_memory(&s.dir, &all)
+}
+
+/// The most memory a run against a hostile server may take (peak RSS), whatever it sends: a
+/// run here takes about 20 MiB; an unbounded read of an endless body would pass this in seconds.
+const MAX_PEAK_RSS_KIB: u64 = 150 * 1024;
+
+/// `baton` in `dir`, its peak RSS measured by GNU time (the `time` package, which `.ci/run`
+/// installs) and held under [`MAX_PEAK_RSS_KIB`].
+fn baton_within_memory(dir: &std::path::Path, args: &[&str]) -> Run {
+    let measured = dir.join("peak-rss-kib.txt");
+    let output = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&measured)
+        .arg(env!("CARGO_BIN_EXE_baton"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("GNU time (/usr/bin/time, Debian's `time`) runs baton");
+    // A failing command puts a line of its own before the figure.
+    let text = std::fs::read_to_string(&measured).expect("GNU time writes the peak RSS");
+    let peak: u64 = text
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS in {text:?}"));
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        peak < MAX_PEAK_RSS_KIB,
+        "peak RSS {peak} KiB, over {MAX_PEAK_RSS_KIB} KiB:\n{}",
+        run.stdout
+    );
+    run
 }
 
 /// No panic, each of `errors` shown, and the next request answered.
