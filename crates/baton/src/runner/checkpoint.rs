@@ -3,9 +3,10 @@
 //! A script stuck in native code (`new Array(2**32 - 1).join('')`) never reaches QuickJS's
 //! interrupt handler, so neither `--timeout` nor Ctrl-C can end it from inside, and the run's own
 //! thread cannot write the reports. After every item the run settles its results here: the
-//! executions move in (they are kept once, not copied) and the counters, failures, scopes and
-//! masker are copied. A watchdog thread can then write the outputs from the last settled item
-//! and end the process; a run that ends normally takes its executions back.
+//! executions move in (they are kept once, not copied); the counters, failures and scopes are
+//! copied, and the masker too when it learned something. A watchdog thread can then write the
+//! outputs from the last settled item and end the process; a run that ends normally takes its
+//! executions back.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -43,7 +44,10 @@ impl Checkpoint {
         settled.timings = summary.timings;
         settled.scopes = summary.scopes.clone();
         settled.stopped = summary.stopped.clone();
-        settled.masker = summary.masker.clone();
+        // Copied only when it learned something: most items teach it nothing.
+        if settled.masker.knowledge() != summary.masker.knowledge() {
+            settled.masker = summary.masker.clone();
+        }
     }
 
     /// Gives the executions back to the run's summary once the run is over.

@@ -362,8 +362,8 @@ async fn run_item(
     };
     // A body a pre-request script changed names its files under the scripts' rules.
     let files = match request.body == planned.item.request.body {
-        true => context.options.files.clone(),
-        false => context.options.files.for_scripts(),
+        true => &context.options.files,
+        false => context.sender.files,
     };
     // An OAuth 2.0 block with a grant and no token gets one before the request is built; the
     // request waits for it, and a stop ends the wait as it ends a request in flight.
@@ -374,7 +374,7 @@ async fn run_item(
         (Some(block), true) => {
             let mut stop = context.stop.clone();
             let fetched = tokio::select! {
-                fetched = context.tokens.authorize(block, context.client, &files) => {
+                fetched = context.tokens.authorize(block, context.client, files) => {
                     fetched.map(|r| r.map_err(Some))
                 }
                 _ = stop.wait() => Some(Err(None)),
@@ -398,7 +398,7 @@ async fn run_item(
     let built = match (expansion, auth) {
         (Some(error), _) => Err(RequestError::from(error)),
         (None, Err(error)) => Err(error),
-        (None, Ok(auth)) => build_wire_request(&resolved, auth.as_ref(), &planned.behavior, &files)
+        (None, Ok(auth)) => build_wire_request(&resolved, auth.as_ref(), &planned.behavior, files)
             .map_err(RequestError::from),
     };
     match built {

@@ -287,6 +287,12 @@ impl Masker {
         self.learn_scopes(scopes);
     }
 
+    /// What the masker knows, as something that changes whenever it learns (it never forgets):
+    /// whether it is on, and how many secrets and user names it holds.
+    pub(crate) fn knowledge(&self) -> (bool, usize) {
+        (self.enabled, self.secrets.len() + self.users.len())
+    }
+
     /// Learns secrets the run made itself and no variable or request holds (a fetched OAuth 2.0
     /// token, a signed client assertion).
     pub fn learn_secrets(&mut self, secrets: &[String]) {

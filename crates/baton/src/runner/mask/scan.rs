@@ -7,15 +7,17 @@
 //! automata.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::forms::Pattern;
 
-/// Searchable forms of the secrets learned so far.
+/// Searchable forms of the secrets learned so far. Built tiers never change, so a copy of the
+/// masker (the run's checkpoint keeps one) shares them.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Patterns {
-    tiers: Vec<Tier>,
+    tiers: Vec<Arc<Tier>>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,16 +77,16 @@ impl Patterns {
         if patterns.is_empty() {
             return;
         }
-        self.tiers.push(Tier::new(patterns));
+        self.tiers.push(Arc::new(Tier::new(patterns)));
         while let [.., older, newer] = self.tiers.as_slice() {
             if older.patterns.len() > newer.patterns.len() {
                 break;
             }
-            let newer = self.tiers.pop().expect("two tiers");
-            let older = self.tiers.pop().expect("two tiers");
+            let newer = Arc::unwrap_or_clone(self.tiers.pop().expect("two tiers"));
+            let older = Arc::unwrap_or_clone(self.tiers.pop().expect("two tiers"));
             let mut merged = older.patterns;
             merged.extend(newer.patterns);
-            self.tiers.push(Tier::new(merged));
+            self.tiers.push(Arc::new(Tier::new(merged)));
         }
     }
 
