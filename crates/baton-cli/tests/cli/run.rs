@@ -382,7 +382,18 @@ fn a_stop_while_a_script_waits_keeps_every_variable() {
             server.requests().iter().all(|r| r.path != "/second"),
             "{name}: the stopped item's request is not sent"
         );
+        assert_no_temporary_files(&s.dir);
     }
+}
+
+/// No `.<name>.<pid>.tmp` is left where the outputs were written atomically.
+fn assert_no_temporary_files(dir: &std::path::Path) {
+    let left: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
 }
 
 #[test]
@@ -445,6 +456,7 @@ fn stop_by_signal_writes_reports_and_exports(signal: &str) {
         json!({"type": "any", "value": "yes", "key": "captured"})
     );
     assert_eq!(s.read_json("report.json")["run"]["error"], "interrupted");
+    assert_no_temporary_files(&s.dir);
 }
 
 /// A collection whose second item's script is stuck in QuickJS native code, where the interrupt
