@@ -157,7 +157,7 @@ fn collections_with_values_of_the_wrong_kind_load_or_name_the_place() {
         }
         match collection_from_document(&document, origin) {
             // A collection that loads must also plan.
-            Ok(collection) => drop(crate::runner::plan(&collection, &[])),
+            Ok(collection) => drop(crate::runner::plan(&collection, &Default::default())),
             Err(error) => assert_names_the_file(&error, document.to_string().as_bytes()),
         }
     }

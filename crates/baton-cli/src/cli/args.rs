@@ -128,6 +128,10 @@ pub struct RunArgs {
     /// Run only this folder or request (repeatable; name or id).
     #[arg(long)]
     pub folder: Vec<String>,
+    /// Leave out this folder or request, wherever it is, with all it holds (repeatable; name or
+    /// id), e.g. `--exclude-folder Cleanup`.
+    #[arg(long = "exclude-folder", value_name = "NAME")]
+    pub exclude_folder: Vec<String>,
     /// Set an environment variable: `key=value` (repeatable).
     #[arg(long = "env-var", value_name = "KEY=VALUE")]
     pub env_var: Vec<String>,
@@ -224,6 +228,21 @@ pub struct RunArgs {
     /// Fail a request that takes longer than this many milliseconds.
     #[arg(long = "timeout-request", value_name = "MS")]
     pub timeout_request: Option<u64>,
+    /// Run an item again, up to this many more times, when its request failed on the network,
+    /// timed out or was answered 429, 502, 503 or 504, or when its tests failed; e.g.
+    /// `--retry 2 --retry-interval 500`. Only idempotent methods unless --retry-unsafe.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retry: u32,
+    /// Wait this many milliseconds before each retry, unless the server's `Retry-After` says
+    /// otherwise.
+    #[arg(long = "retry-interval", value_name = "MS", default_value_t = 1000)]
+    pub retry_interval: u64,
+    /// Wait at most this many milliseconds for a server's `Retry-After`.
+    #[arg(long = "retry-max-wait", value_name = "MS", default_value_t = 30_000)]
+    pub retry_max_wait: u64,
+    /// Also retry methods that are not idempotent (POST, PATCH, ...), which may create twice.
+    #[arg(long = "retry-unsafe")]
+    pub retry_unsafe: bool,
     /// Interrupt a script that runs longer than this many milliseconds.
     #[arg(long = "timeout-script", value_name = "MS")]
     pub timeout_script: Option<u64>,

@@ -10,7 +10,7 @@ use super::Terminal;
 use super::args::{BailModifier, ColorChoice, ReporterName, RunArgs};
 use baton::http::{ClientOptions, FileAccess};
 use baton::report::CliOptions;
-use baton::runner::{Checkpoint, RunOptions};
+use baton::runner::{Checkpoint, ItemFilter, RetryPolicy, RunOptions};
 use baton::script::ScriptOptions;
 
 /// Everything a run needs from the command line, decided once.
@@ -18,8 +18,8 @@ use baton::script::ScriptOptions;
 pub struct RunConfig {
     /// Where the collection, environment, globals and iteration data come from.
     pub sources: Sources,
-    /// `--folder`: the folders or requests to run (all of them when empty).
-    pub folders: Vec<String>,
+    /// `--folder` and `--exclude-folder`: the folders or requests to run.
+    pub items: ItemFilter,
     /// `--env-var`: `key=value` pairs set over the environment.
     pub env_vars: Vec<String>,
     /// `--global-var`: `key=value` pairs set over the globals.
@@ -110,7 +110,7 @@ impl RunConfig {
                 collection,
                 ..Sources::default()
             },
-            folders: Vec::new(),
+            items: ItemFilter::default(),
             env_vars: Vec::new(),
             global_vars: Vec::new(),
             cookie_jar: None,
@@ -135,7 +135,10 @@ impl RunConfig {
                 iteration_data: args.iteration_data.clone(),
                 postman_api_key: args.postman_api_key.clone(),
             },
-            folders: args.folder.clone(),
+            items: ItemFilter {
+                only: args.folder.clone(),
+                except: args.exclude_folder.clone(),
+            },
             env_vars: args.env_var.clone(),
             global_vars: args.global_var.clone(),
             cookie_jar: args.cookie_jar.clone(),
@@ -178,6 +181,12 @@ impl RunConfig {
                 show_secrets: args.show_secrets,
                 oauth2_no_fetch: args.oauth2_no_fetch,
                 checkpoint: Checkpoint::new(),
+                retry: RetryPolicy {
+                    times: args.retry,
+                    interval: Duration::from_millis(args.retry_interval),
+                    max_wait: Duration::from_millis(args.retry_max_wait),
+                    unsafe_methods: args.retry_unsafe,
+                },
             },
             cli: reporters.cli.then(|| CliOptions {
                 color: show_color(args.color, terminal),

@@ -85,7 +85,7 @@ async fn run_prepared(
             },
         client,
     } = prepared;
-    let planned = match plan(&collection, &config.folders) {
+    let planned = match plan(&collection, &config.items) {
         Ok(planned) => planned,
         Err(error) => {
             let _ = write!(err, "{}", SetupError::from(error).render(&plain, None));

@@ -18,6 +18,7 @@ mod pingone_workflow;
 mod remote_inputs;
 mod report_shape;
 mod reports;
+mod retry;
 mod run;
 mod scripts;
 mod secrets;

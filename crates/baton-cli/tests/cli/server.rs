@@ -1,5 +1,7 @@
 //! An in-process HTTP server on 127.0.0.1:0 that records every request and answers by path:
-//! `/status/N`, `/redirect?to=PATH`, `/cookie/set?NAME=VALUE`, `/slow?ms=N`, else a JSON echo.
+//! `/status/N`, `/redirect?to=PATH`, `/cookie/set?NAME=VALUE`, `/slow?ms=N`,
+//! `/flaky?fail=N&status=S&after=A` (status S, with `Retry-After: A` when given, to the first N
+//! requests with that query, then 200), else a JSON echo.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -126,7 +128,13 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    log.lock().unwrap().push(recorded.clone());
+    let seen = {
+        let mut log = log.lock().unwrap();
+        log.push(recorded.clone());
+        log.iter()
+            .filter(|r| r.path == recorded.path && r.query == recorded.query)
+            .count()
+    };
 
     let echo = json!({
         "method": recorded.method, "path": recorded.path, "query": recorded.query,
@@ -159,6 +167,23 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
             "WWW-Authenticate",
             "Digest realm=\"baton\", qop=\"auth\", nonce=\"n0nce\", opaque=\"op\"",
         );
+    } else if recorded.path == "/flaky" {
+        let param = |name: &str| {
+            recorded.query.split('&').find_map(|pair| {
+                let (key, value) = pair.split_once('=')?;
+                (key == name).then(|| value.to_string())
+            })
+        };
+        let fail: usize = param("fail").and_then(|n| n.parse().ok()).unwrap_or(0);
+        if seen <= fail {
+            status = param("status")
+                .and_then(|s| s.parse::<u16>().ok())
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            if let Some(after) = param("after") {
+                response = response.header("Retry-After", after);
+            }
+        }
     } else if recorded.path == "/slow" {
         let ms = recorded
             .query

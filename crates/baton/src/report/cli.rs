@@ -2,6 +2,7 @@
 //! table in Newman's layout, and one failure block per failure showing where it happened.
 
 use std::io::Write;
+use std::time::Duration;
 
 use crate::runner::{Counter, Execution, Failure, Masker, Reporter, RunSummary};
 use crate::script::ScriptOutcome;
@@ -240,7 +241,24 @@ impl<W: Write> Reporter for CliReporter<W> {
         }
     }
 
+    fn retry(&mut self, _execution: &Execution, reason: &str, wait: Duration) {
+        let arrow = if self.options.ascii { "<>" } else { "↻" };
+        let text = format!("  {arrow} {reason}: trying again in {}ms", wait.as_millis());
+        let _ = writeln!(self.out, "{}", self.paint("33", &text));
+    }
+
     fn item(&mut self, execution: &Execution, masker: &Masker) {
+        if execution.retries > 0 {
+            let times = match execution.retries {
+                1 => "once".to_string(),
+                n => format!("{n} times"),
+            };
+            let _ = writeln!(
+                self.out,
+                "  {}",
+                self.paint("33", &format!("retried {times}"))
+            );
+        }
         if execution.skipped {
             self.write_console(&execution.prerequest, masker);
             let _ = writeln!(

@@ -452,6 +452,11 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
         out.insert("response".into(), response_json(response, masker));
     }
     out.insert("id".into(), Value::String(id));
+    // `--retry`: how many times the item ran, the last attempt being the one reported. A key of
+    // Baton's own, present only for an item that was retried.
+    if execution.retries > 0 {
+        out.insert("attempts".into(), json!(execution.retries + 1));
+    }
     let assertions: Vec<Value> = execution
         .prerequest
         .runs

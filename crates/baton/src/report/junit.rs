@@ -3,7 +3,8 @@
 //! `<testcase>` per distinct test name with the classname Newman derives (`F / A` is `FA`),
 //! failures of type `AssertionFailure` with Newman's CDATA lines, and request and script errors in
 //! the suite's `<system-err>`. Each failure also carries the block every Baton report renders
-//! (`render.rs`): after the stack trace of a failed test, after the line of a script error.
+//! (`render.rs`): after the stack trace of a failed test, after the line of a script error. An
+//! item `--retry` ran again has a `<properties>` entry with its attempts per iteration.
 
 use std::fmt::Write;
 
@@ -131,6 +132,21 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
             escape(&masker.mask(&name)),
             escape(&id),
         );
+        // `--retry`: one property per iteration the item was retried in, as Newman's layout has
+        // no place for attempts; it comes first, as JUnit's schema orders a suite's children.
+        let retried: Vec<&&Execution> = group.iter().filter(|e| e.retries > 0).collect();
+        if !retried.is_empty() {
+            suites.push_str("    <properties>\n");
+            for execution in retried {
+                let _ = writeln!(
+                    suites,
+                    "      <property name=\"attempts in iteration {}\" value=\"{}\"/>",
+                    execution.iteration + 1,
+                    execution.retries + 1
+                );
+            }
+            suites.push_str("    </properties>\n");
+        }
         if !system_err.is_empty() {
             let _ = writeln!(
                 suites,

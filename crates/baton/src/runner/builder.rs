@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::collection::{Collection, Environment};
 use crate::http::{ClientOptions, ClientSetupError, CookieJar, HttpClient};
 
-use super::{PlanError, Reporter, RunOptions, RunScopes, RunSummary, Stop, plan, run};
+use super::{ItemFilter, PlanError, Reporter, RunOptions, RunScopes, RunSummary, Stop, plan, run};
 
 /// A run being set up: the collection, its environment and globals, the folders to run, the run
 /// and client options, and how it is stopped. See the crate documentation for an example.
@@ -16,7 +16,7 @@ use super::{PlanError, Reporter, RunOptions, RunScopes, RunSummary, Stop, plan, 
 pub struct Runner {
     collection: Collection,
     scopes: RunScopes,
-    folders: Vec<String>,
+    filter: ItemFilter,
     options: RunOptions,
     client: ClientOptions,
     jar: Arc<CookieJar>,
@@ -26,7 +26,7 @@ pub struct Runner {
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RunnerError {
-    /// A `--folder` name matches nothing.
+    /// A `--folder` or `--exclude-folder` name matches nothing.
     #[error(transparent)]
     Plan(#[from] PlanError),
     /// The HTTP client could not be set up (an unreadable certificate).
@@ -40,7 +40,7 @@ impl Runner {
         Runner {
             collection,
             scopes: RunScopes::default(),
-            folders: Vec::new(),
+            filter: ItemFilter::default(),
             options: RunOptions::default(),
             client: ClientOptions::default(),
             jar: Arc::new(CookieJar::new()),
@@ -62,7 +62,17 @@ impl Runner {
 
     /// Runs only these folders or requests, by name or id (`--folder`, repeatable).
     pub fn folders(mut self, folders: impl IntoIterator<Item = impl Into<String>>) -> Runner {
-        self.folders = folders.into_iter().map(Into::into).collect();
+        self.filter.only = folders.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Leaves out these folders or requests, by name or id, wherever they are
+    /// (`--exclude-folder`, repeatable).
+    pub fn exclude_folders(
+        mut self,
+        folders: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Runner {
+        self.filter.except = folders.into_iter().map(Into::into).collect();
         self
     }
 
@@ -93,7 +103,7 @@ impl Runner {
     /// Runs the collection, telling `reporter` as it goes, and returns what it produced. A
     /// failing request or test is a result, not an error: see [`RunSummary::failed`].
     pub async fn run(self, reporter: &mut dyn Reporter) -> Result<RunSummary, RunnerError> {
-        let planned = plan(&self.collection, &self.folders)?;
+        let planned = plan(&self.collection, &self.filter)?;
         let client = HttpClient::new(self.client, self.jar)?;
         Ok(run(
             &self.collection,

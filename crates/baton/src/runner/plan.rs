@@ -1,5 +1,6 @@
 //! The plan: the collection's request items in depth-first order, each with what it inherits from
-//! the folders above it (scripts, auth, protocol behaviour), narrowed by `--folder`.
+//! the folders above it (scripts, auth, protocol behaviour), narrowed by `--folder` and
+//! `--exclude-folder`.
 
 use std::rc::Rc;
 
@@ -28,10 +29,24 @@ pub struct PlannedItem {
     pub behavior: ProtocolProfileBehavior,
 }
 
+/// Which items of the collection run: all of them, narrowed to the `only` ones (`--folder`),
+/// less the `except` ones (`--exclude-folder`). Both match a folder or a request by name or id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemFilter {
+    /// `--folder`: each name selects its first match, breadth-first, as in Newman; empty, every
+    /// item is selected.
+    pub only: Vec<String>,
+    /// `--exclude-folder`: every folder (with all it holds) or request with this name or id is
+    /// left out, wherever it is.
+    pub except: Vec<String>,
+}
+
 /// Why the plan could not be made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanError {
-    /// The `--folder` value that matched nothing.
+    /// The flag the name was given with: `--folder` or `--exclude-folder`.
+    pub flag: &'static str,
+    /// The value that matched nothing.
     pub folder: String,
     /// A close name, if any.
     pub suggestion: Option<String>,
@@ -41,8 +56,8 @@ impl std::fmt::Display for PlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "--folder `{}`: no folder or request has this name",
-            self.folder
+            "{} `{}`: no folder or request has this name",
+            self.flag, self.folder
         )?;
         if let Some(suggestion) = &self.suggestion {
             write!(f, "; did you mean `{suggestion}`?")?;
@@ -67,9 +82,9 @@ fn origin(auth: &Option<Auth>) -> Option<usize> {
     auth.as_ref().map(|auth| std::ptr::from_ref(auth) as usize)
 }
 
-/// Orders the collection's requests; with `folders`, only the named folders or requests (by name or
-/// id) run, in collection order.
-pub fn plan(collection: &Collection, folders: &[String]) -> Result<Vec<PlannedItem>, PlanError> {
+/// Orders the collection's requests as `filter` narrows them, in collection order. A name in the
+/// filter that matches nothing is an error with a suggestion.
+pub fn plan(collection: &Collection, filter: &ItemFilter) -> Result<Vec<PlannedItem>, PlanError> {
     let root = Inherited {
         path: Vec::new(),
         prerequest: scripts(&collection.events, Listen::Prerequest, &collection.name),
@@ -78,64 +93,91 @@ pub fn plan(collection: &Collection, folders: &[String]) -> Result<Vec<PlannedIt
         auth_origin: origin(&collection.auth),
         behavior: collection.behavior.clone(),
     };
-    let mut out = Vec::new();
-    if folders.is_empty() {
-        walk(&collection.items, &root, &mut out);
-        return Ok(out);
-    }
-    for name in folders {
+    let only = filter.only.iter().map(|name| ("--folder", name));
+    let except = filter.except.iter().map(|name| ("--exclude-folder", name));
+    for (flag, name) in only.chain(except) {
         if first_match(&collection.items, name).is_none() {
             let mut names = Vec::new();
             collect_names(&collection.items, &mut names);
             let suggestion = crate::vars::did_you_mean(name, names.iter().map(String::as_str))
                 .map(str::to_string);
             return Err(PlanError {
+                flag,
                 folder: name.clone(),
                 suggestion,
             });
         }
     }
+    let mut out = Vec::new();
+    let mut walk = Walk {
+        except: &filter.except,
+        chosen: None,
+        out: &mut out,
+    };
+    if filter.only.is_empty() {
+        walk.all(&collection.items, &root);
+        return Ok(out);
+    }
     // Like Newman, each name selects one item: the first match breadth-first (a folder's own
     // children before deeper ones).
-    let chosen: Vec<Vec<usize>> = folders
+    let chosen: Vec<Vec<usize>> = filter
+        .only
         .iter()
         .filter_map(|name| first_match(&collection.items, name))
         .collect();
-    select(&collection.items, &root, &chosen, &mut Vec::new(), &mut out);
+    walk.chosen = Some(&chosen);
+    walk.select(&collection.items, &root, &mut Vec::new());
     Ok(out)
 }
 
-fn walk(items: &[Item], inherited: &Inherited, out: &mut Vec<PlannedItem>) {
-    for item in items {
-        match item {
-            Item::Folder(folder) => walk(&folder.items, &descend(inherited, folder), out),
-            Item::Request(request) => out.push(planned(request, inherited)),
-        }
-    }
+/// A walk down the item tree that plans what the filter keeps.
+struct Walk<'a> {
+    /// Names and ids left out with all they hold.
+    except: &'a [String],
+    /// The index paths `--folder` chose.
+    chosen: Option<&'a [Vec<usize>]>,
+    out: &'a mut Vec<PlannedItem>,
 }
 
-/// Plans the chosen items (given by their index paths) in collection order.
-fn select(
-    items: &[Item],
-    inherited: &Inherited,
-    chosen: &[Vec<usize>],
-    at: &mut Vec<usize>,
-    out: &mut Vec<PlannedItem>,
-) {
-    for (index, item) in items.iter().enumerate() {
-        at.push(index);
-        let is_chosen = chosen.contains(at);
-        match item {
-            Item::Folder(folder) if is_chosen => {
-                walk(&folder.items, &descend(inherited, folder), out)
+impl Walk<'_> {
+    fn excluded(&self, item: &Item) -> bool {
+        let id = item.id();
+        self.except
+            .iter()
+            .any(|name| name == item.name() || (!id.is_empty() && name == id))
+    }
+
+    /// Plans every item below, less the excluded ones.
+    fn all(&mut self, items: &[Item], inherited: &Inherited) {
+        for item in items {
+            if self.excluded(item) {
+                continue;
             }
-            Item::Folder(folder) => {
-                select(&folder.items, &descend(inherited, folder), chosen, at, out)
+            match item {
+                Item::Folder(folder) => self.all(&folder.items, &descend(inherited, folder)),
+                Item::Request(request) => self.out.push(planned(request, inherited)),
             }
-            Item::Request(request) if is_chosen => out.push(planned(request, inherited)),
-            Item::Request(_) => {}
         }
-        at.pop();
+    }
+
+    /// Plans the chosen items (given by their index paths) in collection order.
+    fn select(&mut self, items: &[Item], inherited: &Inherited, at: &mut Vec<usize>) {
+        for (index, item) in items.iter().enumerate() {
+            if self.excluded(item) {
+                continue;
+            }
+            at.push(index);
+            let is_chosen = self.chosen.is_some_and(|chosen| chosen.contains(at));
+            match item {
+                Item::Folder(folder) if is_chosen => {
+                    self.all(&folder.items, &descend(inherited, folder))
+                }
+                Item::Folder(folder) => self.select(&folder.items, &descend(inherited, folder), at),
+                Item::Request(request) if is_chosen => self.out.push(planned(request, inherited)),
+                Item::Request(_) => {}
+            }
+            at.pop();
+        }
     }
 }
 
@@ -229,6 +271,20 @@ mod tests {
     use serde_json::json;
     use std::path::Path;
 
+    fn only(names: &[&str]) -> ItemFilter {
+        ItemFilter {
+            only: names.iter().map(|n| n.to_string()).collect(),
+            except: Vec::new(),
+        }
+    }
+
+    fn except(names: &[&str]) -> ItemFilter {
+        ItemFilter {
+            only: Vec::new(),
+            except: names.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
     fn collection() -> Collection {
         let doc = json!({
             "info": {"name": "C", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
@@ -250,14 +306,14 @@ mod tests {
 
     #[test]
     fn items_run_depth_first_with_paths() {
-        let plan = plan(&collection(), &[]).unwrap();
+        let plan = plan(&collection(), &ItemFilter::default()).unwrap();
         let paths: Vec<String> = plan.iter().map(|p| p.path.join("/")).collect();
         assert_eq!(paths, ["Admin/Token", "Admin/Inner/Deep", "Apps"]);
     }
 
     #[test]
     fn auth_is_inherited_from_the_nearest_level() {
-        let plan = plan(&collection(), &[]).unwrap();
+        let plan = plan(&collection(), &ItemFilter::default()).unwrap();
         assert_eq!(plan[0].auth.as_ref().unwrap().kind, "basic");
         assert_eq!(plan[1].auth.as_ref().unwrap().kind, "noauth");
         assert_eq!(plan[2].auth.as_ref().unwrap().kind, "bearer");
@@ -265,7 +321,7 @@ mod tests {
 
     #[test]
     fn scripts_run_collection_then_folder_then_item() {
-        let plan = plan(&collection(), &[]).unwrap();
+        let plan = plan(&collection(), &ItemFilter::default()).unwrap();
         assert_eq!(plan[0].prerequest.len(), 1);
         assert_eq!(plan[0].test[0].location, "Admin");
         assert!(plan[2].test.is_empty());
@@ -273,7 +329,7 @@ mod tests {
 
     #[test]
     fn folder_option_selects_folders_or_requests() {
-        let only = plan(&collection(), &["Inner".into(), "Apps".into()]).unwrap();
+        let only = plan(&collection(), &only(&["Inner", "Apps"])).unwrap();
         let names: Vec<&str> = only.iter().map(|p| p.item.name.as_str()).collect();
         assert_eq!(names, ["Deep", "Apps"]);
         assert_eq!(only[0].test.len(), 1, "folder scripts still apply");
@@ -288,7 +344,7 @@ mod tests {
             {"name": "Setup", "request": "http://h/second"}
         ]});
         let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
-        let only = plan(&collection, &["Setup".into()]).unwrap();
+        let only = plan(&collection, &only(&["Setup"])).unwrap();
         let urls: Vec<String> = only
             .iter()
             .map(|p| p.item.request.url.to_unresolved_string())
@@ -298,10 +354,49 @@ mod tests {
 
     #[test]
     fn unknown_folder_suggests_a_name() {
-        let err = plan(&collection(), &["Admn".into()]).unwrap_err();
+        let err = plan(&collection(), &only(&["Admn"])).unwrap_err();
         assert_eq!(
             err.to_string(),
             "--folder `Admn`: no folder or request has this name; did you mean `Admin`?"
+        );
+    }
+
+    #[test]
+    fn exclude_folder_leaves_out_every_match_with_all_it_holds() {
+        let doc = json!({"info": {"name": "C"}, "item": [
+            {"name": "Setup", "item": [{"name": "Create", "request": "http://h/create"}]},
+            {"name": "Use", "item": [
+                {"name": "Read", "request": "http://h/read"},
+                {"name": "Cleanup", "request": "http://h/inner-cleanup"}
+            ]},
+            {"name": "Cleanup", "item": [{"name": "Delete", "request": "http://h/delete"}]}
+        ]});
+        let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
+        let names = |filter: &ItemFilter| -> Vec<String> {
+            plan(&collection, filter)
+                .unwrap()
+                .iter()
+                .map(|p| p.path.join("/"))
+                .collect()
+        };
+        assert_eq!(names(&except(&["Cleanup"])), ["Setup/Create", "Use/Read"]);
+        assert_eq!(
+            names(&except(&["Setup", "Read"])),
+            ["Use/Cleanup", "Cleanup/Delete"]
+        );
+        let both = ItemFilter {
+            only: vec!["Use".into()],
+            except: vec!["Cleanup".into()],
+        };
+        assert_eq!(names(&both), ["Use/Read"]);
+    }
+
+    #[test]
+    fn unknown_excluded_name_suggests_a_name() {
+        let err = plan(&collection(), &except(&["Apss"])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--exclude-folder `Apss`: no folder or request has this name; did you mean `Apps`?"
         );
     }
 }

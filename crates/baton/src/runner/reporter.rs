@@ -1,6 +1,8 @@
 //! Live run events, named after Newman's: a reporter implements the hooks it needs; all default to
 //! doing nothing.
 
+use std::time::Duration;
+
 use super::{Execution, Failure, Masker, RunSummary};
 
 /// Receives the run's events as they happen.
@@ -18,6 +20,9 @@ pub trait Reporter {
     /// The request of an item was sent and answered (or failed): `execution` holds the
     /// pre-request results, the request and the response, not yet the tests.
     fn request(&mut self, _execution: &Execution, _masker: &Masker) {}
+    /// An attempt at the item failed for `reason` and it runs again after `wait` (`--retry`);
+    /// `execution` is the failed attempt, which no report keeps.
+    fn retry(&mut self, _execution: &Execution, _reason: &str, _wait: Duration) {}
     /// The item finished (its test scripts' console output and tests are in `execution`);
     /// `masker` hides the secrets known so far.
     fn item(&mut self, _execution: &Execution, _masker: &Masker) {}
@@ -50,6 +55,11 @@ impl Reporter for Reporters {
     }
     fn request(&mut self, execution: &Execution, masker: &Masker) {
         self.0.iter_mut().for_each(|r| r.request(execution, masker));
+    }
+    fn retry(&mut self, execution: &Execution, reason: &str, wait: Duration) {
+        self.0
+            .iter_mut()
+            .for_each(|r| r.retry(execution, reason, wait));
     }
     fn item(&mut self, execution: &Execution, masker: &Masker) {
         self.0.iter_mut().for_each(|r| r.item(execution, masker));

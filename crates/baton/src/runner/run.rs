@@ -16,6 +16,7 @@ use super::failures::record_failures;
 use super::mask::Masker;
 use super::oauth2::TokenCache;
 use super::plan::PlannedItem;
+use super::retry::RetryPolicy;
 use super::send_request::ClientSender;
 use super::summary::{Counter, Execution, Failure, Stats, Timings};
 use super::warnings::warn_unresolved;
@@ -50,6 +51,8 @@ pub struct RunOptions {
     pub oauth2_no_fetch: bool,
     /// Where the run settles its results after every item, for a watchdog to write from.
     pub checkpoint: Checkpoint,
+    /// `--retry` and its companions: which failed items run again.
+    pub retry: RetryPolicy,
 }
 
 /// The variable scopes the run starts from.
@@ -176,7 +179,7 @@ pub async fn run(
             // The item is never dropped half way: a stop or the deadline ends its request or
             // its scripts from inside, and what the scripts set is back in the summary.
             let (mut execution, next) =
-                run_item(&context, &mut engine, &mut summary, reporter).await;
+                run_attempts(&context, &mut engine, &mut summary, reporter).await;
             // Newman counts every request event: auth replays and `pm.sendRequest` calls too.
             let extra = execution.request_events() - usize::from(!execution.skipped);
             summary.stats.requests.total += extra;
@@ -270,15 +273,61 @@ struct ItemContext<'a> {
     deadline: Option<Instant>,
 }
 
-/// Runs one item: pre-request scripts, resolution, sending, test scripts.
-async fn run_item(
+/// Runs one item, and again as `--retry` allows while it fails for a passing reason. What a
+/// failed attempt set and counted is rolled back before the next; the last attempt is the item's
+/// result, with the number of retries it took.
+async fn run_attempts(
     context: &ItemContext<'_>,
     engine: &mut ScriptEngine,
     summary: &mut RunSummary,
     reporter: &mut dyn Reporter,
 ) -> (Execution, Option<NextRequest>) {
+    let policy = &context.options.retry;
+    if policy.times == 0 {
+        return run_item(context, engine, summary, reporter, true).await;
+    }
+    let scopes = summary.scopes.clone();
+    let (stats, timings) = (summary.stats.clone(), summary.timings);
+    let mut attempt = 1;
+    loop {
+        let (mut execution, next) =
+            run_item(context, engine, summary, reporter, attempt == 1).await;
+        execution.retries = attempt - 1;
+        let Some(reason) = policy.reason(&execution, attempt) else {
+            return (execution, next);
+        };
+        let wait = policy.wait(&execution, std::time::SystemTime::now());
+        reporter.retry(&execution, &summary.masker.mask(&reason), wait);
+        let mut stop = context.stop.clone();
+        let waited = tokio::select! {
+            _ = tokio::time::sleep(wait) => true,
+            _ = stop.wait() => false,
+            _ = until(context.deadline) => false,
+        };
+        // A stop during the wait keeps the last attempt as the item's result.
+        if !waited || context.stop.requested() {
+            return (execution, next);
+        }
+        summary.scopes = scopes.clone();
+        summary.stats = stats.clone();
+        summary.timings = timings;
+        attempt += 1;
+    }
+}
+
+/// Runs one item: pre-request scripts, resolution, sending, test scripts. `announce` is false
+/// for a retry, whose item the reporter has already named.
+async fn run_item(
+    context: &ItemContext<'_>,
+    engine: &mut ScriptEngine,
+    summary: &mut RunSummary,
+    reporter: &mut dyn Reporter,
+    announce: bool,
+) -> (Execution, Option<NextRequest>) {
     let planned = context.planned;
-    reporter.before_item(&planned.path);
+    if announce {
+        reporter.before_item(&planned.path);
+    }
     let stats = &mut summary.stats;
     stats.items.total += 1;
     let mut request = planned.item.request.clone();
@@ -599,7 +648,7 @@ mod tests {
             {"name": "Broken", "request": "{{nowhere}}/x"}
         ]});
         let collection = collection_from_document(&doc, std::path::Path::new("c.json")).unwrap();
-        let planned = plan(&collection, &[]).unwrap();
+        let planned = plan(&collection, &Default::default()).unwrap();
         let client = HttpClient::new(ClientOptions::default(), Arc::new(CookieJar::new())).unwrap();
         let mut recording = Recording::default();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -644,7 +693,7 @@ mod tests {
         ]});
         let planned = plan(
             &collection_from_document(&doc, std::path::Path::new("c.json")).unwrap(),
-            &[],
+            &Default::default(),
         )
         .unwrap();
         assert_eq!(

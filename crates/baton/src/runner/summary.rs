@@ -37,6 +37,8 @@ pub struct Execution {
     pub test: ScriptOutcome,
     /// `pm.execution.skipRequest()` was called.
     pub skipped: bool,
+    /// How many times `--retry` ran the item again before this, its last attempt.
+    pub retries: u32,
 }
 
 impl Execution {
