@@ -7,19 +7,27 @@ mod cli;
 
 use baton::runner::Stop;
 use clap::Parser;
-use cli::{Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_run, execute_serve};
+use cli::{
+    Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_run, execute_serve,
+    is_requested_output, render_usage_error,
+};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(error) => {
-            let usage = error.use_stderr();
+        Err(error) if is_requested_output(&error) => {
             let _ = error.print();
-            return ExitCode::from(if usage {
-                Exit::Usage.code()
-            } else {
-                Exit::Success.code()
-            });
+            return ExitCode::from(Exit::Success.code());
+        }
+        Err(error) => {
+            // Shown as text; a path that is not UTF-8 still parses above.
+            let shown: Vec<String> = args.iter().map(|a| a.to_string_lossy().into()).collect();
+            eprint!(
+                "{}",
+                render_usage_error(&error, &shown, &baton::report::plain)
+            );
+            return ExitCode::from(Exit::Usage.code());
         }
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()

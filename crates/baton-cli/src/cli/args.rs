@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, TypedValueParser};
-use clap::error::ErrorKind;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Args, Parser, Subcommand, ValueEnum};
 
 use baton::http::ConnectTo;
@@ -332,7 +332,13 @@ impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for Suggesti
             self.noun,
             known.join(", ")
         );
-        Err(clap::Error::raw(ErrorKind::InvalidValue, message).with_cmd(cmd))
+        let mut error = clap::Error::raw(ErrorKind::InvalidValue, message).with_cmd(cmd);
+        // The value at fault, for the caret under the command line.
+        error.insert(
+            ContextKind::InvalidValue,
+            ContextValue::String(text.into_owned()),
+        );
+        Err(error)
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {

@@ -7,6 +7,7 @@ mod demo;
 mod error;
 mod exit;
 mod progress;
+mod usage;
 mod watchdog;
 
 use std::io::Write;
@@ -22,6 +23,7 @@ pub use demo::execute_demo;
 use error::{SetupError, WriteError, WriteErrors};
 pub use exit::Exit;
 pub use progress::ProgressReporter;
+pub use usage::{is_requested_output, render_usage_error};
 use watchdog::Watchdog;
 
 use baton::collection::{Collection, DataRow, Environment};

@@ -98,9 +98,12 @@ fn unknown_bail_modifier_is_a_usage_error_with_a_suggestion() {
     s.json("c.json", &collection(json!([])));
     let run = baton(&s.dir, &["run", "c.json", "--bail", "foldr"]);
     assert_eq!(run.code, 2);
+    // A usage error renders as every error does: the command line, a caret under the fault.
     assert_eq!(
-        run.stderr.trim(),
-        "error: --bail: unknown modifier `foldr` (known: failure, folder); did you mean `folder`?"
+        run.stderr,
+        "error: --bail: unknown modifier `foldr` (known: failure, folder); did you mean `folder`?\n  \
+         --> command line\n   |\n \
+         1 | baton run c.json --bail foldr\n   |                         ^\n"
     );
 }
 

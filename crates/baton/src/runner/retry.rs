@@ -13,8 +13,9 @@ const RETRIED_STATUSES: [u16; 4] = [429, 502, 503, 504];
 /// Methods that can be sent twice without creating twice (RFC 9110, 9.2.2).
 const IDEMPOTENT_METHODS: [&str; 6] = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"];
 
-/// How items that failed for a passing reason are run again.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How items that failed for a passing reason are run again. The default retries nothing, and
+/// once `times` is set waits 1 s between attempts and at most 30 s for a `Retry-After`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// `--retry`: how many more times an item may run (0: never again).
     pub times: u32,
@@ -24,6 +25,17 @@ pub struct RetryPolicy {
     pub max_wait: Duration,
     /// `--retry-unsafe`: also retry methods that are not idempotent (POST, PATCH, ...).
     pub unsafe_methods: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            times: 0,
+            interval: Duration::from_secs(1),
+            max_wait: Duration::from_secs(30),
+            unsafe_methods: false,
+        }
+    }
 }
 
 impl RetryPolicy {
