@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::collection::{
-    LoadError, collection_from_document, document_from_bytes, environment_from_document, parse_csv,
+    LoadError, collection_from_document, document_from_bytes, environment_from_document,
 };
 
 /// The name every mutated input is loaded under; each error must name it.
@@ -172,7 +172,7 @@ fn mutated_csv_parses_or_names_the_file() {
     for _ in 0..3000 {
         let input = mutate(&mut rng, seed.as_bytes());
         let text = String::from_utf8_lossy(&input);
-        if let Err(error) = parse_csv(&text, origin) {
+        if let Err(error) = crate::collection::data::parse_csv(&text, origin) {
             assert_names_the_file(&error, &input);
         }
     }

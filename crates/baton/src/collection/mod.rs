@@ -1,7 +1,7 @@
 //! Pure data: the Postman collection model (v2.0/v2.1), environments, globals and iteration data,
 //! and loading them from files with errors that say where and what.
 
-mod data;
+pub(crate) mod data;
 mod environment;
 mod error;
 mod json;
@@ -13,15 +13,17 @@ mod url;
 
 use std::path::Path;
 
-pub use data::{DataRow, data_from_text, load_data, parse_csv};
+pub(crate) use data::data_from_text;
+pub use data::{DataRow, load_data};
 pub use environment::{Environment, environment_from_document, load_environment};
 pub use error::LoadError;
 pub use model::{
     Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
     ProtocolProfileBehavior, Request, RequestItem, Url,
 };
-pub use source::{TextError, decode_text};
-pub use url::{parse_query, percent_decode};
+pub use source::TextError;
+pub(crate) use source::decode_text;
+pub(crate) use url::{parse_query, percent_decode};
 
 /// Loads a collection file (v2.0 or v2.1; UTF-8 with or without BOM, or UTF-16LE).
 pub fn load_collection(path: &Path) -> Result<Collection, LoadError> {

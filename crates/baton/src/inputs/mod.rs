@@ -22,7 +22,7 @@ use crate::collection::{
 };
 use crate::http::{HttpClient, HttpError};
 
-pub use postman_api::is_uid;
+pub(crate) use postman_api::is_uid;
 
 /// The `User-Agent` Newman's loader sends when it fetches an input.
 const LOADER_USER_AGENT: &str = "Newman/6.2.2";

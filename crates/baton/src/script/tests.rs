@@ -23,7 +23,7 @@ impl RequestSender for Canned {
 fn response(code: u16, body: &str) -> Response {
     Response {
         code,
-        status: crate::http::reason_phrase(code).to_string(),
+        status: crate::http::response::reason_phrase(code).to_string(),
         headers: vec![
             (
                 "Content-Type".into(),

@@ -13,8 +13,7 @@ pub mod scope;
 pub mod suggest;
 mod words;
 
-pub use dynamic::{DYNAMIC_NAMES, dynamic_value};
-pub use fake::encode_uri_component;
+pub(crate) use fake::encode_uri_component;
 pub use resolve::{
     ExpansionTooLong, MAX_PASSES, MAX_RESOLVED_LEN, render_value, resolve, unresolved_names,
 };
