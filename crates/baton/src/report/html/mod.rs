@@ -325,6 +325,114 @@ fn shown(masker: &Masker, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Response;
+    use crate::runner::{Execution, Failure, FailureKind};
+    use crate::script::{Assertion, AssertionError, ConsoleEntry, ScriptOutcome, ScriptRun};
+
+    const SECRET: &str = "pa<ss>'w0rd";
+
+    /// A run of one request whose test failed, with the secret in its body and console.
+    fn written(body_limit: usize) -> String {
+        let document = serde_json::json!({
+            "info": {"name": "Shop <API>", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "Orders", "item": [{"name": "List", "request": "http://h/orders"}]}]
+        });
+        let collection =
+            crate::collection::collection_from_document(&document, std::path::Path::new("c.json"))
+                .expect("a collection");
+        let mut summary = RunSummary::default();
+        summary.masker.learn_secrets(&[SECRET.to_string()]);
+        let mut response = Response::received(
+            (200, "OK"),
+            vec![("Set-Cookie".into(), format!("s={SECRET}"))],
+            format!(
+                "{{\"token\": \"{SECRET}\", \"pad\": \"{}\"}}",
+                "x".repeat(100)
+            )
+            .into_bytes(),
+            "http://h/orders".into(),
+        );
+        response.response_time = std::time::Duration::from_millis(12);
+        let test = ScriptRun {
+            location: "Orders > List".into(),
+            assertions: vec![Assertion {
+                name: "lists <b>orders</b>".into(),
+                skipped: false,
+                error: Some(AssertionError {
+                    name: "AssertionError".into(),
+                    message: "expected 1 to equal 2".into(),
+                    line: Some(1),
+                }),
+            }],
+            console: vec![ConsoleEntry {
+                level: "log".into(),
+                message: format!("<script>alert(1)</script> {SECRET}"),
+            }],
+            error: None,
+        };
+        summary.executions.push(Execution {
+            path: vec!["Orders".into(), "List".into()],
+            response: Some(response),
+            test: ScriptOutcome {
+                runs: vec![test],
+                ..ScriptOutcome::default()
+            },
+            ..Execution::default()
+        });
+        summary.failures.push(Failure {
+            kind: FailureKind::Assertion,
+            iteration: 0,
+            position: 0,
+            item_id: String::new(),
+            path: vec!["Orders".into(), "List".into()],
+            assertion_index: Some(0),
+            event: Some("test"),
+            script_location: Some("Orders > List".into()),
+            test_name: Some("lists <b>orders</b>".into()),
+            name: "AssertionError".into(),
+            message: "expected 1 to equal 2".into(),
+            line: Some(1),
+            column: None,
+            source_line: Some("pm.test('lists', () => {});".into()),
+        });
+        let mut out = Vec::new();
+        write_html_report(&mut out, &collection, &summary, &HtmlOptions { body_limit })
+            .expect("written to memory");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn the_page_escapes_every_text_and_masks_the_secret() {
+        let page = written(HtmlOptions::DEFAULT_BODY_LIMIT);
+        assert!(page.contains("<title>Shop &lt;API&gt; - Baton report</title>"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; ********"));
+        assert!(page.contains("lists &lt;b&gt;orders&lt;/b&gt;"));
+        assert!(!page.contains("<script"), "no script at all");
+        assert!(!page.contains("pa<ss>") && !page.contains("pa&lt;ss&gt;"));
+        assert!(page.contains("s=********"), "headers are masked");
+    }
+
+    #[test]
+    fn a_failure_shows_the_cli_block_and_links_to_its_request() {
+        let page = written(HtmlOptions::DEFAULT_BODY_LIMIT);
+        let failures = page.find("class=\"failures\"").expect("failures section");
+        let requests = page.find("class=\"run\"").expect("requests section");
+        assert!(failures < requests, "failures come first");
+        assert!(page.contains(
+            "1. error: Assertion failed: lists &lt;b&gt;orders&lt;/b&gt;\n  --&gt; c.json &gt; Orders &gt; List &gt; test script:1"
+        ));
+        assert!(page.contains(" 1 | pm.test(&#39;lists&#39;, () =&gt; {});"));
+        assert!(page.contains("href=\"#run-1-1\"") && page.contains("id=\"run-1-1\""));
+        assert!(page.contains("<article class=\"execution failed\""));
+    }
+
+    #[test]
+    fn bodies_are_cut_at_the_limit() {
+        let page = written(16);
+        assert!(page.contains("<pre class=\"body\">{&quot;token&quot;: &quot;*****</pre>"));
+        assert!(page.contains("Cut at 16 B of"));
+        assert!(!written(HtmlOptions::DEFAULT_BODY_LIMIT).contains("Cut at"));
+    }
 
     #[test]
     fn markup_is_escaped_and_control_characters_dropped() {
