@@ -151,12 +151,12 @@ pub struct RunArgs {
     /// Where the junit reporter writes.
     #[arg(long = "reporter-junit-export", value_name = "PATH")]
     pub reporter_junit_export: Option<PathBuf>,
-    /// Where the html reporter writes: one self-contained page, e.g.
-    /// `-r cli,html --reporter-html-export report.html`.
+    /// Where the html reporter writes one self-contained page (default
+    /// `baton/<collection>-<time>.html`), e.g. `-r cli,html --reporter-html-export report.html`.
     #[arg(long = "reporter-html-export", value_name = "PATH")]
     pub reporter_html_export: Option<PathBuf>,
     /// Cut request and response bodies in the html report after this many bytes (a number, or
-    /// with a unit: `64KiB`, `1MiB`).
+    /// with a unit), e.g. `--reporter-html-body-limit 1MiB`.
     #[arg(long = "reporter-html-body-limit", value_name = "BYTES", default_value = "64KiB", value_parser = parse_size)]
     pub reporter_html_body_limit: u64,
     /// Hide the summary table.
