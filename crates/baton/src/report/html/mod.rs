@@ -91,14 +91,20 @@ pub fn write_html_report(
         .map(|e| e.iteration + 1)
         .max()
         .unwrap_or(0);
+    // Each iteration and each run of items in one folder is a group of its own, so that the
+    // "failed only" filter can hide a group with nothing failed, heading included.
     let mut folder: Option<&[String]> = None;
     let mut iteration = None;
     for execution in &summary.executions {
         if iteration != Some(execution.iteration) {
+            if iteration.is_some() {
+                page.push_str("</div>\n</div>\n");
+            }
+            page.push_str("<div class=\"iteration\">\n");
             if iterations > 1 {
                 let _ = writeln!(
                     page,
-                    "<h3 class=\"iteration\">Iteration {} of {iterations}</h3>",
+                    "<h3>Iteration {} of {iterations}</h3>",
                     execution.iteration + 1
                 );
             }
@@ -107,11 +113,15 @@ pub fn write_html_report(
         }
         let parent = &execution.path[..execution.path.len().saturating_sub(1)];
         if folder != Some(parent) {
+            if folder.is_some() {
+                page.push_str("</div>\n");
+            }
+            page.push_str("<div class=\"group\">\n");
             if !parent.is_empty() {
                 let _ = writeln!(
                     page,
                     "<h4 class=\"folder\">{}</h4>",
-                    escape(&masker.mask(&parent.join(" / ")))
+                    shown(masker, &parent.join(" / "))
                 );
             }
             folder = Some(parent);
@@ -119,6 +129,9 @@ pub fn write_html_report(
         execution::write_execution(&mut page, execution, summary, options);
         out.write_all(page.as_bytes())?;
         page.clear();
+    }
+    if iteration.is_some() {
+        page.push_str("</div>\n</div>\n");
     }
     let _ = write!(
         page,
