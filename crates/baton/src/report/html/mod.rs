@@ -69,7 +69,21 @@ pub fn write_html_report(
     write_figures(&mut page, summary);
     write_failures(&mut page, collection, summary);
     out.write_all(page.as_bytes())?;
+    write_requests(out, summary, options)?;
+    let footer = format!(
+        "<footer>Written by Baton {}</footer>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    out.write_all(footer.as_bytes())
+}
 
+/// Every execution, by iteration and folder, after the "failed only" filter.
+fn write_requests(
+    out: &mut dyn Write,
+    summary: &RunSummary,
+    options: &HtmlOptions,
+) -> std::io::Result<()> {
+    let masker = &summary.masker;
     let failed = summary
         .executions
         .iter()
@@ -133,11 +147,7 @@ pub fn write_html_report(
     if iteration.is_some() {
         page.push_str("</div>\n</div>\n");
     }
-    let _ = write!(
-        page,
-        "</section>\n<footer>Written by Baton {}</footer>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION")
-    );
+    page.push_str("</section>\n");
     out.write_all(page.as_bytes())
 }
 
@@ -437,6 +447,8 @@ mod tests {
         assert!(page.contains(" 1 | pm.test(&#39;lists&#39;, () =&gt; {});"));
         assert!(page.contains("href=\"#run-1-1\"") && page.contains("id=\"run-1-1\""));
         assert!(page.contains("<article class=\"execution failed\""));
+        // Grouped by folder, so that "failed only" can hide a folder with nothing failed.
+        assert!(page.contains("<div class=\"group\">\n<h4 class=\"folder\">Orders</h4>"));
     }
 
     #[test]
