@@ -89,6 +89,8 @@ pub enum ReporterName {
     Json,
     /// A JUnit XML report, written to a file.
     Junit,
+    /// A self-contained HTML page, written to a file.
+    Html,
     /// A progress bar on stderr.
     Progress,
 }
@@ -153,6 +155,14 @@ pub struct RunArgs {
     /// Where the junit reporter writes.
     #[arg(long = "reporter-junit-export", value_name = "PATH")]
     pub reporter_junit_export: Option<PathBuf>,
+    /// Where the html reporter writes one self-contained page (default
+    /// `baton/<collection>-<time>.html`), e.g. `-r cli,html --reporter-html-export report.html`.
+    #[arg(long = "reporter-html-export", value_name = "PATH")]
+    pub reporter_html_export: Option<PathBuf>,
+    /// Cut request and response bodies in the html report after this many bytes (a number, or
+    /// with a unit), e.g. `--reporter-html-body-limit 1MiB`.
+    #[arg(long = "reporter-html-body-limit", value_name = "BYTES", default_value = "64KiB", value_parser = parse_size)]
+    pub reporter_html_body_limit: u64,
     /// Hide the summary table.
     #[arg(long = "reporter-cli-no-summary")]
     pub cli_no_summary: bool,

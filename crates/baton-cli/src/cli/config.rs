@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::Terminal;
 use super::args::{BailModifier, ColorChoice, ReporterName, RunArgs};
 use baton::http::{ClientOptions, FileAccess};
-use baton::report::CliOptions;
+use baton::report::{CliOptions, HtmlOptions};
 use baton::runner::{Checkpoint, ItemFilter, RetryPolicy, RunOptions};
 use baton::script::ScriptOptions;
 
@@ -73,6 +73,8 @@ pub enum ReportFormat {
     Json,
     /// JUnit XML.
     Junit,
+    /// One self-contained HTML page.
+    Html(HtmlOptions),
 }
 
 /// The files `--export-environment`, `--export-globals`, `--export-collection` and
@@ -100,7 +102,7 @@ impl RunConfig {
                 ..CliOptions::default()
             }),
             progress: reporters.progress,
-            reports: reporters.files(None, None),
+            reports: reporters.files(None, None, None, HtmlOptions::default()),
             run: RunOptions {
                 files: file_access(None, false, false),
                 script: script_options(None),
@@ -126,6 +128,10 @@ impl RunConfig {
         let reports = reporters.files(
             args.reporter_json_export.clone(),
             args.reporter_junit_export.clone(),
+            args.reporter_html_export.clone(),
+            HtmlOptions {
+                body_limit: usize::try_from(args.reporter_html_body_limit).unwrap_or(usize::MAX),
+            },
         );
         RunConfig {
             sources: Sources {
@@ -177,6 +183,9 @@ impl RunConfig {
                 ),
                 script: script_options(args.timeout_script),
                 keep_executions: !reports.is_empty(),
+                keep_console: reports
+                    .iter()
+                    .any(|report| matches!(report.format, ReportFormat::Html(_))),
                 warn_unresolved: args.verbose,
                 show_secrets: args.show_secrets,
                 oauth2_no_fetch: args.oauth2_no_fetch,
@@ -234,6 +243,7 @@ impl FileReport {
         let extension = match self.format {
             ReportFormat::Json => "json",
             ReportFormat::Junit => "xml",
+            ReportFormat::Html(_) => "html",
         };
         PathBuf::from("baton").join(format!("{safe}-{stamp}.{extension}"))
     }
@@ -245,6 +255,7 @@ struct Reporters {
     progress: bool,
     json: bool,
     junit: bool,
+    html: bool,
 }
 
 impl Reporters {
@@ -256,6 +267,7 @@ impl Reporters {
             progress: false,
             json: false,
             junit: false,
+            html: false,
         };
         for name in names {
             match name {
@@ -263,14 +275,21 @@ impl Reporters {
                 ReporterName::Progress => reporters.progress = !silent,
                 ReporterName::Json => reporters.json = true,
                 ReporterName::Junit => reporters.junit = true,
+                ReporterName::Html => reporters.html = true,
             }
         }
         reporters.progress |= reporters.cli && terminal.stderr_tty && !terminal.stdout_tty;
         reporters
     }
 
-    /// The file reports, json before junit, with their export paths.
-    fn files(&self, json: Option<PathBuf>, junit: Option<PathBuf>) -> Vec<FileReport> {
+    /// The file reports, json, then junit, then html, with their export paths.
+    fn files(
+        &self,
+        json: Option<PathBuf>,
+        junit: Option<PathBuf>,
+        html: Option<PathBuf>,
+        html_options: HtmlOptions,
+    ) -> Vec<FileReport> {
         let mut reports = Vec::new();
         if self.json {
             reports.push(FileReport {
@@ -282,6 +301,12 @@ impl Reporters {
             reports.push(FileReport {
                 format: ReportFormat::Junit,
                 path: junit,
+            });
+        }
+        if self.html {
+            reports.push(FileReport {
+                format: ReportFormat::Html(html_options),
+                path: html,
             });
         }
         reports
@@ -440,6 +465,35 @@ mod tests {
             name.starts_with("My_API-") && name.ends_with(".json"),
             "{name}"
         );
+    }
+
+    #[test]
+    fn the_html_report_takes_its_path_and_body_limit_and_defaults_to_html_under_baton() {
+        let args = parse(&[
+            "c.json",
+            "-r",
+            "html",
+            "--reporter-html-export",
+            "r.html",
+            "--reporter-html-body-limit",
+            "1KiB",
+        ]);
+        let config = RunConfig::from_args(&args, PIPED);
+        assert_eq!(
+            config.reports,
+            [FileReport {
+                format: ReportFormat::Html(HtmlOptions { body_limit: 1024 }),
+                path: Some(PathBuf::from("r.html")),
+            }]
+        );
+        let config = RunConfig::from_args(&parse(&["c.json", "-r", "html"]), PIPED);
+        assert_eq!(
+            config.reports[0].format,
+            ReportFormat::Html(HtmlOptions::default())
+        );
+        let default = config.reports[0].default_path("My API");
+        assert!(default.starts_with("baton"));
+        assert_eq!(default.extension().unwrap(), "html");
     }
 
     #[test]

@@ -31,7 +31,7 @@ use baton::http::{CookieJar, HttpClient};
 use baton::inputs::{InputLoader, InputOptions, LoadedCollection};
 use baton::report::{
     CliReporter, junit_report, plain, scope_json, write_atomically, write_atomically_with,
-    write_json_report,
+    write_html_report, write_json_report,
 };
 use baton::runner::{Reporter, Reporters, RunOptions, RunScopes, RunSummary, Stop, plan, run};
 use baton::vars::{Variable, VariableScope};
@@ -449,6 +449,9 @@ fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErr
             ReportFormat::Junit => {
                 write_atomically(path, junit_report(collection, summary).as_bytes())
             }
+            ReportFormat::Html(options) => write_atomically_with(path, |out| {
+                write_html_report(out, collection, summary, options)
+            }),
         };
         attempt(path, written);
     }

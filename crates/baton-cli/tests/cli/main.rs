@@ -6,6 +6,7 @@ mod corpus;
 mod differential;
 mod echo;
 mod hostile;
+mod html;
 mod limits;
 mod load_errors;
 mod newman_suite;

@@ -2,7 +2,7 @@
 //! credential-named one, a URL password, Basic and Bearer credentials, a value captured from a
 //! response and copied into neutral names, a short secret, a secret percent-encoded in a query
 //! and form-encoded in a body, JSON-escaped in the console, in a test name, echoed by the server),
-//! run with every reporter and `--verbose`; then stdout, stderr and every report are searched for
+//! run with every reporter (the HTML page too) and `--verbose`; then stdout, stderr and every report are searched for
 //! every encoding of every secret.
 
 use std::net::SocketAddr;
@@ -141,7 +141,7 @@ fn plant(s: &Scratch, addr: SocketAddr) {
 }
 
 /// Every encoding of `secret` the audit looks for.
-fn encodings(secret: &str) -> Vec<String> {
+pub fn encodings(secret: &str) -> Vec<String> {
     let percent = |plus: bool, upper: bool| {
         let mut out = String::new();
         for byte in secret.bytes() {
@@ -231,13 +231,15 @@ fn as_refs(outputs: &[(String, String)]) -> Vec<(&str, String)> {
         .collect()
 }
 
-const ALL_REPORTERS: [&str; 6] = [
+const ALL_REPORTERS: [&str; 8] = [
     "-r",
-    "cli,json,junit",
+    "cli,json,junit,html",
     "--reporter-json-export",
     "report.json",
     "--reporter-junit-export",
     "report.xml",
+    "--reporter-html-export",
+    "report.html",
 ];
 
 #[test]
@@ -247,7 +249,7 @@ fn no_secret_leaks_in_any_form_into_any_output() {
     plant(&s, addr);
     let mut extra = ALL_REPORTERS.to_vec();
     extra.extend(["--export-environment", "exported.json"]);
-    let (run, outputs) = audit_run(&s, &extra, &["report.json", "report.xml"]);
+    let (run, outputs) = audit_run(&s, &extra, &["report.json", "report.xml", "report.html"]);
     assert_eq!(
         run.code, 1,
         "the test on the captured secret fails\n{}",
@@ -320,7 +322,7 @@ fn show_secrets_shows_every_secret_so_the_audit_can_fail() {
     plant(&s, addr);
     let mut extra = ALL_REPORTERS.to_vec();
     extra.push("--show-secrets");
-    let (_, outputs) = audit_run(&s, &extra, &["report.json", "report.xml"]);
+    let (_, outputs) = audit_run(&s, &extra, &["report.json", "report.xml", "report.html"]);
     let leaks = leaks(&as_refs(&outputs));
     for secret in SECRETS {
         assert!(

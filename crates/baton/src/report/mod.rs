@@ -1,7 +1,8 @@
-//! Reports: the live terminal reporter, and the JSON and JUnit files written from the finished run's
-//! summary, always atomically.
+//! Reports: the live terminal reporter, and the JSON, JUnit and HTML files written from the
+//! finished run's summary, always atomically.
 
 mod cli;
+mod html;
 mod json;
 mod junit;
 mod render;
@@ -9,6 +10,7 @@ mod sdk_json;
 mod write;
 
 pub use cli::{CliOptions, CliReporter};
+pub use html::{HtmlOptions, write_html_report};
 pub use json::{scope_json, write_json_report};
 pub use junit::junit_report;
 pub use render::{Located, Paint, Part, plain};

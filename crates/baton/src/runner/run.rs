@@ -42,6 +42,9 @@ pub struct RunOptions {
     /// Keep every execution in the summary (the JSON and JUnit reports need them); off, memory stays
     /// flat however long the run.
     pub keep_executions: bool,
+    /// Keep the scripts' console output in the kept executions (the HTML report shows it); off,
+    /// it is dropped once the reporters have shown it.
+    pub keep_console: bool,
     /// Report unresolved `{{variables}}` as warnings.
     pub warn_unresolved: bool,
     /// `--show-secrets`: do not mask secrets in events and reports.
@@ -191,12 +194,14 @@ pub async fn run(
             summary.masker.learn_item(&summary.scopes, &execution);
             record_failures(&execution, planned, &mut summary, reporter);
             reporter.item(&execution, &summary.masker);
-            if options.keep_executions {
-                // No file report holds console output; the reporters above have shown it.
+            if options.keep_executions && !options.keep_console {
+                // The reporters above have shown the console output, and no file report needs it.
                 let outcomes = [&mut execution.prerequest, &mut execution.test];
                 for run in outcomes.into_iter().flat_map(|o| o.runs.iter_mut()) {
                     run.console = Vec::new();
                 }
+            }
+            if options.keep_executions {
                 summary.executions.push(execution);
             }
             options.checkpoint.settle(&mut summary);
