@@ -41,9 +41,11 @@ fn a_busy_service_passes_with_retries_and_the_reports_show_the_item_once() {
             "--retry-interval",
             "50",
             "-r",
-            "cli,json,junit",
+            "cli,json,junit,html",
             "--reporter-json-export",
             "report.json",
+            "--reporter-html-export",
+            "report.html",
             "--reporter-junit-export",
             "report.xml",
             "--export-environment",
@@ -94,6 +96,9 @@ fn a_busy_service_passes_with_retries_and_the_reports_show_the_item_once() {
         "{junit}"
     );
     assert!(!junit.contains("<failure"), "{junit}");
+
+    let html = std::fs::read_to_string(s.dir.join("report.html")).unwrap();
+    assert_eq!(html.matches("retried 2 times").count(), 1, "{html}");
 
     // The two failed attempts' counts were rolled back.
     let exported = s.read_json("out.json");

@@ -99,6 +99,14 @@ fn write_request_line(page: &mut String, execution: &Execution, masker: &Masker)
         }
         (None, None) => {}
     }
+    // `--retry`: the results above are the last attempt's.
+    match execution.retries {
+        0 => {}
+        1 => page.push_str(" <span class=\"retried\">retried once</span>"),
+        n => {
+            let _ = write!(page, " <span class=\"retried\">retried {n} times</span>");
+        }
+    }
     page.push_str("</p>\n");
 }
 
