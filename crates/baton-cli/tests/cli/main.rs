@@ -12,6 +12,7 @@ mod newman_suite;
 mod node;
 mod ntlm;
 mod oauth2;
+mod oauth2_grants;
 mod oidc_provider;
 mod on_the_wire;
 mod pingone_workflow;
