@@ -302,13 +302,36 @@ fn clock(jti: &str) -> AssertionClock<'_> {
     AssertionClock { now, jti }
 }
 
+/// Parameters whose values are credentials when a block lists them in `tokenRequestParams` or
+/// `refreshRequestParams` (a hand-made client assertion, as Postman users write them).
+const CREDENTIAL_PARAMS: [&str; 5] = [
+    "client_assertion",
+    "client_secret",
+    "assertion",
+    "refresh_token",
+    "code_verifier",
+];
+
 /// The block's own secrets, which its token requests carry and the reports must mask even when
 /// they were typed into the collection.
 fn known_secrets(auth: &Auth) -> Vec<String> {
-    ["clientSecret", "password", "clientAssertionPrivateKey"]
+    let own = ["clientSecret", "password", "clientAssertionPrivateKey"]
         .into_iter()
-        .filter_map(|key| grant::given(auth, key))
-        .collect()
+        .filter_map(|key| grant::given(auth, key));
+    let listed = auth
+        .params
+        .iter()
+        .filter(|(key, _)| key == "tokenRequestParams" || key == "refreshRequestParams")
+        .filter_map(|(_, value)| value.as_array())
+        .flatten()
+        .filter(|entry| {
+            let key = entry.get("key").and_then(Value::as_str).unwrap_or_default();
+            CREDENTIAL_PARAMS.contains(&key)
+        })
+        .filter_map(|entry| entry.get("value").and_then(Value::as_str))
+        .filter(|value| !value.is_empty())
+        .map(str::to_string);
+    own.chain(listed).collect()
 }
 
 /// Gets a token by the block's own grant: one token request, or the authorization request and
@@ -477,6 +500,25 @@ mod tests {
             bare.to_string(),
             "the token request to http://as/token was refused with 500"
         );
+    }
+
+    #[test]
+    fn the_blocks_secrets_and_hand_made_credentials_are_known_to_the_masker() {
+        let auth = Auth {
+            kind: "oauth2".into(),
+            params: vec![
+                ("clientSecret".into(), Value::String("s".into())),
+                ("password".into(), Value::String(String::new())),
+                (
+                    "tokenRequestParams".into(),
+                    serde_json::json!([
+                        {"key": "client_assertion", "value": "jwt"},
+                        {"key": "tenant", "value": "t1"},
+                    ]),
+                ),
+            ],
+        };
+        assert_eq!(known_secrets(&auth), ["s", "jwt"]);
     }
 
     #[test]
