@@ -140,6 +140,43 @@ fn hand_made_assertion(provider: &Provider) -> String {
     jsonwebtoken::encode(&header, &claims, &key).expect("sign")
 }
 
+/// A block the provider must refuse: which client, which method, the keys that make it wrong,
+/// and the secret and key it is run with.
+struct Refusal<'a> {
+    what: &'a str,
+    registered: &'a str,
+    method: &'a str,
+    extra: &'a [(&'a str, Value)],
+    secret: String,
+    key: String,
+}
+
+impl<'a> Refusal<'a> {
+    fn new(
+        what: &'a str,
+        registered: &'a str,
+        method: &'a str,
+        extra: &'a [(&'a str, Value)],
+    ) -> Self {
+        Refusal {
+            what,
+            registered,
+            method,
+            extra,
+            secret: String::new(),
+            key: String::new(),
+        }
+    }
+
+    fn with(self, secret: String, key: String) -> Self {
+        Refusal {
+            secret,
+            key,
+            ..self
+        }
+    }
+}
+
 #[test]
 fn the_provider_refuses_a_wrong_secret_an_unknown_key_a_replayed_jti_and_the_wrong_method() {
     let provider = Provider::start();
@@ -159,87 +196,62 @@ fn the_provider_refuses_a_wrong_secret_an_unknown_key_a_replayed_jti_and_the_wro
         ("clientAssertionPrivateKey", json!("{{privateKey}}")),
         ("clientAssertionKeyId", json!(provider.text("ecKeyId"))),
     ];
-    // (what, registered client, method, extra keys, secret, key)
-    let cases: Vec<(&str, &str, &str, &[(&str, Value)], String, String)> = vec![
-        (
-            "wrong secret, body",
-            "client_secret_post",
-            "body",
-            &[],
-            wrong.into(),
-            String::new(),
-        ),
-        (
-            "wrong secret, header",
-            "client_secret_basic",
-            "header",
-            &[],
-            wrong.into(),
-            String::new(),
-        ),
-        (
+    let none = String::new;
+    let cases = [
+        Refusal::new("wrong secret, body", "client_secret_post", "body", &[])
+            .with(wrong.into(), none()),
+        Refusal::new("wrong secret, header", "client_secret_basic", "header", &[])
+            .with(wrong.into(), none()),
+        Refusal::new(
             "wrong secret, HS256",
             "client_secret_jwt",
             "client_secret_jwt",
             &[],
-            wrong.into(),
-            String::new(),
-        ),
-        (
+        )
+        .with(wrong.into(), none()),
+        Refusal::new(
             "unknown RSA key and kid",
             "private_key_jwt",
             "private_key_jwt",
             &unknown_kid,
-            String::new(),
-            stranger_rsa,
-        ),
-        (
+        )
+        .with(none(), stranger_rsa),
+        Refusal::new(
             "unknown EC key",
             "private_key_jwt_ec",
             "private_key_jwt",
             &unknown_ec,
-            String::new(),
-            stranger_ec,
-        ),
-        (
+        )
+        .with(none(), stranger_ec),
+        Refusal::new(
             "post client with header",
             "client_secret_post",
             "header",
             &[],
-            secret_of("client_secret_post"),
-            String::new(),
-        ),
-        (
-            "basic client with body",
-            "client_secret_basic",
-            "body",
-            &[],
-            secret_of("client_secret_basic"),
-            String::new(),
-        ),
-        (
-            "jwt client with body",
-            "client_secret_jwt",
-            "body",
-            &[],
-            secret_of("client_secret_jwt"),
-            String::new(),
-        ),
-        (
-            "post client with an HS256 assertion",
+        )
+        .with(secret_of("client_secret_post"), none()),
+        Refusal::new("basic client with body", "client_secret_basic", "body", &[])
+            .with(secret_of("client_secret_basic"), none()),
+        Refusal::new("jwt client with body", "client_secret_jwt", "body", &[])
+            .with(secret_of("client_secret_jwt"), none()),
+        Refusal::new(
+            "post client with HS256",
             "client_secret_post",
             "client_secret_jwt",
             &[],
-            secret_of("client_secret_post"),
-            String::new(),
-        ),
+        )
+        .with(secret_of("client_secret_post"), none()),
     ];
-    for (what, registered, method, extra, secret, key) in cases {
-        let mut extra = extra.to_vec();
-        if !key.is_empty() && !extra.iter().any(|(k, _)| *k == "clientAssertionPrivateKey") {
-            extra.push(("clientAssertionPrivateKey", json!("{{privateKey}}")));
-        }
-        let auth = block(&provider, registered, method, &extra);
+    for case in cases {
+        let Refusal {
+            what,
+            registered,
+            method,
+            extra,
+            secret,
+            key,
+        } = case;
+        let auth = block(&provider, registered, method, extra);
         let vars = [
             format!("clientSecret={secret}"),
             format!("privateKey={key}"),
