@@ -463,7 +463,8 @@ fn browser_grants_run_headlessly_when_the_server_signs_on_without_a_form() {
 }
 
 #[test]
-fn a_sign_on_form_fails_the_request_naming_it_and_the_headless_grants() {
+fn a_sign_on_form_fails_the_request_naming_it_and_the_headless_grants_and_a_refusal_gives_its_reason()
+ {
     let (server, ledger) = authorization_server();
     let resource = TestServer::start();
     let s = Scratch::new("oauth2-form");
@@ -475,11 +476,21 @@ fn a_sign_on_form_fails_the_request_naming_it_and_the_headless_grants() {
                 1,
                 block("authorization_code_with_pkce", &[("authUrl", json!("{{as}}/login/authorize"))])
             ),
+            folder(
+                "stranger",
+                1,
+                block("authorization_code", &[("clientId", json!("a-client-it-does-not-know"))])
+            ),
             {"name": "after", "request": {"method": "GET", "url": "{{resource}}/after"}},
         ])),
     );
     let run = run_with(&s, &server, &resource, &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // An error answer is the server's refusal, with its reason.
+    let refused = format!(
+        "the authorization request to {server}/authorize was refused with 400: invalid_request (unknown client or redirect_uri)"
+    );
+    assert!(run.stdout.contains(&refused), "{}", run.stdout);
     let message = format!(
         "`form 0` needs a browser for its OAuth 2.0 grant `authorization_code_with_pkce`: the authorization request stopped at {server}/login/authorize with 200 instead of redirecting to the redirect_uri; without a browser Baton runs client_credentials, password_credentials and refresh_token"
     );

@@ -139,6 +139,7 @@ fn read_redirect(
     if let Some(error) = param("error") {
         return Err(TokenError::AuthorizationRefused {
             url,
+            status: None,
             error: Some(error),
             description: param("error_description"),
         });
@@ -217,6 +218,17 @@ pub(super) async fn follow_authorization(
         status = response.code;
         let location = match (response.code, response.header("location")) {
             (300..=399, Some(location)) => location.to_string(),
+            // An error answer is the server's refusal, not a page for a browser.
+            (400.., _) => {
+                let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+                let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_string);
+                return Err(TokenError::AuthorizationRefused {
+                    url: authorization,
+                    status: Some(response.code),
+                    error: text("error"),
+                    description: text("error_description"),
+                });
+            }
             _ => break,
         };
         let base = url::Url::parse(&current).ok();

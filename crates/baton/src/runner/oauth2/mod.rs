@@ -95,11 +95,18 @@ pub enum TokenError {
         /// Its status code.
         status: u16,
     },
-    /// The authorization server redirected to the `redirect_uri` with an `error`.
-    #[error("the authorization request to {url} was refused{}", reason_text(.error, .description))]
+    /// The authorization server redirected to the `redirect_uri` with an `error`, or answered
+    /// the authorization request with an error status.
+    #[error(
+        "the authorization request to {url} was refused{}{}",
+        .status.map(|s| format!(" with {s}")).unwrap_or_default(),
+        reason_text(.error, .description)
+    )]
     AuthorizationRefused {
         /// The authorization URL.
         url: String,
+        /// The HTTP status, when the server answered with an error status rather than a redirect.
+        status: Option<u16>,
         /// The server's `error` code, when it sent one.
         error: Option<String>,
         /// The server's `error_description`, when it sent one.
