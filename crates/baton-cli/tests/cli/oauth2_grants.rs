@@ -463,8 +463,7 @@ fn browser_grants_run_headlessly_when_the_server_signs_on_without_a_form() {
 }
 
 #[test]
-fn a_sign_on_form_fails_the_request_naming_it_and_the_headless_grants_and_a_refusal_gives_its_reason()
- {
+fn a_sign_on_form_or_a_refusal_fails_the_request_with_a_clear_reason() {
     let (server, ledger) = authorization_server();
     let resource = TestServer::start();
     let s = Scratch::new("oauth2-form");
