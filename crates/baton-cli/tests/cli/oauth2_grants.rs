@@ -4,7 +4,7 @@
 //! cookie set on the way, a PKCE challenge checked against its verifier, an implicit token in
 //! the fragment), a clear failure when it shows a sign-on form, and what the reports show of it
 //! all: a line per exchange, the detail under `--verbose` and an `oauth2` list in the JSON
-//! report, every token, code and secret masked.
+//! report, every token, code and secret masked. A 401 from the resource fetches nothing again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -497,4 +497,34 @@ fn a_sign_on_form_or_a_refusal_fails_the_request_with_a_clear_reason() {
     assert!(ledger.lock().unwrap().grants.is_empty());
     let paths: Vec<String> = resource.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(paths, ["/after"]);
+}
+
+#[test]
+fn a_401_from_the_resource_is_its_answer_and_fetches_nothing_again() {
+    let (server, ledger) = authorization_server();
+    let resource = TestServer::start();
+    let s = Scratch::new("oauth2-401");
+    let refused = |n: usize| {
+        json!({"name": format!("refused {n}"),
+            "request": {"method": "GET", "url": "{{resource}}/status/401"}})
+    };
+    s.json(
+        "c.json",
+        &collection(json!([{
+            "name": "refused",
+            "item": [refused(0), refused(1)],
+            "auth": block("authorization_code", &[]),
+        }])),
+    );
+    let run = run_with(&s, &server, &resource, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // One code exchange, one request per item: the 401 is not a reason to fetch and retry.
+    let code = format!("{CLIENT_ID} authorization_code");
+    assert_eq!(ledger.lock().unwrap().grants, [code]);
+    let sent = resource.requests();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent.iter()
+            .all(|r| r.header("authorization") == sent[0].header("authorization"))
+    );
 }
