@@ -504,8 +504,15 @@ fn a_401_from_the_resource_is_its_answer_and_fetches_nothing_again() {
     let (server, ledger) = authorization_server();
     let resource = TestServer::start();
     let s = Scratch::new("oauth2-401");
+    // A pre-request script sees the block as the collection wrote it, as in Postman.
+    let sees_block = json!([{"listen": "prerequest", "script": {"exec": [
+        "pm.test('the block is seen', () => {",
+        "  pm.expect(pm.request.auth.type).to.equal('oauth2');",
+        "  pm.expect(pm.request.auth.parameters().get('grant_type')).to.equal('authorization_code');",
+        "});",
+    ]}}]);
     let refused = |n: usize| {
-        json!({"name": format!("refused {n}"),
+        json!({"name": format!("refused {n}"), "event": sees_block,
             "request": {"method": "GET", "url": "{{resource}}/status/401"}})
     };
     s.json(
@@ -518,6 +525,12 @@ fn a_401_from_the_resource_is_its_answer_and_fetches_nothing_again() {
     );
     let run = run_with(&s, &server, &resource, &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.matches("✓  the block is seen").count(),
+        2,
+        "{}",
+        run.stdout
+    );
     // One code exchange, one request per item: the 401 is not a reason to fetch and retry.
     let code = format!("{CLIENT_ID} authorization_code");
     assert_eq!(ledger.lock().unwrap().grants, [code]);
