@@ -1,11 +1,13 @@
 // A real, OpenID Certified provider (panva's oidc-provider) for Baton's client authentication
 // proof. It serves PingOne-style paths: issuer `http://127.0.0.1:PORT/<envId>/as`, token
-// endpoint `<issuer>/token`. Four clients are registered, one per token endpoint
-// authentication method, for the client_credentials grant with JWT access tokens.
+// endpoint `<issuer>/token`. Five clients are registered, one per token endpoint
+// authentication method and a second private_key_jwt client with an EC P-256 key (made here, for
+// ES256), for the client_credentials grant with JWT access tokens.
 //
 // Usage: node oidc-provider.mjs <public-or-private-key.pem>
 // The PEM's public key is registered for the private_key_jwt client. Prints one JSON line
-// when ready: {issuer, port, authPath, envId, tokenEndpoint, jwksUri, clients: {<method>: {id, secret}}}.
+// when ready: {issuer, port, authPath, envId, tokenEndpoint, jwksUri, clients: {<method>: {id, secret}},
+// ecPrivateKey (the EC client's throwaway PKCS#8 PEM), ecKeyId}.
 // Listens on 127.0.0.1 only; stop it by its process id.
 
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -39,6 +41,18 @@ const clients = methods.map((method) => ({
   redirect_uris: [],
   scope: 'api',
 }));
+// The ES256 client: a P-256 key registered under its own kid.
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ecKeyId = 'baton-ec-key';
+clients.push({
+  client_id: 'baton-private-key-jwt-ec',
+  jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: ecKeyId, use: 'sig' }] },
+  token_endpoint_auth_method: 'private_key_jwt',
+  grant_types: ['client_credentials'],
+  response_types: [],
+  redirect_uris: [],
+  scope: 'api',
+});
 
 const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 const server = http.createServer();
@@ -53,7 +67,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [{ ...signingKey, kid: 'provider-signing', use: 'sig', alg: 'RS256' }] },
   scopes: ['api'],
   enabledJWA: {
-    clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512'],
+    clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256'],
   },
   features: {
     devInteractions: { enabled: false },
@@ -108,6 +122,11 @@ const ready = {
   envId,
   tokenEndpoint: `${issuer}/token`,
   jwksUri: `${issuer}/jwks`,
-  clients: Object.fromEntries(clients.map((c) => [c.token_endpoint_auth_method, { id: c.client_id, secret: c.client_secret ?? null }])),
+  clients: Object.fromEntries(clients.map((c) => [
+    c.client_id === 'baton-private-key-jwt-ec' ? 'private_key_jwt_ec' : c.token_endpoint_auth_method,
+    { id: c.client_id, secret: c.client_secret ?? null },
+  ])),
+  ecPrivateKey: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  ecKeyId,
 };
 process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -35,8 +35,9 @@ pub enum Command {
     /// The local, in-memory PingOne stand-in.
     #[command(subcommand)]
     Pingone(PingOneCommand),
-    /// Run the four shipped PingOne workflows (one per client authentication method) against
-    /// the local PingOne stand-in, started in-process; exits 0 only if all four pass.
+    /// Run the five shipped PingOne workflows (one per client authentication method, and one
+    /// with all four in `oauth2` auth blocks) against the local PingOne stand-in, started
+    /// in-process; exits 0 only if all five pass.
     #[command(after_help = EXIT_CODES)]
     Demo,
 }

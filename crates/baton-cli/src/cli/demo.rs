@@ -1,7 +1,8 @@
-//! `baton demo`: the four shipped workflows (`collections/`, embedded in the binary so an
-//! installed `baton` has them), run one after another against the local PingOne stand-in
+//! `baton demo`: the five shipped workflows (`collections/`, embedded in the binary so an
+//! installed `baton` has them: one per client authentication method, and one declaring all four
+//! methods in `oauth2` auth blocks), run one after another against the local PingOne stand-in
 //! started in-process on an ephemeral port. Each goes through the same path as `baton run`
-//! with the cli reporter; the demo passes only if all four do.
+//! with the cli reporter; the demo passes only if all five do.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use baton::vars::Variable;
 use baton_pingone::{PingOneOptions, start};
 
 /// The shipped workflows, by file name, in the order the demo runs them.
-const WORKFLOWS: [(&str, &str); 4] = [
+const WORKFLOWS: [(&str, &str); 5] = [
     (
         "client-secret-post.postman_collection.json",
         include_str!("../../../../collections/client-secret-post.postman_collection.json"),
@@ -36,9 +37,13 @@ const WORKFLOWS: [(&str, &str); 4] = [
         "private-key-jwt.postman_collection.json",
         include_str!("../../../../collections/private-key-jwt.postman_collection.json"),
     ),
+    (
+        "oauth2-auth-blocks.postman_collection.json",
+        include_str!("../../../../collections/oauth2-auth-blocks.postman_collection.json"),
+    ),
 ];
 
-/// The RSA key the PRIVATE_KEY_JWT workflow signs with in the demo. Test-only: it is public.
+/// The RSA key the PRIVATE_KEY_JWT workflows sign with in the demo. Test-only: it is public.
 const TEST_ONLY_PRIVATE_KEY: &str =
     include_str!("../../../../environments/test-only-private-key-jwt.pem");
 
@@ -60,7 +65,7 @@ pub async fn execute_demo(
     let base_url = server.base_url().to_owned();
     let _ = writeln!(
         out(),
-        "baton demo: the four PingOne workflows against the local PingOne at {base_url}\n"
+        "baton demo: the five PingOne workflows against the local PingOne at {base_url}\n"
     );
     let mut outcomes = Vec::new();
     for (file_name, text) in WORKFLOWS {

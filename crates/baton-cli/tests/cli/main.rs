@@ -13,6 +13,8 @@ mod newman_suite;
 mod node;
 mod ntlm;
 mod oauth2;
+mod oauth2_grants;
+mod oauth2_proof;
 mod oidc_provider;
 mod on_the_wire;
 mod pingone_workflow;

@@ -16,10 +16,10 @@ use crate::support::{Scratch, baton, collection};
 use crate::workflows::test_private_key;
 
 /// Requests a resource folder sends, each under its folder's auth.
-const REQUESTS_PER_FOLDER: usize = 3;
+pub(crate) const REQUESTS_PER_FOLDER: usize = 3;
 
 /// An `oauth2` auth block from key/value pairs, as Postman v2.1 writes it.
-fn oauth2(pairs: &[(&str, Value)]) -> Value {
+pub(crate) fn oauth2(pairs: &[(&str, Value)]) -> Value {
     let list: Vec<Value> = pairs
         .iter()
         .map(|(key, value)| json!({"key": key, "value": value, "type": "string"}))
@@ -28,7 +28,7 @@ fn oauth2(pairs: &[(&str, Value)]) -> Value {
 }
 
 /// A folder of `REQUESTS_PER_FOLDER` GETs to `{{resource}}/<name>/<n>` under `auth`.
-fn folder(name: &str, auth: Value) -> Value {
+pub(crate) fn folder(name: &str, auth: Value) -> Value {
     let items: Vec<Value> = (0..REQUESTS_PER_FOLDER)
         .map(|n| {
             json!({"name": format!("{name} {n}"),
@@ -57,7 +57,7 @@ fn client_credentials(method: &str, extra: &[(&str, Value)]) -> Value {
 }
 
 /// The `Authorization` headers the resource server got under `/<name>/`.
-fn authorizations(requests: &[Recorded], name: &str) -> Vec<String> {
+pub(crate) fn authorizations(requests: &[Recorded], name: &str) -> Vec<String> {
     requests
         .iter()
         .filter(|r| r.path.starts_with(&format!("/{name}/")))

@@ -4,6 +4,7 @@
 //! environment provisions the created application, the real Newman runs them the same way,
 //! and `baton demo` (the README's first command) passes.
 
+use base64::Engine;
 use serde_json::Value;
 
 use crate::node::newman;
@@ -17,6 +18,10 @@ pub const WORKFLOWS: [&str; 4] = [
     "client-secret-jwt",
     "private-key-jwt",
 ];
+
+/// The shipped workflow that declares the four methods in `oauth2` auth blocks: Baton fetches
+/// its tokens, Newman cannot, so it is not among the workflows compared with Newman.
+pub const AUTH_BLOCKS: &str = "oauth2-auth-blocks";
 
 /// The path of a shipped collection.
 pub fn collection_path(stem: &str) -> String {
@@ -84,6 +89,72 @@ fn each_shipped_workflow_passes_against_the_local_pingone() {
             "{stem}: {stats}"
         );
     }
+}
+
+#[test]
+fn the_auth_blocks_workflow_fetches_a_token_per_method_and_the_wrong_method_is_refused() {
+    let s = Scratch::new("workflows-auth-blocks");
+    let _server = serve(&s);
+    let report = "auth-blocks.json";
+    let run = run_workflow(
+        &s,
+        AUTH_BLOCKS,
+        &[
+            "--verbose",
+            "-r",
+            "cli,json",
+            "--reporter-json-export",
+            report,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json = s.read_json(report);
+    let stats = &json["run"]["stats"];
+    assert_eq!(stats["requests"]["total"], 16, "every step ran");
+    assert_eq!(stats["assertions"]["failed"], 0);
+    // One token request per method, recorded under its request and nowhere else.
+    let exchanges: Vec<&Value> = json["run"]["executions"]
+        .as_array()
+        .expect("executions")
+        .iter()
+        .filter_map(|e| e.get("oauth2"))
+        .collect();
+    assert_eq!(exchanges.len(), 4, "{exchanges:?}");
+    for exchange in exchanges {
+        assert_eq!(exchange[0]["step"], "oauth2 token");
+        assert_eq!(exchange[0]["response"]["code"], 200);
+        let data = exchange[0]["response"]["stream"]["data"]
+            .as_str()
+            .expect("a body");
+        let body = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .expect("Base64");
+        let body: Value = serde_json::from_slice(&body).expect("a JSON body");
+        assert_eq!(body["access_token"], "********", "{body}");
+    }
+    assert_eq!(run.stdout.matches("\n    oauth2 token POST ").count(), 4);
+    let key_line = test_private_key()
+        .lines()
+        .nth(1)
+        .expect("a PEM line")
+        .to_owned();
+    assert!(!run.stdout.contains(&key_line));
+
+    // An application made with another method than its block uses: the stand-in refuses the
+    // token request with its reason, and the request is not sent.
+    let wrong = run_workflow(
+        &s,
+        AUTH_BLOCKS,
+        &["--env-var", "postMethod=CLIENT_SECRET_BASIC"],
+    );
+    assert_eq!(wrong.code, 1, "{}{}", wrong.stdout, wrong.stderr);
+    let reason = "was refused with 401: invalid_client (application ";
+    let method = "authenticates with CLIENT_SECRET_BASIC, but the request used CLIENT_SECRET_POST)";
+    assert!(
+        wrong.stdout.contains(reason) && wrong.stdout.contains(method),
+        "{}",
+        wrong.stdout
+    );
 }
 
 #[test]
@@ -370,7 +441,7 @@ fn newman_runs_the_shipped_workflows_like_baton() {
 }
 
 #[test]
-fn demo_runs_the_four_workflows_and_is_the_first_readme_command() {
+fn demo_runs_the_shipped_workflows_and_is_the_first_readme_command() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
         .expect("README");
     let first_block = readme.split("```").nth(1).expect("a code block").trim();
@@ -394,7 +465,7 @@ fn demo_runs_the_four_workflows_and_is_the_first_readme_command() {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     };
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    for stem in WORKFLOWS {
+    for stem in WORKFLOWS.into_iter().chain([AUTH_BLOCKS]) {
         assert!(
             run.stdout
                 .contains(&format!("passed  {stem}.postman_collection.json")),
@@ -403,7 +474,7 @@ fn demo_runs_the_four_workflows_and_is_the_first_readme_command() {
         );
     }
     assert!(
-        run.stdout.contains("4 of 4 workflows passed"),
+        run.stdout.contains("5 of 5 workflows passed"),
         "{}",
         run.stdout
     );

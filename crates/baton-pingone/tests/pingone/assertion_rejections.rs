@@ -223,3 +223,62 @@ async fn replayed_jti_is_refused_and_issuer_audience_is_accepted() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_refused(&with_assertion(&h, &jwt).await, "was already used");
 }
+
+/// The four ways the shipped `oauth2-auth-blocks` workflow authenticates, by the method each
+/// stands for: what the request carries for an application.
+async fn as_method(h: &Harness, method: &str, app: &crate::support::App) -> Reply {
+    let url = h.token_url(&h.env_id());
+    match method {
+        "CLIENT_SECRET_BASIC" => {
+            client_credentials(h, Some(&basic(&app.id, &app.secret)), &[]).await
+        }
+        "CLIENT_SECRET_POST" => {
+            let pairs = [
+                ("client_id", app.id.as_str()),
+                ("client_secret", &app.secret),
+            ];
+            client_credentials(h, None, &pairs).await
+        }
+        "CLIENT_SECRET_JWT" => {
+            let key = EncodingKey::from_secret(app.secret.as_bytes());
+            let claims = assertion_claims(&app.id, &url);
+            with_assertion(h, &sign(Algorithm::HS256, None, &claims, &key)).await
+        }
+        _ => {
+            let pem = fixture("rsa_client_private.pem");
+            let key = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("key");
+            let claims = assertion_claims(&app.id, &url);
+            with_assertion(
+                h,
+                &sign(Algorithm::RS256, Some("rsa-client"), &claims, &key),
+            )
+            .await
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_application_accepts_only_its_own_method_of_the_four() {
+    let h = Harness::start().await;
+    let jwk: Value = serde_json::from_str(&fixture("rsa_client_public.jwk.json")).expect("jwk");
+    let methods = [
+        "CLIENT_SECRET_POST",
+        "CLIENT_SECRET_BASIC",
+        "CLIENT_SECRET_JWT",
+        "PRIVATE_KEY_JWT",
+    ];
+    for registered in methods {
+        // Every application has a secret and the key, so only the method can be wrong.
+        let jwks = json!({"keys": [jwk.clone()]}).to_string();
+        let app = h.app_with_method(registered, json!({"jwks": jwks})).await;
+        for used in methods {
+            let reply = as_method(&h, used, &app).await;
+            if used == registered {
+                assert_eq!(reply.status, StatusCode::OK, "{registered}: {}", reply.body);
+                continue;
+            }
+            // Each refusal names the method the application was made with.
+            assert_refused(&reply, registered);
+        }
+    }
+}

@@ -25,22 +25,36 @@ pub fn resolve_request(request: &Request, scopes: &Scopes) -> Result<Request, Ex
     })
 }
 
-/// An auth helper with its string parameters resolved.
+/// An auth helper with its string parameters resolved, those nested in lists and objects too
+/// (an `oauth2` block's `tokenRequestParams`), as Postman substitutes the whole request.
 fn resolve_auth(auth: &Auth, scopes: &Scopes) -> Result<Auth, ExpansionTooLong> {
     let params = auth
         .params
         .iter()
-        .map(|(key, value)| {
-            let value = match value {
-                Value::String(text) => Value::String(scopes.resolve(text)?),
-                other => other.clone(),
-            };
-            Ok((key.clone(), value))
-        })
+        .map(|(key, value)| Ok((key.clone(), resolve_value(value, scopes)?)))
         .collect::<Result<_, _>>()?;
     Ok(Auth {
         kind: auth.kind.clone(),
         params,
+    })
+}
+
+/// Every string in `value` resolved.
+fn resolve_value(value: &Value, scopes: &Scopes) -> Result<Value, ExpansionTooLong> {
+    Ok(match value {
+        Value::String(text) => Value::String(scopes.resolve(text)?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| resolve_value(item, scopes))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, item)| Ok((key.clone(), resolve_value(item, scopes)?)))
+                .collect::<Result<_, _>>()?,
+        ),
+        other => other.clone(),
     })
 }
 
@@ -138,6 +152,27 @@ mod tests {
         assert_eq!(
             resolved.url.to_unresolved_string(),
             "https://api.pingone.com/v1/environments/e1/applications"
+        );
+    }
+
+    #[test]
+    fn strings_nested_in_an_auth_parameter_are_resolved() {
+        let request = request_from_json(&json!({
+            "url": "http://h", "method": "GET",
+            "auth": {"type": "oauth2", "oauth2": [{"key": "tokenRequestParams",
+                "value": [{"key": "client_assertion", "value": "{{v}}", "enabled": true}]}]}
+        }))
+        .unwrap();
+        let resolved = resolve_request(&request, &scopes(&[("v", "abc")])).unwrap();
+        let auth = resolved.auth.unwrap();
+        let (_, params) = auth
+            .params
+            .iter()
+            .find(|(k, _)| k == "tokenRequestParams")
+            .expect("the list");
+        assert_eq!(
+            params,
+            &json!([{"key": "client_assertion", "value": "abc", "enabled": true}])
         );
     }
 

@@ -4,7 +4,8 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::runner::{Counter, Execution, Failure, Masker, Reporter, RunSummary};
+use crate::http::{Response, WireRequest};
+use crate::runner::{Counter, Execution, Failure, Masker, Reporter, RunSummary, TokenExchange};
 use crate::script::ScriptOutcome;
 
 use super::render::{Located, Part};
@@ -133,6 +134,11 @@ impl<W: Write> CliReporter<W> {
         let (Some(wire), Some(response)) = (&execution.wire, &execution.response) else {
             return;
         };
+        self.write_exchange(wire, response, masker);
+    }
+
+    /// One request's headers and body, then its response's, masked.
+    fn write_exchange(&mut self, wire: &WireRequest, response: &Response, masker: &Masker) {
         for (name, value) in &wire.headers {
             let _ = writeln!(self.out, "    > {name}: {}", masker.header(name, value));
         }
@@ -178,6 +184,28 @@ impl<W: Write> CliReporter<W> {
         let block = located.render(&format!("{number}. error:"), &paint);
         writeln!(self.out, "{block}")
     }
+}
+
+/// An exchange made for an OAuth 2.0 token on one line: step, method, URL, and the status, size
+/// and time of its answer (or why none came).
+fn token_line(exchange: &TokenExchange, masker: &Masker) -> String {
+    let outcome = match &exchange.response {
+        Ok(response) => format!(
+            "[{} {}, {}B, {}ms]",
+            response.code,
+            response.status,
+            response.body.len(),
+            response.response_time.as_millis()
+        ),
+        Err(error) => format!("[errored: {error}]"),
+    };
+    let line = format!(
+        "{} {} {} {outcome}",
+        exchange.step.label(),
+        exchange.wire.method,
+        exchange.wire.sent_url()
+    );
+    masker.mask(&line)
 }
 
 impl<W: Write> Reporter for CliReporter<W> {
@@ -239,6 +267,10 @@ impl<W: Write> Reporter for CliReporter<W> {
                 self.paint("31", &masker.mask(&error.to_string()))
             );
         }
+        for exchange in &execution.token_exchanges {
+            let text = format!("    {}", token_line(exchange, masker));
+            let _ = writeln!(self.out, "{}", self.paint("2", &text));
+        }
     }
 
     fn retry(&mut self, _execution: &Execution, reason: &str, wait: Duration) {
@@ -267,6 +299,12 @@ impl<W: Write> Reporter for CliReporter<W> {
             );
         }
         if self.options.verbose {
+            for exchange in &execution.token_exchanges {
+                let _ = writeln!(self.out, "  {}", token_line(exchange, masker));
+                if let Ok(response) = &exchange.response {
+                    self.write_exchange(&exchange.wire, response, masker);
+                }
+            }
             self.write_verbose(execution, masker);
             for sent in execution.sent() {
                 let outcome = match &sent.response {

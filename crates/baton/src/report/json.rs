@@ -13,7 +13,7 @@ use super::sdk_json::{
 use crate::collection::{Collection, Environment, Url};
 use crate::http::Response;
 use crate::runner::{
-    Counter, Execution, Failure, FailureKind, Masker, RequestErrorKind, RunSummary,
+    Counter, Execution, Failure, FailureKind, Masker, RequestErrorKind, RunSummary, TokenExchange,
 };
 use crate::script::ScriptErrorKind;
 
@@ -501,6 +501,37 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
     if let Some(error) = &execution.request_error {
         let url = execution.wire.as_ref().map(|w| &w.url);
         out.insert("requestError".into(), request_error_json(error.kind(), url));
+    }
+    // Baton's own key, only where it fetched a token: a plain collection's report keeps
+    // Newman's shape.
+    if !execution.token_exchanges.is_empty() {
+        let exchanges = execution
+            .token_exchanges
+            .iter()
+            .map(|exchange| token_exchange_json(exchange, masker))
+            .collect();
+        out.insert("oauth2".into(), Value::Array(exchanges));
+    }
+    Value::Object(out)
+}
+
+/// One exchange made for an OAuth 2.0 token: the step, the request in the SDK's shape and the
+/// response (or why none came), masked like the item's own.
+fn token_exchange_json(exchange: &TokenExchange, masker: &Masker) -> Value {
+    let mut out = Map::new();
+    out.insert("step".into(), Value::String(exchange.step.label().into()));
+    out.insert(
+        "request".into(),
+        script_request_json(&exchange.request, masker),
+    );
+    match &exchange.response {
+        Ok(response) => {
+            out.insert("response".into(), response_json(response, masker));
+        }
+        Err(error) => {
+            let message = masker.mask(&error.to_string());
+            out.insert("error".into(), json!({"message": message}));
+        }
     }
     Value::Object(out)
 }

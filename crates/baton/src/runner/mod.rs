@@ -19,7 +19,7 @@ mod warnings;
 pub use builder::{Runner, RunnerError};
 pub use checkpoint::Checkpoint;
 pub use mask::{MASK, Masker, is_masked};
-pub use oauth2::TokenError;
+pub use oauth2::{TokenError, TokenExchange, TokenStep};
 pub use plan::{ItemFilter, PlanError, PlannedItem, plan};
 pub use reporter::{Reporter, Reporters};
 pub use request_error::{RequestError, RequestErrorKind};

@@ -14,7 +14,7 @@ use crate::vars::{Scopes, Variable, VariableScope};
 
 use super::failures::record_failures;
 use super::mask::Masker;
-use super::oauth2::TokenCache;
+use super::oauth2::{TokenCache, TokenLog};
 use super::plan::PlannedItem;
 use super::retry::RetryPolicy;
 use super::send_request::ClientSender;
@@ -427,19 +427,22 @@ async fn run_item(
     ) {
         (Some(block), true) => {
             let mut stop = context.stop.clone();
+            let mut log = TokenLog::default();
+            let item = planned.item.name.as_str();
+            let authorized = context
+                .tokens
+                .authorize(block, item, context.client, files, &mut log);
             let fetched = tokio::select! {
-                fetched = context.tokens.authorize(block, context.client, files) => {
-                    fetched.map(|r| r.map_err(Some))
-                }
+                fetched = authorized => fetched.map(|r| r.map_err(Some)),
                 _ = stop.wait() => Some(Err(None)),
                 _ = until(context.deadline) => Some(Err(None)),
             };
+            // What went out for the token is masked from here on, a token or a refusal alike.
+            summary.masker.learn_secrets(&log.secrets);
+            execution.token_exchanges = log.exchanges;
             match fetched {
                 None => Ok(auth),
-                Some(Ok(fetched)) => {
-                    summary.masker.learn_secrets(&fetched.secrets);
-                    Ok(Some(fetched.auth))
-                }
+                Some(Ok(authorized)) => Ok(Some(authorized)),
                 Some(Err(Some(error))) => Err(RequestError::from(error)),
                 Some(Err(None)) => Err(RequestError::Interrupted(stop_reason(
                     context.deadline,

@@ -6,6 +6,7 @@ use crate::collection::Request;
 use crate::http::{Response, WireRequest};
 use crate::script::{ScriptErrorKind, ScriptOutcome, SentRequest};
 
+use super::oauth2::TokenExchange;
 use super::request_error::{RequestError, RequestErrorKind};
 
 /// What happened to one item in one iteration.
@@ -31,6 +32,9 @@ pub struct Execution {
     pub response: Option<Response>,
     /// Why no response arrived (network error, invalid URL, unsupported auth...).
     pub request_error: Option<RequestError>,
+    /// The exchanges Baton made to get the request's OAuth 2.0 token, in order (none when a
+    /// token was cached or given).
+    pub token_exchanges: Vec<TokenExchange>,
     /// Pre-request scripts' results.
     pub prerequest: ScriptOutcome,
     /// Test scripts' results.

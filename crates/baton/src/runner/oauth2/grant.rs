@@ -1,6 +1,7 @@
-//! The token request an `oauth2` auth block asks for: the grant's form fields, the client
-//! authentication (Basic header, form fields or a signed client assertion) and the extra
-//! `tokenRequestParams`, built from a resolved block without touching the network.
+//! The token requests an `oauth2` auth block asks for: the grant's form fields (or a refresh
+//! token's, or an authorization code's), the client authentication (Basic header, form fields or
+//! a signed client assertion) and the extra `tokenRequestParams` / `refreshRequestParams`, built
+//! from a resolved block without touching the network.
 
 use std::str::FromStr;
 
@@ -13,8 +14,19 @@ use crate::collection::Auth;
 
 use super::TokenError;
 
-/// The grants Baton fetches tokens for, by Postman's names.
-const FETCHED_GRANTS: [&str; 2] = ["client_credentials", "password_credentials"];
+/// The grants Baton fetches tokens for, by Postman's names; the last three follow the
+/// authorization request headlessly.
+const FETCHED_GRANTS: [&str; 5] = [
+    "client_credentials",
+    "password_credentials",
+    "authorization_code",
+    "authorization_code_with_pkce",
+    "implicit",
+];
+
+/// The grants that run without a browser whatever the server does, for the message of a
+/// browser grant that met a sign-on form.
+pub(super) const HEADLESS_GRANTS: &str = "client_credentials, password_credentials and refresh_token (authorization_code, authorization_code_with_pkce and implicit only when the authorization server redirects without a form)";
 
 /// RFC 7523's client assertion type.
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -69,12 +81,12 @@ pub(super) fn wants_token(auth: &Auth) -> bool {
 }
 
 /// A parameter that is present and not empty.
-fn given(auth: &Auth, key: &'static str) -> Option<String> {
+pub(super) fn given(auth: &Auth, key: &'static str) -> Option<String> {
     auth.param(key).filter(|value| !value.is_empty())
 }
 
 /// A parameter the grant cannot do without.
-fn required(auth: &Auth, key: &'static str) -> Result<String, TokenError> {
+pub(super) fn required(auth: &Auth, key: &'static str) -> Result<String, TokenError> {
     given(auth, key).ok_or(TokenError::Missing { key })
 }
 
@@ -83,41 +95,98 @@ fn form_encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// Builds the token request a resolved `oauth2` block describes.
+/// Builds the token request a resolved `oauth2` block describes for the client_credentials and
+/// password grants.
 pub(super) fn token_request(
     auth: &Auth,
     clock: AssertionClock<'_>,
 ) -> Result<TokenRequest, TokenError> {
     let url = required(auth, "accessTokenUrl")?;
     let grant = auth.param("grant_type").unwrap_or_default();
-    let client_id = auth.param("clientId").unwrap_or_default();
-    let client_secret = auth.param("clientSecret").unwrap_or_default();
-    let mut request = TokenRequest {
-        url,
-        query: Vec::new(),
-        headers: Vec::new(),
-        form: Vec::new(),
-        assertion: None,
-    };
+    let mut form = Vec::new();
     match grant.as_str() {
-        "client_credentials" => request.form.push(("grant_type".into(), grant.clone())),
+        "client_credentials" => form.push(("grant_type".into(), grant.clone())),
         "password_credentials" => {
-            request.form.push(("grant_type".into(), "password".into()));
-            request
-                .form
-                .push(("username".into(), required(auth, "username")?));
-            request.form.push((
+            form.push(("grant_type".into(), "password".into()));
+            form.push(("username".into(), required(auth, "username")?));
+            form.push((
                 "password".into(),
                 auth.param("password").unwrap_or_default(),
             ));
         }
         other => return Err(TokenError::UnsupportedGrant(other.to_string())),
     }
+    scoped(auth, &mut form);
+    authenticated(auth, url, form, "tokenRequestParams", clock)
+}
+
+/// The token request that exchanges an authorization `code` (RFC 6749 section 4.1.3), with the
+/// PKCE `verifier` when there is one.
+pub(super) fn code_request(
+    auth: &Auth,
+    code: &str,
+    verifier: Option<&str>,
+    clock: AssertionClock<'_>,
+) -> Result<TokenRequest, TokenError> {
+    let url = required(auth, "accessTokenUrl")?;
+    let mut form = vec![
+        ("grant_type".into(), "authorization_code".into()),
+        ("code".into(), code.to_string()),
+    ];
+    if let Some(redirect) = given(auth, "redirect_uri") {
+        form.push(("redirect_uri".into(), redirect));
+    }
+    if let Some(verifier) = verifier {
+        form.push(("code_verifier".into(), verifier.to_string()));
+    }
+    authenticated(auth, url, form, "tokenRequestParams", clock)
+}
+
+/// The token request that trades a refresh token for a new access token (RFC 6749 section 6),
+/// sent to `refreshTokenUrl`, else `accessTokenUrl`, with `refreshRequestParams`.
+pub(super) fn refresh_request(
+    auth: &Auth,
+    refresh_token: &str,
+    clock: AssertionClock<'_>,
+) -> Result<TokenRequest, TokenError> {
+    let url = match given(auth, "refreshTokenUrl") {
+        Some(url) => url,
+        None => required(auth, "accessTokenUrl")?,
+    };
+    let form = vec![
+        ("grant_type".into(), "refresh_token".into()),
+        ("refresh_token".into(), refresh_token.to_string()),
+    ];
+    authenticated(auth, url, form, "refreshRequestParams", clock)
+}
+
+/// `scope`, `audience` and `resource`, when given.
+fn scoped(auth: &Auth, form: &mut Vec<(String, String)>) {
     for key in ["scope", "audience", "resource"] {
         if let Some(value) = given(auth, key) {
-            request.form.push((key.into(), value));
+            form.push((key.into(), value));
         }
     }
+}
+
+/// A token request to `url` with the grant's `form`, the block's client authentication and the
+/// extra parameters listed under `params`.
+fn authenticated(
+    auth: &Auth,
+    url: String,
+    form: Vec<(String, String)>,
+    params: &str,
+    clock: AssertionClock<'_>,
+) -> Result<TokenRequest, TokenError> {
+    let client_id = auth.param("clientId").unwrap_or_default();
+    let client_secret = auth.param("clientSecret").unwrap_or_default();
+    let mut request = TokenRequest {
+        url,
+        query: Vec::new(),
+        headers: Vec::new(),
+        form,
+        assertion: None,
+    };
     let method = auth
         .param("client_authentication")
         .filter(|m| !m.is_empty())
@@ -153,15 +222,14 @@ pub(super) fn token_request(
         }
         other => return Err(TokenError::UnsupportedClientAuthentication(other.into())),
     }
-    extra_params(auth, &mut request);
+    extra_params(auth, params, &mut request);
     Ok(request)
 }
 
-/// `tokenRequestParams`: each enabled entry goes where its `send_as` says (the body by default).
-fn extra_params(auth: &Auth, request: &mut TokenRequest) {
-    let Some((_, Value::Array(entries))) =
-        auth.params.iter().find(|(k, _)| k == "tokenRequestParams")
-    else {
+/// `tokenRequestParams` or `refreshRequestParams` (`params`): each enabled entry goes where its
+/// `send_as` says (the body by default).
+fn extra_params(auth: &Auth, params: &str, request: &mut TokenRequest) {
+    let Some((_, Value::Array(entries))) = auth.params.iter().find(|(k, _)| k == params) else {
         return;
     };
     for entry in entries {
@@ -293,7 +361,8 @@ mod tests {
         assert!(wants_token(&grant("client_credentials", "")));
         assert!(wants_token(&grant("password_credentials", "")));
         assert!(!wants_token(&grant("client_credentials", "given")));
-        assert!(!wants_token(&grant("authorization_code", "")));
+        assert!(wants_token(&grant("authorization_code", "")));
+        assert!(!wants_token(&grant("device_code", "")));
         let mut bearer = grant("client_credentials", "");
         bearer.kind = "bearer".into();
         assert!(!wants_token(&bearer));
@@ -390,6 +459,53 @@ mod tests {
                 ("client_id", "app"),
                 ("extra", "e"),
                 ("plain", "p"),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_refresh_goes_to_the_refresh_url_with_its_own_params_and_the_same_client_authentication() {
+        let auth = block(json!({
+            "grant_type": "client_credentials", "accessTokenUrl": "https://as.example/token",
+            "refreshTokenUrl": "https://as.example/refresh", "scope": "api",
+            "clientId": "app", "clientSecret": "sec", "client_authentication": "body",
+            "tokenRequestParams": [{"key": "only", "value": "token"}],
+            "refreshRequestParams": [{"key": "tenant", "value": "t1", "send_as": "request_url"}],
+        }));
+        let request = refresh_request(&auth, "rt-1", CLOCK).unwrap();
+        assert_eq!(request.url, "https://as.example/refresh");
+        assert_eq!(request.query, pairs(&[("tenant", "t1")]));
+        assert_eq!(
+            request.form,
+            pairs(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "rt-1"),
+                ("client_id", "app"),
+                ("client_secret", "sec"),
+            ])
+        );
+        let mut plain = auth.clone();
+        plain.params.retain(|(k, _)| k != "refreshTokenUrl");
+        let request = refresh_request(&plain, "rt-1", CLOCK).unwrap();
+        assert_eq!(request.url, "https://as.example/token");
+    }
+
+    #[test]
+    fn a_code_is_exchanged_with_the_redirect_uri_and_the_verifier() {
+        let auth = block(json!({
+            "grant_type": "authorization_code_with_pkce",
+            "accessTokenUrl": "https://as.example/token", "redirect_uri": "https://app/cb",
+            "clientId": "app", "client_authentication": "body",
+        }));
+        let request = code_request(&auth, "c1", Some("v1"), CLOCK).unwrap();
+        assert_eq!(
+            request.form,
+            pairs(&[
+                ("grant_type", "authorization_code"),
+                ("code", "c1"),
+                ("redirect_uri", "https://app/cb"),
+                ("code_verifier", "v1"),
+                ("client_id", "app"),
             ])
         );
     }
