@@ -164,7 +164,7 @@ mod tests {
         let block = rendered(&["baton", "run", "c.json", "-r", "cli,junt"]);
         assert!(
             block.starts_with(
-                "error: -r: unknown reporter `junt` (known: cli, json, junit, progress); \
+                "error: -r: unknown reporter `junt` (known: cli, json, junit, html, progress); \
                  did you mean `junit`?\n  --> command line\n   |\n \
                  1 | baton run c.json -r cli,junt\n   |                         ^\n"
             ),
