@@ -231,40 +231,27 @@ fn a_providers_session_gives_codes_that_each_client_authentication_method_exchan
     let key = json!(test_private_key());
     let code = "authorization_code";
     let pkce = "authorization_code_with_pkce";
-    let cases: [(&str, &str, &str, &str, Vec<(&str, Value)>); 6] = [
-        ("post", code, "code_client_secret_post", "body", vec![]),
-        ("basic", code, "code_client_secret_basic", "header", vec![]),
-        (
-            "hs256",
-            code,
-            "code_client_secret_jwt",
-            "client_secret_jwt",
-            vec![("clientAssertionAlgorithm", json!("HS256"))],
-        ),
-        (
-            "rs256",
-            code,
-            "code_private_key_jwt",
-            "private_key_jwt",
-            vec![
-                ("clientAssertionAlgorithm", json!("RS256")),
-                ("clientAssertionPrivateKey", key),
-            ],
-        ),
+    let cases = [
+        ("post", code, "code_client_secret_post", "body"),
+        ("basic", code, "code_client_secret_basic", "header"),
+        ("hs256", code, "code_client_secret_jwt", "client_secret_jwt"),
+        ("rs256", code, "code_private_key_jwt", "private_key_jwt"),
         // The provider requires PKCE of a public client: only a right S256 verifier gets a token.
-        ("pkce-public", pkce, "code_public", "body", vec![]),
-        (
-            "pkce-basic",
-            pkce,
-            "code_client_secret_basic",
-            "header",
-            vec![],
-        ),
+        ("pkce-public", pkce, "code_public", "body"),
+        ("pkce-basic", pkce, "code_client_secret_basic", "header"),
     ];
     let folders: Vec<Value> = cases
         .iter()
-        .map(|(name, grant, registered, method, extra)| {
-            folder(name, block(&provider, grant, registered, method, extra))
+        .map(|(name, grant, registered, method)| {
+            let extra = match *method {
+                "client_secret_jwt" => vec![("clientAssertionAlgorithm", json!("HS256"))],
+                "private_key_jwt" => vec![
+                    ("clientAssertionAlgorithm", json!("RS256")),
+                    ("clientAssertionPrivateKey", key.clone()),
+                ],
+                _ => Vec::new(),
+            };
+            folder(name, block(&provider, grant, registered, method, &extra))
         })
         .collect();
     s.json("c.json", &collection(json!(folders)));
