@@ -15,6 +15,7 @@ mod ntlm;
 mod oauth2;
 mod oauth2_grants;
 mod oauth2_proof;
+mod oauth2_proof_grants;
 mod oidc_provider;
 mod on_the_wire;
 mod pingone_workflow;
