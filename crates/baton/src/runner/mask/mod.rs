@@ -206,6 +206,33 @@ fn is_credential_header(name: &str) -> bool {
     name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("proxy-authorization")
 }
 
+/// Cookie names that carry a session or a credential: whoever holds the value is signed on.
+fn is_session_cookie(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    is_sensitive_name(name)
+        || ["session", "sess", "auth", "jwt", "csrf", "xsrf"]
+            .iter()
+            .any(|word| lower.contains(word))
+        || lower == "sid"
+        || lower.ends_with("_sid")
+        || lower.ends_with(".sid")
+}
+
+/// `pairs` (`a=1; b=2`, as in a `Cookie` header or a `Set-Cookie` header's first part) with the
+/// values of session cookies masked.
+fn mask_cookie_pairs(pairs: &str) -> String {
+    pairs
+        .split("; ")
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if !value.is_empty() && is_session_cookie(name.trim()) => {
+                format!("{name}={MASK}")
+            }
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl Masker {
     /// Masks nothing (`--show-secrets`).
     pub fn disabled() -> Self {
@@ -341,13 +368,30 @@ impl Masker {
         out
     }
 
-    /// A header value, masked whole when the header carries credentials.
+    /// A header value: masked whole when the header carries credentials (`Authorization`, keeping
+    /// its scheme), with the values of session cookies masked in `Cookie` and `Set-Cookie`, and
+    /// every learned secret masked otherwise.
     pub fn header(&self, name: &str, value: &str) -> String {
         if is_credential_header(name) && self.enabled {
             return match value.split_once(' ') {
                 Some((scheme, _)) => format!("{scheme} {MASK}"),
                 None => MASK.to_string(),
             };
+        }
+        if self.enabled && name.eq_ignore_ascii_case("cookie") {
+            return self.mask(&mask_cookie_pairs(value));
+        }
+        if self.enabled && name.eq_ignore_ascii_case("set-cookie") {
+            let (cookie, attributes) = match value.split_once("; ") {
+                Some((cookie, attributes)) => (cookie, Some(attributes)),
+                None => (value, None),
+            };
+            let cookie = mask_cookie_pairs(cookie);
+            let whole = match attributes {
+                Some(attributes) => format!("{cookie}; {attributes}"),
+                None => cookie,
+            };
+            return self.mask(&whole);
         }
         self.mask(value)
     }
@@ -518,5 +562,26 @@ mod tests {
             "Basic ********"
         );
         assert_eq!(masker.header("Accept", "*/*"), "*/*");
+    }
+
+    #[test]
+    fn session_cookies_are_masked_in_cookie_headers_and_others_are_kept() {
+        let masker = Masker::default();
+        assert_eq!(
+            masker.header("Cookie", "_session=abc123; theme=dark; connect.sid=s%3Axyz"),
+            format!("_session={MASK}; theme=dark; connect.sid={MASK}")
+        );
+        assert_eq!(
+            masker.header("set-cookie", "_session=abc123; path=/; HttpOnly"),
+            format!("_session={MASK}; path=/; HttpOnly")
+        );
+        assert_eq!(
+            masker.header("Set-Cookie", "lang=en; Path=/"),
+            "lang=en; Path=/"
+        );
+        assert_eq!(
+            Masker::disabled().header("Cookie", "_session=abc123"),
+            "_session=abc123"
+        );
     }
 }
