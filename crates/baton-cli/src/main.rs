@@ -7,7 +7,10 @@ mod cli;
 
 use baton::runner::Stop;
 use clap::Parser;
-use cli::{Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_run, execute_serve};
+use cli::{
+    Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_merge, execute_run,
+    execute_serve,
+};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -44,6 +47,9 @@ fn main() -> ExitCode {
             Command::Run(args) => {
                 let out = Box::new(std::io::stdout());
                 execute_run(&args, terminal, out, &mut std::io::stderr(), stop).await
+            }
+            Command::Merge(args) => {
+                execute_merge(&args, &mut std::io::stdout(), &mut std::io::stderr())
             }
             Command::Licenses => {
                 // A closed pipe (`baton licenses | head`) is not an error worth a panic.

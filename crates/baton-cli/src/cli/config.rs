@@ -178,6 +178,8 @@ impl RunConfig {
                 show_secrets: args.show_secrets,
                 oauth2_no_fetch: args.oauth2_no_fetch,
                 checkpoint: Checkpoint::new(),
+                shard: args.shard,
+                parallel: usize::from(args.parallel),
             },
             cli: reporters.cli.then(|| CliOptions {
                 color: show_color(args.color, terminal),

@@ -19,6 +19,7 @@ mod remote_inputs;
 mod report_shape;
 mod reports;
 mod run;
+mod scale;
 mod scripts;
 mod secrets;
 mod server;

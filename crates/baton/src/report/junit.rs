@@ -207,7 +207,7 @@ fn item_groups(summary: &RunSummary) -> Vec<Vec<&Execution>> {
 
 /// Test names in the order a JavaScript object lists them: array-index names first, in numeric
 /// order, then the others as first seen.
-fn ordered<T>(tests: Vec<(String, T)>) -> Vec<(String, T)> {
+pub(super) fn ordered<T>(tests: Vec<(String, T)>) -> Vec<(String, T)> {
     let index = |name: &str| {
         name.parse::<u32>()
             .ok()
@@ -222,7 +222,7 @@ fn ordered<T>(tests: Vec<(String, T)>) -> Vec<(String, T)> {
 
 /// Newman's classname: the words of the name in camel case, first letter upper, and only word
 /// characters (`Create application` is `CreateApplication`, `F / A` is `FA`).
-fn class_name(name: &str) -> String {
+pub(super) fn class_name(name: &str) -> String {
     let mut out = String::new();
     for (index, word) in crate::lodash::words(name).iter().enumerate() {
         let lower = word.to_lowercase();
@@ -246,7 +246,7 @@ fn class_name(name: &str) -> String {
 }
 
 /// Text as one or more CDATA sections (a `]]>` inside is split across two).
-fn cdata(text: &str) -> String {
+pub(super) fn cdata(text: &str) -> String {
     format!(
         "<![CDATA[{}]]>",
         strip_controls(text).replace("]]>", "]]]]><![CDATA[>")
@@ -260,12 +260,12 @@ fn strip_controls(text: &str) -> String {
 }
 
 /// Milliseconds since the epoch as `2026-11-30T19:41:53.744Z`.
-fn iso_time(unix_ms: u64) -> String {
+pub(super) fn iso_time(unix_ms: u64) -> String {
     crate::vars::clock::iso_8601(i64::try_from(unix_ms).unwrap_or(0))
 }
 
 /// Escapes text for XML attributes and content; drops characters XML 1.0 cannot carry.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
