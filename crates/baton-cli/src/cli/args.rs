@@ -47,7 +47,8 @@ pub enum Command {
 }
 
 const MERGE_EXIT_CODES: &str = "Exit codes:
-  0  the reports were merged
+  0  the reports were merged, and the run they make up passed
+  1  the reports were merged, and a test, script or request of the run failed (as `baton run`)
   2  a report could not be read, is not a Newman-shape JSON report, or is of another collection";
 
 /// `baton merge` flags.

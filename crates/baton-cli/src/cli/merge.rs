@@ -10,7 +10,8 @@ use baton::report::{
 use super::Exit;
 use super::args::MergeArgs;
 
-/// Runs `baton merge`; errors go to `err`, a one-line summary to `out`.
+/// Runs `baton merge`; errors go to `err`, a one-line summary to `out`. Like `baton run`, it
+/// exits 1 when the merged run has a failure, so a CI job that merges decides the pipeline.
 pub fn execute_merge(args: &MergeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let mut texts = Vec::new();
     for path in &args.reports {
@@ -65,5 +66,8 @@ pub fn execute_merge(args: &MergeArgs, out: &mut dyn Write, err: &mut dyn Write)
         stats["assertions"]["failed"],
         args.output.display()
     );
-    Exit::Success
+    let failed = merged["run"]["failures"]
+        .as_array()
+        .is_some_and(|failures| !failures.is_empty());
+    if failed { Exit::Failure } else { Exit::Success }
 }
