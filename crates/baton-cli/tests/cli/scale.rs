@@ -159,8 +159,16 @@ fn shards_run_by_job_completion_index_merge_into_the_single_run() {
             "merged.xml",
         ],
     );
-    assert_eq!(merge.code, 1, "row 4 failed, as in the single run: {}", merge.stderr);
-    assert!(merge.stdout.contains("merged 3 reports: 10 iterations"), "{}", merge.stdout);
+    assert_eq!(
+        merge.code, 1,
+        "row 4 failed, as in the single run: {}",
+        merge.stderr
+    );
+    assert!(
+        merge.stdout.contains("merged 3 reports: 10 iterations"),
+        "{}",
+        merge.stdout
+    );
     let single = scratch.read_json("single.json");
     let merged = scratch.read_json("merged.json");
     assert_eq!(merged["run"]["stats"], single["run"]["stats"]);

@@ -163,3 +163,92 @@ impl Reporter for Buffered {
         self.0.push(Event::Item(Box::new(execution.clone())));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use crate::collection::collection_from_document;
+    use crate::http::{ClientOptions, CookieJar, HttpClient};
+    use crate::runner::{RunOptions, RunScopes, Stop, plan, run};
+
+    use super::*;
+
+    /// Records iterations and items with the iteration of each.
+    #[derive(Default)]
+    struct Recording(Vec<String>);
+
+    impl Reporter for Recording {
+        fn iteration(&mut self, iteration: usize, _count: usize) {
+            self.0.push(format!("iteration {iteration}"));
+        }
+        fn item(&mut self, execution: &Execution, _masker: &Masker) {
+            self.0.push(format!(
+                "item {} of {}",
+                execution.name(),
+                execution.iteration
+            ));
+        }
+    }
+
+    #[test]
+    fn iterations_that_finish_out_of_order_are_delivered_in_index_order() {
+        // Earlier rows wait longer, so later iterations finish first; nothing goes on the wire.
+        let script = "await new Promise(r => setTimeout(r, (6 - pm.iterationData.get('row')) * 4));\n\
+                      pm.environment.set('seen', (pm.environment.get('seen') || '') + pm.iterationData.get('row'));\n\
+                      pm.execution.skipRequest();";
+        let doc = json!({"info": {"name": "C"}, "item": [
+            {"name": "A", "request": "http://h/", "event": [{"listen": "prerequest",
+                "script": {"exec": script}}]},
+            {"name": "B", "request": "http://h/", "event": [{"listen": "prerequest",
+                "script": {"exec": "pm.execution.skipRequest();"}}]}
+        ]});
+        let collection = collection_from_document(&doc, std::path::Path::new("c.json")).unwrap();
+        let planned = plan(&collection, &[]).unwrap();
+        let client = HttpClient::new(ClientOptions::default(), Arc::new(CookieJar::new())).unwrap();
+        let options = RunOptions {
+            data: (0..6)
+                .map(|row| json!({"row": row}).as_object().unwrap().clone())
+                .collect(),
+            parallel: 4,
+            keep_executions: true,
+            ..RunOptions::default()
+        };
+        let mut recording = Recording::default();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let summary = runtime.block_on(run(
+            &collection,
+            &planned,
+            RunScopes::default(),
+            &options,
+            &client,
+            &mut recording,
+            Stop::new(),
+        ));
+        let expected: Vec<String> = (0..6)
+            .flat_map(|i| {
+                [
+                    format!("iteration {i}"),
+                    format!("item A of {i}"),
+                    format!("item B of {i}"),
+                ]
+            })
+            .collect();
+        assert_eq!(recording.0, expected);
+        let order: Vec<usize> = summary.executions.iter().map(|e| e.iteration).collect();
+        assert_eq!(order, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        assert_eq!(summary.stats.iterations.total, 6);
+        assert_eq!(summary.stats.items.total, 12);
+        // Each iteration starts from the run's starting scopes: the last one saw only itself.
+        assert_eq!(summary.scopes.environment.get("seen"), Some(&json!("5")));
+        assert!(summary.stopped.is_none());
+        // The checkpoint got every iteration, for a watchdog, and gave them back at the end.
+        assert!(options.checkpoint.settled().executions.is_empty());
+        assert_eq!(options.checkpoint.settled().stats.iterations.total, 6);
+    }
+}
