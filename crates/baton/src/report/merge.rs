@@ -288,7 +288,11 @@ fn parse<'a>(input: &ShardReport<'a>) -> Result<Parsed<'a>, MergeError> {
             .nth(error.line().saturating_sub(1))
             .unwrap_or_default()
             .to_string(),
-        message: error.to_string(),
+        // serde_json ends its message with the position, which the location already gives.
+        message: match error.to_string().rsplit_once(" at line ") {
+            Some((message, _)) => message.to_string(),
+            None => error.to_string(),
+        },
     })?;
     let shape = |path: String, expected| MergeError::Shape {
         file: input.name.to_string(),
@@ -429,5 +433,105 @@ fn rename(value: &mut Value, renamed: &HashMap<String, String>) {
         Value::Array(items) => items.iter_mut().for_each(|v| rename(v, renamed)),
         Value::Object(map) => map.values_mut().for_each(|v| rename(v, renamed)),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::plain;
+
+    /// A report of collection `name` with one request `R` run in `iterations`, each with one
+    /// response of `ms` milliseconds.
+    fn report(name: &str, item_id: &str, iterations: &[u64], ms: u64, started: u64) -> String {
+        let counter = |n: usize| json!({"total": n, "pending": 0, "failed": 0});
+        let stats: serde_json::Map<String, Value> = COUNTERS
+            .iter()
+            .map(|c| (c.to_string(), counter(iterations.len())))
+            .collect();
+        let executions: Vec<Value> = iterations
+            .iter()
+            .map(|i| {
+                json!({"cursor": {"iteration": i, "ref": item_id}, "item": {"id": item_id},
+                           "response": {"responseTime": ms}})
+            })
+            .collect();
+        json!({
+            "collection": {"info": {"_postman_id": format!("c-{item_id}"), "name": name},
+                           "item": [{"id": item_id, "name": "R"}]},
+            "environment": {"values": [{"key": "last", "value": iterations.last()}]},
+            "run": {"stats": stats, "executions": executions, "failures": [],
+                    "timings": {"started": started, "completed": started + 10},
+                    "transfers": {"responseTotal": 5 * iterations.len()}, "error": null}
+        })
+        .to_string()
+    }
+
+    fn merge(reports: &[(&str, &str)]) -> Result<Value, MergeError> {
+        let inputs: Vec<ShardReport<'_>> = reports
+            .iter()
+            .map(|&(name, text)| ShardReport { name, text })
+            .collect();
+        merge_json_reports(&inputs)
+    }
+
+    #[test]
+    fn shards_given_in_any_order_join_in_iteration_order_with_summed_counters() {
+        let (first, second) = (
+            report("C", "a", &[0, 1], 10, 100),
+            report("C", "b", &[2], 40, 90),
+        );
+        let merged = merge(&[("2.json", &second), ("1.json", &first)]).unwrap();
+        let iterations: Vec<&Value> = merged["run"]["executions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["cursor"]["iteration"])
+            .collect();
+        assert_eq!(iterations, [0, 1, 2]);
+        assert_eq!(merged["run"]["stats"]["requests"]["total"], 3);
+        assert_eq!(merged["run"]["transfers"]["responseTotal"], 15);
+        assert_eq!(merged["run"]["timings"]["started"], 90);
+        assert_eq!(merged["run"]["timings"]["completed"], 110);
+        assert_eq!(merged["run"]["timings"]["responseAverage"], 20);
+        assert_eq!(merged["run"]["timings"]["responseMax"], 40);
+        assert_eq!(merged["environment"]["values"][0]["value"], 2);
+        // The second shard's generated ids are the first one's.
+        assert_eq!(merged["run"]["executions"][2]["item"]["id"], "a");
+        assert_eq!(merged["run"]["executions"][2]["cursor"]["ref"], "a");
+    }
+
+    #[test]
+    fn reports_of_another_collection_or_with_the_same_iteration_are_refused() {
+        let (c, d) = (report("C", "a", &[0], 1, 0), report("D", "a", &[1], 1, 0));
+        let error = merge(&[("c.json", &c), ("d.json", &d)]).unwrap_err();
+        assert!(matches!(&error, MergeError::OtherCollection { file, .. } if file == "d.json"));
+        assert!(error.to_string().contains("collection `D`"), "{error}");
+        let again = merge(&[("c.json", &c), ("c2.json", &c)]).unwrap_err();
+        assert_eq!(
+            again,
+            MergeError::Overlap {
+                file: "c2.json".into(),
+                first: "c.json".into(),
+                iteration: 1
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_reports_name_the_file_and_the_place() {
+        let error = merge(&[("s.json", "{\n  \"run\": [1,,2]\n}")]).unwrap_err();
+        let block = error.located().render("error:", &plain);
+        assert!(block.contains("--> s.json:2:13"), "{block}");
+        assert!(block.ends_with("|   expected value\n"), "{block}");
+        assert!(block.contains(" 2 |   \"run\": [1,,2]"), "{block}");
+        let shape = merge(&[(
+            "s.json",
+            r#"{"collection": {"info": {}}, "run": {"stats": 3}}"#,
+        )]);
+        assert_eq!(
+            shape.unwrap_err().to_string(),
+            "s.json: `run.stats` should be an object"
+        );
     }
 }

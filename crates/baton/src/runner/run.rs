@@ -145,7 +145,11 @@ pub async fn run(
         files: &script_files,
     };
     let tokens = TokenCache::default();
-    reporter.start(&collection.name, plan.len(), iterations);
+    let range = options
+        .shard
+        .map_or(0..iterations, |shard| shard.range(iterations));
+    // A shard announces the iterations it runs; each keeps its number in the whole run.
+    reporter.start(&collection.name, plan.len(), range.len());
     // Stuck in its first script, the run still has the loaded variables to export.
     options.checkpoint.settle(&mut summary);
 
@@ -161,9 +165,6 @@ pub async fn run(
         deadline,
         halted: None,
     };
-    let range = options
-        .shard
-        .map_or(0..iterations, |shard| shard.range(iterations));
     if options.parallel > 1 {
         run_parallel(&context, range, script_options, &mut summary, reporter).await;
     } else {
