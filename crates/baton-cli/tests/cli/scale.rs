@@ -437,3 +437,59 @@ fn merge_refuses_other_collections_repeated_shards_and_malformed_reports() {
         no_index.stderr
     );
 }
+
+#[test]
+fn a_timeout_ends_every_parallel_worker_and_the_reports_keep_what_ran() {
+    let server = TestServer::start();
+    let scratch = Scratch::new("parallel-timeout");
+    scratch.json("c.json", &data_driven(&server));
+    // Every answer takes 30 s: only the run's --timeout can end the requests in flight.
+    let slow: Vec<Value> = (0..20)
+        .map(|row| json!({"row": row, "delay": 30_000}))
+        .collect();
+    scratch.json("rows.json", &Value::Array(slow));
+    let run = baton(
+        &scratch.dir,
+        &[
+            "run",
+            "c.json",
+            "-d",
+            "rows.json",
+            "--parallel",
+            "4",
+            "--timeout",
+            "500",
+            "-r",
+            "json",
+            "--reporter-json-export",
+            "stopped.json",
+            "--export-environment",
+            "env.json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = scratch.read_json("stopped.json");
+    assert_eq!(
+        report["run"]["stats"]["iterations"]["total"], 4,
+        "the 4 in flight, and no new one"
+    );
+    assert!(
+        report["run"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("--timeout of 500 ms")),
+        "{}",
+        report["run"]["error"]
+    );
+    let iterations: Vec<u64> = report["run"]["executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cursor"]["iteration"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        iterations,
+        [0, 1, 2, 3],
+        "one interrupted item each, in order"
+    );
+    assert!(scratch.dir.join("env.json").exists());
+}
