@@ -122,55 +122,22 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
                     .map_or(0.0, |r| r.response_time.as_secs_f64()),
             );
         }
-        let last_time = times.last().copied().unwrap_or(0.0);
         total_time += times.iter().sum::<f64>();
-        let mean = times.iter().sum::<f64>() / times.len() as f64;
-        let _ = writeln!(
-            suites,
-            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{last_count}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{mean:.3}\">",
-            escape(&masker.mask(&name)),
-            escape(&id),
-        );
-        if !system_err.is_empty() {
-            let _ = writeln!(
-                suites,
-                "    <system-err>{}</system-err>",
-                cdata(&system_err)
-            );
-        }
-        let class = Some(class_name(&name))
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| fallback_class.clone());
-        for (test, failed) in ordered(tests) {
-            let _ = write!(
-                suites,
-                "    <testcase name=\"{}\" time=\"{last_time:.3}\" classname=\"{}\"",
-                escape(&masker.mask(&test)),
-                escape(&class)
-            );
-            let Some((message, stack)) = failed.first() else {
-                suites.push_str("/>\n");
-                continue;
-            };
-            let _ = writeln!(
-                suites,
-                ">\n      <failure type=\"AssertionFailure\" message=\"{}\">",
-                escape(message)
-            );
-            for line in [
-                format!("Failed {} times.", failed.len()),
-                format!("Collection JSON ID: {}.", collection.id),
-                format!("Collection name: {}.", collection.name),
-                format!("Request name: {name}."),
-                format!("Test description: {test}."),
-                format!("Error message: {message}."),
-                format!("Stacktrace: {stack}."),
-            ] {
-                let _ = writeln!(suites, "        {}", cdata(&masker.mask(&line)));
-            }
-            suites.push_str("      </failure>\n    </testcase>\n");
-        }
-        suites.push_str("  </testsuite>\n");
+        let suite = Suite {
+            name: &name,
+            id: &id,
+            timestamp: &timestamp,
+            tests,
+            last_count,
+            failures,
+            errors,
+            system_err: &system_err,
+            times: &times,
+            fallback_class: &fallback_class,
+            collection_id: &collection.id,
+            collection_name: &collection.name,
+        };
+        suite.write(&mut suites, &|text| masker.mask(text));
     }
     let _ = writeln!(
         out,
@@ -181,6 +148,87 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
     out.push_str(&suites);
     out.push_str("</testsuites>\n");
     out
+}
+
+/// One `<testsuite>`: an item's executions over the run, counted as Newman's reporter counts
+/// them; `junit_report` and `junit_from_json_report` both write through it.
+pub(super) struct Suite<'a> {
+    /// `Folder / Request`.
+    pub(super) name: &'a str,
+    pub(super) id: &'a str,
+    pub(super) timestamp: &'a str,
+    /// Each distinct test name with its failures (message, stack) since it last passed.
+    pub(super) tests: Vec<(String, Vec<(String, String)>)>,
+    /// Assertions in the item's last execution.
+    pub(super) last_count: usize,
+    pub(super) failures: usize,
+    pub(super) errors: usize,
+    pub(super) system_err: &'a str,
+    /// Each execution's response time, in seconds.
+    pub(super) times: &'a [f64],
+    /// The classname when the item's name gives none.
+    pub(super) fallback_class: &'a str,
+    pub(super) collection_id: &'a str,
+    pub(super) collection_name: &'a str,
+}
+
+impl Suite<'_> {
+    /// Appends the suite to `out`; `mask` hides secrets in names and failure lines.
+    pub(super) fn write(self, out: &mut String, mask: &dyn Fn(&str) -> String) {
+        let name = self.name;
+        let last_time = self.times.last().copied().unwrap_or(0.0);
+        let mean = self.times.iter().sum::<f64>() / self.times.len().max(1) as f64;
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{mean:.3}\">",
+            escape(&mask(name)),
+            escape(self.id),
+            self.timestamp,
+            self.last_count,
+            self.failures,
+            self.errors,
+        );
+        if !self.system_err.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <system-err>{}</system-err>",
+                cdata(self.system_err)
+            );
+        }
+        let class = Some(class_name(name))
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| self.fallback_class.to_string());
+        for (test, failed) in ordered(self.tests) {
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" time=\"{last_time:.3}\" classname=\"{}\"",
+                escape(&mask(&test)),
+                escape(&class)
+            );
+            let Some((message, stack)) = failed.first() else {
+                out.push_str("/>\n");
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                ">\n      <failure type=\"AssertionFailure\" message=\"{}\">",
+                escape(message)
+            );
+            for line in [
+                format!("Failed {} times.", failed.len()),
+                format!("Collection JSON ID: {}.", self.collection_id),
+                format!("Collection name: {}.", self.collection_name),
+                format!("Request name: {name}."),
+                format!("Test description: {test}."),
+                format!("Error message: {message}."),
+                format!("Stacktrace: {stack}."),
+            ] {
+                let _ = writeln!(out, "        {}", cdata(&mask(&line)));
+            }
+            out.push_str("      </failure>\n    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
 }
 
 /// The item executions grouped by item, in order of first appearance; each execution appears
@@ -207,7 +255,7 @@ fn item_groups(summary: &RunSummary) -> Vec<Vec<&Execution>> {
 
 /// Test names in the order a JavaScript object lists them: array-index names first, in numeric
 /// order, then the others as first seen.
-pub(super) fn ordered<T>(tests: Vec<(String, T)>) -> Vec<(String, T)> {
+fn ordered<T>(tests: Vec<(String, T)>) -> Vec<(String, T)> {
     let index = |name: &str| {
         name.parse::<u32>()
             .ok()
@@ -246,7 +294,7 @@ pub(super) fn class_name(name: &str) -> String {
 }
 
 /// Text as one or more CDATA sections (a `]]>` inside is split across two).
-pub(super) fn cdata(text: &str) -> String {
+fn cdata(text: &str) -> String {
     format!(
         "<![CDATA[{}]]>",
         strip_controls(text).replace("]]>", "]]]]><![CDATA[>")

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::junit::{cdata, class_name, escape, iso_time, ordered};
+use super::junit::{Suite, class_name, escape, iso_time};
 
 /// The JUnit XML text of a JSON report (as `write_json_report` or `baton merge` writes it).
 pub fn junit_from_json_report(report: &Value) -> String {
@@ -101,55 +101,23 @@ pub fn junit_from_json_report(report: &Value) -> String {
                     / 1000.0,
             );
         }
-        let last_time = times.last().copied().unwrap_or(0.0);
         total_time += times.iter().sum::<f64>();
-        let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
-        let _ = writeln!(
-            suites,
-            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{last_count}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{mean:.3}\">",
-            escape(&name),
-            escape(id),
-        );
-        if !system_err.is_empty() {
-            let _ = writeln!(
-                suites,
-                "    <system-err>{}</system-err>",
-                cdata(&system_err)
-            );
-        }
-        let class = Some(class_name(&name))
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| fallback_class.clone());
-        for (test, failed) in ordered(tests) {
-            let _ = write!(
-                suites,
-                "    <testcase name=\"{}\" time=\"{last_time:.3}\" classname=\"{}\"",
-                escape(&test),
-                escape(&class)
-            );
-            let Some((message, stack)) = failed.first() else {
-                suites.push_str("/>\n");
-                continue;
-            };
-            let _ = writeln!(
-                suites,
-                ">\n      <failure type=\"AssertionFailure\" message=\"{}\">",
-                escape(message)
-            );
-            for line in [
-                format!("Failed {} times.", failed.len()),
-                format!("Collection JSON ID: {collection_id}."),
-                format!("Collection name: {collection_name}."),
-                format!("Request name: {name}."),
-                format!("Test description: {test}."),
-                format!("Error message: {message}."),
-                format!("Stacktrace: {stack}."),
-            ] {
-                let _ = writeln!(suites, "        {}", cdata(&line));
-            }
-            suites.push_str("      </failure>\n    </testcase>\n");
-        }
-        suites.push_str("  </testsuite>\n");
+        let suite = Suite {
+            name: &name,
+            id,
+            timestamp: &timestamp,
+            tests,
+            last_count,
+            failures,
+            errors,
+            system_err: &system_err,
+            times: &times,
+            fallback_class: &fallback_class,
+            collection_id,
+            collection_name,
+        };
+        // The JSON report's texts are masked already.
+        suite.write(&mut suites, &|text| text.to_string());
     }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{}\" tests=\"{}\" time=\"{total_time:.3}\">\n{suites}</testsuites>\n",
