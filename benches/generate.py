@@ -2,8 +2,13 @@
 """Writes the benchmark's inputs: a Postman v2.1 collection of N GET requests, optionally each with a
 test script, or a curl config that fetches the same N URLs over one keep-alive connection.
 
+A slow collection is one GET per iteration to BASE_URL/slow/{{row}} (answered after 100 ms) with the
+capture script, and rows.json its N data rows.
+
 usage: generate.py collection N BASE_URL [--script no-library|capture|library] > collection.json
        generate.py curl N BASE_URL > curl.config
+       generate.py slow BASE_URL > collection.json
+       generate.py rows N > rows.json
 """
 
 import json
@@ -56,7 +61,28 @@ def collection(count, base_url, script):
     }
 
 
+def slow(base_url):
+    return {
+        "info": {
+            "name": "bench slow server",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "variable": [{"key": "baseUrl", "value": base_url}],
+        "item": [{
+            "name": "slow request",
+            "request": {"method": "GET", "url": "{{baseUrl}}/slow/{{row}}"},
+            "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": CAPTURE}}],
+        }],
+    }
+
+
 def main(argv):
+    if argv[:1] == ["slow"] and len(argv) == 2:
+        json.dump(slow(argv[1]), sys.stdout, indent=1)
+        return
+    if argv[:1] == ["rows"] and len(argv) == 2:
+        json.dump([{"row": i} for i in range(int(argv[1]))], sys.stdout)
+        return
     if len(argv) < 3 or argv[0] not in ("collection", "curl"):
         sys.exit(__doc__)
     kind, count, base_url = argv[0], int(argv[1]), argv[2]

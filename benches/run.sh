@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark: Baton against Newman 6.2.2 and a keep-alive curl loop, on generated collections sent to
 # a local server. Prints wall time, CPU time (user+sys) and peak RSS side by side, the derived
-# per-request and per-script costs, and whether memory stays flat over 100,000 executions.
+# per-request and per-script costs, and whether memory stays flat over 100,000 executions. Then a
+# server that takes 100 ms per answer, 200 data rows: serial, --parallel 8 and --parallel 32.
 #
-# usage: bash benches/run.sh [--quick] [--no-newman] [--runs R]
+# usage: bash benches/run.sh [--quick] [--no-newman] [--runs R] [--slow-only]
 #   --quick      one run per scenario, no Newman at 5000 requests, 20,000 executions for flatness
 #   --no-newman  Baton and curl only (no Node.js needed)
 #   --runs R     runs per scenario (default 5), taken in R rounds over all scenarios; Newman runs
 #                once above 100 requests, since it takes about 10 s per 1000 requests
+#   --slow-only  only the slow-server scenario (each runner once: it waits on the server, not
+#                on the CPU, so runs barely differ)
 #
 # Needs: a Rust toolchain, Python 3, curl, and Node.js with npm unless --no-newman. GNU time
 # (/usr/bin/time) is used for peak RSS when present; see benches/measure.py for why.
@@ -17,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=false
+slow_only=false
 newman=true
 runs=5
 while [ $# -gt 0 ]; do
@@ -24,7 +28,8 @@ while [ $# -gt 0 ]; do
         --quick) quick=true ;;
         --no-newman) newman=false ;;
         --runs) runs="$2"; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --slow-only) slow_only=true ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -85,6 +90,9 @@ for script in no-library capture library; do
     python3 benches/generate.py collection 1 "$base" --script "$script" >"$work/$script-1.json"
 done
 python3 benches/generate.py collection 1000 "$base" --script capture >"$work/capture-1000.json"
+slow_rows=200
+python3 benches/generate.py slow "$base" >"$work/slow.json"
+python3 benches/generate.py rows "$slow_rows" >"$work/rows.json"
 
 results="$work/results.jsonl"
 # measure SCENARIO RUNNER REPEATS COMMAND...: runs the command once if this round is one of its
@@ -126,12 +134,31 @@ scenarios() {
     newman_run "1000 requests, capture script" 1 "$work/capture-1000.json"
 }
 
+# A slow API (100 ms per answer) and one iteration per data row: what --parallel is for. Each
+# runner once; Newman, which has no --parallel, for comparison.
+slow_scenarios() {
+    round=1
+    local label="slow server, $slow_rows rows"
+    baton_run "$label: serial" 1 "$work/slow.json" -d "$work/rows.json"
+    baton_run "$label: --parallel 8" 1 "$work/slow.json" -d "$work/rows.json" --parallel 8
+    baton_run "$label: --parallel 32" 1 "$work/slow.json" -d "$work/rows.json" --parallel 32
+    newman_run "$label: serial" 1 "$work/slow.json" -d "$work/rows.json"
+}
+
 load_before=$(uptime)
 echo "== load before: $load_before" >&2
 echo "== measuring" >&2
 # Warm the page cache and the server's connection handling once before anything is timed.
 "$baton" run "$work/plain-100.json" -r cli >/dev/null
 if $newman; then node "$newman_js" run "$work/plain-1.json" >/dev/null; fi
+if $slow_only; then
+    slow_scenarios
+    load_after=$(uptime)
+    echo "== load after: $load_after" >&2
+    python3 benches/table.py "$results" --cores "$(nproc)" \
+        --load "before: ${load_before#*load average: }; after: ${load_after#*load average: } (uptime's 1, 5, 15 min averages)"
+    exit 0
+fi
 for round in $(seq "$runs"); do
     scenarios
 done
@@ -144,6 +171,7 @@ baton_run "flat: 1000 executions" 1 "$work/plain-1000.json"
 baton_run "flat: $executions executions" 1 "$work/plain-1000.json" -n "$flat_iterations"
 baton_run "flat: 1000 scripted executions" 1 "$work/capture-1000.json"
 baton_run "flat: $executions scripted executions" 1 "$work/capture-1000.json" -n "$flat_iterations"
+slow_scenarios
 load_after=$(uptime)
 echo "== load after: $load_after" >&2
 

@@ -64,6 +64,30 @@ def main(argv):
     cores = argv[argv.index("--cores") + 1] if "--cores" in argv else "?"
     r = lambda s, runner, metric: get(results, s, runner, metric)
 
+    has_main = any((m, "baton") in results for m in MAIN)
+    if has_main:
+        main_tables(results, r, cores, load_note)
+    slow = [s for (s, runner) in results if s.startswith("slow server") and runner == "baton"]
+    if slow:
+        serial = next((s for s in slow if s.endswith(": serial")), None)
+        print()
+        print("| slow server (100 ms per answer) | wall | CPU | peak RSS | wall vs Baton serial |")
+        print("|---|---|---|---|---|")
+        rows = [(s, "baton", f"Baton {s.split(': ', 1)[1]}") for s in slow]
+        if serial and (serial, "newman") in results:
+            rows.append((serial, "newman", "Newman (no --parallel)"))
+        base = r(serial, "baton", "wall") if serial else None
+        for s, runner, label in rows:
+            wall = r(s, runner, "wall")
+            print(f"| {s.split(':')[0]}, {label} | {seconds(wall)} | {seconds(r(s, runner, 'cpu'))} "
+                  f"| {r(s, runner, 'rss_mb'):.1f} MB | {ratio(wall, base)} |")
+        if not has_main:
+            print()
+            print(f"Machine: {cores} cores; load average {load_note.strip() or 'not recorded'}.")
+
+
+def main_tables(results, r, cores, load_note):
+    """The tables against Newman and curl, the derived costs, the targets and memory flatness."""
     print("| scenario | Baton wall / CPU / peak RSS | Newman wall / CPU / peak RSS "
           "| Baton/Newman wall, CPU, RSS | curl loop wall |")
     print("|---|---|---|---|---|")

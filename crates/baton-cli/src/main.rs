@@ -8,8 +8,8 @@ mod cli;
 use baton::runner::Stop;
 use clap::Parser;
 use cli::{
-    Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_run, execute_serve,
-    is_requested_output, render_usage_error,
+    Cli, Command, Exit, PingOneCommand, Terminal, execute_demo, execute_merge, execute_run,
+    execute_serve, is_requested_output, render_usage_error,
 };
 
 fn main() -> ExitCode {
@@ -52,6 +52,9 @@ fn main() -> ExitCode {
             Command::Run(args) => {
                 let out = Box::new(std::io::stdout());
                 execute_run(&args, terminal, out, &mut std::io::stderr(), stop).await
+            }
+            Command::Merge(args) => {
+                execute_merge(&args, &mut std::io::stdout(), &mut std::io::stderr())
             }
             Command::Licenses => {
                 // A closed pipe (`baton licenses | head`) is not an error worth a panic.

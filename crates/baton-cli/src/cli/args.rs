@@ -9,6 +9,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Args, Parser, Subcommand, ValueEnum};
 
 use baton::http::ConnectTo;
+use baton::runner::{Shard, ShardError};
 
 const EXIT_CODES: &str = "Exit codes:
   0  the run passed
@@ -35,11 +36,34 @@ pub enum Command {
     /// The local, in-memory PingOne stand-in.
     #[command(subcommand)]
     Pingone(PingOneCommand),
+    /// Join the JSON reports of the shards of one run (`--shard K/N`) into one report, as if the
+    /// run had not been split.
+    #[command(after_help = MERGE_EXIT_CODES)]
+    Merge(MergeArgs),
     /// Run the five shipped PingOne workflows (one per client authentication method, and one
     /// with all four in `oauth2` auth blocks) against the local PingOne stand-in, started
     /// in-process; exits 0 only if all five pass.
     #[command(after_help = EXIT_CODES)]
     Demo,
+}
+
+const MERGE_EXIT_CODES: &str = "Exit codes:
+  0  the reports were merged, and the run they make up passed
+  1  the reports were merged, and a test, script or request of the run failed (as `baton run`)
+  2  a report could not be read, is not a Newman-shape JSON report, or is of another collection";
+
+/// `baton merge` flags.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' JSON reports (`-r json`), in any order.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Where the merged JSON report goes.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: PathBuf,
+    /// Also write the merged run as a JUnit XML report here.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `baton pingone` subcommands.
@@ -128,6 +152,15 @@ pub struct RunArgs {
     /// Number of iterations.
     #[arg(short = 'n', long = "iteration-count")]
     pub iteration_count: Option<usize>,
+    /// Baton only: run up to N iterations at once in this process. Each iteration starts from
+    /// the variables as the run began plus its data row; reports keep iteration order.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: u16,
+    /// Baton only: run only the K-th of N contiguous blocks of the iterations (1-based, e.g.
+    /// 2/4); `auto/N` takes K from `JOB_COMPLETION_INDEX` + 1, as a Kubernetes Indexed Job's pod
+    /// has it. Reports keep the iterations' global numbers, for `baton merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     /// Run only this folder or request (repeatable; name or id).
     #[arg(long)]
     pub folder: Vec<String>,
@@ -359,6 +392,27 @@ impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for Suggesti
                 .filter_map(ValueEnum::to_possible_value),
         ))
     }
+}
+
+/// The environment variable a Kubernetes Indexed Job sets in each pod: the pod's index, from 0.
+const JOB_COMPLETION_INDEX: &str = "JOB_COMPLETION_INDEX";
+
+/// A shard, `K/N`, or `auto/N` with `K` from [`JOB_COMPLETION_INDEX`] + 1. The error is a
+/// `String` because clap prints a value parser's message as it is, after naming the flag.
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let Some(count) = text.strip_prefix("auto/") else {
+        return text.parse().map_err(|error: ShardError| error.to_string());
+    };
+    let index = std::env::var(JOB_COMPLETION_INDEX).map_err(|_| {
+        format!("`auto` takes the shard from {JOB_COMPLETION_INDEX}, which is not set (a Kubernetes Indexed Job sets it)")
+    })?;
+    let index: usize = index
+        .trim()
+        .parse()
+        .map_err(|_| format!("{JOB_COMPLETION_INDEX} is `{index}`, not a whole number"))?;
+    format!("{}/{count}", index + 1)
+        .parse()
+        .map_err(|error: ShardError| format!("{error} ({JOB_COMPLETION_INDEX} is {index})"))
 }
 
 /// A byte count: digits with an optional unit, `KB`/`MB`/`GB` in thousands, `KiB`/`MiB`/`GiB`

@@ -196,6 +196,8 @@ impl RunConfig {
                     max_wait: Duration::from_millis(args.retry_max_wait),
                     unsafe_methods: args.retry_unsafe,
                 },
+                shard: args.shard,
+                parallel: usize::from(args.parallel),
             },
             cli: reporters.cli.then(|| CliOptions {
                 color: show_color(args.color, terminal),

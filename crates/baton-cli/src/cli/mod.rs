@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod error;
 mod exit;
+mod merge;
 mod progress;
 mod usage;
 mod watchdog;
@@ -22,6 +23,7 @@ use config::{ReportFormat, RunConfig};
 pub use demo::execute_demo;
 use error::{SetupError, WriteError, WriteErrors};
 pub use exit::Exit;
+pub use merge::execute_merge;
 pub use progress::ProgressReporter;
 pub use usage::{is_requested_output, render_usage_error};
 use watchdog::Watchdog;
@@ -111,6 +113,19 @@ async fn run_prepared(
         data,
         ..config.run.clone()
     };
+    if let Some(shard) = options.shard {
+        let iterations = options
+            .iterations
+            .unwrap_or_else(|| options.data.len().max(1));
+        if shard.range(iterations).is_empty() {
+            // Not an error: a fixed number of shards may outnumber a small data file.
+            let _ = writeln!(
+                err,
+                "shard {shard} has no iterations to run ({iterations} over {} shards): nothing to do",
+                shard.count()
+            );
+        }
+    }
     let outputs = Arc::new(Outputs::new(
         config,
         collection,

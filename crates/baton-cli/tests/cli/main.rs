@@ -24,6 +24,7 @@ mod report_shape;
 mod reports;
 mod retry;
 mod run;
+mod scale;
 mod scripts;
 mod secrets;
 mod server;

@@ -247,3 +247,55 @@ fn exclude_folder_leaves_out_folders_and_requests_by_name() {
     );
     assert_eq!(server.requests().len(), 2, "nothing ran on an unknown name");
 }
+
+#[test]
+fn parallel_iterations_retry_each_on_its_own() {
+    let server = TestServer::start();
+    let s = Scratch::new("retry-parallel");
+    s.json(
+        "c.json",
+        &collection(json!([
+            {"name": "Busy", "request": server.url("/flaky?fail=1&key={{row}}"), "event": ok_test()}
+        ])),
+    );
+    s.json(
+        "rows.json",
+        &json!([{"row": "a"}, {"row": "b"}, {"row": "c"}]),
+    );
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "c.json",
+            "-d",
+            "rows.json",
+            "--parallel",
+            "3",
+            "--retry",
+            "1",
+            "--retry-interval",
+            "0",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(server.requests().len(), 6, "each row: a 503, then the 200");
+    assert_eq!(
+        run.stdout
+            .matches("503 Service Unavailable: trying again in 0ms")
+            .count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("retried once").count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    let order: Vec<usize> = ["Iteration 1/3", "Iteration 2/3", "Iteration 3/3"]
+        .iter()
+        .map(|heading| run.stdout.find(heading).expect(heading))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", run.stdout);
+}

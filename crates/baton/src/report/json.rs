@@ -255,7 +255,7 @@ fn timings_json(summary: &RunSummary) -> Value {
 
 /// Mean and population standard deviation, written as integers when they are whole (as
 /// JavaScript writes numbers).
-fn mean_and_sd(values: &[u64]) -> (Value, Value) {
+pub(super) fn mean_and_sd(values: &[u64]) -> (Value, Value) {
     if values.is_empty() {
         return (json!(0), json!(0));
     }

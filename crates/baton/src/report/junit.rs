@@ -123,70 +123,28 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
                     .map_or(0.0, |r| r.response_time.as_secs_f64()),
             );
         }
-        let last_time = times.last().copied().unwrap_or(0.0);
         total_time += times.iter().sum::<f64>();
-        let mean = times.iter().sum::<f64>() / times.len() as f64;
-        let _ = writeln!(
-            suites,
-            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{last_count}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{mean:.3}\">",
-            escape(&masker.mask(&name)),
-            escape(&id),
-        );
-        // `--retry`: one property per iteration the item was retried in, as Newman's layout has
-        // no place for attempts; it comes first, as JUnit's schema orders a suite's children.
-        let retried: Vec<&&Execution> = group.iter().filter(|e| e.retries > 0).collect();
-        if !retried.is_empty() {
-            suites.push_str("    <properties>\n");
-            for execution in retried {
-                let _ = writeln!(
-                    suites,
-                    "      <property name=\"attempts in iteration {}\" value=\"{}\"/>",
-                    execution.iteration + 1,
-                    execution.retries + 1
-                );
-            }
-            suites.push_str("    </properties>\n");
-        }
-        if !system_err.is_empty() {
-            let _ = writeln!(
-                suites,
-                "    <system-err>{}</system-err>",
-                cdata(&system_err)
-            );
-        }
-        let class = Some(class_name(&name))
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| fallback_class.clone());
-        for (test, failed) in ordered(tests) {
-            let _ = write!(
-                suites,
-                "    <testcase name=\"{}\" time=\"{last_time:.3}\" classname=\"{}\"",
-                escape(&masker.mask(&test)),
-                escape(&class)
-            );
-            let Some((message, stack)) = failed.first() else {
-                suites.push_str("/>\n");
-                continue;
-            };
-            let _ = writeln!(
-                suites,
-                ">\n      <failure type=\"AssertionFailure\" message=\"{}\">",
-                escape(message)
-            );
-            for line in [
-                format!("Failed {} times.", failed.len()),
-                format!("Collection JSON ID: {}.", collection.id),
-                format!("Collection name: {}.", collection.name),
-                format!("Request name: {name}."),
-                format!("Test description: {test}."),
-                format!("Error message: {message}."),
-                format!("Stacktrace: {stack}."),
-            ] {
-                let _ = writeln!(suites, "        {}", cdata(&masker.mask(&line)));
-            }
-            suites.push_str("      </failure>\n    </testcase>\n");
-        }
-        suites.push_str("  </testsuite>\n");
+        let attempts = group
+            .iter()
+            .filter(|e| e.retries > 0)
+            .map(|e| (e.iteration, e.retries + 1))
+            .collect();
+        let suite = Suite {
+            name: &name,
+            id: &id,
+            timestamp: &timestamp,
+            tests,
+            last_count,
+            failures,
+            errors,
+            system_err: &system_err,
+            times: &times,
+            attempts,
+            fallback_class: &fallback_class,
+            collection_id: &collection.id,
+            collection_name: &collection.name,
+        };
+        suite.write(&mut suites, &|text| masker.mask(text));
     }
     let _ = writeln!(
         out,
@@ -197,6 +155,102 @@ pub fn junit_report(collection: &Collection, summary: &RunSummary) -> String {
     out.push_str(&suites);
     out.push_str("</testsuites>\n");
     out
+}
+
+/// One `<testsuite>`: an item's executions over the run, counted as Newman's reporter counts
+/// them; `junit_report` and `junit_from_json_report` both write through it.
+pub(super) struct Suite<'a> {
+    /// `Folder / Request`.
+    pub(super) name: &'a str,
+    pub(super) id: &'a str,
+    pub(super) timestamp: &'a str,
+    /// Each distinct test name with its failures (message, stack) since it last passed.
+    pub(super) tests: Vec<(String, Vec<(String, String)>)>,
+    /// Assertions in the item's last execution.
+    pub(super) last_count: usize,
+    pub(super) failures: usize,
+    pub(super) errors: usize,
+    pub(super) system_err: &'a str,
+    /// Each execution's response time, in seconds.
+    pub(super) times: &'a [f64],
+    /// `--retry`: the zero-based iterations the item was retried in, with its attempts there.
+    pub(super) attempts: Vec<(usize, u32)>,
+    /// The classname when the item's name gives none.
+    pub(super) fallback_class: &'a str,
+    pub(super) collection_id: &'a str,
+    pub(super) collection_name: &'a str,
+}
+
+impl Suite<'_> {
+    /// Appends the suite to `out`; `mask` hides secrets in names and failure lines.
+    pub(super) fn write(self, out: &mut String, mask: &dyn Fn(&str) -> String) {
+        let name = self.name;
+        let last_time = self.times.last().copied().unwrap_or(0.0);
+        let mean = self.times.iter().sum::<f64>() / self.times.len().max(1) as f64;
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{mean:.3}\">",
+            escape(&mask(name)),
+            escape(self.id),
+            self.timestamp,
+            self.last_count,
+            self.failures,
+            self.errors,
+        );
+        // Newman's layout has no place for attempts: a property per retried iteration, first, as
+        // JUnit's schema orders a suite's children.
+        if !self.attempts.is_empty() {
+            out.push_str("    <properties>\n");
+            for (iteration, attempts) in &self.attempts {
+                let _ = writeln!(
+                    out,
+                    "      <property name=\"attempts in iteration {}\" value=\"{attempts}\"/>",
+                    iteration + 1
+                );
+            }
+            out.push_str("    </properties>\n");
+        }
+        if !self.system_err.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <system-err>{}</system-err>",
+                cdata(self.system_err)
+            );
+        }
+        let class = Some(class_name(name))
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| self.fallback_class.to_string());
+        for (test, failed) in ordered(self.tests) {
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" time=\"{last_time:.3}\" classname=\"{}\"",
+                escape(&mask(&test)),
+                escape(&class)
+            );
+            let Some((message, stack)) = failed.first() else {
+                out.push_str("/>\n");
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                ">\n      <failure type=\"AssertionFailure\" message=\"{}\">",
+                escape(message)
+            );
+            for line in [
+                format!("Failed {} times.", failed.len()),
+                format!("Collection JSON ID: {}.", self.collection_id),
+                format!("Collection name: {}.", self.collection_name),
+                format!("Request name: {name}."),
+                format!("Test description: {test}."),
+                format!("Error message: {message}."),
+                format!("Stacktrace: {stack}."),
+            ] {
+                let _ = writeln!(out, "        {}", cdata(&mask(&line)));
+            }
+            out.push_str("      </failure>\n    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
 }
 
 /// The item executions grouped by item, in order of first appearance; each execution appears
@@ -238,7 +292,7 @@ fn ordered<T>(tests: Vec<(String, T)>) -> Vec<(String, T)> {
 
 /// Newman's classname: the words of the name in camel case, first letter upper, and only word
 /// characters (`Create application` is `CreateApplication`, `F / A` is `FA`).
-fn class_name(name: &str) -> String {
+pub(super) fn class_name(name: &str) -> String {
     let mut out = String::new();
     for (index, word) in crate::lodash::words(name).iter().enumerate() {
         let lower = word.to_lowercase();
@@ -276,12 +330,12 @@ fn strip_controls(text: &str) -> String {
 }
 
 /// Milliseconds since the epoch as `2026-11-30T19:41:53.744Z`.
-fn iso_time(unix_ms: u64) -> String {
+pub(super) fn iso_time(unix_ms: u64) -> String {
     crate::vars::clock::iso_8601(i64::try_from(unix_ms).unwrap_or(0))
 }
 
 /// Escapes text for XML attributes and content; drops characters XML 1.0 cannot carry.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -7,9 +7,11 @@ use super::{Execution, Failure, Masker, RunSummary};
 
 /// Receives the run's events as they happen.
 pub trait Reporter {
-    /// The run starts with this many items per iteration.
+    /// The run starts with this many items per iteration and this many iterations (with
+    /// `--shard`, the shard's).
     fn start(&mut self, _collection_name: &str, _items: usize, _iterations: usize) {}
-    /// A new iteration begins (zero-based).
+    /// A new iteration begins: its zero-based number and the count, both in the whole run (a
+    /// shard's iterations keep their numbers).
     fn iteration(&mut self, _iteration: usize, _count: usize) {}
     /// An item is about to run.
     fn before_item(&mut self, _path: &[String]) {}

@@ -15,12 +15,13 @@ use crate::vars::{Scopes, Variable, VariableScope};
 use super::failures::record_failures;
 use super::mask::Masker;
 use super::oauth2::{TokenCache, TokenLog};
+use super::parallel::run_parallel;
 use super::plan::PlannedItem;
 use super::retry::RetryPolicy;
 use super::send_request::ClientSender;
 use super::summary::{Counter, Execution, Failure, Stats, Timings};
 use super::warnings::warn_unresolved;
-use super::{Checkpoint, Reporter, RequestError, Stop};
+use super::{Checkpoint, Reporter, RequestError, Shard, Stop};
 
 /// How the run behaves.
 #[derive(Debug, Clone, Default)]
@@ -56,6 +57,15 @@ pub struct RunOptions {
     pub checkpoint: Checkpoint,
     /// `--retry` and its companions: which failed items run again.
     pub retry: RetryPolicy,
+    /// `--shard K/N`: run only this share of the iterations, under their global indices (the
+    /// data row, `pm.info.iteration` and the reports' cursors are those of a single run).
+    pub shard: Option<Shard>,
+    /// `--parallel N`: iterations in flight at once (0 and 1 run them one after another). Each
+    /// iteration then starts from the scopes as the run began plus its data row, and what it
+    /// sets stays within it; the run ends with the scopes of the last iteration by index. The
+    /// cookie jar, the connection pool and OAuth 2.0 tokens are shared. Events and results are
+    /// delivered whole per iteration, in index order.
+    pub parallel: usize,
 }
 
 /// The variable scopes the run starts from.
@@ -95,6 +105,10 @@ impl RunSummary {
 
 /// Runs the planned items. `stop` turning true (Ctrl-C) ends the run after the current step; the
 /// summary is still returned so reports and exports get written.
+///
+/// With [`RunOptions::shard`], only that shard's iterations run, under their global indices.
+/// With [`RunOptions::parallel`] above 1, that many iterations are in flight at once, each from
+/// the scopes the run started with plus its data row; see [`RunOptions::parallel`].
 pub async fn run(
     collection: &Collection,
     plan: &[PlannedItem],
@@ -125,104 +139,48 @@ pub async fn run(
         summary.masker = Masker::disabled();
     }
     summary.masker.learn_scopes(&summary.scopes);
-    let mut engine = ScriptEngine::new(ScriptOptions {
+    let script_options = ScriptOptions {
         stop: stop.flag(),
         stop_signal: stop.signal(),
         run_deadline: deadline,
         ..options.script.clone()
-    });
+    };
     let script_files = options.files.for_scripts();
     let sender = ClientSender {
         client,
         files: &script_files,
     };
     let tokens = TokenCache::default();
-    reporter.start(&collection.name, plan.len(), iterations);
+    let range = options
+        .shard
+        .map_or(0..iterations, |shard| shard.range(iterations));
+    // A shard announces the iterations it runs; each keeps its number in the whole run.
+    reporter.start(&collection.name, plan.len(), range.len());
     // Stuck in its first script, the run still has the loaded variables to export.
     options.checkpoint.settle(&mut summary);
 
-    'iterations: for iteration in 0..iterations {
-        summary.stats.iterations.total += 1;
-        // What Digest blocks learned lasts one iteration: Newman's next one starts unsigned.
-        client.digest_memory().forget();
-        reporter.iteration(iteration, iterations);
-        let row = options
-            .data
-            .get(iteration)
-            .or_else(|| options.data.last())
-            .cloned()
-            .unwrap_or_default();
-        summary.scopes.data =
-            VariableScope::from_values(row.into_iter().map(|(k, v)| Variable::new(k, v)).collect());
-        let mut position = 0;
-        while position < plan.len() {
-            if stop.requested() {
-                summary.stopped = Some("interrupted".into());
-                break 'iterations;
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                summary.stopped = Some(stop_reason(deadline, options));
-                break 'iterations;
-            }
-            let planned = &plan[position];
-            let context = ItemContext {
-                plan_length: plan.len(),
-                collection_name: &collection.name,
-                planned,
-                iteration,
-                iterations,
-                position,
-                options,
-                client,
-                sender: &sender,
-                tokens: &tokens,
-                stop: &stop,
-                deadline,
-            };
-            // The item is never dropped half way: a stop or the deadline ends its request or
-            // its scripts from inside, and what the scripts set is back in the summary.
-            let (mut execution, next) =
-                run_attempts(&context, &mut engine, &mut summary, reporter).await;
-            // Newman counts every request event: auth replays and `pm.sendRequest` calls too.
-            let extra = execution.request_events() - usize::from(!execution.skipped);
-            summary.stats.requests.total += extra;
-            summary.stats.requests.failed +=
-                execution.sent().filter(|s| s.response.is_err()).count();
-            let failed_before = summary.failures.len();
-            // The test scripts may have captured secrets: they are masked from now on, for the
-            // rest of the run, even once unset.
-            summary.masker.learn_item(&summary.scopes, &execution);
-            record_failures(&execution, planned, &mut summary, reporter);
-            reporter.item(&execution, &summary.masker);
-            if options.keep_executions && !options.keep_console {
-                // The reporters above have shown the console output, and no file report needs it.
-                let outcomes = [&mut execution.prerequest, &mut execution.test];
-                for run in outcomes.into_iter().flat_map(|o| o.runs.iter_mut()) {
-                    run.console = Vec::new();
-                }
-            }
-            if options.keep_executions {
-                summary.executions.push(execution);
-            }
-            options.checkpoint.settle(&mut summary);
-            if stop.requested() || deadline.is_some_and(|d| Instant::now() >= d) {
-                summary.stopped = Some(stop_reason(deadline, options));
-                break 'iterations;
-            }
-            if options.bail && summary.failures.len() > failed_before {
-                summary.stopped = Some("--bail: stopped at the first failure".into());
-                break 'iterations;
-            }
-            position = match next {
-                None => position + 1,
-                Some(NextRequest::Stop) => break,
-                Some(NextRequest::Item(target)) => match next_position(plan, &target) {
-                    Some(found) => found,
-                    None => break,
-                },
-            };
-            if !options.delay.is_zero() && position < plan.len() {
-                tokio::time::sleep(options.delay).await;
+    let context = IterationContext {
+        collection,
+        plan,
+        iterations,
+        options,
+        client,
+        sender: &sender,
+        tokens: &tokens,
+        stop: &stop,
+        deadline,
+        halted: None,
+    };
+    if options.parallel > 1 {
+        run_parallel(&context, range, script_options, &mut summary, reporter).await;
+    } else {
+        let mut engine = ScriptEngine::new(script_options);
+        for iteration in range {
+            let stopped =
+                run_iteration(&context, iteration, &mut engine, &mut summary, reporter).await;
+            if stopped.is_some() {
+                summary.stopped = stopped;
+                break;
             }
         }
     }
@@ -230,6 +188,124 @@ pub async fn run(
     options.checkpoint.take_back(&mut summary);
     reporter.done(&summary);
     summary
+}
+
+/// What every iteration of a run shares.
+#[derive(Clone, Copy)]
+pub(super) struct IterationContext<'a> {
+    pub(super) collection: &'a Collection,
+    pub(super) plan: &'a [PlannedItem],
+    /// Iterations in the whole run (all shards).
+    pub(super) iterations: usize,
+    pub(super) options: &'a RunOptions,
+    pub(super) client: &'a HttpClient,
+    pub(super) sender: &'a ClientSender<'a>,
+    /// OAuth 2.0 tokens fetched so far in the run.
+    pub(super) tokens: &'a TokenCache,
+    pub(super) stop: &'a Stop,
+    /// The run's `--timeout`.
+    pub(super) deadline: Option<Instant>,
+    /// Set by the parallel driver when one iteration ended the run (`--bail`): the others stop at
+    /// their next item with that reason. The serial driver stops at once and has none.
+    pub(super) halted: Option<&'a std::cell::RefCell<Option<String>>>,
+}
+
+/// Runs iteration `iteration` (global, zero-based) into `summary`, item by item as the cursor
+/// goes; returns why the whole run must stop, if it must (`--bail`, `--timeout`, interrupted).
+/// The serial and parallel drivers both run iterations through it.
+pub(super) async fn run_iteration(
+    context: &IterationContext<'_>,
+    iteration: usize,
+    engine: &mut ScriptEngine,
+    summary: &mut RunSummary,
+    reporter: &mut dyn Reporter,
+) -> Option<String> {
+    let (plan, options, client) = (context.plan, context.options, context.client);
+    let (iterations, deadline, stop) = (context.iterations, context.deadline, context.stop);
+    summary.stats.iterations.total += 1;
+    // What Digest blocks learned lasts one iteration: Newman's next one starts unsigned.
+    client.digest_memory().forget();
+    reporter.iteration(iteration, iterations);
+    let row = options
+        .data
+        .get(iteration)
+        .or_else(|| options.data.last())
+        .cloned()
+        .unwrap_or_default();
+    summary.scopes.data =
+        VariableScope::from_values(row.into_iter().map(|(k, v)| Variable::new(k, v)).collect());
+    let mut position = 0;
+    while position < plan.len() {
+        if stop.requested() {
+            return Some("interrupted".into());
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Some(stop_reason(deadline, options));
+        }
+        if let Some(reason) = context.halted.and_then(|halted| halted.borrow().clone()) {
+            return Some(reason);
+        }
+        let planned = &plan[position];
+        let item_context = ItemContext {
+            plan_length: plan.len(),
+            collection_name: &context.collection.name,
+            planned,
+            iteration,
+            iterations,
+            position,
+            options,
+            client,
+            sender: context.sender,
+            tokens: context.tokens,
+            stop,
+            deadline,
+        };
+        // The item is never dropped half way: a stop or the deadline ends its request or
+        // its scripts from inside, and what the scripts set is back in the summary.
+        let (mut execution, next) = run_attempts(&item_context, engine, summary, reporter).await;
+        // Newman counts every request event: auth replays and `pm.sendRequest` calls too.
+        let extra = execution.request_events() - usize::from(!execution.skipped);
+        summary.stats.requests.total += extra;
+        summary.stats.requests.failed += execution.sent().filter(|s| s.response.is_err()).count();
+        let failed_before = summary.failures.len();
+        // The test scripts may have captured secrets: they are masked from now on, for the
+        // rest of the run, even once unset.
+        summary.masker.learn_item(&summary.scopes, &execution);
+        record_failures(&execution, planned, summary, reporter);
+        reporter.item(&execution, &summary.masker);
+        if options.keep_executions && !options.keep_console {
+            // The reporters above have shown the console output, and no file report needs it.
+            let outcomes = [&mut execution.prerequest, &mut execution.test];
+            for run in outcomes.into_iter().flat_map(|o| o.runs.iter_mut()) {
+                run.console = Vec::new();
+            }
+        }
+        if options.keep_executions {
+            summary.executions.push(execution);
+        }
+        // The parallel driver settles whole iterations, in order, itself.
+        if context.halted.is_none() {
+            options.checkpoint.settle(summary);
+        }
+        if stop.requested() || deadline.is_some_and(|d| Instant::now() >= d) {
+            return Some(stop_reason(deadline, options));
+        }
+        if options.bail && summary.failures.len() > failed_before {
+            return Some("--bail: stopped at the first failure".into());
+        }
+        position = match next {
+            None => position + 1,
+            Some(NextRequest::Stop) => break,
+            Some(NextRequest::Item(target)) => match next_position(plan, &target) {
+                Some(found) => found,
+                None => break,
+            },
+        };
+        if !options.delay.is_zero() && position < plan.len() {
+            tokio::time::sleep(options.delay).await;
+        }
+    }
+    None
 }
 
 /// Where `setNextRequest(target)` goes: the item with that id, else the last item with that

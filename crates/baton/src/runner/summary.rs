@@ -160,7 +160,46 @@ pub struct Timings {
     pub started_unix_ms: u64,
 }
 
+impl Counter {
+    /// Adds `other`'s counts to these.
+    pub(crate) fn add(&mut self, other: Counter) {
+        self.total += other.total;
+        self.pending += other.pending;
+        self.failed += other.failed;
+    }
+}
+
+impl Stats {
+    /// Adds `other`'s counters to these (one iteration's into the run's).
+    pub(crate) fn add(&mut self, other: &Stats) {
+        self.iterations.add(other.iterations);
+        self.items.add(other.items);
+        self.scripts.add(other.scripts);
+        self.prerequests.add(other.prerequests);
+        self.requests.add(other.requests);
+        self.tests.add(other.tests);
+        self.assertions.add(other.assertions);
+        self.test_scripts.add(other.test_scripts);
+        self.prerequest_scripts.add(other.prerequest_scripts);
+    }
+}
+
 impl Timings {
+    /// Adds the response times of `other` (one iteration's) to these; the run's start and wall
+    /// time stay.
+    pub(crate) fn add(&mut self, other: &Timings) {
+        self.responses += other.responses;
+        self.response_count += other.response_count;
+        self.min_response = match (self.min_response, other.min_response) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max_response = match (self.max_response, other.max_response) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     /// Mean response time.
     pub fn average(&self) -> Duration {
         match self.response_count {

@@ -331,6 +331,28 @@ impl Masker {
         self.add(found);
     }
 
+    /// Learns everything `other` knows (an iteration run in parallel from a copy of this one).
+    pub(crate) fn absorb(&mut self, other: &Masker) {
+        if !self.enabled {
+            return;
+        }
+        let found = Found {
+            secrets: other
+                .secrets
+                .iter()
+                .filter(|s| !self.secrets.contains(*s))
+                .cloned()
+                .collect(),
+            users: other
+                .users
+                .iter()
+                .filter(|u| !self.users.contains(u))
+                .cloned()
+                .collect(),
+        };
+        self.add(found);
+    }
+
     /// Turns what was found into patterns, once per new secret or user name.
     fn add(&mut self, found: Found) {
         let mut patterns: Vec<Pattern> = Vec::new();
