@@ -214,7 +214,7 @@ mod tests {
                 "script": {"exec": "pm.execution.skipRequest();"}}]}
         ]});
         let collection = collection_from_document(&doc, std::path::Path::new("c.json")).unwrap();
-        let planned = plan(&collection, &[]).unwrap();
+        let planned = plan(&collection, &Default::default()).unwrap();
         let client = HttpClient::new(ClientOptions::default(), Arc::new(CookieJar::new())).unwrap();
         let options = RunOptions {
             data: (0..6)
