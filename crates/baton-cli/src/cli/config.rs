@@ -106,6 +106,7 @@ impl RunConfig {
             run: RunOptions {
                 files: file_access(None, false, false),
                 script: script_options(None),
+                parallel: 1,
                 ..RunOptions::default()
             },
             sources: Sources {

@@ -442,7 +442,7 @@ fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErr
         );
     }
     if let Some(path) = &exports.collection {
-        let mut document = collection.document.clone();
+        let mut document = collection.document.value();
         let variables: Vec<Value> = summary
             .scopes
             .collection

@@ -18,7 +18,7 @@ pub use data::{DataRow, load_data};
 pub use environment::{Environment, environment_from_document, load_environment};
 pub use error::LoadError;
 pub use model::{
-    Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
+    Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
     ProtocolProfileBehavior, Request, RequestItem, Url,
 };
 pub use source::TextError;
@@ -90,7 +90,7 @@ mod tests {
         let doc = json!({"collection": {"info": {"name": "From the API"}, "item": []}});
         let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
         assert_eq!(collection.name, "From the API");
-        assert_eq!(collection.document["info"]["name"], "From the API");
+        assert_eq!(collection.document.value()["info"]["name"], "From the API");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The Postman collection model: items, folders, requests, URLs, bodies, auth and scripts, as one
 //! format-neutral tree (v2.0 and v2.1 load into the same types).
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::vars::Variable;
@@ -22,11 +24,31 @@ pub struct Collection {
     pub auth: Option<Auth>,
     /// Collection-level protocol profile behaviour.
     pub behavior: ProtocolProfileBehavior,
-    /// The document as loaded, kept so `--export-collection` writes the user's file back faithfully.
-    pub document: Value,
+    /// The document as loaded, kept so `--export-collection` writes the user's file back
+    /// faithfully and the JSON report can show the collection in the SDK's shape.
+    pub document: Document,
     /// The name of the file (or the last segment of the URL) it was loaded from, where a
     /// failure's location starts.
     pub source: String,
+}
+
+/// A collection's JSON document, kept as compact text: a parsed tree takes several times the
+/// file's size for the whole run, and only the JSON report and `--export-collection` read it, at
+/// the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document(Arc<str>);
+
+impl Document {
+    /// Keeps `value` as text.
+    pub fn new(value: &Value) -> Document {
+        Document(value.to_string().into())
+    }
+
+    /// The document, parsed again.
+    pub fn value(&self) -> Value {
+        // The text is what `Value` wrote, so it always parses.
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
 }
 
 /// A collection entry: a folder of further items or a request.
@@ -34,8 +56,9 @@ pub struct Collection {
 pub enum Item {
     /// A folder (`item` array).
     Folder(Folder),
-    /// A request (boxed: requests are much larger than folders).
-    Request(Box<RequestItem>),
+    /// A request, shared with the run's plan rather than copied into it (and boxed so: requests
+    /// are much larger than folders).
+    Request(Arc<RequestItem>),
 }
 
 impl Item {

@@ -1,12 +1,14 @@
 //! Turning a collection document (v2.0 or v2.1 JSON) into the model, with a precise error for every
 //! wrong shape.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::LoadError;
 use super::json::Node;
 use super::model::{
-    Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
+    Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
     ProtocolProfileBehavior, Request, RequestItem, Url,
 };
 use super::url::parse_query;
@@ -51,7 +53,7 @@ pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
         variables: parse_variables(root, "variable")?,
         auth: parse_auth_member(root)?,
         behavior: parse_behavior(root)?,
-        document: root.value.clone(),
+        document: Document::new(root.value),
         source: root.file().file_name().map_or_else(
             || root.file().display().to_string(),
             |name| name.to_string_lossy().into_owned(),
@@ -84,7 +86,7 @@ fn parse_item(node: &Node) -> Result<Item, LoadError> {
         }));
     }
     let request = node.get("request").expect("checked above");
-    Ok(Item::Request(Box::new(RequestItem {
+    Ok(Item::Request(Arc::new(RequestItem {
         id,
         name,
         request: parse_request(&request)?,

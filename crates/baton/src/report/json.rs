@@ -119,7 +119,8 @@ impl Serialize for Executions<'_> {
 /// The collection in the SDK's shape, with what Digest challenges taught written into the auth
 /// blocks (Newman's runtime changes the collection it runs).
 fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> SdkCollection {
-    let sdk = sdk_collection(&collection.document);
+    let document = collection.document.value();
+    let sdk = sdk_collection(&document);
     let mut learned = Vec::new();
     for execution in &summary.executions {
         let Some(params) = digest_learned_by(execution) else {
@@ -132,7 +133,7 @@ fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> Sdk
     if learned.is_empty() {
         return sdk;
     }
-    let mut document = collection.document.clone();
+    let mut document = document;
     for (at, params) in &learned {
         add_learned_digest(&mut document, at, params);
     }

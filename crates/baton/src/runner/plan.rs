@@ -2,7 +2,9 @@
 //! the folders above it (scripts, auth, protocol behaviour), narrowed by `--folder` and
 //! `--exclude-folder`.
 
+use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::collection::{
     Auth, Collection, Event, Folder, Item, Listen, ProtocolProfileBehavior, RequestItem,
@@ -13,7 +15,7 @@ use crate::script::ScriptSource;
 #[derive(Debug, Clone)]
 pub struct PlannedItem {
     /// The item.
-    pub item: RequestItem,
+    pub item: Arc<RequestItem>,
     /// Folder names from the top down, then the item name.
     pub path: Vec<String>,
     /// Pre-request scripts, collection first.
@@ -85,10 +87,11 @@ fn origin(auth: &Option<Auth>) -> Option<usize> {
 /// Orders the collection's requests as `filter` narrows them, in collection order. A name in the
 /// filter that matches nothing is an error with a suggestion.
 pub fn plan(collection: &Collection, filter: &ItemFilter) -> Result<Vec<PlannedItem>, PlanError> {
+    let mut texts = ScriptTexts::default();
     let root = Inherited {
         path: Vec::new(),
-        prerequest: scripts(&collection.events, Listen::Prerequest, &collection.name),
-        test: scripts(&collection.events, Listen::Test, &collection.name),
+        prerequest: texts.scripts(&collection.events, Listen::Prerequest, &collection.name),
+        test: texts.scripts(&collection.events, Listen::Test, &collection.name),
         auth: collection.auth.clone(),
         auth_origin: origin(&collection.auth),
         behavior: collection.behavior.clone(),
@@ -112,6 +115,7 @@ pub fn plan(collection: &Collection, filter: &ItemFilter) -> Result<Vec<PlannedI
     let mut walk = Walk {
         except: &filter.except,
         chosen: None,
+        texts,
         out: &mut out,
     };
     if filter.only.is_empty() {
@@ -136,6 +140,7 @@ struct Walk<'a> {
     except: &'a [String],
     /// The index paths `--folder` chose.
     chosen: Option<&'a [Vec<usize>]>,
+    texts: ScriptTexts,
     out: &'a mut Vec<PlannedItem>,
 }
 
@@ -154,8 +159,11 @@ impl Walk<'_> {
                 continue;
             }
             match item {
-                Item::Folder(folder) => self.all(&folder.items, &descend(inherited, folder)),
-                Item::Request(request) => self.out.push(planned(request, inherited)),
+                Item::Folder(folder) => {
+                    let below = self.texts.descend(inherited, folder);
+                    self.all(&folder.items, &below)
+                }
+                Item::Request(request) => self.out.push(self.texts.planned(request, inherited)),
             }
         }
     }
@@ -170,10 +178,16 @@ impl Walk<'_> {
             let is_chosen = self.chosen.is_some_and(|chosen| chosen.contains(at));
             match item {
                 Item::Folder(folder) if is_chosen => {
-                    self.all(&folder.items, &descend(inherited, folder))
+                    let below = self.texts.descend(inherited, folder);
+                    self.all(&folder.items, &below)
                 }
-                Item::Folder(folder) => self.select(&folder.items, &descend(inherited, folder), at),
-                Item::Request(request) if is_chosen => self.out.push(planned(request, inherited)),
+                Item::Folder(folder) => {
+                    let below = self.texts.descend(inherited, folder);
+                    self.select(&folder.items, &below, at)
+                }
+                Item::Request(request) if is_chosen => {
+                    self.out.push(self.texts.planned(request, inherited))
+                }
                 Item::Request(_) => {}
             }
             at.pop();
@@ -203,56 +217,73 @@ fn first_match(items: &[Item], name: &str) -> Option<Vec<usize>> {
     None
 }
 
-fn descend(inherited: &Inherited, folder: &Folder) -> Inherited {
-    let mut path = inherited.path.clone();
-    path.push(folder.name.clone());
-    let location = path.join(" > ");
-    let mut prerequest = inherited.prerequest.clone();
-    prerequest.extend(scripts(&folder.events, Listen::Prerequest, &location));
-    let mut test = inherited.test.clone();
-    test.extend(scripts(&folder.events, Listen::Test, &location));
-    Inherited {
-        path,
-        prerequest,
-        test,
-        auth: folder.auth.clone().or_else(|| inherited.auth.clone()),
-        auth_origin: origin(&folder.auth).or(inherited.auth_origin),
-        behavior: inherited.behavior.merged_with(&folder.behavior),
-    }
-}
+/// The scripts' texts, each kept once however many items run it: a collection often repeats
+/// the same test script on every request.
+#[derive(Default)]
+struct ScriptTexts(HashMap<String, Rc<str>>);
 
-fn planned(request: &RequestItem, inherited: &Inherited) -> PlannedItem {
-    let mut path = inherited.path.clone();
-    path.push(request.name.clone());
-    let location = path.join(" > ");
-    let mut prerequest = inherited.prerequest.clone();
-    prerequest.extend(scripts(&request.events, Listen::Prerequest, &location));
-    let mut test = inherited.test.clone();
-    test.extend(scripts(&request.events, Listen::Test, &location));
-    PlannedItem {
-        item: request.clone(),
-        path,
-        prerequest,
-        test,
-        auth: request
-            .request
-            .auth
-            .clone()
-            .or_else(|| inherited.auth.clone()),
-        auth_origin: origin(&request.request.auth).or(inherited.auth_origin),
-        behavior: inherited.behavior.merged_with(&request.behavior),
+impl ScriptTexts {
+    fn descend(&mut self, inherited: &Inherited, folder: &Folder) -> Inherited {
+        let mut path = inherited.path.clone();
+        path.push(folder.name.clone());
+        let location = path.join(" > ");
+        let mut prerequest = inherited.prerequest.clone();
+        prerequest.extend(self.scripts(&folder.events, Listen::Prerequest, &location));
+        let mut test = inherited.test.clone();
+        test.extend(self.scripts(&folder.events, Listen::Test, &location));
+        Inherited {
+            path,
+            prerequest,
+            test,
+            auth: folder.auth.clone().or_else(|| inherited.auth.clone()),
+            auth_origin: origin(&folder.auth).or(inherited.auth_origin),
+            behavior: inherited.behavior.merged_with(&folder.behavior),
+        }
     }
-}
 
-fn scripts(events: &[Event], listen: Listen, location: &str) -> Vec<ScriptSource> {
-    events
-        .iter()
-        .filter(|e| e.listen == listen && !e.disabled && !e.exec.trim().is_empty())
-        .map(|e| ScriptSource {
-            code: Rc::from(e.exec.as_str()),
-            location: location.to_string(),
-        })
-        .collect()
+    fn planned(&mut self, request: &Arc<RequestItem>, inherited: &Inherited) -> PlannedItem {
+        let mut path = inherited.path.clone();
+        path.push(request.name.clone());
+        let location = path.join(" > ");
+        let mut prerequest = inherited.prerequest.clone();
+        prerequest.extend(self.scripts(&request.events, Listen::Prerequest, &location));
+        let mut test = inherited.test.clone();
+        test.extend(self.scripts(&request.events, Listen::Test, &location));
+        PlannedItem {
+            item: Arc::clone(request),
+            path,
+            prerequest,
+            test,
+            auth: request
+                .request
+                .auth
+                .clone()
+                .or_else(|| inherited.auth.clone()),
+            auth_origin: origin(&request.request.auth).or(inherited.auth_origin),
+            behavior: inherited.behavior.merged_with(&request.behavior),
+        }
+    }
+
+    fn scripts(&mut self, events: &[Event], listen: Listen, location: &str) -> Vec<ScriptSource> {
+        events
+            .iter()
+            .filter(|e| e.listen == listen && !e.disabled && !e.exec.trim().is_empty())
+            .map(|e| ScriptSource {
+                code: self.text(&e.exec),
+                location: location.to_string(),
+            })
+            .collect()
+    }
+
+    /// `text`, shared with every earlier script of the same text.
+    fn text(&mut self, text: &str) -> Rc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return Rc::clone(shared);
+        }
+        let shared: Rc<str> = Rc::from(text);
+        self.0.insert(text.to_string(), Rc::clone(&shared));
+        shared
+    }
 }
 
 fn collect_names(items: &[Item], out: &mut Vec<String>) {
@@ -397,6 +428,29 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "--exclude-folder `Apss`: no folder or request has this name; did you mean `Apps`?"
+        );
+    }
+
+    #[test]
+    fn a_script_text_is_kept_once_however_many_items_run_it() {
+        let test = json!([{"listen": "test", "script": {"exec": ["pm.test('ok', () => {});"]}}]);
+        let doc = json!({"info": {"name": "C"}, "item": [
+            {"name": "A", "request": "http://h/a", "event": test},
+            {"name": "B", "request": "http://h/b", "event": test}
+        ]});
+        let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
+        let plan = plan(&collection, &ItemFilter::default()).unwrap();
+        assert!(Rc::ptr_eq(&plan[0].test[0].code, &plan[1].test[0].code));
+        assert_eq!(plan[1].test[0].location, "B");
+        assert!(
+            Arc::ptr_eq(
+                &plan[0].item,
+                match &collection.items[0] {
+                    Item::Request(item) => item,
+                    Item::Folder(_) => panic!("a request"),
+                }
+            ),
+            "the plan shares the collection's items"
         );
     }
 }
