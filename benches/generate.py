@@ -7,6 +7,7 @@ capture script, and rows.json its N data rows.
 
 usage: generate.py collection N BASE_URL [--script no-library|capture|library] > collection.json
        generate.py curl N BASE_URL > curl.config
+       generate.py hurl N BASE_URL [--capture] > requests.hurl
        generate.py slow BASE_URL > collection.json
        generate.py rows N > rows.json
 """
@@ -61,6 +62,18 @@ def collection(count, base_url, script):
     }
 
 
+def hurl(count, base_url, capture):
+    """The same GETs as a Hurl file: the capture twin asserts the status and captures the id, as
+    the capture script does with `pm.test` and `pm.environment.set`."""
+    entries = []
+    for i in range(count):
+        entry = f"GET {base_url}/items/{i}\n"
+        if capture:
+            entry += 'HTTP 200\n[Captures]\nid: jsonpath "$.id"\n'
+        entries.append(entry)
+    return "\n".join(entries)
+
+
 def slow(base_url):
     return {
         "info": {
@@ -83,13 +96,16 @@ def main(argv):
     if argv[:1] == ["rows"] and len(argv) == 2:
         json.dump([{"row": i} for i in range(int(argv[1]))], sys.stdout)
         return
-    if len(argv) < 3 or argv[0] not in ("collection", "curl"):
+    if len(argv) < 3 or argv[0] not in ("collection", "curl", "hurl"):
         sys.exit(__doc__)
     kind, count, base_url = argv[0], int(argv[1]), argv[2]
     if kind == "curl":
         # One curl process, one connection: each URL gets its own output line or curl prints bodies.
         for i in range(count):
             print(f'url = "{base_url}/items/{i}"\noutput = "/dev/null"')
+        return
+    if kind == "hurl":
+        sys.stdout.write(hurl(count, base_url, argv[3:4] == ["--capture"]))
         return
     script = argv[4] if argv[3:4] == ["--script"] else None
     if script is not None and script not in SCRIPTS:

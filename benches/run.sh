@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: Baton against Newman 6.2.2 and a keep-alive curl loop, on generated collections sent to
+# Benchmark: Baton against Newman 6.2.2, Hurl (when installed) and a keep-alive curl loop, on
+# generated collections sent to
 # a local server. Prints wall time, CPU time (user+sys) and peak RSS side by side, the derived
 # per-request and per-script costs, and whether memory stays flat over 100,000 executions. Then a
 # server that takes 100 ms per answer, 200 data rows: serial, --parallel 8 and --parallel 32.
@@ -12,7 +13,8 @@
 #   --slow-only  only the slow-server scenario (each runner once: it waits on the server, not
 #                on the CPU, so runs barely differ)
 #
-# Needs: a Rust toolchain, Python 3, curl, and Node.js with npm unless --no-newman. GNU time
+# Needs: a Rust toolchain, Python 3, curl, and Node.js with npm unless --no-newman. Hurl runs the
+# same work (`.hurl` twins of the collections) when `hurl` is on PATH or HURL names it. GNU time
 # (/usr/bin/time) is used for peak RSS when present; see benches/measure.py for why.
 # Loopback only: the server binds 127.0.0.1 on a free port. Generated collections and results live
 # in a temp dir that is removed at exit.
@@ -57,6 +59,8 @@ for line in sys.stdin:
 baton=$(awk '$1 == "baton" { print $2 }' <<<"$executables")
 server=$(awk '$1 == "server" { print $2 }' <<<"$executables")
 [ -x "$baton" ] && [ -x "$server" ] || { echo "cargo named no baton or server executable" >&2; exit 1; }
+hurl=${HURL:-$(command -v hurl || true)}
+[ -z "$hurl" ] && echo "== hurl not found: the Hurl columns stay empty (see the README)" >&2
 newman_js=tests/node/node_modules/newman/bin/newman.js
 if $newman && [ ! -f "$newman_js" ]; then
     echo "== installing Newman (npm ci in tests/node)" >&2
@@ -90,6 +94,10 @@ for script in no-library capture library; do
     python3 benches/generate.py collection 1 "$base" --script "$script" >"$work/$script-1.json"
 done
 python3 benches/generate.py collection 1000 "$base" --script capture >"$work/capture-1000.json"
+python3 benches/generate.py collection 5000 "$base" --script capture >"$work/capture-5000.json"
+python3 benches/generate.py collection 20000 "$base" >"$work/plain-20000.json"
+python3 benches/generate.py hurl 5000 "$base" >"$work/plain-5000.hurl"
+python3 benches/generate.py hurl 5000 "$base" --capture >"$work/capture-5000.hurl"
 slow_rows=200
 python3 benches/generate.py slow "$base" >"$work/slow.json"
 python3 benches/generate.py rows "$slow_rows" >"$work/rows.json"
@@ -132,6 +140,12 @@ scenarios() {
     done
     baton_run "1000 requests, capture script" "$runs" "$work/capture-1000.json"
     newman_run "1000 requests, capture script" 1 "$work/capture-1000.json"
+    baton_run "5000 requests, capture script" "$runs" "$work/capture-5000.json"
+    if [ -n "$hurl" ]; then
+        measure "5000 requests" hurl "$runs" "$hurl" --no-output "$work/plain-5000.hurl"
+        measure "5000 requests, capture script" hurl "$runs" "$hurl" --no-output \
+            "$work/capture-5000.hurl"
+    fi
 }
 
 # A slow API (100 ms per answer) and one iteration per data row: what --parallel is for. Each
@@ -171,6 +185,10 @@ baton_run "flat: 1000 executions" 1 "$work/plain-1000.json"
 baton_run "flat: $executions executions" 1 "$work/plain-1000.json" -n "$flat_iterations"
 baton_run "flat: 1000 scripted executions" 1 "$work/capture-1000.json"
 baton_run "flat: $executions scripted executions" 1 "$work/capture-1000.json" -n "$flat_iterations"
+# Memory per loaded item: the same plain GETs at three sizes, once each.
+for n in 1000 5000 20000; do
+    baton_run "items: $n" 1 "$work/plain-$n.json"
+done
 slow_scenarios
 load_after=$(uptime)
 echo "== load after: $load_after" >&2
