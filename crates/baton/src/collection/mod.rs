@@ -8,6 +8,7 @@ mod json;
 mod model;
 mod parse;
 mod source;
+mod stream;
 mod to_json;
 mod url;
 
@@ -27,8 +28,8 @@ pub(crate) use url::{parse_query, percent_decode};
 
 /// Loads a collection file (v2.0 or v2.1; UTF-8 with or without BOM, or UTF-16LE).
 pub fn load_collection(path: &Path) -> Result<Collection, LoadError> {
-    let document = source::read_json(path)?;
-    collection_from_document(&document, path)
+    let text = source::read_text(path)?;
+    stream::collection_from_text(&text, path)
 }
 
 /// Builds a collection from an already parsed document; `path` is used in error messages. The

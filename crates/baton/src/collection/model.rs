@@ -44,6 +44,11 @@ impl Document {
         Document(value.to_string().into())
     }
 
+    /// Keeps the document's text as it was read (it parses to the same value).
+    pub fn from_text(text: &str) -> Document {
+        Document(text.into())
+    }
+
     /// The document, parsed again.
     pub fn value(&self) -> Value {
         // The text is what `Value` wrote, so it always parses.
@@ -54,8 +59,8 @@ impl Document {
 /// A collection entry: a folder of further items or a request.
 #[derive(Debug, Clone)]
 pub enum Item {
-    /// A folder (`item` array).
-    Folder(Folder),
+    /// A folder (`item` array), boxed so that an item takes two words in its parent's list.
+    Folder(Box<Folder>),
     /// A request, shared with the run's plan rather than copied into it (and boxed so: requests
     /// are much larger than folders).
     Request(Arc<RequestItem>),

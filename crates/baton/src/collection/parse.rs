@@ -16,10 +16,20 @@ use crate::vars::Variable;
 
 /// Builds a collection from its parsed document.
 pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
+    build_collection(root, None, Document::new(root.value))
+}
+
+/// Builds a collection from its document; `items`, when given, are the top-level items already
+/// parsed from the document's `item` member, which `root` then lacks (a file read item by item).
+pub(super) fn build_collection(
+    root: &Node,
+    items: Option<Vec<Item>>,
+    document: Document,
+) -> Result<Collection, LoadError> {
     let object = root.object()?;
     // Newman runs a bare `{item: [...]}` (two of its own fixtures have no `info`), so only an
     // object with neither member is rejected.
-    if !object.contains_key("info") && !object.contains_key("item") {
+    if !object.contains_key("info") && !object.contains_key("item") && items.is_none() {
         if object.contains_key("requests") || object.contains_key("order") {
             return Err(LoadError::UnsupportedFormat {
                 path: root.file().to_path_buf(),
@@ -48,12 +58,15 @@ pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
     Ok(Collection {
         id: info.opt_string("_postman_id")?.unwrap_or_default(),
         name: info.opt_string("name")?.unwrap_or_default(),
-        items: parse_items(root)?,
+        items: match items {
+            Some(items) => items,
+            None => parse_items(root)?,
+        },
         events: parse_events(root)?,
         variables: parse_variables(root, "variable")?,
         auth: parse_auth_member(root)?,
         behavior: parse_behavior(root)?,
-        document: Document::new(root.value),
+        document,
         source: root.file().file_name().map_or_else(
             || root.file().display().to_string(),
             |name| name.to_string_lossy().into_owned(),
@@ -69,21 +82,30 @@ fn parse_items(parent: &Node) -> Result<Vec<Item>, LoadError> {
 }
 
 fn parse_item(node: &Node) -> Result<Item, LoadError> {
+    build_item(node, None)
+}
+
+/// Builds an item; `items`, when given, are its children already parsed from its `item` member,
+/// which `node` then lacks.
+pub(super) fn build_item(node: &Node, items: Option<Vec<Item>>) -> Result<Item, LoadError> {
     node.object()?;
     let id = match node.opt_string("id")? {
         Some(id) => id,
         None => node.opt_string("_postman_id")?.unwrap_or_default(),
     };
     let name = node.opt_string("name")?.unwrap_or_default();
-    if node.get("item").is_some() || node.get("request").is_none() {
-        return Ok(Item::Folder(Folder {
+    if items.is_some() || node.get("item").is_some() || node.get("request").is_none() {
+        return Ok(Item::Folder(Box::new(Folder {
             id,
             name,
-            items: parse_items(node)?,
+            items: match items {
+                Some(items) => items,
+                None => parse_items(node)?,
+            },
             events: parse_events(node)?,
             auth: parse_auth_member(node)?,
             behavior: parse_behavior(node)?,
-        }));
+        })));
     }
     let request = node.get("request").expect("checked above");
     Ok(Item::Request(Arc::new(RequestItem {

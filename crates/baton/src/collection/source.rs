@@ -66,24 +66,34 @@ pub fn read_json(path: &Path) -> Result<Value, LoadError> {
 
 /// Parses JSON text that came from `path`.
 pub fn parse_json(path: &Path, text: &str) -> Result<Value, LoadError> {
-    if text.trim().is_empty() {
+    if is_blank(text) {
         return Err(LoadError::Empty {
             path: path.to_path_buf(),
         });
     }
-    serde_json::from_str(text).map_err(|e| LoadError::Syntax {
+    serde_json::from_str(text).map_err(|e| syntax_error(path, text, &e))
+}
+
+/// Whether `text` holds nothing to parse: an empty file is an error of its own.
+pub fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
+/// A JSON syntax error in `text`, with its line and column and the line it is on.
+pub fn syntax_error(path: &Path, text: &str, error: &serde_json::Error) -> LoadError {
+    LoadError::Syntax {
         path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: syntax_message(&e),
+        line: error.line(),
+        column: error.column(),
+        message: syntax_message(error),
         source_line: text
             .lines()
-            .nth(e.line().saturating_sub(1))
+            .nth(error.line().saturating_sub(1))
             .unwrap_or_default()
             .chars()
             .take(200)
             .collect(),
-    })
+    }
 }
 
 /// serde_json appends " at line L column C" to its messages; the location is reported separately.
