@@ -30,10 +30,6 @@ use crate::collection::{Listen, Request, request_from_json};
 use crate::http::{CookieError, CookieJar, HttpError, Response};
 use crate::script::types::RequestSender;
 
-const PRELUDE: &str = include_str!("js/prelude.js");
-const SDK: &str = include_str!("js/sdk.js");
-const ASSERTIONS: &str = include_str!("js/assertions.js");
-
 /// How long describing a thrown value may take (its `message` getter, `toString`, Proxy traps).
 const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
 
@@ -120,14 +116,10 @@ impl Realm {
         let baton = context.with(|ctx| -> Result<_, RealmSetupError> {
             let raw = |e: rquickjs::Error| RealmSetupError(describe_raw(&ctx, e));
             let natives = super::host::natives(&ctx, &host).map_err(|e| failed(&e))?;
-            let install = |source: &str, file: &str| -> Result<Function, RealmSetupError> {
-                let options = eval_options(file);
-                ctx.eval_with_options::<Function, _>(source, options)
-                    .map_err(raw)
-            };
-            let sdk = install(SDK, "baton:sdk.js")?;
-            let assertions = install(ASSERTIONS, "baton:assertions.js")?;
-            let prelude = install(PRELUDE, "baton:prelude.js")?;
+            let install = |file: &str| super::libraries::api(&ctx, file).map_err(raw);
+            let sdk = install("sdk.js")?;
+            let assertions = install("assertions.js")?;
+            let prelude = install("prelude.js")?;
             let sugar_names = ctx.json_parse(super::libraries::SUGAR_NAMES).map_err(raw)?;
             let scope_indices = Object::new(ctx.clone()).map_err(raw)?;
             for (index, name) in super::host::SCOPE_NAMES.iter().enumerate() {
