@@ -203,7 +203,10 @@ impl Realm {
             Control::FireTimers => &p.fire_timers,
             Control::NextTimer => &p.next_timer,
         };
-        function.clone().restore(ctx).expect("the realm's own runtime")
+        function
+            .clone()
+            .restore(ctx)
+            .expect("the realm's own runtime")
     }
 
     pub async fn run_job(&mut self, job: ScriptJob<'_>) -> ScriptOutcome {
