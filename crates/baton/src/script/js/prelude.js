@@ -173,6 +173,8 @@
 
     baton.fireTimers = function () {
         if (script.skipped) { timers.clear(); callbacks.clear(); return 0; }
+        // Asked after every script: most set no timer, and then no callback is made.
+        if (timers.size === 0) { return 0; }
         var now = Date.now(), first;
         timers.forEach(function (t) {
             if (t.due <= now && (!first || t.due < first.due || (t.due === first.due && t.id < first.id))) { first = t; }
@@ -185,6 +187,7 @@
         return 1;
     };
     baton.nextTimer = function () {
+        if (timers.size === 0) { return -1; }
         var next = -1;
         timers.forEach(function (t) { if (next < 0 || t.due < next) { next = t.due; } });
         return next < 0 ? -1 : Math.max(0, next - Date.now());
@@ -708,10 +711,11 @@
     baton.endScript = function () {
         var tests = script.tests;
         if (tests && typeof tests === 'object') {
-            Object.keys(tests).forEach(function (name) {
-                var value = tests[name];
-                record(name, false, value ? undefined : { name: 'AssertionError', message: 'expected ' + inspect(value, 0, [], 0) + ' to be truthy' });
-            });
+            var names = Object.keys(tests);
+            for (var i = 0; i < names.length; i++) {
+                var value = tests[names[i]];
+                record(names[i], false, value ? undefined : { name: 'AssertionError', message: 'expected ' + inspect(value, 0, [], 0) + ' to be truthy' });
+            }
         }
         var error = script.error;
         timers.clear();
