@@ -1,49 +1,14 @@
-//! The npm libraries scripts can `require` (see `LIBRARIES.md`): bundled by `js/build.mjs` into the
-//! committed `bundled/` directory, embedded in the binary, compiled to QuickJS bytecode the first
-//! time any realm in the process needs one, and loaded from that bytecode afterwards. Nothing is
-//! parsed until a script asks.
-
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+//! The npm libraries scripts can `require` (see `LIBRARIES.md`) and the pm API itself, as QuickJS
+//! bytecode compiled at build time (`build.rs`) from the committed `bundled/` and `js/` sources and
+//! embedded in the binary. A library is loaded from that bytecode the first time a script asks;
+//! nothing is parsed at run time.
 
 use rquickjs::loader::bundle::Bundle;
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
-use rquickjs::module::{Declared, WriteOptions};
+use rquickjs::module::Declared;
 use rquickjs::{Ctx, Error, Function, Module, Object, Promise};
 
-macro_rules! bundled {
-    ($($name:literal => $file:literal),* $(,)?) => {
-        /// Library name -> bundled CommonJS source.
-        const SOURCES: &[(&str, &str)] = &[
-            $(($name, include_str!(concat!("bundled/", $file)))),*
-        ];
-    };
-}
-
-bundled! {
-    "lodash" => "lodash.js",
-    "lodash3" => "lodash3.js",
-    "backbone" => "backbone.js",
-    "sugar" => "sugar.js",
-    "chai" => "chai.js",
-    "moment" => "moment.js",
-    "crypto-js" => "crypto-js.js",
-    "ajv" => "ajv.js",
-    "tv4" => "tv4.js",
-    "xml2js" => "xml2js.js",
-    "cheerio" => "cheerio.js",
-    "csv-parse/lib/sync" => "csv-parse_lib_sync.js",
-    "postman-collection" => "postman-collection.js",
-    "assert" => "assert.js",
-    "buffer" => "buffer.js",
-    "events" => "events.js",
-    "path" => "path.js",
-    "punycode" => "punycode.js",
-    "querystring" => "querystring.js",
-    "string_decoder" => "string_decoder.js",
-    "url" => "url.js",
-    "util" => "util.js",
-}
+include!(concat!(env!("OUT_DIR"), "/bytecode.rs"));
 
 /// The licence texts of every embedded JavaScript package, for `baton licenses`.
 pub fn third_party_licenses() -> &'static str {
@@ -53,20 +18,17 @@ pub fn third_party_licenses() -> &'static str {
 /// What Sugar adds to the built-ins, as `{"String.prototype": ["has", ...], ...}` (see `build.mjs`).
 pub const SUGAR_NAMES: &str = include_str!("bundled/sugar-names.json");
 
-/// Whether `name` is one of the embedded libraries.
-pub fn is_bundled(name: &str) -> bool {
-    SOURCES.iter().any(|(n, _)| *n == name)
-}
-
 const PREFIX: &str = "baton:";
 
-/// Bytecode of the libraries compiled so far in this process, shared by every realm. Entries are
-/// leaked on purpose: at most one per library for the life of the process.
-type Cache = Mutex<HashMap<&'static str, &'static [(&'static str, &'static [u8])]>>;
+/// The pm API's files, each a module whose default export is the function the file holds.
+const API: [&str; 3] = ["prelude.js", "sdk.js", "assertions.js"];
 
-fn cache() -> &'static Cache {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
+/// Whether `name` is one of the embedded libraries.
+pub fn is_bundled(name: &str) -> bool {
+    !API.contains(&name)
+        && BYTECODE
+            .iter()
+            .any(|(module, _)| module.strip_prefix(PREFIX) == Some(name))
 }
 
 /// Loads library `name` into the realm and returns its CommonJS factory
@@ -75,13 +37,25 @@ pub fn factory<'js>(ctx: &Ctx<'js>, name: &str) -> rquickjs::Result<Function<'js
     if !is_bundled(name) {
         return Err(Error::new_loading(name));
     }
+    default_export(ctx, name)
+}
+
+/// Loads one of the pm API's files (`prelude.js`, `sdk.js`, `assertions.js`) and returns the
+/// function it holds.
+pub fn api<'js>(ctx: &Ctx<'js>, file: &str) -> rquickjs::Result<Function<'js>> {
+    if !API.contains(&file) {
+        return Err(Error::new_loading(file));
+    }
+    default_export(ctx, file)
+}
+
+fn default_export<'js>(ctx: &Ctx<'js>, name: &str) -> rquickjs::Result<Function<'js>> {
     let promise: Promise<'js> = Module::import(ctx, format!("{PREFIX}{name}"))?;
     let namespace: Object<'js> = promise.finish()?;
     namespace.get("default")
 }
 
-/// Resolves and loads `baton:<library>` modules: from cached bytecode when another realm already
-/// compiled it, else by compiling the embedded source (and caching the bytecode).
+/// Resolves and loads `baton:<name>` modules from the embedded bytecode.
 pub struct LibraryLoader;
 
 impl Resolver for LibraryLoader {
@@ -92,9 +66,10 @@ impl Resolver for LibraryLoader {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
-        match name.strip_prefix(PREFIX) {
-            Some(lib) if is_bundled(lib) => Ok(name.to_string()),
-            _ => Err(Error::new_resolving(base, name)),
+        if BYTECODE.iter().any(|(module, _)| *module == name) {
+            Ok(name.to_string())
+        } else {
+            Err(Error::new_resolving(base, name))
         }
     }
 }
@@ -106,34 +81,7 @@ impl Loader for LibraryLoader {
         name: &str,
         attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<Module<'js, Declared>> {
-        let lib = name.strip_prefix(PREFIX).unwrap_or(name);
-        let cached = cache()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(lib)
-            .copied();
-        if let Some(compiled) = cached {
-            return Bundle(compiled).load(ctx, name, attributes);
-        }
-        let (lib, source) = SOURCES
-            .iter()
-            .find(|(n, _)| *n == lib)
-            .ok_or_else(|| Error::new_loading(name))?;
-        // The whole bundle sits on the wrapper's first line so error positions stay readable.
-        let wrapped = format!(
-            "export default function (module, exports, require, process, global) {{{source}\n}}"
-        );
-        let module = Module::declare(ctx.clone(), name, wrapped)?;
-        let bytes = module.write(WriteOptions::default())?;
-        let entry: &'static [(&'static str, &'static [u8])] = Box::leak(Box::new([(
-            Box::leak(name.to_string().into_boxed_str()) as &'static str,
-            Box::leak(bytes.into_boxed_slice()) as &'static [u8],
-        )]));
-        cache()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(lib, entry);
-        Ok(module)
+        Bundle(BYTECODE).load(ctx, name, attributes)
     }
 }
 
@@ -160,12 +108,24 @@ mod tests {
 
     #[test]
     fn every_bundle_says_it_is_generated() {
-        for (name, source) in SOURCES {
+        let mut libraries = 0;
+        for (module, _) in BYTECODE {
+            let Some(name) = module.strip_prefix(PREFIX).filter(|n| is_bundled(n)) else {
+                continue;
+            };
+            let file = format!(
+                "{}/src/script/bundled/{}.js",
+                env!("CARGO_MANIFEST_DIR"),
+                name.replace('/', "_")
+            );
+            let source = std::fs::read_to_string(&file).unwrap();
             assert!(
                 source.starts_with("/* Generated by crates/baton/js/build.mjs"),
                 "{name}"
             );
+            libraries += 1;
         }
+        assert_eq!(libraries, BYTECODE.len() - API.len());
         let names: serde_json::Value = serde_json::from_str(SUGAR_NAMES).unwrap();
         assert!(names["String.prototype"].as_array().unwrap().len() > 50);
     }

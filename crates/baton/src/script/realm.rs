@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rquickjs::context::EvalOptions;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Function, Object, Persistent, Promise, Runtime, Value};
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use url::Url;
 
 use super::convert::to_js;
@@ -29,10 +29,6 @@ use crate::collection::LoadError;
 use crate::collection::{Listen, Request, request_from_json};
 use crate::http::{CookieError, CookieJar, HttpError, Response};
 use crate::script::types::RequestSender;
-
-const PRELUDE: &str = include_str!("js/prelude.js");
-const SDK: &str = include_str!("js/sdk.js");
-const ASSERTIONS: &str = include_str!("js/assertions.js");
 
 /// How long describing a thrown value may take (its `message` getter, `toString`, Proxy traps).
 const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
@@ -62,8 +58,27 @@ pub struct Realm {
     compiled: HashMap<Rc<str>, (Persistent<Function<'static>>, String)>,
 }
 
+/// The prelude's control object and the functions of it called for every job and script, kept
+/// as handles so that no call looks them up by name.
 struct Persistents {
     baton: Persistent<Object<'static>>,
+    begin_job: Persistent<Function<'static>>,
+    end_job: Persistent<Function<'static>>,
+    begin_script: Persistent<Function<'static>>,
+    end_script: Persistent<Function<'static>>,
+    fire_timers: Persistent<Function<'static>>,
+    next_timer: Persistent<Function<'static>>,
+}
+
+/// The prelude functions kept in [`Persistents`].
+#[derive(Clone, Copy)]
+enum Control {
+    BeginJob,
+    EndJob,
+    BeginScript,
+    EndScript,
+    FireTimers,
+    NextTimer,
 }
 
 /// A `pm.sendRequest` waiting for its response.
@@ -117,17 +132,13 @@ impl Realm {
         }
         let context = Context::full(&runtime).map_err(|e| failed(&e))?;
         let host = SharedHost::default();
-        let baton = context.with(|ctx| -> Result<_, RealmSetupError> {
+        let persistent = context.with(|ctx| -> Result<_, RealmSetupError> {
             let raw = |e: rquickjs::Error| RealmSetupError(describe_raw(&ctx, e));
             let natives = super::host::natives(&ctx, &host).map_err(|e| failed(&e))?;
-            let install = |source: &str, file: &str| -> Result<Function, RealmSetupError> {
-                let options = eval_options(file);
-                ctx.eval_with_options::<Function, _>(source, options)
-                    .map_err(raw)
-            };
-            let sdk = install(SDK, "baton:sdk.js")?;
-            let assertions = install(ASSERTIONS, "baton:assertions.js")?;
-            let prelude = install(PRELUDE, "baton:prelude.js")?;
+            let install = |file: &str| super::libraries::api(&ctx, file).map_err(raw);
+            let sdk = install("sdk.js")?;
+            let assertions = install("assertions.js")?;
+            let prelude = install("prelude.js")?;
             let sugar_names = ctx.json_parse(super::libraries::SUGAR_NAMES).map_err(raw)?;
             let scope_indices = Object::new(ctx.clone()).map_err(raw)?;
             for (index, name) in super::host::SCOPE_NAMES.iter().enumerate() {
@@ -143,10 +154,22 @@ impl Realm {
                     scope_indices,
                 ))
                 .map_err(raw)?;
-            Ok(Persistent::save(&ctx, baton))
+            let function = |name: &str| -> Result<Persistent<Function<'static>>, RealmSetupError> {
+                let f: Function = baton.get(name).map_err(raw)?;
+                Ok(Persistent::save(&ctx, f))
+            };
+            Ok(Persistents {
+                begin_job: function("beginJob")?,
+                end_job: function("endJob")?,
+                begin_script: function("beginScript")?,
+                end_script: function("endScript")?,
+                fire_timers: function("fireTimers")?,
+                next_timer: function("nextTimer")?,
+                baton: Persistent::save(&ctx, baton),
+            })
         })?;
         Ok(Realm {
-            persistent: Some(Persistents { baton }),
+            persistent: Some(persistent),
             context,
             runtime,
             host,
@@ -170,6 +193,22 @@ impl Realm {
             .expect("the realm's own runtime")
     }
 
+    fn control<'js>(&self, ctx: &Ctx<'js>, which: Control) -> Function<'js> {
+        let p = self.persistent.as_ref().expect("realm is initialised");
+        let function = match which {
+            Control::BeginJob => &p.begin_job,
+            Control::EndJob => &p.end_job,
+            Control::BeginScript => &p.begin_script,
+            Control::EndScript => &p.end_script,
+            Control::FireTimers => &p.fire_timers,
+            Control::NextTimer => &p.next_timer,
+        };
+        function
+            .clone()
+            .restore(ctx)
+            .expect("the realm's own runtime")
+    }
+
     pub async fn run_job(&mut self, job: ScriptJob<'_>) -> ScriptOutcome {
         let prerequest = job.listen == Listen::Prerequest;
         let cookies = page_cookies(job.cookies, job.response, job.request, job.scopes);
@@ -185,15 +224,25 @@ impl Realm {
                 ..Host::default()
             };
         }
-        let info = json!({
-            "eventName": job.listen.as_str(),
-            "iteration": job.info.iteration,
-            "iterationCount": job.info.iteration_count,
-            "requestName": job.info.request_name,
-            "requestId": job.info.request_id,
-            "location": job.info.location,
+        self.context.with(|ctx| {
+            let info = &job.info;
+            let location = rquickjs::Array::new(ctx.clone()).and_then(|array| {
+                for (index, name) in info.location.iter().enumerate() {
+                    array.set(index, name.as_str())?;
+                }
+                Ok(array)
+            });
+            let _: rquickjs::Result<Value> = location.and_then(|location| {
+                self.control(&ctx, Control::BeginJob).call((
+                    job.listen.as_str(),
+                    info.iteration as f64,
+                    info.iteration_count as f64,
+                    info.request_name.as_str(),
+                    info.request_id.as_str(),
+                    location,
+                ))
+            });
         });
-        self.call_baton("beginJob", &info);
         let mut outcome = ScriptOutcome::default();
         for script in job.scripts {
             let run = self
@@ -206,7 +255,7 @@ impl Realm {
             }
         }
         let changed = self.context.with(|ctx| {
-            let end: Function = self.baton(&ctx).get("endJob").ok()?;
+            let end = self.control(&ctx, Control::EndJob);
             let value: Value = end.call((prerequest,)).ok()?;
             if value.is_undefined() {
                 return None;
@@ -228,14 +277,6 @@ impl Realm {
         h.response = None;
         h.cookies.clear();
         outcome
-    }
-
-    fn call_baton(&self, name: &str, argument: &Json) {
-        self.context.with(|ctx| {
-            let f: Function = self.baton(&ctx).get(name).expect("prelude function");
-            let argument = to_js(&ctx, argument).expect("plain data converts");
-            let _: rquickjs::Result<Value> = f.call((argument,));
-        });
     }
 
     fn compile<'js>(
@@ -288,7 +329,7 @@ impl Realm {
                     });
                 }
             };
-            let begin: Function = self.baton(&ctx).get("beginScript").expect("prelude");
+            let begin = self.control(&ctx, Control::BeginScript);
             let _: rquickjs::Result<Value> = begin.call((file.as_str(), current.as_str()));
             match function.call::<_, Promise>(()) {
                 Ok(promise) => Ok((Persistent::save(&ctx, promise), file)),
@@ -327,7 +368,7 @@ impl Realm {
         };
         self.deadline.set(None);
         let async_error = self.context.with(|ctx| {
-            let end: Function = self.baton(&ctx).get("endScript").ok()?;
+            let end = self.control(&ctx, Control::EndScript);
             let value: Value = end.call(()).ok()?;
             let object = value.as_object()?;
             Some(failure_from(object))
@@ -358,8 +399,7 @@ impl Realm {
         let mut in_flight: Vec<InFlight<'a>> = Vec::new();
         loop {
             let next_timer = self.context.clone().with(|ctx| {
-                let baton = self.baton(&ctx);
-                let fire: Function = baton.get("fireTimers").expect("prelude");
+                let fire = self.control(&ctx, Control::FireTimers);
                 loop {
                     while ctx.execute_pending_job() {}
                     if self.late() {
@@ -370,9 +410,9 @@ impl Realm {
                         _ => break,
                     }
                 }
-                let next: f64 = baton
-                    .get::<_, Function>("nextTimer")
-                    .and_then(|f| f.call(()))
+                let next: f64 = self
+                    .control(&ctx, Control::NextTimer)
+                    .call(())
                     .unwrap_or(-1.0);
                 Some(next)
             });

@@ -227,6 +227,44 @@ fn failing_expect_reports_chai_message_and_line() {
 }
 
 #[test]
+fn chai_keeps_its_property_checks_and_positions_behind_the_shared_proxy() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "pm.test('typo', () => pm.expect(1).to.be.ture);\n\
+                 pm.test('typo on the response', () => pm.response.to.be.okk);\n\
+                 pm.test('negated', () => pm.response.to.not.have.status(201));\n\
+                 pm.test('header', () => pm.response.to.have.header('x-trace', 'abc'));\n\
+                 console.log(Object.keys(pm.response).join(','), pm.response.headers.count());\n\
+                 pm.expect(pm.response.json().id).to.equal('nope');",
+            )
+            .await;
+        assert_eq!(
+            failures(&run),
+            [
+                (
+                    "typo".to_string(),
+                    "Invalid Chai property: ture. Did you mean \"true\"?".to_string()
+                ),
+                (
+                    "typo on the response".to_string(),
+                    "Invalid Chai property: okk. Did you mean \"ok\"?".to_string()
+                ),
+            ]
+        );
+        assert_eq!(run.assertions.len(), 4);
+        assert_eq!(
+            messages(&run),
+            ["code,status,headers,responseTime,responseSize 2"]
+        );
+        let error = run.error.expect("the uncaught assertion");
+        assert_eq!(error.message, "expected 'abc' to equal 'nope'");
+        assert_eq!(error.line, Some(6));
+    });
+}
+
+#[test]
 fn syntax_error_is_a_failure_with_position() {
     block_on(async {
         let mut f = Fixture::new();

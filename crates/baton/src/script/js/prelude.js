@@ -173,6 +173,8 @@
 
     baton.fireTimers = function () {
         if (script.skipped) { timers.clear(); callbacks.clear(); return 0; }
+        // Asked after every script: most set no timer, and then no callback is made.
+        if (timers.size === 0) { return 0; }
         var now = Date.now(), first;
         timers.forEach(function (t) {
             if (t.due <= now && (!first || t.due < first.due || (t.due === first.due && t.id < first.id))) { first = t; }
@@ -185,6 +187,7 @@
         return 1;
     };
     baton.nextTimer = function () {
+        if (timers.size === 0) { return -1; }
         var next = -1;
         timers.forEach(function (t) { if (next < 0 || t.due < next) { next = t.due; } });
         return next < 0 ? -1 : Math.max(0, next - Date.now());
@@ -291,7 +294,8 @@
     }
     function lodash() { return requireModule('lodash'); }
     function loadAjv() { return requireModule('ajv'); }
-    function chai() { return requireModule('chai'); }
+    var chaiExports;
+    function chai() { return chaiExports || (chaiExports = requireModule('chai')); }
 
     function xml2Json(text) {
         var result = {};
@@ -355,8 +359,11 @@
     }
 
     // ---- pm ----------------------------------------------------------------------------------
-    Object.defineProperty(sdk.Request.prototype, 'to', { get: function () { return chai().expect(this).to; }, configurable: true });
-    Object.defineProperty(sdk.Response.prototype, 'to', { get: function () { return chai().expect(this).to; }, configurable: true });
+    // `pm.response.to` is `expect(pm.response).to`: an assertion with the same flags, built once
+    // instead of twice (chai's `to` is a language chain that copies them onto a new one).
+    function to() { return new (chai().Assertion)(this); }
+    Object.defineProperty(sdk.Request.prototype, 'to', { get: to, configurable: true });
+    Object.defineProperty(sdk.Response.prototype, 'to', { get: to, configurable: true });
 
     // What a thrown value says about itself. A getter, `toString` or Proxy trap that throws must
     // not hide the error (nor be taken for something else): each part falls back on its own.
@@ -681,17 +688,21 @@
     });
 
     // ---- lifecycle ---------------------------------------------------------------------------
-    baton.beginJob = function (info) {
+    baton.beginJob = function (eventName, iteration, iterationCount, requestName, requestId, names) {
+        var info = {
+            eventName: eventName, iteration: iteration, iterationCount: iterationCount,
+            requestName: requestName, requestId: requestId
+        };
         job = { info: info };
-        showResponseGlobals(info.eventName === 'test');
+        showResponseGlobals(eventName === 'test');
         var i = pm.info;
-        i.eventName = info.eventName;
-        i.iteration = info.iteration;
-        i.iterationCount = info.iterationCount;
-        i.requestName = info.requestName;
-        i.requestId = info.requestId;
+        i.eventName = eventName;
+        i.iteration = iteration;
+        i.iterationCount = iterationCount;
+        i.requestName = requestName;
+        i.requestId = requestId;
         location.length = 0;
-        Array.prototype.push.apply(location, info.location || []);
+        Array.prototype.push.apply(location, names);
     };
     baton.beginScript = function (file, current) {
         script = { file: file, tests: {}, pending: 0, error: undefined, overrides: {} };
@@ -700,10 +711,11 @@
     baton.endScript = function () {
         var tests = script.tests;
         if (tests && typeof tests === 'object') {
-            Object.keys(tests).forEach(function (name) {
-                var value = tests[name];
-                record(name, false, value ? undefined : { name: 'AssertionError', message: 'expected ' + inspect(value, 0, [], 0) + ' to be truthy' });
-            });
+            var names = Object.keys(tests);
+            for (var i = 0; i < names.length; i++) {
+                var value = tests[names[i]];
+                record(names[i], false, value ? undefined : { name: 'AssertionError', message: 'expected ' + inspect(value, 0, [], 0) + ' to be truthy' });
+            }
         }
         var error = script.error;
         timers.clear();

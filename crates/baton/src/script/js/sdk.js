@@ -377,11 +377,25 @@
     RP.toString = function () { return this.method + ' ' + String(this.url); };
 
     // ---- Response ----------------------------------------------------------------------------
+    // Shaped as a data property once read; most scripts never read the headers, so the list is
+    // made on first use.
+    function ownValue(target, name, value) {
+        Object.defineProperty(target, name, { value: value, writable: true, enumerable: true, configurable: true });
+    }
     function Response(data) {
         data = data || {};
         this.code = data.code;
         this.status = data.status;
-        this.headers = new HeaderList(data.headers || []);
+        Object.defineProperty(this, 'headers', {
+            get: function () {
+                var list = new HeaderList(data.headers || []);
+                ownValue(this, 'headers', list);
+                return list;
+            },
+            set: function (value) { ownValue(this, 'headers', value); },
+            enumerable: true,
+            configurable: true
+        });
         this.responseTime = data.responseTime;
         this.responseSize = data.bodySize;
         Object.defineProperty(this, '_data', { value: data });
@@ -417,7 +431,8 @@
     });
     RS.text = function () { return this._data.body === undefined ? undefined : str(this._data.body); };
     RS.json = function (reviver) {
-        var text = String(this.text()).replace(/^\uFEFF/, '');
+        var text = String(this.text());
+        if (text.charCodeAt(0) === 0xFEFF) { text = text.slice(1); }
         try { return JSON.parse(text, reviver); }
         catch (e) {
             var error = new SyntaxError(e.message);
