@@ -368,9 +368,11 @@ fn browser_grants_run_headlessly_when_the_server_signs_on_without_a_form() {
     let args = [
         "--verbose",
         "-r",
-        "cli,json",
+        "cli,json,html",
         "--reporter-json-export",
         "report.json",
+        "--reporter-html-export",
+        "report.html",
     ];
     let run = run_with(&s, &server, &resource, &args);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -452,6 +454,18 @@ fn browser_grants_run_headlessly_when_the_server_signs_on_without_a_form() {
         assert!(e.get("oauth2").is_none(), "{name}");
     }
     let text = std::fs::read_to_string(s.dir.join("report.json")).unwrap();
+    // The page lists the same exchanges under their requests: the first block's four.
+    let page = std::fs::read_to_string(s.dir.join("report.html")).unwrap();
+    assert_eq!(
+        page.matches("OAuth 2.0 token <span class=\"muted\">(4)</span>")
+            .count(),
+        1,
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("oauth2 token POST {server}/token")),
+        "{page}"
+    );
     for secret in ["atok-", "rtok-", "code-0", CLIENT_SECRET] {
         assert!(
             !run.stdout.contains(secret),
@@ -459,6 +473,7 @@ fn browser_grants_run_headlessly_when_the_server_signs_on_without_a_form() {
             run.stdout
         );
         assert!(!text.contains(secret), "the report shows {secret}");
+        assert!(!page.contains(secret), "the page shows {secret}");
     }
 }
 

@@ -188,7 +188,7 @@ impl<W: Write> CliReporter<W> {
 
 /// An exchange made for an OAuth 2.0 token on one line: step, method, URL, and the status, size
 /// and time of its answer (or why none came).
-fn token_line(exchange: &TokenExchange, masker: &Masker) -> String {
+pub(super) fn token_line(exchange: &TokenExchange, masker: &Masker) -> String {
     let outcome = match &exchange.response {
         Ok(response) => format!(
             "[{} {}, {}B, {}ms]",

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use crate::runner::{Execution, Masker, RunSummary};
 use crate::script::ScriptOutcome;
 
+use super::super::cli::token_line;
 use super::{HtmlOptions, escape, shown, size};
 
 /// The element id of the execution of item `position` in `iteration`, for links to it.
@@ -176,8 +177,10 @@ fn write_console(page: &mut String, execution: &Execution, masker: &Masker) {
     page.push_str("</pre></div>\n");
 }
 
-/// Collapsed: the headers and bodies sent and received, then what `pm.sendRequest` sent.
+/// Collapsed: the exchanges made for an OAuth 2.0 token, the headers and bodies sent and
+/// received, then what `pm.sendRequest` sent.
 fn write_details(page: &mut String, execution: &Execution, masker: &Masker, options: &HtmlOptions) {
+    write_token_exchanges(page, execution, masker, options);
     if let Some(wire) = &execution.wire {
         let headers = wire.headers.iter().chain(&wire.after_cookies);
         write_headers(page, "Request headers", headers, masker);
@@ -214,6 +217,42 @@ fn write_details(page: &mut String, execution: &Execution, masker: &Masker, opti
             shown(masker, &request.request.url.to_unresolved_string()),
             shown(masker, &outcome)
         );
+    }
+    page.push_str("</ul></details>\n");
+}
+
+/// Each exchange made for the item's OAuth 2.0 token, as the cli reporter's line under the
+/// request, with its own headers and bodies collapsed under it.
+fn write_token_exchanges(
+    page: &mut String,
+    execution: &Execution,
+    masker: &Masker,
+    options: &HtmlOptions,
+) {
+    if execution.token_exchanges.is_empty() {
+        return;
+    }
+    let _ = write!(
+        page,
+        "<details><summary>OAuth 2.0 token <span class=\"muted\">({})</span></summary>\
+         <ul class=\"sent\">",
+        execution.token_exchanges.len()
+    );
+    for exchange in &execution.token_exchanges {
+        let _ = write!(
+            page,
+            "<li><span class=\"url\">{}</span>",
+            escape(&token_line(exchange, masker))
+        );
+        let wire = &exchange.wire;
+        let headers = wire.headers.iter().chain(&wire.after_cookies);
+        write_headers(page, "Request headers", headers, masker);
+        write_body(page, "Request body", &wire.body, masker, options);
+        if let Ok(response) = &exchange.response {
+            write_headers(page, "Response headers", response.headers.iter(), masker);
+            write_body(page, "Response body", &response.body, masker, options);
+        }
+        page.push_str("</li>");
     }
     page.push_str("</ul></details>\n");
 }
