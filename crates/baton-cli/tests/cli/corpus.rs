@@ -96,6 +96,8 @@ fn targets(collection: &Value) -> Targets {
             }
         }
     }
+    // A collection exported through the Postman API sits under a `collection` key.
+    let collection = collection.get("collection").unwrap_or(collection);
     let mut found = Targets::default();
     walk(&collection["item"], &mut found);
     found
