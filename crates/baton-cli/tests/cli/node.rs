@@ -14,10 +14,17 @@ pub fn node_dir() -> &'static Path {
         let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/node");
         let lock = dir.join("package-lock.json");
         let marker = dir.join("node_modules/.package-lock.json");
-        let fresh = match (marker.metadata(), lock.metadata()) {
-            (Ok(m), Ok(l)) => m.modified().ok() >= l.modified().ok(),
-            _ => false,
-        };
+        // A `node_modules` that is a link to another checkout's install is used as it is: `npm ci`
+        // would empty the linked folder, which that checkout still needs.
+        let linked = dir
+            .join("node_modules")
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        let fresh = linked
+            || match (marker.metadata(), lock.metadata()) {
+                (Ok(m), Ok(l)) => m.modified().ok() >= l.modified().ok(),
+                _ => false,
+            };
         if !fresh {
             let status = Command::new("npm")
                 .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])

@@ -1,6 +1,8 @@
 //! Postman's URL rules: parsing a URL string into its parts, and writing the parts back as the
 //! string that gets variables resolved and is then sent.
 
+use std::borrow::Cow;
+
 use super::model::{KeyValue, Url};
 
 impl Url {
@@ -64,7 +66,7 @@ impl Url {
         }
         for segment in &self.path {
             out.push('/');
-            out.push_str(self.path_segment(segment));
+            out.push_str(&self.path_segment(segment));
         }
         if self.query.iter().any(|p| !p.disabled) {
             out.push('?');
@@ -96,16 +98,26 @@ impl Url {
             .join("&")
     }
 
-    fn path_segment<'a>(&'a self, segment: &'a str) -> &'a str {
-        let Some(name) = segment.strip_prefix(':') else {
-            return segment;
+    /// A `:name` segment with its variable's value in place of `:name`. As in Newman, the name
+    /// ends at the first `.` (`:id.json` fills `id` and keeps `.json`), and a variable that is
+    /// missing or empty leaves the segment as written.
+    fn path_segment<'a>(&'a self, segment: &'a str) -> Cow<'a, str> {
+        let Some(rest) = segment.strip_prefix(':') else {
+            return Cow::Borrowed(segment);
         };
-        self.variables
+        let name = rest.split('.').next().unwrap_or_default();
+        let value = self
+            .variables
             .iter()
             .rev()
             .find(|v| v.key == name && !v.disabled)
-            .and_then(|v| v.value.as_deref())
-            .unwrap_or(segment)
+            .and_then(|v| v.value.as_deref());
+        match value {
+            Some(value) if !name.is_empty() && !value.is_empty() => {
+                Cow::Owned(format!("{value}{}", &rest[name.len()..]))
+            }
+            _ => Cow::Borrowed(segment),
+        }
     }
 }
 
@@ -242,6 +254,20 @@ mod tests {
         let mut url = Url::parse("http://h/users/:id/:other");
         url.variables.push(KeyValue::new("id", "42"));
         assert_eq!(url.to_unresolved_string(), "http://h/users/42/:other");
+    }
+
+    #[test]
+    fn empty_path_variable_leaves_its_segment_as_written() {
+        let mut url = Url::parse("http://h/v2/pet/:petId");
+        url.variables.push(KeyValue::new("petId", ""));
+        assert_eq!(url.to_unresolved_string(), "http://h/v2/pet/:petId");
+    }
+
+    #[test]
+    fn path_variable_name_ends_at_a_dot_and_the_rest_is_kept() {
+        let mut url = Url::parse("http://h/items/:id.json");
+        url.variables.push(KeyValue::new("id", "7"));
+        assert_eq!(url.to_unresolved_string(), "http://h/items/7.json");
     }
 
     #[test]

@@ -118,13 +118,13 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         "sset",
         host,
         move |ctx: Ctx<'js>, i: u8, key: String, value: Value<'js>| {
-            // Only `pm.variables` keeps `undefined`; the other scopes travel out of Newman's
-            // sandbox as JSON and come back holding `null` (both measured against Newman).
-            let local = SCOPE_NAMES.get(usize::from(i)) == Some(&"local");
-            let value = match (value.is_undefined(), local) {
-                (true, true) => None,
-                (true, false) => Some(Json::Null),
-                (false, _) => Some(from_js(&ctx, value)?),
+            // `undefined` reads back as `undefined` until the script ends; then every scope but
+            // `pm.variables` leaves Newman's sandbox as JSON and comes back holding `null`
+            // (`Scopes::settle_undefined`).
+            let value = if value.is_undefined() {
+                None
+            } else {
+                Some(from_js(&ctx, value)?)
             };
             let mut h = host.borrow_mut();
             match value {

@@ -249,6 +249,7 @@ impl Realm {
                 .run_script(script, job.sender, job.cookies, &mut outcome.sent)
                 .await;
             outcome.runs.push(run);
+            self.host.borrow_mut().scopes.settle_undefined();
             if prerequest && self.host.borrow().skip_request {
                 // Postman runs none of the remaining pre-request scripts of a skipped request.
                 break;

@@ -1065,3 +1065,23 @@ fn a_second_realm_loads_libraries_from_cached_bytecode() {
         }
     });
 }
+
+#[test]
+fn undefined_set_on_a_shared_scope_reads_undefined_until_the_script_ends_then_null() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let outcome = f
+            .run_many(
+                Listen::Prerequest,
+                &[
+                    "pm.collectionVariables.set('token', undefined);\n\
+                     pm.environment.set('env', undefined);\n\
+                     console.log(typeof pm.collectionVariables.get('token'), typeof pm.environment.get('env'));",
+                    "console.log(pm.collectionVariables.get('token'), pm.environment.get('env'));",
+                ],
+            )
+            .await;
+        assert_eq!(messages(&outcome.runs[0]), ["undefined undefined"]);
+        assert_eq!(messages(&outcome.runs[1]), ["null null"]);
+    });
+}

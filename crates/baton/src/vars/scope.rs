@@ -200,6 +200,23 @@ pub struct Scopes {
 }
 
 impl Scopes {
+    /// Turns the `undefined` a script left in the environment, collection variables and globals
+    /// into `null`, as Newman's sandbox hands those scopes back as JSON after each script;
+    /// `pm.variables` keeps `undefined`.
+    pub fn settle_undefined(&mut self) {
+        for scope in [
+            &mut self.data,
+            &mut self.environment,
+            &mut self.collection,
+            &mut self.globals,
+        ] {
+            for variable in scope.values.iter_mut().filter(|v| v.undefined) {
+                variable.undefined = false;
+                variable.value = Value::Null;
+            }
+        }
+    }
+
     /// The scopes in lookup order: local > data > environment > collection > globals.
     fn in_precedence(&self) -> [&VariableScope; 5] {
         [
