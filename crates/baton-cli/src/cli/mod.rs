@@ -442,13 +442,23 @@ fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErr
         );
     }
     if let Some(path) = &exports.collection {
+        // Newman writes the collection's variables as they were loaded (typed values converted,
+        // each with its type), not as the run's scripts left them.
         let mut document = collection.document.value();
-        let variables: Vec<Value> = summary
-            .scopes
-            .collection
-            .values()
+        let variables: Vec<Value> = collection
+            .variables
             .iter()
-            .map(|v: &Variable| serde_json::json!({"key": v.key, "value": v.value, "type": v.kind.clone().unwrap_or_else(|| "any".into())}))
+            .map(|v: &Variable| {
+                let mut entry = serde_json::json!({"key": v.key});
+                if !v.undefined {
+                    entry["value"] = v.value.clone();
+                }
+                entry["type"] = Value::String(v.kind.clone().unwrap_or_else(|| "any".into()));
+                if !v.enabled {
+                    entry["disabled"] = Value::Bool(true);
+                }
+                entry
+            })
             .collect();
         document["variable"] = Value::Array(variables);
         attempt(path, write_json(path, &document));

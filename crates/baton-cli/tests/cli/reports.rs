@@ -238,14 +238,15 @@ fn junit_report_keeps_newmans_layout() {
 }
 
 #[test]
-fn exported_collection_carries_the_final_collection_variables() {
+fn exported_collection_keeps_its_variables_as_loaded_as_newman_does() {
     let server = TestServer::start();
     let s = Scratch::new("export-collection");
     let mut source = collection(
         json!([{"name": "A", "request": server.url("/a"), "event": [{"listen": "test",
         "script": {"exec": ["pm.collectionVariables.set('appID', 'app-1');"]}}]}]),
     );
-    source["variable"] = json!([{"key": "base", "value": "x"}]);
+    source["variable"] =
+        json!([{"key": "base", "value": "x"}, {"key": "port", "value": 80, "type": "string"}]);
     s.json("c.json", &source);
     let run = baton(
         &s.dir,
@@ -261,7 +262,17 @@ fn exported_collection_carries_the_final_collection_variables() {
         .iter()
         .map(|v| v["key"].as_str().unwrap())
         .collect();
-    assert_eq!(keys, ["base", "appID"]);
+    // Newman 6.2.2 exports what was loaded (a script's `appID` is not in it), typed values
+    // converted and every entry typed.
+    assert_eq!(keys, ["base", "port"]);
+    assert_eq!(
+        exported["variable"][0],
+        json!({"key": "base", "value": "x", "type": "any"})
+    );
+    assert_eq!(
+        exported["variable"][1],
+        json!({"key": "port", "value": "80", "type": "string"})
+    );
 }
 
 #[test]

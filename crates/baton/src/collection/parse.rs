@@ -12,7 +12,7 @@ use super::model::{
     ProtocolProfileBehavior, Request, RequestItem, Url,
 };
 use super::url::parse_query;
-use crate::vars::Variable;
+use crate::vars::{Variable, cast_in};
 
 /// Builds a collection from its parsed document.
 pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
@@ -466,13 +466,18 @@ pub fn parse_variable_list(list: &Node) -> Result<Vec<Variable>, LoadError> {
             // `enabled: false` (checked against Newman), and Baton runs collections as Newman does.
             entry.opt_bool("enabled")?;
             let enabled = !entry.opt_bool("disabled")?.unwrap_or(false);
-            // A variable written without a value holds `undefined`, which resolves to empty text.
-            let value = entry.value.get("value").cloned();
+            // A variable written without a value holds `undefined`, which resolves to empty text;
+            // a typed one holds its value converted to its type (`vars::cast_in`).
+            let kind = entry.opt_string("type")?;
+            let value = match entry.value.get("value").cloned() {
+                Some(value) => cast_in(kind.as_deref(), Some(value)),
+                None => None,
+            };
             Ok(Variable {
                 key,
                 undefined: value.is_none(),
                 value: value.unwrap_or(Value::Null),
-                kind: entry.opt_string("type")?,
+                kind,
                 enabled,
             })
         })
@@ -541,5 +546,32 @@ mod tests {
             panic!("a request item");
         };
         assert_eq!(request.events.len(), 1);
+    }
+
+    #[test]
+    fn typed_variables_hold_their_values_converted_to_their_type() {
+        let document = json!({"info": {"name": "C"}, "item": [], "variable": [
+            {"key": "port", "value": 80, "type": "string"},
+            {"key": "flag", "value": "false", "type": "boolean"},
+            {"key": "count", "value": "3", "type": "number"},
+            {"key": "plain", "value": 80, "type": "default"},
+            {"key": "unset", "type": "string"}
+        ]});
+        let collection = collection_from_document(&document, Path::new("c.json")).unwrap();
+        let values: Vec<(&str, &serde_json::Value, bool)> = collection
+            .variables
+            .iter()
+            .map(|v| (v.key.as_str(), &v.value, v.undefined))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("port", &json!("80"), false),
+                ("flag", &json!(true), false),
+                ("count", &json!(3), false),
+                ("plain", &json!(80), false),
+                ("unset", &serde_json::Value::Null, true)
+            ]
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! run (or a test) owns its variables and no state is shared. The behaviour follows Newman 6.2.2
 //! and the postman-collection 4.4.0 it bundles; see `resolve` for the substitution rules.
 
+mod cast;
 pub(crate) mod clock;
 pub mod dynamic;
 mod fake;
@@ -13,6 +14,7 @@ pub mod scope;
 pub mod suggest;
 mod words;
 
+pub(crate) use cast::cast_in;
 pub(crate) use fake::encode_uri_component;
 pub use resolve::{
     ExpansionTooLong, MAX_PASSES, MAX_RESOLVED_LEN, render_value, resolve, unresolved_names,

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
+use super::cast::cast_in;
 use super::resolve::{ExpansionTooLong, render_value, resolve};
 
 /// The `type` Postman gives a variable whose value must be masked.
@@ -135,13 +136,16 @@ impl VariableScope {
         self.set_entry(key, Value::Null, true);
     }
 
-    /// Updates or appends the winning entry of `key`.
+    /// Updates or appends the winning entry of `key`; an entry typed `string`, `number` or
+    /// `boolean` converts the value to its type, as Newman's does.
     fn set_entry(&mut self, key: &str, value: Value, undefined: bool) {
         match self.winners.get(key) {
             Some(&position) => {
                 let existing = &mut self.values[position];
-                existing.value = value;
-                existing.undefined = undefined;
+                let given = (!undefined).then_some(value);
+                let cast = cast_in(existing.kind.as_deref(), given);
+                existing.undefined = cast.is_none();
+                existing.value = cast.unwrap_or(Value::Null);
             }
             None => self.push(Variable {
                 undefined,
@@ -441,5 +445,34 @@ mod tests {
             ..Scopes::default()
         };
         assert_eq!(scopes.known_names(), vec!["a", "envID", "g"]);
+    }
+
+    #[test]
+    fn a_typed_variable_converts_what_a_script_sets_as_newman_does() {
+        let typed = |kind: &str| Variable {
+            kind: Some(kind.into()),
+            ..Variable::new("v", json!("1"))
+        };
+        let mut scope = VariableScope::from_values(vec![typed("string")]);
+        scope.set("v", json!(123));
+        assert_eq!(scope.get("v"), Some(&json!("123")));
+        scope.set_undefined("v");
+        assert_eq!(scope.get("v"), Some(&json!("undefined")));
+        let mut scope = VariableScope::from_values(vec![typed("number")]);
+        scope.set("v", json!("7"));
+        assert_eq!(scope.get("v"), Some(&json!(7)));
+        let mut scope = VariableScope::from_values(vec![typed("default")]);
+        scope.set("v", json!(123));
+        assert_eq!(
+            scope.get("v"),
+            Some(&json!(123)),
+            "other types keep the value"
+        );
+        scope.set("new", json!(5));
+        assert_eq!(
+            scope.get("new"),
+            Some(&json!(5)),
+            "a new variable has no type"
+        );
     }
 }
