@@ -290,6 +290,10 @@ pub struct RunArgs {
     /// Interrupt a script that runs longer than this many milliseconds.
     #[arg(long = "timeout-script", value_name = "MS")]
     pub timeout_script: Option<u64>,
+    /// Let scripts use `await` outside functions, as the Postman app does (in Newman it is a
+    /// syntax error, and the script does not run).
+    #[arg(long = "top-level-await")]
+    pub top_level_await: bool,
     /// Directory file bodies are read from.
     #[arg(long = "working-dir", value_name = "DIR")]
     pub working_dir: Option<PathBuf>,

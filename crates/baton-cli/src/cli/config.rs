@@ -105,7 +105,7 @@ impl RunConfig {
             reports: reporters.files(None, None, None, HtmlOptions::default()),
             run: RunOptions {
                 files: file_access(None, false, false),
-                script: script_options(None),
+                script: script_options(None, false),
                 parallel: 1,
                 ..RunOptions::default()
             },
@@ -182,7 +182,7 @@ impl RunConfig {
                     args.no_insecure_file_read,
                     args.insecure_script_file_read,
                 ),
-                script: script_options(args.timeout_script),
+                script: script_options(args.timeout_script, args.top_level_await),
                 keep_executions: !reports.is_empty(),
                 keep_console: reports
                     .iter()
@@ -340,9 +340,10 @@ fn file_access(
     }
 }
 
-fn script_options(timeout_ms: Option<u64>) -> ScriptOptions {
+fn script_options(timeout_ms: Option<u64>, top_level_await: bool) -> ScriptOptions {
     ScriptOptions {
         timeout: timeout_ms.map(Duration::from_millis),
+        top_level_await,
         ..ScriptOptions::default()
     }
 }

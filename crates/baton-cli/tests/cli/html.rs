@@ -36,13 +36,15 @@ fn chromium() -> PathBuf {
 }
 
 /// Whether a request line is Chromium's own: at start-up it connects to Google's services (the
-/// sign-in and search preconnects, the network time) whatever the page, `about:blank` included,
-/// and the set varies between versions. Anything else through the proxy came from the page.
+/// sign-in and search preconnects, the network time, the component updater, even with
+/// `--disable-component-update`) whatever the page, `about:blank` included, and the set varies
+/// between versions. Anything else through the proxy came from the page (web fonts from
+/// `fonts.googleapis.com` included).
 fn chromium_own(line: &str) -> bool {
     let target = line.split(' ').nth(1).unwrap_or_default();
     let authority = target.strip_prefix("http://").unwrap_or(target);
     let host = authority.split([':', '/']).next().unwrap_or_default();
-    host.ends_with(".google.com")
+    host.ends_with(".google.com") || host == "update.googleapis.com"
 }
 
 /// A proxy on 127.0.0.1 that answers nothing and records the request line of each connection.

@@ -198,7 +198,7 @@ fn sandbox_limits_and_script_errors_agree_with_newman() {
         outcomes.iter().all(|o| o["passed"] == true),
         "every test after a broken script still runs and passes: {outcomes:#?}"
     );
-    assert_eq!(outcomes.len(), 14, "{outcomes:#?}");
+    assert_eq!(outcomes.len(), 19, "{outcomes:#?}");
 }
 
 fn run_baton_with_test_script(name: &str, lines: &[&str], extra: &[&str]) -> crate::support::Run {
@@ -284,17 +284,27 @@ fn syntax_error_points_at_its_line_and_column() {
 }
 
 #[test]
-fn top_level_await_works() {
-    let run = run_baton_with_test_script(
-        "await",
-        &[
-            "const value = await new Promise(resolve => setTimeout(() => resolve(7), 5));",
-            "pm.test('awaited', () => pm.expect(value).to.equal(7));",
-        ],
-        &[],
-    );
+fn top_level_await_waits_when_asked_for() {
+    let script = [
+        "const value = await new Promise(resolve => setTimeout(() => resolve(7), 5));",
+        "pm.test('awaited', () => pm.expect(value).to.equal(7));",
+    ];
+    let run = run_baton_with_test_script("await", &script, &["--top-level-await"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("✓  awaited"));
+
+    // Without the flag it is Newman's syntax error, located at the line of the `await`.
+    let run = run_baton_with_test_script("await-refused", &script, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(!run.stdout.contains("awaited"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "SyntaxError: await is only valid in async functions and the top level bodies of modules"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("test script:1"), "{}", run.stdout);
 }
 
 #[test]

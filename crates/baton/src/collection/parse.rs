@@ -276,22 +276,12 @@ fn parse_body(node: &Node) -> Result<Option<Body>, LoadError> {
     if node.opt_bool("disabled")? == Some(true) {
         return Ok(None);
     }
-    let Some(mode) = node.opt_string("mode")? else {
+    let Some(mode) = node.opt_string("mode")?.filter(|mode| !mode.is_empty()) else {
         return Ok(None);
     };
-    let body = match mode.as_str() {
-        "raw" => {
-            let language = node
-                .get("options")
-                .and_then(|options| options.get("raw"))
-                .map(|raw| raw.opt_string("language"))
-                .transpose()?
-                .flatten();
-            Body::Raw {
-                raw: node.opt_string("raw")?.unwrap_or_default(),
-                language,
-            }
-        }
+    // Modes are named in any case, and one Postman does not know is read as raw (as
+    // postman-collection's `RequestBody` does): its `raw` text, or no body at all.
+    let body = match mode.to_ascii_lowercase().as_str() {
         "urlencoded" => Body::UrlEncoded(match node.get("urlencoded") {
             Some(fields) => parse_key_values(&fields)?,
             None => Vec::new(),
@@ -322,13 +312,16 @@ fn parse_body(node: &Node) -> Result<Option<Body>, LoadError> {
             Body::GraphQl { query, variables }
         }
         _ => {
-            let at = node.get("mode").expect("mode was read");
-            return Err(LoadError::Shape {
-                path: node.file().to_path_buf(),
-                at: at.at().to_string(),
-                expected: "one of raw, urlencoded, formdata, file, graphql".into(),
-                found: format!("`{mode}`"),
-            });
+            let language = node
+                .get("options")
+                .and_then(|options| options.get("raw"))
+                .map(|raw| raw.opt_string("language"))
+                .transpose()?
+                .flatten();
+            Body::Raw {
+                raw: node.opt_string("raw")?.unwrap_or_default(),
+                language,
+            }
         }
     };
     Ok(Some(body))
@@ -546,6 +539,38 @@ mod tests {
             panic!("a request item");
         };
         assert_eq!(request.events.len(), 1);
+    }
+
+    #[test]
+    fn body_modes_are_read_in_any_case_and_an_unknown_one_as_raw() {
+        let body = |body: serde_json::Value| {
+            let document = json!({"info": {"name": "C"}, "item": [
+                {"name": "r", "request": {"method": "POST", "url": "http://h/", "body": body}}]});
+            let collection = collection_from_document(&document, Path::new("c.json")).unwrap();
+            let crate::collection::Item::Request(request) = &collection.items[0] else {
+                panic!("a request item");
+            };
+            request.request.body.clone()
+        };
+        assert_eq!(
+            body(json!({"mode": "URLENCODED", "urlencoded": []})),
+            Some(crate::collection::Body::UrlEncoded(Vec::new()))
+        );
+        assert_eq!(
+            body(json!({"mode": "unknown"})),
+            Some(crate::collection::Body::Raw {
+                raw: String::new(),
+                language: None
+            })
+        );
+        assert_eq!(
+            body(json!({"mode": "application/json", "raw": "{}"})),
+            Some(crate::collection::Body::Raw {
+                raw: "{}".into(),
+                language: None
+            })
+        );
+        assert_eq!(body(json!({"mode": ""})), None);
     }
 
     #[test]

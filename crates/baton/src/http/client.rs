@@ -223,12 +223,14 @@ impl HttpClient {
                 source: Arc::new(e),
             },
         })?;
-        Ok(Response::received(
-            (raw.code, &raw.reason),
-            raw.headers,
-            body,
-            shown,
-        ))
+        let mut response = Response::received((raw.code, &raw.reason), raw.headers, body, shown);
+        response.sent_headers = headers
+            .into_iter()
+            .filter(|(key, _)| {
+                key.eq_ignore_ascii_case("content-length") || key.eq_ignore_ascii_case("cookie")
+            })
+            .collect();
+        Ok(response)
     }
 
     /// Opens a connection for `request`, applying `--connect-to` and the TLS settings.
@@ -338,13 +340,18 @@ impl HttpClient {
         let mut digest_tried = false;
         let mut ntlm = NtlmStep::Unsigned;
         let mut replays = 0;
+        // What the first request after the last auth replay sent (Newman's runtime records
+        // the first request of its HTTP layer's redirect history).
+        let mut first_sent = None;
         loop {
             let mut response = self.send_once(&current, behavior).await?;
+            let sent = first_sent.get_or_insert_with(|| std::mem::take(&mut response.sent_headers));
             if matches!(response.code, 401 | 403) && !digest_tried {
                 if let Some(replay) = self.answer_digest(&current, &response)? {
                     digest_tried = true;
                     replays += 1;
                     current = replay;
+                    first_sent = None;
                     continue;
                 }
             }
@@ -366,6 +373,7 @@ impl HttpClient {
                         NtlmAnswer::Replay(replay) => {
                             replays += 1;
                             current = *replay;
+                            first_sent = None;
                             continue;
                         }
                         NtlmAnswer::Done => {}
@@ -373,6 +381,7 @@ impl HttpClient {
                     }
                     response.response_time = started.elapsed();
                     response.replays = replays;
+                    response.sent_headers = std::mem::take(sent);
                     // An answered request counts one more nonce, unless it was refused again.
                     let challenged = matches!(response.code, 401 | 403)
                         && response.header("www-authenticate").is_some_and(|h| {

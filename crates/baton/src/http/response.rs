@@ -25,6 +25,10 @@ pub struct Response {
     /// The `Authorization` header of the last replay, which holds what a Digest challenge taught
     /// (the JSON report writes it into the auth block, as Newman's runtime does).
     pub replay_authorization: Option<String>,
+    /// The `Content-Length` and `Cookie` headers as the request that got this response went out
+    /// (the first of its redirects, after any auth replay), in order: Newman's HTTP layer writes
+    /// them, and its runtime adds them to the request reports and test scripts see.
+    pub sent_headers: Vec<(String, String)>,
 }
 
 impl Response {
@@ -51,6 +55,7 @@ impl Response {
             replays: 0,
             auth_warning: None,
             replay_authorization: None,
+            sent_headers: Vec::new(),
         }
     }
 

@@ -43,6 +43,32 @@ pub struct WireRequest {
 }
 
 impl WireRequest {
+    /// Records the `Content-Length` and `Cookie` headers the request went out with, as Newman's
+    /// runtime adds them to the request its reports and test scripts see: a header the request
+    /// holds once gets the sent value in place, one it holds several times is replaced by one
+    /// entry at the end, and a new one is appended.
+    pub fn record_sent_headers(&mut self, sent: &[(String, String)]) {
+        for (name, value) in sent {
+            let held = self
+                .headers
+                .iter()
+                .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+                .count();
+            if held == 1 {
+                let entry = self
+                    .headers
+                    .iter_mut()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                    .expect("counted once");
+                *entry = (name.clone(), value.clone());
+            } else {
+                self.headers
+                    .retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+                self.headers.push((name.clone(), value.clone()));
+            }
+        }
+    }
+
     /// The URL as it goes on the wire: `url`'s scheme and authority with the target.
     pub fn sent_url(&self) -> String {
         format!("{}{}", &self.url[..url::Position::BeforePath], self.target)
@@ -530,6 +556,29 @@ mod tests {
     fn unresolved_variable_in_the_path_is_sent_encoded() {
         let url = parse_wire_url("http://h/environments/{{envId}}").unwrap();
         assert_eq!(url.path(), "/environments/%7B%7BenvId%7D%7D");
+    }
+
+    #[test]
+    fn the_sent_length_and_cookies_are_recorded_as_newmans_runtime_does() {
+        let mut request = wire(json!({"method": "POST", "url": "http://h/",
+            "header": [{"key": "cookie", "value": "a=1"}, {"key": "X-Len", "value": "1"},
+                       {"key": "content-length", "value": "1"}, {"key": "Content-Length", "value": "2"}],
+            "body": {"mode": "raw", "raw": "hello"}}));
+        request.record_sent_headers(&[
+            ("Content-Length".into(), "5".into()),
+            ("cookie".into(), "a=1; b=2".into()),
+        ]);
+        let names: Vec<(&str, &str)> = request
+            .headers
+            .iter()
+            .filter(|(k, _)| {
+                ["cookie", "content-length"].contains(&k.to_ascii_lowercase().as_str())
+            })
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        // The cookie held once keeps its place; the length held twice becomes one at the end.
+        assert_eq!(names, [("cookie", "a=1; b=2"), ("Content-Length", "5")]);
+        assert_eq!(request.headers.last().unwrap().0, "Content-Length");
     }
 
     #[test]

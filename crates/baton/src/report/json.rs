@@ -499,9 +499,25 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
             out.insert(key.into(), Value::Array(errors));
         }
     }
-    if let Some(error) = &execution.request_error {
+    // Newman keeps the error of the item's last request event that failed, its scripts'
+    // requests included.
+    let sent_error = |sent: &crate::script::SentRequest| {
+        let error = sent.response.as_ref().err()?;
+        let url = url::Url::parse(&sent.request.url.to_unresolved_string()).ok();
+        Some(request_error_json(
+            crate::runner::RequestError::from(error.clone()).kind(),
+            url.as_ref(),
+        ))
+    };
+    let own_error = execution.request_error.as_ref().map(|error| {
         let url = execution.wire.as_ref().map(|w| &w.url);
-        out.insert("requestError".into(), request_error_json(error.kind(), url));
+        request_error_json(error.kind(), url)
+    });
+    let last_error = (execution.test.sent.iter().rev().find_map(sent_error))
+        .or(own_error)
+        .or_else(|| execution.prerequest.sent.iter().rev().find_map(sent_error));
+    if let Some(error) = last_error {
+        out.insert("requestError".into(), error);
     }
     // Baton's own key, only where it fetched a token: a plain collection's report keeps
     // Newman's shape.
@@ -538,6 +554,32 @@ fn token_exchange_json(exchange: &TokenExchange, masker: &Masker) -> Value {
 }
 
 /// A `pm.sendRequest` request in the SDK's shape.
+/// A request a script sent, with the headers it went out with: those the runtime added carry
+/// `system: true`.
+fn script_request_json_as_sent(sent: &crate::script::SentRequest, masker: &Masker) -> Value {
+    let mut out = script_request_json(&sent.request, masker);
+    if sent.headers.is_empty() {
+        return out;
+    }
+    let own = &sent.request.headers;
+    let headers: Vec<Value> = sent
+        .headers
+        .iter()
+        .map(|(key, value)| {
+            let mut entry = json!({"key": key, "value": masker.header(key, value)});
+            if !own
+                .iter()
+                .any(|h| !h.disabled && h.key.eq_ignore_ascii_case(key))
+            {
+                entry["system"] = Value::Bool(true);
+            }
+            entry
+        })
+        .collect();
+    out["header"] = Value::Array(headers);
+    out
+}
+
 fn script_request_json(request: &crate::collection::Request, masker: &Masker) -> Value {
     let mut out = Map::new();
     let url = masker.mask(&request.url.to_unresolved_string());
@@ -716,18 +758,33 @@ fn failure_json(
         FailureKind::Request(_) => "request".into(),
     };
     let found = sdk.find(&failure.item_id, &failure.path, failure.position);
-    let mut source = match found {
-        Some(found) => mask_value(&found.json, masker),
-        None => {
+    let execution = summary
+        .executions
+        .iter()
+        .find(|e| e.position == failure.position && e.iteration == failure.iteration);
+    let mut source = match (found, &failure.sent) {
+        // A request a script sent is the source, as an item of its own without a name.
+        (_, Some(target)) => {
+            let sent = execution.into_iter().flat_map(|e| e.sent()).find(|s| {
+                s.response.is_err()
+                    && s.request.method == target.method
+                    && s.request.url.to_unresolved_string() == target.url
+            });
+            let request = match sent {
+                Some(sent) => script_request_json_as_sent(sent, masker),
+                None => json!({"url": parsed_url_json(&Url::parse(&masker.mask(&target.url))),
+                    "method": target.method}),
+            };
+            json!({"id": uuid::Uuid::new_v4().to_string(), "request": request, "response": [],
+                "event": [], "protocolProfileBehavior": {"disableBodyPruning": true}})
+        }
+        (Some(found), None) => mask_value(&found.json, masker),
+        (None, None) => {
             json!({"id": failure.item_id, "name": failure.path.last().cloned().unwrap_or_default()})
         }
     };
     // Newman's failure holds the item as the run left it: its request has the headers the
     // runtime added (its URL and auth are still the item's own).
-    let execution = summary
-        .executions
-        .iter()
-        .find(|e| e.position == failure.position && e.iteration == failure.iteration);
     // Only an item with headers of its own shows the ones the runtime added, and only once the
     // request was sent.
     let before_send = failure.event == Some("prerequest");
@@ -764,7 +821,11 @@ fn failure_json(
     // error; an assertion error is chai's.
     let (error, cursor) = match failure.kind {
         FailureKind::Request(kind) => {
-            let url = execution.and_then(|e| e.wire.as_ref()).map(|w| &w.url);
+            let sent_url = failure.sent.as_ref().map(|sent| url::Url::parse(&sent.url));
+            let url = match &sent_url {
+                Some(parsed) => parsed.as_ref().ok(),
+                None => execution.and_then(|e| e.wire.as_ref()).map(|w| &w.url),
+            };
             let mut error = match request_error_json(kind, url) {
                 Value::Object(fields) => fields,
                 _ => Map::new(),
@@ -774,7 +835,13 @@ fn failure_json(
             error.insert("stack".into(), Value::String(stack));
             error.extend(error_identity(&failure.name, &message));
             error.insert("stacktrace".into(), json!([frame]));
-            (Value::Object(error), short_cursor)
+            let mut cursor = short_cursor;
+            // A script's request fails inside that script's run.
+            if failure.sent.is_some() {
+                cursor["scriptId"] = Value::String(script_id());
+                cursor["execution"] = Value::String(uuid::Uuid::new_v4().to_string());
+            }
+            (Value::Object(error), cursor)
         }
         FailureKind::Script(_) => {
             let mut cursor = short_cursor;

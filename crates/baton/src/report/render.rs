@@ -156,6 +156,7 @@ mod tests {
             line: Some(12),
             column: Some(1),
             source_line: Some("x.y = 1;".into()),
+            sent: None,
         }
     }
 

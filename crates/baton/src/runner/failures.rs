@@ -4,7 +4,8 @@
 use crate::collection::Listen;
 
 use super::plan::PlannedItem;
-use super::summary::{Execution, Failure, FailureKind};
+use super::request_error::RequestError;
+use super::summary::{Execution, Failure, FailureKind, SentTarget};
 use super::{Reporter, RunSummary};
 
 /// Records the failures of `execution` in `summary` and tells `reporter`.
@@ -29,6 +30,7 @@ pub(super) fn record_failures(
         line: None,
         column: None,
         source_line: None,
+        sent: None,
     };
     let mut found = Vec::new();
     for (listen, outcome, sources) in [
@@ -39,6 +41,24 @@ pub(super) fn record_failures(
         ),
         (Listen::Test, &execution.test, &planned.test),
     ] {
+        // A request a script sent that got no response fails the run, as in Newman (its
+        // callback still gets the error).
+        for sent in &outcome.sent {
+            if let Err(error) = &sent.response {
+                let error = RequestError::from(error.clone());
+                found.push(Failure {
+                    kind: FailureKind::Request(error.kind()),
+                    event: Some(listen.as_str()),
+                    name: "RequestError".into(),
+                    message: error.to_string(),
+                    sent: Some(SentTarget {
+                        method: sent.request.method.clone(),
+                        url: sent.request.url.to_unresolved_string(),
+                    }),
+                    ..base.clone()
+                });
+            }
+        }
         for (index, run) in outcome.runs.iter().enumerate() {
             let code = sources.get(index).map(|s| s.code.clone());
             let line_text = |line: Option<u32>| {

@@ -29,4 +29,4 @@ pub use retry::RetryPolicy;
 pub use run::{RunOptions, RunScopes, RunSummary, run};
 pub use shard::{Shard, ShardError};
 pub use stop::Stop;
-pub use summary::{Counter, Execution, Failure, FailureKind, Stats, Timings};
+pub use summary::{Counter, Execution, Failure, FailureKind, SentTarget, Stats, Timings};

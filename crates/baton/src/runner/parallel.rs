@@ -204,9 +204,10 @@ mod tests {
     #[test]
     fn iterations_that_finish_out_of_order_are_delivered_in_index_order() {
         // Earlier rows wait longer, so later iterations finish first; nothing goes on the wire.
-        let script = "await new Promise(r => setTimeout(r, (6 - pm.iterationData.get('row')) * 4));\n\
+        let script = "setTimeout(() => {\n\
                       pm.environment.set('seen', (pm.environment.get('seen') || '') + pm.iterationData.get('row'));\n\
-                      pm.execution.skipRequest();";
+                      pm.execution.skipRequest();\n\
+                      }, (6 - pm.iterationData.get('row')) * 4);";
         let doc = json!({"info": {"name": "C"}, "item": [
             {"name": "A", "request": "http://h/", "event": [{"listen": "prerequest",
                 "script": {"exec": script}}]},

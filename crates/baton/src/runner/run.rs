@@ -561,6 +561,7 @@ async fn run_item(
             };
             match sent {
                 Ok(response) => {
+                    wire.record_sent_headers(&response.sent_headers);
                     if let Some(warning) = &response.auth_warning {
                         reporter.warning(&summary.masker.mask(warning));
                     }

@@ -16,8 +16,16 @@ impl RequestSender for ClientSender<'_> {
     fn send_request(&self, request: Request) -> SendFuture<'_> {
         Box::pin(async move {
             let behavior = Default::default();
-            let wire = build_wire_request(&request, request.auth.as_ref(), &behavior, self.files)?;
-            self.client.send(&wire, &behavior).await
+            let mut wire =
+                match build_wire_request(&request, request.auth.as_ref(), &behavior, self.files) {
+                    Ok(wire) => wire,
+                    Err(error) => return (Vec::new(), Err(error)),
+                };
+            let response = self.client.send(&wire, &behavior).await;
+            if let Ok(response) = &response {
+                wire.record_sent_headers(&response.sent_headers);
+            }
+            (wire.headers, response)
         })
     }
 }

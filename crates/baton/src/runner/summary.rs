@@ -141,6 +141,18 @@ pub struct Failure {
     pub column: Option<u32>,
     /// The script line that failed, for display.
     pub source_line: Option<String>,
+    /// For a request a script sent (`pm.sendRequest`) that failed, that request; the item's
+    /// own request is the execution's.
+    pub sent: Option<SentTarget>,
+}
+
+/// A request a script sent, as a failure of it names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentTarget {
+    /// The method.
+    pub method: String,
+    /// The URL as sent.
+    pub url: String,
 }
 
 /// Timings of the run.

@@ -42,6 +42,9 @@ pub struct ScriptOptions {
     pub stop_signal: tokio::sync::watch::Receiver<bool>,
     /// The whole run's `--timeout`: a script still running then is interrupted.
     pub run_deadline: Option<Instant>,
+    /// `--script-top-level-await`: `await` outside functions waits, as in the Postman app. By
+    /// default it is a syntax error that stops the whole script, as in Newman's sandbox.
+    pub top_level_await: bool,
 }
 
 impl Default for ScriptOptions {
@@ -53,6 +56,7 @@ impl Default for ScriptOptions {
             stop: Arc::default(),
             stop_signal: tokio::sync::watch::channel(false).1,
             run_deadline: None,
+            top_level_await: false,
         }
     }
 }

@@ -5,7 +5,6 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,7 +27,7 @@ use super::{DEFAULT_MEMORY_LIMIT, ScriptOptions};
 use crate::collection::LoadError;
 use crate::collection::{Listen, Request, request_from_json};
 use crate::http::{CookieError, CookieJar, HttpError, Response};
-use crate::script::types::RequestSender;
+use crate::script::types::{RequestSender, SendFuture};
 
 /// How long describing a thrown value may take (its `message` getter, `toString`, Proxy traps).
 const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
@@ -41,6 +40,15 @@ const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
 /// error) still rejects: the prelude's `__batonThrewNothing` finds no room for a small buffer.
 const WRAP_START: &str = "(async function () { try {";
 const WRAP_END: &str = "\n} catch (batonThrown) { if (batonThrown == null && __batonThrewNothing()) { return; } throw batonThrown; } })";
+
+/// The same wrapper as a plain function, as Newman's sandbox compiles a script: where a script
+/// compiles only as the body of an async function, it uses `await` outside any function. Padded
+/// to [`WRAP_START`]'s length so that columns on line 1 read the same.
+const PLAIN_WRAP_START: &str = "(      function () { try {";
+
+/// What Newman's sandbox (V8) reports for `await` outside an async function.
+const AWAIT_OUTSIDE_ASYNC: &str =
+    "await is only valid in async functions and the top level bodies of modules";
 
 pub struct Realm {
     // Field order matters: the context must be dropped before the runtime.
@@ -55,7 +63,15 @@ pub struct Realm {
     run_deadline: Option<Instant>,
     timeout: Option<Duration>,
     memory_limit: usize,
-    compiled: HashMap<Rc<str>, (Persistent<Function<'static>>, String)>,
+    top_level_await: bool,
+    compiled: HashMap<Rc<str>, Compiled>,
+}
+
+/// A script compiled once per run: its function and file name, or the failure Newman's sandbox
+/// reports for it before running any of it (`await` outside a function).
+enum Compiled {
+    Function(Persistent<Function<'static>>, String),
+    Refused(ScriptFailure),
 }
 
 /// The prelude's control object and the functions of it called for every job and script, kept
@@ -85,7 +101,7 @@ enum Control {
 struct InFlight<'a> {
     id: u32,
     request: Request,
-    future: Pin<Box<dyn Future<Output = Result<Response, HttpError>> + 'a>>,
+    future: SendFuture<'a>,
 }
 
 enum Idle {
@@ -180,6 +196,7 @@ impl Realm {
             run_deadline: options.run_deadline,
             timeout: options.timeout,
             memory_limit,
+            top_level_await: options.top_level_await,
             compiled: HashMap::new(),
         })
     }
@@ -280,23 +297,52 @@ impl Realm {
         outcome
     }
 
+    /// The script's function, compiled on first use; `Err` holds the failure to report instead
+    /// of running it (a syntax error, or `await` outside a function).
     fn compile<'js>(
         &mut self,
         ctx: &Ctx<'js>,
         code: &Rc<str>,
-    ) -> Result<(Function<'js>, String), rquickjs::Error> {
-        if let Some((function, file)) = self.compiled.get(code) {
-            return Ok((function.clone().restore(ctx)?, file.clone()));
+    ) -> Result<(Function<'js>, String), ScriptFailure> {
+        match self.compiled.get(code) {
+            Some(Compiled::Function(function, file)) => {
+                let restored = function.clone().restore(ctx);
+                return restored
+                    .map(|f| (f, file.clone()))
+                    .map_err(|e| self.failure(ctx, e, None));
+            }
+            Some(Compiled::Refused(failure)) => return Err(failure.clone()),
+            None => {}
         }
         let file = format!("script-{}", self.compiled.len() + 1);
-        let mut source = String::with_capacity(code.len() + WRAP_START.len() + WRAP_END.len());
-        source.push_str(WRAP_START);
-        source.push_str(code);
-        source.push_str(WRAP_END);
-        let function: Function = ctx.eval_with_options(source, eval_options(&file))?;
+        let wrapped = |start: &str| {
+            let mut source = String::with_capacity(code.len() + start.len() + WRAP_END.len());
+            source.push_str(start);
+            source.push_str(code);
+            source.push_str(WRAP_END);
+            source
+        };
+        let function: Function = ctx
+            .eval_with_options(wrapped(WRAP_START), eval_options(&file))
+            .map_err(|e| as_syntax_error(self.failure(ctx, e, None)))?;
+        if !self.top_level_await && code.contains("await") {
+            let plain: rquickjs::Result<Function> =
+                ctx.eval_with_options(wrapped(PLAIN_WRAP_START), eval_options(&file));
+            if let Err(e) = plain {
+                let failure = ScriptFailure {
+                    name: "SyntaxError".into(),
+                    message: AWAIT_OUTSIDE_ASYNC.into(),
+                    column: None,
+                    ..as_syntax_error(self.failure(ctx, e, None))
+                };
+                self.compiled
+                    .insert(code.clone(), Compiled::Refused(failure.clone()));
+                return Err(failure);
+            }
+        }
         self.compiled.insert(
             code.clone(),
-            (Persistent::save(ctx, function.clone()), file.clone()),
+            Compiled::Function(Persistent::save(ctx, function.clone()), file.clone()),
         );
         Ok((function, file))
     }
@@ -317,19 +363,7 @@ impl Realm {
             .unwrap_or_default()
             .to_string();
         let started = self.context.clone().with(|ctx| {
-            let (function, file) = match self.compile(&ctx, &script.code) {
-                Ok(compiled) => compiled,
-                Err(e) => {
-                    let failure = self.failure(&ctx, e, None);
-                    return Err(match failure.kind {
-                        ScriptErrorKind::Runtime => ScriptFailure {
-                            kind: ScriptErrorKind::Syntax,
-                            ..failure
-                        },
-                        _ => failure,
-                    });
-                }
-            };
+            let (function, file) = self.compile(&ctx, &script.code)?;
             let begin = self.control(&ctx, Control::BeginScript);
             let _: rquickjs::Result<Value> = begin.call((file.as_str(), current.as_str()));
             match function.call::<_, Promise>(()) {
@@ -483,7 +517,7 @@ impl Realm {
                 }
             })
             .await;
-            if let Some((index, result)) = finished {
+            if let Some((index, (headers, result))) = finished {
                 let request = in_flight.swap_remove(index);
                 let delivery = match &result {
                     Ok(response) => (request.id, Ok(Json::Null), Some(response.clone())),
@@ -491,6 +525,7 @@ impl Realm {
                 };
                 sent.push(SentRequest {
                     request: request.request,
+                    headers,
                     response: result,
                 });
                 self.deliver(vec![delivery]);
@@ -669,6 +704,18 @@ fn failure_from(object: &Object<'_>) -> ScriptFailure {
             .unwrap_or_default(),
         line: object.get::<_, Option<u32>>("line").ok().flatten(),
         column: object.get::<_, Option<u32>>("column").ok().flatten(),
+    }
+}
+
+/// A failure met while compiling: a thrown error there is a syntax error, whatever QuickJS
+/// named it; running out of memory or time stays what it is.
+fn as_syntax_error(failure: ScriptFailure) -> ScriptFailure {
+    match failure.kind {
+        ScriptErrorKind::Runtime => ScriptFailure {
+            kind: ScriptErrorKind::Syntax,
+            ..failure
+        },
+        _ => failure,
     }
 }
 

@@ -16,7 +16,7 @@ struct Canned(Response);
 impl RequestSender for Canned {
     fn send_request(&self, _request: Request) -> SendFuture<'_> {
         let response = self.0.clone();
-        Box::pin(async move { Ok(response) })
+        Box::pin(async move { (Vec::new(), Ok(response)) })
     }
 }
 
@@ -37,6 +37,7 @@ fn response(code: u16, body: &str) -> Response {
         replays: 0,
         auth_warning: None,
         replay_authorization: None,
+        sent_headers: Vec::new(),
     }
 }
 
@@ -277,6 +278,37 @@ fn syntax_error_is_a_failure_with_position() {
 }
 
 #[test]
+fn top_level_await_is_newmans_syntax_error_unless_asked_for() {
+    let script = "pm.environment.set('ran', 1);\nconst v = await Promise.resolve(2);\npm.environment.set('v', v);";
+    block_on(async {
+        let mut f = Fixture::new();
+        for _ in 0..2 {
+            // The second run meets the refusal kept with the compiled scripts.
+            let error = f.test(script).await.error.unwrap();
+            assert_eq!(error.kind, super::ScriptErrorKind::Syntax);
+            assert_eq!(
+                error.message,
+                "await is only valid in async functions and the top level bodies of modules"
+            );
+            assert_eq!(error.line, Some(2));
+            assert_eq!(f.scopes.environment.get("ran"), None, "nothing of it ran");
+        }
+        let inside = f
+            .test("(async () => pm.environment.set('v', await Promise.resolve(3)))(); const await_ = 1;")
+            .await;
+        assert!(inside.error.is_none(), "{:?}", inside.error);
+        assert_eq!(f.scopes.environment.get("v"), Some(&json!(3)));
+
+        let mut allowed = Fixture::with(ScriptOptions {
+            top_level_await: true,
+            ..ScriptOptions::default()
+        });
+        assert!(allowed.test(script).await.error.is_none());
+        assert_eq!(allowed.scopes.environment.get("v"), Some(&json!(2)));
+    });
+}
+
+#[test]
 fn runtime_error_has_line_and_column() {
     block_on(async {
         let mut f = Fixture::new();
@@ -463,7 +495,10 @@ fn object_prototype_patch_in_one_script_is_visible_in_a_later_one() {
 #[test]
 fn top_level_await_and_timers_settle_in_order() {
     block_on(async {
-        let mut f = Fixture::new();
+        let mut f = Fixture::with(ScriptOptions {
+            top_level_await: true,
+            ..ScriptOptions::default()
+        });
         let run = f
             .test(
                 "setTimeout(() => console.log('t20'), 20);\n\
@@ -519,7 +554,10 @@ fn errors_in_timer_callbacks_fail_the_script() {
 #[test]
 fn send_request_calls_back_and_resolves_a_promise() {
     block_on(async {
-        let mut f = Fixture::new();
+        let mut f = Fixture::with(ScriptOptions {
+            top_level_await: true,
+            ..ScriptOptions::default()
+        });
         let outcome = f
             .pre(
                 "pm.sendRequest('http://other.test/{{notResolved}}', function (err, res) {\n\

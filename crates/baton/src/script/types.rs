@@ -34,8 +34,10 @@ pub struct ScriptInfo {
     pub location: Vec<String>,
 }
 
-/// The future a [`RequestSender`] returns.
-pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<Response, HttpError>> + 'a>>;
+/// The future a [`RequestSender`] returns: the headers the request went out with (none when it
+/// could not be built), and its response or why there is none.
+pub type SendFuture<'a> =
+    Pin<Box<dyn Future<Output = (Vec<(String, String)>, Result<Response, HttpError>)> + 'a>>;
 
 /// Sends `pm.sendRequest` requests through the run's HTTP client and cookie jar.
 pub trait RequestSender {
@@ -166,8 +168,10 @@ pub enum ScriptErrorKind {
 /// A request made by `pm.sendRequest`.
 #[derive(Debug, Clone)]
 pub struct SentRequest {
-    /// The request as sent.
+    /// The request as the script gave it.
     pub request: Request,
+    /// The headers it went out with, system headers included (none when it could not be built).
+    pub headers: Vec<(String, String)>,
     /// The response, or why there is none.
     pub response: Result<Response, HttpError>,
 }

@@ -417,6 +417,7 @@ mod tests {
             line: Some(1),
             column: None,
             source_line: Some("pm.test('lists', () => {});".into()),
+            sent: None,
         });
         let mut out = Vec::new();
         write_html_report(&mut out, &collection, &summary, &HtmlOptions { body_limit })

@@ -50,6 +50,8 @@
     }
     QueryParam.prototype = Object.create(Property.prototype);
     QueryParam.prototype.constructor = QueryParam;
+    // A parameter without a value (`?flag`) reads as empty text.
+    QueryParam.prototype.valueOf = function () { return typeof this.value === 'string' ? this.value : ''; };
     QueryParam.prototype.toString = function () {
         return this.value === null || this.value === undefined ? str(this.key) : str(this.key) + '=' + str(this.value);
     };
@@ -238,6 +240,14 @@
         [].concat(params).forEach(function (p) { self.query.remove(p && p.key !== undefined ? p.key : p); });
     };
     Url.prototype.getRaw = function () { return this.toString(); };
+    // The base URL an OAuth 1.0 signature covers: lower-case scheme and host, a port only when
+    // it is not 80 or 443, the path without its query.
+    Url.prototype.getOAuth1BaseUrl = function () {
+        var protocol = this.protocol || 'http', port = this.port ? String(this.port) : undefined;
+        var host = this.getHost() + (port === undefined || port === '80' || port === '443' ? '' : ':' + port);
+        protocol = /:\/\/$/.test(protocol) ? protocol : protocol + '://';
+        return protocol.toLowerCase() + host.toLowerCase() + this.getPath();
+    };
     Url.prototype.toString = function (forceProtocol) {
         var out = '';
         if (this.protocol) { out += this.protocol + '://'; }
@@ -358,9 +368,15 @@
     };
     RP.update = function (def) { Request.call(this, Object.assign(this.toJSON(), def)); };
     RP.clone = function () { return new Request(this.toJSON()); };
+    // As postman-collection counts it: the body from a numeric Content-Length, else from the body's
+    // UTF-8 length; the head as `METHOD target HTTP/X.X` plus each enabled `key: value` line.
     RP.size = function () {
-        var body = this.body ? this.body.toString().length : 0;
-        return { body: body, header: this.headers.toString().length, total: body };
+        var length = this.headers.get('Content-Length'), body = 0, source = 'COMPUTED';
+        if (length && !isNaN(parseFloat(length)) && isFinite(length)) { body = parseInt(length, 10); source = 'CONTENT-LENGTH'; }
+        else if (this.body) { body = Buffer.byteLength(this.body.toString()); }
+        var header = (this.method + ' ' + this.url.getPathWithQuery() + ' HTTP/X.X\r\n\r\n').length;
+        this.headers.each(function (h) { if (!h.disabled) { header += (h.key + ': ' + h.value + '\r\n').length; } });
+        return { body: body, header: header, total: body + header, source: source };
     };
     RP.toJSON = function () {
         var out = {
@@ -441,22 +457,34 @@
         }
     };
     RS.reason = function () { return this.status; };
-    RS.details = function () { return { code: this.code, name: this.status, detail: this.status }; };
+    // The standard reason phrases and their descriptions are postman-collection's own tables, and
+    // so is the serialised shape (an id, the body as a Buffer's JSON, the cookies): its bundled SDK
+    // (loaded on first use) answers both.
+    RS.details = function () { return this._sdk().details(); };
     RS.size = function () {
         var body = this._data.bodySize || 0, header = this._data.headerSize || 0;
         return { body: body, header: header, total: body + header };
     };
     RS.dataURI = function () {
-        var type = this.headers.get('content-type') || 'text/plain';
-        return 'data:' + type + ';base64,' + btoa(unescape(encodeURIComponent(this.text() || '')));
+        var type = this.contentInfo().contentType;
+        return type ? 'data:' + type + ';base64, ' + this.stream.toString('base64') : '';
     };
-    RS.contentInfo = function () {
-        var type = this.headers.get('content-type') || '';
-        var parts = type.split(';'), mime = parts[0].trim(), charset = /charset=([^;]+)/i.exec(type);
-        return { mimeType: mime.split('/')[0], mimeFormat: mime.split('/')[1], charset: charset ? charset[1] : 'utf8', contentType: type };
+    RS.encoding = function () {
+        var format = this.headers.get('content-encoding'), body = this.stream;
+        if (format) { return { format: format, source: 'header' }; }
+        if (body && body[0] === 0x1F && body[1] === 0x8B && body[2] === 0x8) { return { format: 'gzip', source: 'body' }; }
+        return { format: format, source: undefined };
     };
-    RS.toJSON = function () {
-        return { code: this.code, status: this.status, header: this.headers.toJSON(), body: this.text(), responseTime: this.responseTime, responseSize: this.responseSize };
+    // So are the MIME databases and the sniffing of a body without a Content-Type.
+    RS.contentInfo = function () { return this._sdk().contentInfo(); };
+    RS.toJSON = function () { return this._sdk().toJSON(); };
+    RS._sdk = function () {
+        var sdk = require('postman-collection');
+        return new sdk.Response({
+            code: this.code, status: this.status, header: this.headers.toJSON(), stream: this.stream,
+            responseTime: this.responseTime, responseSize: this.responseSize,
+            cookie: this.cookies && this.cookies.toJSON ? this.cookies.toJSON() : []
+        });
     };
     Object.defineProperty(RS, 'stream', { get: function () { return typeof Buffer === 'function' ? Buffer.from(this.text() || '') : (this.text() || ''); } });
 
