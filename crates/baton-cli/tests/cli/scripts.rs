@@ -164,7 +164,16 @@ fn failures_and_chai_messages_agree_with_newman() {
         .filter(|o| o["passed"] == false)
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert_eq!(failed, ["status is 201", "deep equal", "property"]);
+    assert_eq!(
+        failed,
+        [
+            "status is 201",
+            "deep equal",
+            "property",
+            "reading a property of null",
+            "setting a property of undefined"
+        ]
+    );
 }
 
 #[test]

@@ -247,6 +247,33 @@ impl HttpError {
         }
     }
 
+    /// The enumerable fields of the error object Node's HTTP layer gives for this failure (its
+    /// `message` is not one of them), as Newman's reports and a `pm.sendRequest` callback see
+    /// it: only the failures Node names with a code have fields.
+    pub fn node_fields(&self) -> serde_json::Value {
+        let url = match self {
+            HttpError::Connect { url, .. }
+            | HttpError::Connection { url, .. }
+            | HttpError::Timeout { url, .. } => url::Url::parse(url).ok(),
+            _ => None,
+        };
+        let host = url.as_ref().and_then(|u| u.host_str()).unwrap_or_default();
+        let port = url.as_ref().and_then(|u| u.port_or_known_default());
+        match (self.io_kind(), self) {
+            (Some(io::ErrorKind::ConnectionRefused), _) => serde_json::json!({"errno": -111,
+                "code": "ECONNREFUSED", "syscall": "connect", "address": host, "port": port.unwrap_or(0)}),
+            (Some(io::ErrorKind::ConnectionReset), _) => {
+                serde_json::json!({"errno": -104, "code": "ECONNRESET", "syscall": "read"})
+            }
+            (_, HttpError::Timeout { .. }) => {
+                serde_json::json!({"code": "ESOCKETTIMEDOUT", "connect": false})
+            }
+            _ if self.is_dns() => serde_json::json!({"errno": -3008, "code": "ENOTFOUND",
+                "syscall": "getaddrinfo", "hostname": host}),
+            _ => serde_json::json!({}),
+        }
+    }
+
     /// Whether the host name did not resolve.
     pub fn is_dns(&self) -> bool {
         matches!(

@@ -12,9 +12,7 @@ use super::sdk_json::{
 };
 use crate::collection::{Collection, Environment, Url};
 use crate::http::Response;
-use crate::runner::{
-    Counter, Execution, Failure, FailureKind, Masker, RequestErrorKind, RunSummary, TokenExchange,
-};
+use crate::runner::{Counter, Execution, Failure, FailureKind, Masker, RunSummary, TokenExchange};
 use crate::script::ScriptErrorKind;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -502,17 +500,12 @@ fn execution_json(execution: &Execution, sdk: &SdkCollection, masker: &Masker) -
     // Newman keeps the error of the item's last request event that failed, its scripts'
     // requests included.
     let sent_error = |sent: &crate::script::SentRequest| {
-        let error = sent.response.as_ref().err()?;
-        let url = url::Url::parse(&sent.request.url.to_unresolved_string()).ok();
-        Some(request_error_json(
-            crate::runner::RequestError::from(error.clone()).kind(),
-            url.as_ref(),
-        ))
+        sent.response
+            .as_ref()
+            .err()
+            .map(|error| error.node_fields())
     };
-    let own_error = execution.request_error.as_ref().map(|error| {
-        let url = execution.wire.as_ref().map(|w| &w.url);
-        request_error_json(error.kind(), url)
-    });
+    let own_error = execution.request_error.as_ref().map(|e| e.node_fields());
     let last_error = (execution.test.sent.iter().rev().find_map(sent_error))
         .or(own_error)
         .or_else(|| execution.prerequest.sent.iter().rev().find_map(sent_error));
@@ -719,24 +712,6 @@ fn response_json(response: &Response, masker: &Masker) -> Value {
     })
 }
 
-/// A request error as Node's error object serialises (its message is not enumerable, so it is
-/// not there; the failure carries it). Only the failures Node names with a code have fields.
-fn request_error_json(kind: RequestErrorKind, url: Option<&url::Url>) -> Value {
-    let host = url.and_then(|u| u.host_str()).unwrap_or_default();
-    match kind {
-        RequestErrorKind::Refused => {
-            let port = url.and_then(|u| u.port_or_known_default()).unwrap_or(0);
-            json!({"errno": -111, "code": "ECONNREFUSED", "syscall": "connect", "address": host, "port": port})
-        }
-        RequestErrorKind::Dns => {
-            json!({"errno": -3008, "code": "ENOTFOUND", "syscall": "getaddrinfo", "hostname": host})
-        }
-        RequestErrorKind::Timeout => json!({"code": "ESOCKETTIMEDOUT", "connect": false}),
-        RequestErrorKind::Reset => json!({"errno": -104, "code": "ECONNRESET", "syscall": "read"}),
-        _ => json!({}),
-    }
-}
-
 fn failure_json(
     failure: &Failure,
     sdk: &SdkCollection,
@@ -762,15 +737,18 @@ fn failure_json(
         .executions
         .iter()
         .find(|e| e.position == failure.position && e.iteration == failure.iteration);
+    // A failure of a request a script sent: that request.
+    let failed_sent = failure.sent.as_ref().and_then(|target| {
+        execution.into_iter().flat_map(|e| e.sent()).find(|s| {
+            s.response.is_err()
+                && s.request.method == target.method
+                && s.request.url.to_unresolved_string() == target.url
+        })
+    });
     let mut source = match (found, &failure.sent) {
         // A request a script sent is the source, as an item of its own without a name.
         (_, Some(target)) => {
-            let sent = execution.into_iter().flat_map(|e| e.sent()).find(|s| {
-                s.response.is_err()
-                    && s.request.method == target.method
-                    && s.request.url.to_unresolved_string() == target.url
-            });
-            let request = match sent {
+            let request = match failed_sent {
                 Some(sent) => script_request_json_as_sent(sent, masker),
                 None => json!({"url": parsed_url_json(&Url::parse(&masker.mask(&target.url))),
                     "method": target.method}),
@@ -820,13 +798,16 @@ fn failure_json(
     // (its fields, then name, message and stack); a script error is the sandbox's serialised
     // error; an assertion error is chai's.
     let (error, cursor) = match failure.kind {
-        FailureKind::Request(kind) => {
-            let sent_url = failure.sent.as_ref().map(|sent| url::Url::parse(&sent.url));
-            let url = match &sent_url {
-                Some(parsed) => parsed.as_ref().ok(),
-                None => execution.and_then(|e| e.wire.as_ref()).map(|w| &w.url),
+        FailureKind::Request(_) => {
+            let fields = match &failure.sent {
+                Some(_) => failed_sent
+                    .and_then(|s| s.response.as_ref().err())
+                    .map(|e| e.node_fields()),
+                None => execution
+                    .and_then(|e| e.request_error.as_ref())
+                    .map(|e| e.node_fields()),
             };
-            let mut error = match request_error_json(kind, url) {
+            let mut error = match fields.unwrap_or_default() {
                 Value::Object(fields) => fields,
                 _ => Map::new(),
             };

@@ -63,6 +63,15 @@ pub enum RequestErrorKind {
 }
 
 impl RequestError {
+    /// The fields of Node's error object for this failure (see [`HttpError::node_fields`]);
+    /// failures of Baton's own (expansion, token, stop) have none.
+    pub fn node_fields(&self) -> serde_json::Value {
+        match self {
+            RequestError::Http(error) => error.node_fields(),
+            _ => serde_json::json!({}),
+        }
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> RequestErrorKind {
         match self {

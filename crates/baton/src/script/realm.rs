@@ -547,16 +547,26 @@ impl Realm {
         self.context.with(|ctx| {
             let deliver: Function = self.baton(&ctx).get("deliver").expect("prelude");
             for (id, result, response) in deliveries {
+                let undefined = || Value::new_undefined(ctx.clone());
                 let (error, data) = match (result, response) {
-                    (Err(error), _) => (Some(error.to_string()), Value::new_undefined(ctx.clone())),
+                    // A request that got no response: the fields of Node's error object.
+                    (Err(HostCallError::Request(error)), _) => (
+                        to_js(&ctx, &error.node_fields()).unwrap_or_else(|_| undefined()),
+                        undefined(),
+                    ),
+                    (Err(error), _) => (
+                        rquickjs::String::from_str(ctx.clone(), &error.to_string())
+                            .map(Value::from)
+                            .unwrap_or_else(|_| undefined()),
+                        undefined(),
+                    ),
                     (Ok(_), Some(response)) => (
-                        None,
-                        response_data(&ctx, &response)
-                            .unwrap_or_else(|_| Value::new_undefined(ctx.clone())),
+                        undefined(),
+                        response_data(&ctx, &response).unwrap_or_else(|_| undefined()),
                     ),
                     (Ok(json), None) => (
-                        None,
-                        to_js(&ctx, &json).unwrap_or_else(|_| Value::new_undefined(ctx.clone())),
+                        undefined(),
+                        to_js(&ctx, &json).unwrap_or_else(|_| undefined()),
                     ),
                 };
                 let _: rquickjs::Result<Value> = deliver.call((id, error, data));

@@ -378,7 +378,19 @@
         } catch (ignored) {
             message = 'a thrown value that cannot be shown (reading it threw)';
         }
-        return { name: name, message: message, line: line };
+        return { name: name, message: v8Wording(e, message), line: line };
+    }
+
+    // The engine's own TypeErrors about reading or setting a property of null or undefined, in
+    // the words V8 (and so Newman) uses, so that failures read the same.
+    var PROPERTY_OF_NOTHING = /^cannot (read|set) property '(.*)' of (null|undefined)$/;
+    function v8Wording(e, message) {
+        var match;
+        try { match = e instanceof TypeError && PROPERTY_OF_NOTHING.exec(message); }
+        catch (ignored) { return message; }
+        if (!match) { return message; }
+        var verb = match[1] === 'read' ? 'reading' : 'setting';
+        return 'Cannot ' + match[1] + ' properties of ' + match[3] + ' (' + verb + " '" + match[2] + "')";
     }
 
     var FRAME = /\(?(script-\d+):(\d+):(\d+)\)?/g;
@@ -527,12 +539,11 @@
         var id = host.send(definition.toJSON());
         return new Promise(function (resolve, reject) {
             later(id, function (error, data) {
+                // A request that got no response gives the fields of Node's error object (its
+                // message is not one of them), as Newman's sandbox hands it over; one that could
+                // not be made gives an Error with Baton's reason.
                 var failure = null, response;
-                if (error) {
-                    failure = new Error(error);
-                    var code = /\b(E[A-Z]{3,})\b/.exec(error);
-                    if (code) { failure.code = code[1]; }
-                }
+                if (error) { failure = typeof error === 'string' ? new Error(error) : error; }
                 // A failed request's callback gets the error and an empty response, as in Newman.
                 response = new sdk.Response(error ? undefined : data);
                 if (typeof callback === 'function') {
