@@ -171,7 +171,9 @@ fn failures_and_chai_messages_agree_with_newman() {
             "deep equal",
             "property",
             "reading a property of null",
-            "setting a property of undefined"
+            "setting a property of undefined",
+            "an html page read as json",
+            "an html page has no json body"
         ]
     );
 }

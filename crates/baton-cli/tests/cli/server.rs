@@ -1,7 +1,8 @@
 //! An in-process HTTP server on 127.0.0.1:0 that records every request and answers by path:
 //! `/status/N`, `/redirect?to=PATH`, `/cookie/set?NAME=VALUE`, `/slow?ms=N`,
 //! `/flaky?fail=N&status=S&after=A` (status S, with `Retry-After: A` when given, to the first N
-//! requests with that query, then 200), else a JSON echo.
+//! requests with that query, then 200), `/page` (an HTML page, as a server's error pages are),
+//! else a JSON echo.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -191,6 +192,14 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
             .and_then(|m| m.parse().ok())
             .unwrap_or(0);
         tokio::time::sleep(Duration::from_millis(ms)).await;
+    } else if recorded.path == "/page" {
+        return response
+            .header("Content-Type", HeaderValue::from_static("text/html"))
+            .header("Connection", HeaderValue::from_static("close"))
+            .body(Body::from(
+                "<!DOCTYPE html>\n<html><body>Not JSON</body></html>\n",
+            ))
+            .expect("response");
     }
     response
         .status(status)

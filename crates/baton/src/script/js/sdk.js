@@ -446,15 +446,17 @@
         configurable: true
     });
     RS.text = function () { return this._data.body === undefined ? undefined : str(this._data.body); };
-    RS.json = function (reviver) {
+    // Plain JSON (after a byte order mark, which Newman's parser drops) is parsed at once; anything
+    // else goes to postman-collection's own parser (liquid-json, in the bundled SDK loaded on first
+    // use), so that a body that is not JSON fails with Newman's JSONError and its message
+    // (`Unexpected token '<' at 1:1`, the line, a caret).
+    RS.json = function (reviver, strict) {
         var text = String(this.text());
-        if (text.charCodeAt(0) === 0xFEFF) { text = text.slice(1); }
-        try { return JSON.parse(text, reviver); }
-        catch (e) {
-            var error = new SyntaxError(e.message);
-            error.name = 'JSONError';
-            throw error;
+        if (!strict || text.charCodeAt(0) !== 0xFEFF) {
+            try { return JSON.parse(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text, reviver); }
+            catch (ignored) { /* the SDK's parser says why */ }
         }
+        return this._sdk().json(reviver, strict);
     };
     RS.reason = function () { return this.status; };
     // The standard reason phrases and their descriptions are postman-collection's own tables, and
