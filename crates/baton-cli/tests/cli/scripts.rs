@@ -209,7 +209,14 @@ fn sandbox_limits_and_script_errors_agree_with_newman() {
         outcomes.iter().all(|o| o["passed"] == true),
         "every test after a broken script still runs and passes: {outcomes:#?}"
     );
-    assert_eq!(outcomes.len(), 19, "{outcomes:#?}");
+    assert_eq!(outcomes.len(), 20, "{outcomes:#?}");
+}
+
+#[test]
+fn failures_of_the_first_item_agree_with_newman() {
+    let (code, outcomes) = compare("first-item-error");
+    assert_eq!(code, 1, "a script error and a refused request are failures");
+    assert_eq!(outcomes.len(), 1, "{outcomes:#?}");
 }
 
 fn run_baton_with_test_script(name: &str, lines: &[&str], extra: &[&str]) -> crate::support::Run {

@@ -790,9 +790,7 @@ fn failure_json(
     let frame = json!({"fileName": file, "lineNumber": line, "functionName": "Object.eval",
         "typeName": "Object", "methodName": "eval", "columnNumber": column, "native": false});
     let stack = format!("{}: {message}\n   at {file}:{line}:{column}", failure.name);
-    let short_cursor = json!({"ref": id, "length": length, "cycles": cycles,
-        "position": failure.position, "iteration": failure.iteration,
-        "httpRequestId": uuid::Uuid::new_v4().to_string()});
+    let item_cursor = cursor_json(failure.iteration, failure.position, length, cycles, &id);
     let script_id = || script_id_of(&source, failure.event.unwrap_or("test"));
     // Newman's three kinds of failure differ in shape: a request error is Node's error object
     // (its fields, then name, message and stack); a script error is the sandbox's serialised
@@ -816,7 +814,7 @@ fn failure_json(
             error.insert("stack".into(), Value::String(stack));
             error.extend(error_identity(&failure.name, &message));
             error.insert("stacktrace".into(), json!([frame]));
-            let mut cursor = short_cursor;
+            let mut cursor = item_cursor;
             // A script's request fails inside that script's run.
             if failure.sent.is_some() {
                 cursor["scriptId"] = Value::String(script_id());
@@ -825,7 +823,7 @@ fn failure_json(
             (Value::Object(error), cursor)
         }
         FailureKind::Script(_) => {
-            let mut cursor = short_cursor;
+            let mut cursor = item_cursor;
             // Before the request there is no request id yet.
             if failure.event == Some("prerequest") {
                 if let Some(cursor) = cursor.as_object_mut() {

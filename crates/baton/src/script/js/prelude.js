@@ -498,7 +498,6 @@
         }
         return job.cookies;
     }, function (value) { job.cookies = value; });
-    Object.defineProperty(pm, 'require', { value: publicRequire, enumerable: false });
 
     function later(id, callback) { callbacks.set(id, callback); }
 
