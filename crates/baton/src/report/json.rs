@@ -546,7 +546,6 @@ fn token_exchange_json(exchange: &TokenExchange, masker: &Masker) -> Value {
     Value::Object(out)
 }
 
-/// A `pm.sendRequest` request in the SDK's shape.
 /// A request a script sent, with the headers it went out with: those the runtime added carry
 /// `system: true`.
 fn script_request_json_as_sent(sent: &crate::script::SentRequest, masker: &Masker) -> Value {
@@ -573,6 +572,7 @@ fn script_request_json_as_sent(sent: &crate::script::SentRequest, masker: &Maske
     out
 }
 
+/// A `pm.sendRequest` request in the SDK's shape.
 fn script_request_json(request: &crate::collection::Request, masker: &Masker) -> Value {
     let mut out = Map::new();
     let url = masker.mask(&request.url.to_unresolved_string());
@@ -766,7 +766,7 @@ fn failure_json(
     // Only an item with headers of its own shows the ones the runtime added, and only once the
     // request was sent.
     let before_send = failure.event == Some("prerequest");
-    let own_headers = source["request"]["header"].is_array();
+    let own_headers = source["request"]["header"].is_array() && failure.sent.is_none();
     if let Some(sent) = execution.and_then(|e| sent_request_json(e, found, masker)) {
         if own_headers && !before_send {
             source["request"]["header"] = sent["header"].clone();
