@@ -357,7 +357,7 @@ fn probe(name: &str, request: Value) -> Value {
 }
 
 /// The details of Newman's request preparation that real collections tripped over: empty bodies,
-/// a form's own Content-Type, repeated form keys, the request's own multipart boundary, comments
+/// forms of unreadable files or files without a source, a form's own Content-Type, repeated form keys, the request's own multipart boundary, comments
 /// in JSON bodies (also where a value unbalances the quotes), auth helpers replacing a header,
 /// empty tokens and prefixes, `undefined` in variables, `setNextRequest()` without an argument,
 /// and a test script reading `pm.response` after a network error.
@@ -378,6 +378,11 @@ fn request_preparation_details_match_newman() {
     );
     own_boundary["header"] =
         json!([{"key": "Content-Type", "value": "multipart/form-data; boundary=XyZ123"}]);
+    let mut unreadable_files = post(
+        "unreadable-files",
+        json!({"mode": "formdata", "formdata": [{"key": "f", "type": "file", "src": "no-such-file.txt"}]}),
+    );
+    unreadable_files["header"] = json!([{"key": "Content-Type", "value": "multipart/form-data"}]);
     let mut typed_json = post(
         "typed-json",
         json!({"mode": "raw", "raw": "{\"a\": 1 // c\n}"}),
@@ -406,6 +411,9 @@ fn request_preparation_details_match_newman() {
                 {"key": "b", "value": "x!'()*y"}, {"key": "10", "value": "ten"}, {"key": "a", "value": "2"},
                 {"key": "b", "value": "3"}, {"key": "2", "value": "two"}, {"key": "", "value": "empty"}, {"key": "novalue"}]}))),
             probe("Own boundary", own_boundary),
+            probe("Only unreadable files", unreadable_files),
+            probe("Files without a source", post("no-source", json!({"mode": "formdata", "formdata": [
+                {"key": "f", "type": "file"}, {"key": "g", "type": "file", "src": ""}, {"key": "t", "value": "v", "type": "text"}]}))),
             probe("JSON comments", post("comments", json!({"mode": "raw", "options": {"raw": {"language": "json"}},
                 "raw": "{\n  // a comment\n  \"a\": \"{{quoted}}\", /* block */ \"b\": 2 // tail\n}"}))),
             probe("JSON by its type", typed_json),

@@ -89,7 +89,10 @@ pub fn encode_body(
             content_type: Some("application/x-www-form-urlencoded".into()),
         },
         Body::FormData(parts) if parts.iter().all(|p| p.disabled) => return Ok(None),
-        Body::FormData(parts) => encode_multipart(parts, files, boundary, warnings)?,
+        Body::FormData(parts) => match encode_multipart(parts, files, boundary, warnings) {
+            Some(encoded) => encoded,
+            None => return Ok(None),
+        },
         Body::File { src: Some(src) } if !src.is_empty() => match files.read(src) {
             Ok((path, bytes)) => EncodedBody {
                 bytes,
@@ -182,14 +185,19 @@ fn new_boundary() -> String {
     format!("--------------------------{digits}")
 }
 
+/// A multipart form, as Newman's runtime builds it: a file part whose one source cannot be read
+/// is left out (with its warning), as are the sources of a many-file part that cannot be read; a
+/// file part without a source is sent empty, as `filename=""`. `None` when no part is left: then
+/// no body is sent at all.
 fn encode_multipart(
     parts: &[FormPart],
     files: &FileAccess,
     boundary: Option<&str>,
     warnings: &mut Vec<String>,
-) -> Result<EncodedBody, HttpError> {
+) -> Option<EncodedBody> {
     let boundary = boundary.map_or_else(new_boundary, str::to_string);
     let mut bytes = Vec::new();
+    let mut sent_parts = 0;
     for part in parts.iter().filter(|p| !p.disabled) {
         match &part.content {
             FormContent::Text(value) => {
@@ -207,9 +215,31 @@ fn encode_multipart(
                 bytes.extend_from_slice(b"\r\n");
                 bytes.extend_from_slice(value.as_bytes());
                 bytes.extend_from_slice(b"\r\n");
+                sent_parts += 1;
+            }
+            FormContent::Files(sources)
+                if sources.iter().all(String::is_empty) && sources.len() < 2 =>
+            {
+                warnings.push(format!(
+                    "Form param `{}`, file load error: missing file source",
+                    part.key
+                ));
+                bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+                bytes.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{}\"; filename=\"\"\r\n",
+                        quote(&part.key)
+                    )
+                    .as_bytes(),
+                );
+                if let Some(content_type) = &part.content_type {
+                    bytes.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+                }
+                bytes.extend_from_slice(b"\r\n\r\n");
+                sent_parts += 1;
             }
             FormContent::Files(sources) => {
-                for src in sources.iter().filter(|s| !s.is_empty()) {
+                for src in sources {
                     let (path, content) = match files.read(src) {
                         Ok(read) => read,
                         Err(error) => {
@@ -237,12 +267,16 @@ fn encode_multipart(
                     );
                     bytes.extend_from_slice(&content);
                     bytes.extend_from_slice(b"\r\n");
+                    sent_parts += 1;
                 }
             }
         }
     }
+    if sent_parts == 0 {
+        return None;
+    }
     bytes.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Ok(EncodedBody {
+    Some(EncodedBody {
         bytes,
         content_type: Some(format!("multipart/form-data; boundary={boundary}")),
     })
@@ -430,6 +464,45 @@ mod tests {
             warnings[0].starts_with("Binary file load error"),
             "{warnings:?}"
         );
+    }
+
+    #[test]
+    fn a_form_of_unreadable_files_sends_no_body_and_a_file_without_source_is_empty() {
+        let file = |sources: Vec<String>| FormPart {
+            key: "f".into(),
+            content: FormContent::Files(sources),
+            content_type: None,
+            disabled: false,
+        };
+        let encode = |parts: Vec<FormPart>, warnings: &mut Vec<String>| {
+            encode_body(
+                &Body::FormData(parts),
+                &FileAccess::default(),
+                Some("B"),
+                warnings,
+            )
+            .unwrap()
+        };
+        let mut warnings = Vec::new();
+        let unreadable = vec![
+            file(vec!["no-such-file.csv".into()]),
+            file(vec!["no-such-1".into(), "no-such-2".into()]),
+        ];
+        assert_eq!(encode(unreadable, &mut warnings), None);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+
+        let mut warnings = Vec::new();
+        let empty = encode(
+            vec![file(Vec::new()), file(vec![String::new()])],
+            &mut warnings,
+        )
+        .expect("a file part without a source is still sent");
+        let part = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"\"\r\n\r\n\r\n";
+        assert_eq!(
+            String::from_utf8(empty.bytes).unwrap(),
+            format!("{part}{part}--B--\r\n")
+        );
+        assert!(warnings[0].ends_with("missing file source"), "{warnings:?}");
     }
 
     #[test]

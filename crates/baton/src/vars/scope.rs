@@ -59,6 +59,10 @@ pub struct VariableScope {
     values: Vec<Variable>,
     /// For each key, the position of the last enabled entry with that key (the one lookups see).
     winners: HashMap<String, usize>,
+    /// Typed entries a script set to `undefined` (which their type turned into `"undefined"`,
+    /// `NaN` or `false`): Newman's sandbox hands the change back as `null`, which the type then
+    /// converts again (see [`Scopes::settle_undefined`]).
+    typed_undefined: Vec<String>,
 }
 
 impl PartialEq for VariableScope {
@@ -74,6 +78,7 @@ impl VariableScope {
         let mut scope = VariableScope {
             values,
             winners: HashMap::new(),
+            typed_undefined: Vec::new(),
         };
         scope.reindex();
         scope
@@ -144,6 +149,10 @@ impl VariableScope {
                 let existing = &mut self.values[position];
                 let given = (!undefined).then_some(value);
                 let cast = cast_in(existing.kind.as_deref(), given);
+                self.typed_undefined.retain(|k| k != key);
+                if undefined && cast.is_some() {
+                    self.typed_undefined.push(key.to_string());
+                }
                 existing.undefined = cast.is_none();
                 existing.value = cast.unwrap_or(Value::Null);
             }
@@ -158,6 +167,7 @@ impl VariableScope {
     pub fn unset(&mut self, key: &str) {
         let before = self.values.len();
         self.values.retain(|v| v.key != key);
+        self.typed_undefined.retain(|k| k != key);
         if self.values.len() != before {
             self.reindex();
         }
@@ -167,6 +177,7 @@ impl VariableScope {
     pub fn clear(&mut self) {
         self.values.clear();
         self.winners.clear();
+        self.typed_undefined.clear();
     }
 
     /// The enabled entries as a JSON object; for a repeated key the last enabled entry wins.
@@ -217,6 +228,9 @@ impl Scopes {
             for variable in scope.values.iter_mut().filter(|v| v.undefined) {
                 variable.undefined = false;
                 variable.value = Value::Null;
+            }
+            for key in std::mem::take(&mut scope.typed_undefined) {
+                scope.set(&key, Value::Null);
             }
         }
     }
@@ -458,6 +472,22 @@ mod tests {
         assert_eq!(scope.get("v"), Some(&json!("123")));
         scope.set_undefined("v");
         assert_eq!(scope.get("v"), Some(&json!("undefined")));
+        // After the script, the change comes back from Newman's sandbox as `null`.
+        let mut scopes = Scopes {
+            collection: scope,
+            ..Scopes::default()
+        };
+        scopes.settle_undefined();
+        assert_eq!(scopes.collection.get("v"), Some(&json!("null")));
+        let mut scope = scopes.collection;
+        scope.set_undefined("v");
+        scope.unset("v");
+        let mut scopes = Scopes {
+            collection: scope,
+            ..Scopes::default()
+        };
+        scopes.settle_undefined();
+        assert!(!scopes.collection.has("v"), "an unset stays unset");
         let mut scope = VariableScope::from_values(vec![typed("number")]);
         scope.set("v", json!("7"));
         assert_eq!(scope.get("v"), Some(&json!(7)));
