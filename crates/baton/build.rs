@@ -45,7 +45,7 @@ const LIBRARIES: &[(&str, &str)] = &[
 ];
 
 /// The pm API's files in `src/script/js/`.
-const API: &[&str] = &["prelude.js", "sdk.js", "assertions.js"];
+const API: &[&str] = &["prelude.js", "sdk.js", "chai_fast.js", "assertions.js"];
 
 /// What every module name starts with (`baton:chai`, `baton:prelude.js`).
 const PREFIX: &str = "baton:";

@@ -146,6 +146,14 @@ fn request_and_response_api_agrees_with_newman() {
 }
 
 #[test]
+fn chai_flags_proxies_and_messages_agree_with_newman() {
+    let (code, outcomes) = compare("chai");
+    assert_eq!(code, 1, "three tests fail on purpose: {outcomes:#?}");
+    let failed: Vec<&Value> = outcomes.iter().filter(|o| o["passed"] == false).collect();
+    assert_eq!(failed.len(), 3, "{failed:#?}");
+}
+
+#[test]
 fn set_next_request_agrees_with_newman() {
     assert_self_check_passes("flow");
 }

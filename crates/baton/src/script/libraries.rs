@@ -21,7 +21,7 @@ pub const SUGAR_NAMES: &str = include_str!("bundled/sugar-names.json");
 const PREFIX: &str = "baton:";
 
 /// The pm API's files, each a module whose default export is the function the file holds.
-const API: [&str; 3] = ["prelude.js", "sdk.js", "assertions.js"];
+const API: [&str; 4] = ["prelude.js", "sdk.js", "chai_fast.js", "assertions.js"];
 
 /// Whether `name` is one of the embedded libraries.
 pub fn is_bundled(name: &str) -> bool {
@@ -40,7 +40,7 @@ pub fn factory<'js>(ctx: &Ctx<'js>, name: &str) -> rquickjs::Result<Function<'js
     default_export(ctx, name)
 }
 
-/// Loads one of the pm API's files (`prelude.js`, `sdk.js`, `assertions.js`) and returns the
+/// Loads one of the pm API's files (`prelude.js`, `sdk.js`, `chai_fast.js`, `assertions.js`) and returns the
 /// function it holds.
 pub fn api<'js>(ctx: &Ctx<'js>, file: &str) -> rquickjs::Result<Function<'js>> {
     if !API.contains(&file) {

@@ -153,6 +153,7 @@ impl Realm {
             let natives = super::host::natives(&ctx, &host).map_err(|e| failed(&e))?;
             let install = |file: &str| super::libraries::api(&ctx, file).map_err(raw);
             let sdk = install("sdk.js")?;
+            let chai_fast = install("chai_fast.js")?;
             let assertions = install("assertions.js")?;
             let prelude = install("prelude.js")?;
             let sugar_names = ctx.json_parse(super::libraries::SUGAR_NAMES).map_err(raw)?;
@@ -164,6 +165,7 @@ impl Realm {
                 .call((
                     natives,
                     sdk,
+                    chai_fast,
                     assertions,
                     WRAP_START.len(),
                     sugar_names,

@@ -7,30 +7,6 @@
     var Assertion = chai.Assertion, flag = chai.util.flag;
     var FIRST_LINE = /(.*?)\n.*/g;
 
-    // Every assertion object chai makes is wrapped in a Proxy that rejects unknown properties
-    // (`expect(x).to.be.ture` throws "Invalid Chai property"). chai 4.3.8's `proxify` makes a new
-    // handler and getter per object; this one shares them, with the same checks in the same order,
-    // and lets chai's own proxy build the error for an unknown property, so its message (with the
-    // "Did you mean" suggestion) stays chai's. Methods keep chai's proxies (made once, at load).
-    var config = chai.config, chaiProxify = chai.util.proxify;
-    var UNGUARDED = ['__flags', '__methods', '_obj', 'assert'];
-    function proxyGetter(target, property) {
-        if (typeof property === 'string' && config.proxyExcludedKeys.indexOf(property) === -1 && !Reflect.has(target, property)) {
-            return chaiProxify(target)[property];
-        }
-        if (UNGUARDED.indexOf(property) === -1) {
-            var flags = target.__flags || (target.__flags = Object.create(null));
-            if (!flags.lockSsfi) { flags.ssfi = proxyGetter; }
-        }
-        return Reflect.get(target, property);
-    }
-    var sharedHandler = { get: proxyGetter };
-    chai.util.proxify = function (obj, nonChainableMethodName) {
-        var enabled = config.useProxy && typeof Proxy !== 'undefined' && typeof Reflect !== 'undefined';
-        if (nonChainableMethodName !== undefined || !enabled) { return chaiProxify(obj, nonChainableMethodName); }
-        return new Proxy(obj, sharedHandler);
-    };
-
     function kindOf(o) {
         return sdk.Request.isRequest(o) ? 'request' : sdk.Response.isResponse(o) ? 'response' : undefined;
     }

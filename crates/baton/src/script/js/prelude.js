@@ -2,7 +2,7 @@
 // timers, `require` and the library globals. Every job refreshes only the small per-job state
 // behind these objects (`beginJob`); the data itself stays in Rust and is reached through `host`.
 // Returns the control object the engine drives (begin/end job and script, timers, deliveries).
-(function (host, sdkFactory, assertionsFactory, WRAP, sugarNames, SCOPES) {
+(function (host, sdkFactory, chaiFastFactory, assertionsFactory, WRAP, sugarNames, SCOPES) {
     'use strict';
 
     var global = globalThis;
@@ -284,7 +284,12 @@
         modules[id] = module;
         try { factory.call(module.exports, module, module.exports, requireModule, processShim, global); }
         catch (e) { delete modules[id]; throw e; }
-        if (id === 'chai') { module.exports.use(function (chai) { assertionsFactory(chai, sdk, lodash, loadAjv); }); }
+        if (id === 'chai') {
+            module.exports.use(function (chai) {
+                chaiFastFactory(chai);
+                assertionsFactory(chai, sdk, lodash, loadAjv);
+            });
+        }
         return module.exports;
     }
     var INTERNAL = ['lodash3', 'sugar'];
