@@ -85,16 +85,13 @@ pub fn environment_from_document(document: &Value, path: &Path) -> Result<Enviro
 
 fn environment_from_node(root: &Node) -> Result<Environment, LoadError> {
     let (document, path) = (root.value, root.file());
+    let at = root.at();
     match document {
         Value::Array(_) => Ok(Environment {
             values: parse_variable_list(&Node::root(
                 document,
                 path,
-                if root.at().is_empty() {
-                    "values"
-                } else {
-                    root.at()
-                },
+                if at.is_empty() { "values" } else { &at },
             ))?,
             value_extras: value_extras(document),
             ..Default::default()

@@ -2,6 +2,7 @@
 //! (`item[2].request.url`) and what was expected there.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -13,22 +14,58 @@ pub struct Node<'a> {
     /// The value at this place.
     pub value: &'a Value,
     file: &'a Path,
-    at: String,
+    at: Place<'a>,
+}
+
+/// Where a node is: a link to its parent's place, written out as text (`item[2].request.url`)
+/// only when an error names it. Loading reads every member of every item; formatting each
+/// path up front cost more than parsing the values.
+#[derive(Clone)]
+enum Place<'a> {
+    /// The root, with the prefix given to [`Node::root`].
+    Root(&'a str),
+    /// A member of an object.
+    Member(Rc<(Place<'a>, &'a str)>),
+    /// An element of an array.
+    Element(Rc<(Place<'a>, usize)>),
+}
+
+impl Place<'_> {
+    fn write(&self, out: &mut String) {
+        match self {
+            Place::Root(prefix) => out.push_str(prefix),
+            Place::Member(link) => {
+                link.0.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(link.1);
+            }
+            Place::Element(link) => {
+                link.0.write(out);
+                out.push('[');
+                out.push_str(&link.1.to_string());
+                out.push(']');
+            }
+        }
+    }
 }
 
 impl<'a> Node<'a> {
     /// The document root of `file`; `at` prefixes every path (empty for the top level).
-    pub fn root(value: &'a Value, file: &'a Path, at: &str) -> Self {
+    pub fn root(value: &'a Value, file: &'a Path, at: &'a str) -> Self {
         Node {
             value,
             file,
-            at: at.to_string(),
+            at: Place::Root(at),
         }
     }
 
     /// The JSON path of this node.
-    pub fn at(&self) -> &str {
-        &self.at
+    pub fn at(&self) -> String {
+        let mut out = String::new();
+        self.at.write(&mut out);
+        out
     }
 
     /// The file this node came from.
@@ -40,7 +77,7 @@ impl<'a> Node<'a> {
     pub fn error(&self, expected: &str) -> LoadError {
         LoadError::Shape {
             path: self.file.to_path_buf(),
-            at: self.at.clone(),
+            at: self.at(),
             expected: expected.to_string(),
             found: describe(self.value).to_string(),
         }
@@ -48,19 +85,14 @@ impl<'a> Node<'a> {
 
     /// The object member `key`, when present and not null.
     pub fn get(&self, key: &str) -> Option<Node<'a>> {
-        let value = self.value.as_object()?.get(key)?;
+        let (key, value) = self.value.as_object()?.get_key_value(key)?;
         if value.is_null() {
             return None;
         }
-        let at = if self.at.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.at)
-        };
         Some(Node {
             value,
             file: self.file,
-            at,
+            at: Place::Member(Rc::new((self.at.clone(), key.as_str()))),
         })
     }
 
@@ -83,7 +115,7 @@ impl<'a> Node<'a> {
             .map(|(index, value)| Node {
                 value,
                 file: self.file,
-                at: format!("{}[{index}]", self.at),
+                at: Place::Element(Rc::new((self.at.clone(), index))),
             })
             .collect())
     }

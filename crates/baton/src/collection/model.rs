@@ -117,7 +117,7 @@ pub struct RequestItem {
 }
 
 /// An HTTP request as written in the collection, before variables are resolved.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Request {
     /// The URL.
     pub url: Url,

@@ -175,6 +175,11 @@ impl CookieJar {
             .collect()
     }
 
+    /// Whether the jar holds no cookie at all (expired ones included).
+    pub fn is_empty(&self) -> bool {
+        self.lock().store.iter_any().next().is_none()
+    }
+
     /// Every unexpired cookie in the jar.
     pub fn all(&self) -> Vec<CookieRecord> {
         self.lock().store.iter_unexpired().map(record).collect()

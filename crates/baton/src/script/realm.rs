@@ -235,7 +235,8 @@ impl Realm {
             let mut h = self.host.borrow_mut();
             *h = Host {
                 scopes: std::mem::take(job.scopes),
-                request: Some(job.request.clone()),
+                // Lent to the script for the job and given back at its end, as the scopes are.
+                request: Some(std::mem::take(job.request)),
                 response: job.response.cloned(),
                 cookies,
                 prerequest,
@@ -284,6 +285,7 @@ impl Realm {
         });
         let mut h = self.host.borrow_mut();
         *job.scopes = std::mem::take(&mut h.scopes);
+        *job.request = h.request.take().unwrap_or_default();
         if let Some(json) = changed {
             if let Ok(request) = request_from_json(&json) {
                 if request != *job.request {
@@ -293,7 +295,6 @@ impl Realm {
         }
         outcome.next_request = h.next_request.take();
         outcome.skip_request = h.skip_request;
-        h.request = None;
         h.response = None;
         h.cookies.clear();
         outcome
@@ -763,6 +764,9 @@ fn page_cookies(
     request: &Request,
     scopes: &crate::vars::Scopes,
 ) -> Vec<crate::http::CookieRecord> {
+    if jar.is_empty() {
+        return Vec::new();
+    }
     let target = match response {
         Some(r) if !r.url.is_empty() => r.url.clone(),
         _ => match scopes.resolve(&request.url.to_unresolved_string()) {
