@@ -193,7 +193,14 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
     native!(ctx, o, "response", host, move |ctx: Ctx<'js>| {
         let h = host.borrow();
         match &h.response {
-            Some(response) => response_data(&ctx, response),
+            Some(response) => response_data(&ctx, response, false),
+            None => Ok(Value::new_undefined(ctx.clone())),
+        }
+    });
+    native!(ctx, o, "responseHeaders", host, move |ctx: Ctx<'js>| {
+        let h = host.borrow();
+        match &h.response {
+            Some(response) => header_list(&ctx, response).map(|list| list.into_value()),
             None => Ok(Value::new_undefined(ctx.clone())),
         }
     });
@@ -313,8 +320,30 @@ fn queue(host: &SharedHost, op: HostOp) -> u32 {
     id
 }
 
-/// A response as the plain data the prelude's `Response` class wraps.
-pub fn response_data<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Result<Value<'js>> {
+/// A response as the plain data the prelude's `Response` class wraps. Without `with_headers`
+/// the header list is left out, for the script to ask for (`responseHeaders`) when it reads
+/// them: most scripts never do.
+pub fn response_data<'js>(
+    ctx: &Ctx<'js>,
+    response: &Response,
+    with_headers: bool,
+) -> rquickjs::Result<Value<'js>> {
+    let data = Object::new(ctx.clone())?;
+    data.set("code", response.code)?;
+    data.set("status", response.status.as_str())?;
+    if with_headers {
+        data.set("headers", header_list(ctx, response)?)?;
+    }
+    data.set("responseTime", response.response_time.as_millis() as f64)?;
+    data.set("bodySize", response.body_size() as f64)?;
+    data.set("headerSize", response.header_size() as f64)?;
+    data.set("url", response.url.as_str())?;
+    data.set("body", String::from_utf8_lossy(&response.body).as_ref())?;
+    Ok(data.into_value())
+}
+
+/// A response's headers as `[{key, value}]`.
+fn header_list<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Result<rquickjs::Array<'js>> {
     let headers = rquickjs::Array::new(ctx.clone())?;
     for (index, (key, value)) in response.headers.iter().enumerate() {
         let header = Object::new(ctx.clone())?;
@@ -322,16 +351,7 @@ pub fn response_data<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Resu
         header.set("value", value.as_str())?;
         headers.set(index, header)?;
     }
-    let data = Object::new(ctx.clone())?;
-    data.set("code", response.code)?;
-    data.set("status", response.status.as_str())?;
-    data.set("headers", headers)?;
-    data.set("responseTime", response.response_time.as_millis() as f64)?;
-    data.set("bodySize", response.body_size() as f64)?;
-    data.set("headerSize", response.header_size() as f64)?;
-    data.set("url", response.url.as_str())?;
-    data.set("body", String::from_utf8_lossy(&response.body).as_ref())?;
-    Ok(data.into_value())
+    Ok(headers)
 }
 
 pub fn cookie_json(c: &CookieRecord) -> Json {

@@ -565,7 +565,7 @@ impl Realm {
                     ),
                     (Ok(_), Some(response)) => (
                         undefined(),
-                        response_data(&ctx, &response).unwrap_or_else(|_| undefined()),
+                        response_data(&ctx, &response, true).unwrap_or_else(|_| undefined()),
                     ),
                     (Ok(json), None) => (
                         undefined(),

@@ -489,6 +489,7 @@
     define(pm, 'response', function () {
         if (job.response === undefined) {
             var data = host.response();
+            if (data) { data.loadHeaders = host.responseHeaders; }
             // After a network error Newman still gives test scripts a response, with every
             // field empty, so reading `pm.response.code` does not throw.
             job.response = data ? new sdk.Response(data)

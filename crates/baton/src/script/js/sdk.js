@@ -398,20 +398,23 @@
     function ownValue(target, name, value) {
         Object.defineProperty(target, name, { value: value, writable: true, enumerable: true, configurable: true });
     }
+    // The getter and setter are shared by every response, so making one makes no functions.
+    // `loadHeaders` stands in for a header list the host left out until it is read.
+    var HEADERS = {
+        get: function () {
+            var data = this._data, list = new HeaderList(data.headers || (data.loadHeaders ? data.loadHeaders() : []));
+            ownValue(this, 'headers', list);
+            return list;
+        },
+        set: function (value) { ownValue(this, 'headers', value); },
+        enumerable: true,
+        configurable: true
+    };
     function Response(data) {
         data = data || {};
         this.code = data.code;
         this.status = data.status;
-        Object.defineProperty(this, 'headers', {
-            get: function () {
-                var list = new HeaderList(data.headers || []);
-                ownValue(this, 'headers', list);
-                return list;
-            },
-            set: function (value) { ownValue(this, 'headers', value); },
-            enumerable: true,
-            configurable: true
-        });
+        Object.defineProperty(this, 'headers', HEADERS);
         this.responseTime = data.responseTime;
         this.responseSize = data.bodySize;
         Object.defineProperty(this, '_data', { value: data });
