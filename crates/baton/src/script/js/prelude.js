@@ -611,8 +611,8 @@
     var RESPONSE_GLOBALS = ['responseBody', 'responseCode', 'responseHeaders', 'responseTime', 'responseCookies'];
     function defineLegacy(name) {
         Object.defineProperty(global, name, {
-            get: function () { return hasOwn.call(script.overrides, name) ? script.overrides[name] : legacy[name](); },
-            set: function (value) { script.overrides[name] = value; },
+            get: function () { var o = script.overrides; return o && hasOwn.call(o, name) ? o[name] : legacy[name](); },
+            set: function (value) { (script.overrides || (script.overrides = {}))[name] = value; },
             configurable: true,
             enumerable: false
         });
@@ -704,11 +704,17 @@
     });
 
     // ---- lifecycle ---------------------------------------------------------------------------
+    // What the prelude knows of the current job. Only the prelude reads `info`, so one object
+    // serves every job; `job` itself is new per job, so nothing one job cached reaches the next.
+    var jobInfo = { eventName: undefined, iteration: 0, iterationCount: 0, requestName: undefined, requestId: undefined };
+    var idleJob = { info: jobInfo };
     baton.beginJob = function (eventName, iteration, iterationCount, requestName, requestId, names) {
-        var info = {
-            eventName: eventName, iteration: iteration, iterationCount: iterationCount,
-            requestName: requestName, requestId: requestId
-        };
+        var info = jobInfo;
+        info.eventName = eventName;
+        info.iteration = iteration;
+        info.iterationCount = iterationCount;
+        info.requestName = requestName;
+        info.requestId = requestId;
         job = { info: info };
         showResponseGlobals(eventName === 'test');
         var i = pm.info;
@@ -721,7 +727,8 @@
         Array.prototype.push.apply(location, names);
     };
     baton.beginScript = function (file, current) {
-        script = { file: file, tests: {}, pending: 0, error: undefined, overrides: {} };
+        // `overrides` (legacy globals a script assigned) is made on the first assignment.
+        script = { file: file, tests: {}, pending: 0, error: undefined, overrides: undefined };
         location.current = current;
     };
     baton.endScript = function () {
@@ -734,13 +741,13 @@
             }
         }
         var error = script.error;
-        timers.clear();
-        callbacks.clear();
+        if (timers.size) { timers.clear(); }
+        if (callbacks.size) { callbacks.clear(); }
         return error === undefined ? undefined : baton.describe(error, script.file);
     };
     baton.endJob = function (prerequest) {
         var request = job.request, snapshot = job.requestSnapshot;
-        job = { info: job.info };
+        job = idleJob;
         if (!prerequest || !request) { return undefined; }
         var json = request.toJSON ? request.toJSON() : request;
         return JSON.stringify(json) === snapshot ? undefined : json;
