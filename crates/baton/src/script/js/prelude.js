@@ -17,7 +17,7 @@
     var sdk = sdkFactory();
     var hasOwn = Object.prototype.hasOwnProperty;
     var job = { info: {} };
-    var script = { file: '', tests: {}, pending: 0, error: undefined, overrides: {} };
+    var script = { file: '', tests: {}, error: undefined, overrides: undefined };
     var callbacks = new Map();
     var baton = {};
 
@@ -421,33 +421,41 @@
         host.assertion(String(name), !!skipped, error);
     }
 
+    // A test that takes a callback, or returns a promise, is recorded once, when it settles.
+    function recordOnce(name) {
+        var settled = false;
+        return function (error) {
+            if (settled) { return; }
+            settled = true;
+            record(name, false, error);
+        };
+    }
+
     function test(name, fn) {
         // Newman counts a test without a function as passed.
         if (typeof fn !== 'function') { record(name, false); return pm; }
-        var state = script;
-        var settled = false;
-        function finish(error) {
-            if (settled) { return; }
-            settled = true;
-            state.pending--;
-            record(name, false, error);
-        }
-        state.pending++;
+        var finish, ran = false;
         try {
             if (fn.length > 0) {
                 var line = callerLine();
+                finish = recordOnce(name);
                 fn(function (error) { finish(error ? errorData(error, line) : undefined); });
                 return pm;
             }
             var result = fn();
             if (result && typeof result.then === 'function') {
                 var asyncLine = callerLine();
+                finish = recordOnce(name);
                 result.then(function () { finish(); }, function (e) { finish(errorData(e, asyncLine)); });
                 return pm;
             }
-            finish();
+            ran = true;
+            record(name, false);
         }
-        catch (e) { finish(errorData(e, callerLine())); }
+        catch (e) {
+            // A failure to record a test that ran is not the test's failure.
+            if (!ran) { (finish || recordOnce(name))(errorData(e, callerLine())); }
+        }
         return pm;
     }
     test.skip = function (name) { record(name, true); return pm; };
@@ -728,7 +736,7 @@
     };
     baton.beginScript = function (file, current) {
         // `overrides` (legacy globals a script assigned) is made on the first assignment.
-        script = { file: file, tests: {}, pending: 0, error: undefined, overrides: undefined };
+        script = { file: file, tests: {}, error: undefined, overrides: undefined };
         location.current = current;
     };
     baton.endScript = function () {
