@@ -443,8 +443,10 @@ impl Realm {
                     if self.late() {
                         return None;
                     }
+                    // One timer fired; none is due; or (the usual case) there is none at all.
                     match fire.call::<_, i32>(()) {
                         Ok(n) if n > 0 => continue,
+                        Ok(n) if n < 0 => return Some(-1.0),
                         _ => break,
                     }
                 }

@@ -171,10 +171,12 @@
         clearImmediate: clearTimer
     };
 
+    // Fires the earliest due timer: 1 when one fired, 0 when none is due, -1 when there is no
+    // timer at all (then the engine does not ask `nextTimer`).
     baton.fireTimers = function () {
-        if (script.skipped) { timers.clear(); callbacks.clear(); return 0; }
+        if (script.skipped) { timers.clear(); callbacks.clear(); return -1; }
         // Asked after every script: most set no timer, and then no callback is made.
-        if (timers.size === 0) { return 0; }
+        if (timers.size === 0) { return -1; }
         var now = Date.now(), first;
         timers.forEach(function (t) {
             if (t.due <= now && (!first || t.due < first.due || (t.due === first.due && t.id < first.id))) { first = t; }
