@@ -40,10 +40,8 @@
                 if (!flags.lockSsfi) { flags.ssfi = proxyGetter; }
                 return target[property];
         }
-        if (typeof property === 'string' && config.proxyExcludedKeys.indexOf(property) === -1) {
-            return chaiProxify(target)[property];
-        }
-        return target[property];
+        // One of those, missing: chai rejects it unless it is an excluded key.
+        return config.proxyExcludedKeys.indexOf(property) === -1 ? chaiProxify(target)[property] : target[property];
     }
     var sharedHandler = { get: proxyGetter };
     util.proxify = function (obj, nonChainableMethodName) {
@@ -115,8 +113,8 @@
     };
 
     // A passing check does nothing in chai but decide that it passed; only a failing one needs
-    // chai's `assert`, which builds the message and throws.
-    // eslint-disable-next-line no-unused-vars
+    // chai's `assert`, which builds the message and throws. The parameters are chai's, so the
+    // function's `length` stays 6.
     proto.assert = function assert(expr, msg, negateMsg, expected, actual, showDiff) {
         var ok = flagsOf(this).negate ? !expr : expr;
         if (!ok) { return chaiAssert.apply(this, arguments); }
