@@ -201,20 +201,13 @@ fn encode_multipart(
     for part in parts.iter().filter(|p| !p.disabled) {
         match &part.content {
             FormContent::Text(value) => {
-                bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-                bytes.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{}\"\r\n",
-                        quote(&part.key)
-                    )
-                    .as_bytes(),
-                );
-                if let Some(content_type) = &part.content_type {
-                    bytes.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
-                }
-                bytes.extend_from_slice(b"\r\n");
-                bytes.extend_from_slice(value.as_bytes());
-                bytes.extend_from_slice(b"\r\n");
+                let head = PartHead {
+                    boundary: &boundary,
+                    key: &part.key,
+                    filename: None,
+                    content_type: part.content_type.as_deref(),
+                };
+                write_part(&mut bytes, &head, value.as_bytes());
                 sent_parts += 1;
             }
             FormContent::Files(sources)
@@ -224,18 +217,13 @@ fn encode_multipart(
                     "Form param `{}`, file load error: missing file source",
                     part.key
                 ));
-                bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-                bytes.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{}\"; filename=\"\"\r\n",
-                        quote(&part.key)
-                    )
-                    .as_bytes(),
-                );
-                if let Some(content_type) = &part.content_type {
-                    bytes.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
-                }
-                bytes.extend_from_slice(b"\r\n\r\n");
+                let head = PartHead {
+                    boundary: &boundary,
+                    key: &part.key,
+                    filename: Some(""),
+                    content_type: part.content_type.as_deref(),
+                };
+                write_part(&mut bytes, &head, b"");
                 sent_parts += 1;
             }
             FormContent::Files(sources) => {
@@ -256,17 +244,13 @@ fn encode_multipart(
                             .unwrap_or("application/octet-stream")
                             .to_string()
                     });
-                    bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-                    bytes.extend_from_slice(
-                        format!(
-                            "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {content_type}\r\n\r\n",
-                            quote(&part.key),
-                            quote(&name)
-                        )
-                        .as_bytes(),
-                    );
-                    bytes.extend_from_slice(&content);
-                    bytes.extend_from_slice(b"\r\n");
+                    let head = PartHead {
+                        boundary: &boundary,
+                        key: &part.key,
+                        filename: Some(&name),
+                        content_type: Some(&content_type),
+                    };
+                    write_part(&mut bytes, &head, &content);
                     sent_parts += 1;
                 }
             }
@@ -280,6 +264,36 @@ fn encode_multipart(
         bytes,
         content_type: Some(format!("multipart/form-data; boundary={boundary}")),
     })
+}
+
+/// What goes before one part's content: its boundary line and headers.
+struct PartHead<'a> {
+    boundary: &'a str,
+    key: &'a str,
+    /// `None` for a text field; a file part always has one, empty when it has no source.
+    filename: Option<&'a str>,
+    content_type: Option<&'a str>,
+}
+
+/// Appends one part: boundary line, `Content-Disposition` (with the file name for a file part),
+/// `Content-Type` when there is one, a blank line, the content and its line break.
+fn write_part(bytes: &mut Vec<u8>, head: &PartHead, content: &[u8]) {
+    let mut text = format!(
+        "--{}\r\nContent-Disposition: form-data; name=\"{}\"",
+        head.boundary,
+        quote(head.key)
+    );
+    if let Some(filename) = head.filename {
+        text.push_str(&format!("; filename=\"{}\"", quote(filename)));
+    }
+    text.push_str("\r\n");
+    if let Some(content_type) = head.content_type {
+        text.push_str(&format!("Content-Type: {content_type}\r\n"));
+    }
+    text.push_str("\r\n");
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.extend_from_slice(content);
+    bytes.extend_from_slice(b"\r\n");
 }
 
 fn quote(text: &str) -> String {
