@@ -126,7 +126,9 @@ fn run(runner: Runner, stem: &str, targets: &Targets, dir: &Path, tag: &str) -> 
     let environment = if environment.exists() {
         environment
     } else {
-        let empty = dir.join(format!("{stem}.empty-environment.json"));
+        // One file per run: the three runs of a collection go at once, and a shared file
+        // rewritten by one while another reads it would be read empty.
+        let empty = dir.join(format!("{stem}.{tag}.empty-environment.json"));
         std::fs::write(&empty, json!({"name": "corpus", "values": []}).to_string()).unwrap();
         empty
     };

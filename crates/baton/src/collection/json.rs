@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 
 use super::LoadError;
 
+/// Objects with at most this many members are searched in order rather than by hash.
+const SMALL_OBJECT: usize = 12;
+
 /// A value inside a JSON document together with its file and JSON path.
 #[derive(Clone)]
 pub struct Node<'a> {
@@ -85,7 +88,13 @@ impl<'a> Node<'a> {
 
     /// The object member `key`, when present and not null.
     pub fn get(&self, key: &str) -> Option<Node<'a>> {
-        let (key, value) = self.value.as_object()?.get_key_value(key)?;
+        let map = self.value.as_object()?;
+        // Collection objects have a handful of members: comparing them in turn is several
+        // times cheaper than hashing the key (the map's hasher is SipHash).
+        let (key, value) = match map.len() <= SMALL_OBJECT {
+            true => map.iter().find(|(name, _)| name.as_str() == key)?,
+            false => map.get_key_value(key)?,
+        };
         if value.is_null() {
             return None;
         }

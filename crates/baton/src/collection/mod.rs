@@ -20,7 +20,7 @@ pub use environment::{Environment, environment_from_document, load_environment};
 pub use error::LoadError;
 pub use model::{
     Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
-    ProtocolProfileBehavior, Request, RequestItem, Url,
+    ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
 };
 pub use source::TextError;
 pub(crate) use source::decode_text;
@@ -29,7 +29,7 @@ pub(crate) use url::{parse_query, percent_decode};
 /// Loads a collection file (v2.0 or v2.1; UTF-8 with or without BOM, or UTF-16LE).
 pub fn load_collection(path: &Path) -> Result<Collection, LoadError> {
     let text = source::read_text(path)?;
-    stream::collection_from_text(&text, path)
+    stream::collection_from_text(text, path)
 }
 
 /// Builds a collection from an already parsed document; `path` is used in error messages. The
@@ -47,7 +47,8 @@ pub fn collection_from_document(
         }
         _ => (document, ""),
     };
-    parse::parse_collection(&json::Node::root(document, path, at))
+    // Read from its text like a file, so that its requests have their places in the document.
+    stream::collection_at(document.to_string(), path, at)
 }
 
 /// Decodes (BOM, UTF-16LE) and parses JSON bytes that came from `origin`, a file or a URL, with
@@ -59,7 +60,7 @@ pub fn document_from_bytes(bytes: &[u8], origin: &Path) -> Result<serde_json::Va
 
 /// Decodes bytes that came from `origin` as text (UTF-8 with or without a BOM, or UTF-16LE).
 pub fn text_from_bytes(bytes: &[u8], origin: &Path) -> Result<String, LoadError> {
-    decode_text(bytes).map_err(|detail| LoadError::Encoding {
+    decode_text(bytes.to_vec()).map_err(|detail| LoadError::Encoding {
         path: origin.to_path_buf(),
         detail,
     })

@@ -1,7 +1,7 @@
 //! Turning a collection document (v2.0 or v2.1 JSON) into the model, with a precise error for every
 //! wrong shape.
 
-use std::sync::Arc;
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -9,15 +9,11 @@ use super::LoadError;
 use super::json::Node;
 use super::model::{
     Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
-    ProtocolProfileBehavior, Request, RequestItem, Url,
+    ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
 };
+use super::source::syntax_error;
 use super::url::parse_query;
 use crate::vars::{Variable, cast_in};
-
-/// Builds a collection from its parsed document.
-pub fn parse_collection(root: &Node) -> Result<Collection, LoadError> {
-    build_collection(root, None, Document::new(root.value))
-}
 
 /// Builds a collection from its document; `items`, when given, are the top-level items already
 /// parsed from the document's `item` member, which `root` then lacks (a file read item by item).
@@ -58,10 +54,7 @@ pub(super) fn build_collection(
     Ok(Collection {
         id: info.opt_string("_postman_id")?.unwrap_or_default(),
         name: info.opt_string("name")?.unwrap_or_default(),
-        items: match items {
-            Some(items) => items,
-            None => parse_items(root)?,
-        },
+        items: children(root, items)?,
         events: parse_events(root)?,
         variables: parse_variables(root, "variable")?,
         auth: parse_auth_member(root)?,
@@ -74,47 +67,72 @@ pub(super) fn build_collection(
     })
 }
 
-fn parse_items(parent: &Node) -> Result<Vec<Item>, LoadError> {
-    let Some(items) = parent.get("item") else {
-        return Ok(Vec::new());
-    };
-    items.array()?.iter().map(parse_item).collect()
+/// The items of `parent`, already read from its `item` member when that is an array; any other
+/// `item` value is an error.
+fn children(parent: &Node, items: Option<Vec<Item>>) -> Result<Vec<Item>, LoadError> {
+    match (items, parent.get("item")) {
+        (Some(items), _) => Ok(items),
+        (None, Some(other)) => Err(other.error("an array")),
+        (None, None) => Ok(Vec::new()),
+    }
 }
 
-fn parse_item(node: &Node) -> Result<Item, LoadError> {
-    build_item(node, None)
-}
-
-/// Builds an item; `items`, when given, are its children already parsed from its `item` member,
-/// which `node` then lacks.
-pub(super) fn build_item(node: &Node, items: Option<Vec<Item>>) -> Result<Item, LoadError> {
-    node.object()?;
-    let id = match node.opt_string("id")? {
+/// The item's `id`, else its `_postman_id`, else empty.
+fn item_id(node: &Node) -> Result<String, LoadError> {
+    Ok(match node.opt_string("id")? {
         Some(id) => id,
         None => node.opt_string("_postman_id")?.unwrap_or_default(),
-    };
-    let name = node.opt_string("name")?.unwrap_or_default();
+    })
+}
+
+/// Builds an item; `items`, when given, are its children already read from its `item` member,
+/// which `node` then lacks. A request item is checked by building it, then kept as `slot`, the
+/// place of `node`'s text in the document.
+pub(super) fn build_item(
+    node: &Node,
+    items: Option<Vec<Item>>,
+    slot: RequestSlot,
+) -> Result<Item, LoadError> {
+    node.object()?;
     if items.is_some() || node.get("item").is_some() || node.get("request").is_none() {
         return Ok(Item::Folder(Box::new(Folder {
-            id,
-            name,
-            items: match items {
-                Some(items) => items,
-                None => parse_items(node)?,
-            },
+            id: item_id(node)?,
+            name: node.opt_string("name")?.unwrap_or_default(),
+            items: children(node, items)?,
             events: parse_events(node)?,
             auth: parse_auth_member(node)?,
             behavior: parse_behavior(node)?,
         })));
     }
-    let request = node.get("request").expect("checked above");
-    Ok(Item::Request(Arc::new(RequestItem {
-        id,
-        name,
+    build_request_item(node)?;
+    Ok(Item::Request(slot))
+}
+
+/// Builds a request item: an object with a `request` and no `item`.
+pub(super) fn build_request_item(node: &Node) -> Result<RequestItem, LoadError> {
+    node.object()?;
+    let Some(request) = node.get("request") else {
+        return Err(node.error("a request item (an object with `request`)"));
+    };
+    Ok(RequestItem {
+        id: item_id(node)?,
+        name: node.opt_string("name")?.unwrap_or_default(),
         request: parse_request(&request)?,
         events: parse_events(node)?,
         behavior: parse_behavior(node)?,
-    })))
+    })
+}
+
+impl Collection {
+    /// The request item in `slot`, built from the document's text. It was built once already
+    /// when the collection loaded, so this fails only if the text changed since.
+    pub fn request(&self, slot: RequestSlot) -> Result<RequestItem, LoadError> {
+        let path = Path::new(&self.source);
+        let text = self.document.text(slot);
+        let value: Value =
+            serde_json::from_str(text).map_err(|error| syntax_error(path, text, &error))?;
+        build_request_item(&Node::root(&value, path, ""))
+    }
 }
 
 /// Parses a `request`: a URL string or a request object.
@@ -535,10 +553,10 @@ mod tests {
         let document = json!({"item": [{"name": "r", "request": "h.test",
             "event": {"listen": "test", "script": {"exec": ["pm.test('t', () => {});"]}}}]});
         let collection = collection_from_document(&document, Path::new("c.json")).unwrap();
-        let crate::collection::Item::Request(request) = &collection.items[0] else {
+        let crate::collection::Item::Request(slot) = &collection.items[0] else {
             panic!("a request item");
         };
-        assert_eq!(request.events.len(), 1);
+        assert_eq!(collection.request(*slot).unwrap().events.len(), 1);
     }
 
     #[test]
@@ -547,10 +565,10 @@ mod tests {
             let document = json!({"info": {"name": "C"}, "item": [
                 {"name": "r", "request": {"method": "POST", "url": "http://h/", "body": body}}]});
             let collection = collection_from_document(&document, Path::new("c.json")).unwrap();
-            let crate::collection::Item::Request(request) = &collection.items[0] else {
+            let crate::collection::Item::Request(slot) = &collection.items[0] else {
                 panic!("a request item");
             };
-            request.request.body.clone()
+            collection.request(*slot).unwrap().request.body
         };
         assert_eq!(
             body(json!({"mode": "URLENCODED", "urlencoded": []})),

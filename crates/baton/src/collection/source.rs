@@ -18,7 +18,7 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
         path: path.to_path_buf(),
         source,
     })?;
-    decode_text(&bytes).map_err(|detail| LoadError::Encoding {
+    decode_text(bytes).map_err(|detail| LoadError::Encoding {
         path: path.to_path_buf(),
         detail,
     })
@@ -39,7 +39,8 @@ pub enum TextError {
 }
 
 /// Decodes bytes as UTF-8 (BOM stripped) or, when they start with the UTF-16LE BOM, as UTF-16LE.
-pub fn decode_text(bytes: &[u8]) -> Result<String, TextError> {
+/// UTF-8 keeps the bytes' buffer: a large file is not held twice.
+pub fn decode_text(mut bytes: Vec<u8>) -> Result<String, TextError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         if rest.len() % 2 != 0 {
             return Err(TextError::OddUtf16);
@@ -50,12 +51,11 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, TextError> {
             .collect();
         return String::from_utf16(&units).map_err(|_| TextError::Utf16);
     }
-    let (offset, body) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        Some(body) => (3, body),
-        None => (0, bytes),
+    let offset = match bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        true => bytes.drain(..3).len(),
+        false => 0,
     };
-    String::from_utf8(body.to_vec())
-        .map_err(|e| TextError::Utf8(offset + e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| TextError::Utf8(offset + e.utf8_error().valid_up_to()))
 }
 
 /// Reads and parses a JSON file, reporting syntax errors with line and column.
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn utf8_bom_is_stripped() {
-        assert_eq!(decode_text(b"\xEF\xBB\xBF{}").unwrap(), "{}");
+        assert_eq!(decode_text(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
     }
 
     #[test]
@@ -120,12 +120,12 @@ mod tests {
             .into_iter()
             .chain("{\"a\":1}".encode_utf16().flat_map(|u| u.to_le_bytes()))
             .collect();
-        assert_eq!(decode_text(&bytes).unwrap(), "{\"a\":1}");
+        assert_eq!(decode_text(bytes).unwrap(), "{\"a\":1}");
     }
 
     #[test]
     fn invalid_utf8_is_an_error() {
-        assert!(decode_text(b"{\"a\":\"\xC3\x28\"}").is_err());
+        assert!(decode_text(b"{\"a\":\"\xC3\x28\"}".to_vec()).is_err());
     }
 
     #[test]

@@ -1,36 +1,54 @@
 //! Reading a collection file item by item. A parsed JSON tree takes several times the file's size,
 //! and the model built from it about as much again; parsed whole, a large collection needs both
-//! at once. Here each `item` array is read one element at a time: an item's members other than
-//! its children become a small JSON value, the item is built from it at once (with the same
-//! checks and error paths as a whole document), and the value is dropped before the next item.
-//! A folder's children are read the same way, so only one item's members are held as JSON at any
-//! moment, whatever the collection's shape.
+//! at once. Here each `item` array is read one element at a time: the element's text is found
+//! first, then its members other than its children become a small JSON value, the item is built
+//! from it at once (with the checks and error paths of every other input), and the value is
+//! dropped before the next item. A folder's children are read the same way, so only one item's
+//! members are held as JSON at any moment, whatever the collection's shape. A request item is then
+//! kept only as the place of its text (a [`RequestSlot`]), and built again when it runs.
 
 use std::cell::RefCell;
 use std::fmt;
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::LoadError;
 use super::json::Node;
-use super::model::{Collection, Document, Item};
+use super::model::{Collection, Document, Item, RequestSlot};
 use super::parse::{build_collection, build_item};
 use super::source::{is_blank, syntax_error};
 
 /// The collection in `text`, read from `path` item by item. A document wrapped as the Postman API
-/// sends it (`{"collection": {...}}`) is built from its parsed tree instead.
-pub fn collection_from_text(text: &str, path: &Path) -> Result<Collection, LoadError> {
-    if is_blank(text) {
+/// sends it (`{"collection": {...}}`) is read from its inner collection.
+pub fn collection_from_text(text: String, path: &Path) -> Result<Collection, LoadError> {
+    collection_at(text, path, "")
+}
+
+/// The collection in `text`, whose JSON paths start with `at` in errors (`collection` for the
+/// inner collection of the Postman API's wrapper).
+pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Collection, LoadError> {
+    if is_blank(&text) {
         return Err(LoadError::Empty {
             path: path.to_path_buf(),
         });
     }
+    if u32::try_from(text.len()).is_err() {
+        return Err(LoadError::UnsupportedFormat {
+            path: path.to_path_buf(),
+            detail: "the file is larger than 4 GiB, the largest collection Baton reads".into(),
+        });
+    }
+    // Kept as read: the requests stay in it until they run.
+    let document = Document::from_text(text);
+    let text = document.as_str();
     let failure = RefCell::new(None);
     let seed = MembersSeed {
         file: path,
-        at: String::new(),
+        document: text,
+        at: at.to_string(),
         failure: &failure,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
@@ -46,18 +64,14 @@ pub fn collection_from_text(text: &str, path: &Path) -> Result<Collection, LoadE
         Members::Object { members, items } => (members, items),
         // Not an object: the checks say what was expected.
         Members::Other(value) => {
-            return build_collection(&Node::root(&value, path, ""), None, Document::default());
+            return build_collection(&Node::root(&value, path, at), None, Document::default());
         }
     };
     let root = Value::Object(members);
     if items.is_none() && is_api_wrapper(&root) {
         return super::collection_from_document(&root, path);
     }
-    build_collection(
-        &Node::root(&root, path, ""),
-        items,
-        Document::from_text(text),
-    )
+    build_collection(&Node::root(&root, path, at), items, document.clone())
 }
 
 /// Whether `root` is the Postman API's wrapper around a collection.
@@ -81,6 +95,8 @@ enum Members {
 /// Reads an object (the document or an item) with its `item` array built item by item.
 struct MembersSeed<'a> {
     file: &'a Path,
+    /// The whole document's text, which item slots point into.
+    document: &'a str,
     /// The JSON path of the object (`item[2]`), empty for the document.
     at: String,
     /// The first item that could not be built: its error, which the reading stops for.
@@ -113,6 +129,7 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
             }
             let seed = ItemsSeed {
                 file: self.file,
+                document: self.document,
                 at: match self.at.is_empty() {
                     true => "item".to_string(),
                     false => format!("{}.item", self.at),
@@ -168,9 +185,48 @@ enum Items {
 /// Reads an `item` member, building each element as soon as it is read.
 struct ItemsSeed<'a> {
     file: &'a Path,
+    /// The whole document's text, which item slots point into.
+    document: &'a str,
     /// The JSON path of the array (`item`, `item[2].item`).
     at: String,
     failure: &'a RefCell<Option<LoadError>>,
+}
+
+impl ItemsSeed<'_> {
+    /// Builds the item whose text is `text`, a part of the document, at JSON path `at`.
+    fn item(&self, text: &str, at: &str) -> Result<Item, LoadError> {
+        let seed = MembersSeed {
+            file: self.file,
+            document: self.document,
+            at: at.to_string(),
+            failure: self.failure,
+        };
+        // The text was read as JSON already: this fails only for a child that failed to build,
+        // whose error `failure` holds.
+        let members = seed.deserialize(&mut serde_json::Deserializer::from_str(text));
+        if let Some(error) = self.failure.borrow_mut().take() {
+            return Err(error);
+        }
+        let members = members.map_err(|error| syntax_error(self.file, text, &error))?;
+        let slot = slot_of(self.document, text);
+        match members {
+            Members::Object { members, items } => {
+                let value = Value::Object(members);
+                build_item(&Node::root(&value, self.file, at), items, slot)
+            }
+            Members::Other(value) => build_item(&Node::root(&value, self.file, at), None, slot),
+        }
+    }
+}
+
+/// Where `part`, a slice of `document`, lies in it.
+fn slot_of(document: &str, part: &str) -> RequestSlot {
+    // Both offsets fit: the document is at most 4 GiB (checked before reading).
+    let start = (part.as_ptr() as usize).saturating_sub(document.as_ptr() as usize);
+    RequestSlot {
+        start: start as u32,
+        end: (start + part.len()) as u32,
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
@@ -189,25 +245,12 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        loop {
+        let mut items = Vec::new();
+        // Each element is first read as its text (which checks its syntax at its place in the
+        // file), then built from that text.
+        while let Some(raw) = seq.next_element::<&RawValue>()? {
             let at = format!("{}[{}]", self.at, items.len());
-            let seed = MembersSeed {
-                file: self.file,
-                at: at.clone(),
-                failure: self.failure,
-            };
-            let Some(members) = seq.next_element_seed(seed)? else {
-                return Ok(Items::Read(items));
-            };
-            let built = match members {
-                Members::Object { members, items } => {
-                    let value = Value::Object(members);
-                    build_item(&Node::root(&value, self.file, &at), items)
-                }
-                Members::Other(value) => build_item(&Node::root(&value, self.file, &at), None),
-            };
-            match built {
+            match self.item(raw.get(), &at) {
                 Ok(item) => items.push(item),
                 Err(error) => {
                     *self.failure.borrow_mut() = Some(error);
@@ -215,6 +258,9 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
                 }
             }
         }
+        // Grown by doubling while read: the unused half would stay for the whole run.
+        items.shrink_to_fit();
+        Ok(Items::Read(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items, A::Error> {
@@ -264,75 +310,117 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// What loading `document` gives, read item by item and parsed whole, as comparable text.
-    fn both(document: &Value) -> (String, String) {
-        let path = Path::new("c.json");
-        let show = |loaded: Result<Collection, LoadError>| match loaded {
-            Ok(mut collection) => {
-                collection.document = Document::default();
-                format!("{collection:?}")
+    /// Every request slot of `items` with the JSON path of its item.
+    fn slots(items: &[Item], at: &str, out: &mut Vec<(String, RequestSlot)>) {
+        for (index, item) in items.iter().enumerate() {
+            let here = format!("{at}/{index}");
+            match item {
+                Item::Folder(folder) => slots(&folder.items, &format!("{here}/item"), out),
+                Item::Request(slot) => out.push((here, *slot)),
             }
-            Err(error) => format!("error: {error}"),
-        };
-        let streamed = show(collection_from_text(&document.to_string(), path));
-        let whole = show(super::super::collection_from_document(document, path));
-        (streamed, whole)
-    }
-
-    #[test]
-    fn items_read_one_by_one_build_what_the_whole_document_builds() {
-        let documents = [
-            json!({"info": {"name": "C"}, "variable": [{"key": "a", "value": 1}], "item": [
-                {"name": "F", "auth": {"type": "noauth"}, "item": [
-                    {"name": "Deep", "item": [{"name": "R", "request": "http://h/r"}]},
-                    {"name": "Empty folder"}
-                ], "event": [{"listen": "test", "script": {"exec": ["// f"]}}]},
-                {"name": "Top", "request": {"method": "post", "url": "http://h/t"}},
-                {"name": "Null children", "item": null, "request": "http://h/n"}
-            ]}),
-            json!({"item": []}),
-            json!({"collection": {"info": {"name": "From the API"}, "item": [
-                {"name": "R", "request": "http://h/r"}
-            ]}}),
-        ];
-        for document in &documents {
-            let (streamed, whole) = both(document);
-            assert!(!streamed.starts_with("error"), "{streamed}");
-            assert_eq!(streamed, whole);
         }
     }
 
     #[test]
-    fn a_wrong_shape_is_reported_at_the_same_place() {
-        let documents = [
-            json!({"info": {"name": "C"}, "item": [
-                {"name": "F", "item": [{"name": "R", "request": {"url": 5}}]}
-            ]}),
-            json!({"info": {"name": "C"}, "item": [{"name": "A", "request": "http://h"}, 7]}),
-            json!({"info": {"name": "C"}, "item": {"name": "not a list"}}),
-            json!({"info": {"name": "C"}, "item": [{"name": "F", "item": "x"}]}),
-            json!([1, 2]),
-            json!({"requests": [], "order": []}),
+    fn each_request_is_kept_as_its_own_text_and_built_from_it() {
+        // Pretty-printed, as files are: the slots must skip no byte and take none too many.
+        let document = json!({"info": {"name": "C"}, "variable": [{"key": "a", "value": 1}], "item": [
+            {"name": "F", "auth": {"type": "noauth"}, "item": [
+                {"name": "Deep", "item": [{"name": "R", "request": "http://h/r"}]},
+                {"name": "Empty folder"}
+            ], "event": [{"listen": "test", "script": {"exec": ["// f"]}}]},
+            {"name": "Top é", "request": {"method": "post", "url": "http://h/t"}},
+            {"name": "Null children", "item": null, "request": "http://h/n"}
+        ]});
+        let text = serde_json::to_string_pretty(&document).unwrap();
+        let collection = collection_from_text(text, Path::new("c.json")).unwrap();
+        let mut found = Vec::new();
+        slots(&collection.items, "/item", &mut found);
+        let paths: Vec<&str> = found.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(paths, ["/item/0/item/0/item/0", "/item/1", "/item/2"]);
+        for (at, slot) in found {
+            let kept: Value = serde_json::from_str(collection.document.text(slot)).unwrap();
+            assert_eq!(&kept, document.pointer(&at).unwrap(), "{at}");
+            let built = collection.request(slot).unwrap();
+            assert_eq!(built.name, kept["name"], "{at}");
+        }
+        let top = collection.request(match collection.items[1] {
+            Item::Request(slot) => slot,
+            Item::Folder(_) => panic!("a request"),
+        });
+        assert_eq!(top.unwrap().request.method, "POST");
+    }
+
+    #[test]
+    fn the_postman_apis_wrapper_is_read_from_its_inner_collection() {
+        let document = json!({"collection": {"info": {"name": "From the API"}, "item": [
+            {"name": "R", "request": "http://h/r"}
+        ]}});
+        let collection = collection_from_text(document.to_string(), Path::new("c.json")).unwrap();
+        assert_eq!(collection.name, "From the API");
+        let Item::Request(slot) = collection.items[0] else {
+            panic!("a request");
+        };
+        assert_eq!(collection.request(slot).unwrap().name, "R");
+        let wrong = json!({"collection": {"info": {"name": "A"}, "item": [{"request": 5}]}});
+        let error = collection_from_text(wrong.to_string(), Path::new("c.json")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "c.json: collection.item[0].request: expected a string or an object, found a number"
+        );
+    }
+
+    #[test]
+    fn a_wrong_shape_is_reported_at_its_place() {
+        let cases = [
+            (
+                json!({"info": {"name": "C"}, "item": [
+                    {"name": "F", "item": [{"name": "R", "request": {"url": 5}}]}
+                ]}),
+                "c.json: item[0].item[0].request.url: expected",
+            ),
+            (
+                json!({"info": {"name": "C"}, "item": [{"name": "A", "request": "http://h"}, 7]}),
+                "c.json: item[1]: expected an object, found a number",
+            ),
+            (
+                json!({"info": {"name": "C"}, "item": {"name": "not a list"}}),
+                "c.json: item: expected an array, found an object",
+            ),
+            (
+                json!({"info": {"name": "C"}, "item": [{"name": "F", "item": "x"}]}),
+                "c.json: item[0].item: expected an array, found a string",
+            ),
+            (json!([1, 2]), "c.json: expected an object, found an array"),
+            (
+                json!({"requests": [], "order": []}),
+                "c.json: this is a Postman v1 collection",
+            ),
         ];
-        for document in &documents {
-            let (streamed, whole) = both(document);
-            assert!(streamed.starts_with("error: c.json"), "{streamed}");
-            assert_eq!(streamed, whole);
+        for (document, expected) in cases {
+            let streamed = collection_from_text(document.to_string(), Path::new("c.json"));
+            let error = streamed.unwrap_err().to_string();
+            assert!(error.starts_with(expected), "{error}");
+            let whole = super::super::collection_from_document(&document, Path::new("c.json"));
+            assert_eq!(whole.unwrap_err().to_string(), error);
         }
     }
 
     #[test]
     fn syntax_errors_keep_their_line_and_column_and_blank_text_is_empty() {
-        let error = collection_from_text("{\"item\": [\n  {\"name\": }\n]}", Path::new("c.json"))
-            .unwrap_err()
-            .to_string();
+        let error = collection_from_text(
+            "{\"item\": [\n  {\"name\": }\n]}".into(),
+            Path::new("c.json"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.starts_with("c.json:2:12: invalid JSON"), "{error}");
-        let error = collection_from_text("{\"item\": []} x", Path::new("c.json"))
+        let error = collection_from_text("{\"item\": []} x".into(), Path::new("c.json"))
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("c.json:1:14: invalid JSON"), "{error}");
         assert!(matches!(
-            collection_from_text(" \n", Path::new("c.json")),
+            collection_from_text(" \n".into(), Path::new("c.json")),
             Err(LoadError::Empty { .. })
         ));
     }
@@ -340,7 +428,7 @@ mod tests {
     #[test]
     fn the_document_keeps_the_text_as_read() {
         let text = "{\"info\": {\"name\": \"C\"},\n \"item\": [{\"name\": \"R\", \"request\": \"http://h\"}]}";
-        let collection = collection_from_text(text, Path::new("c.json")).unwrap();
+        let collection = collection_from_text(text.into(), Path::new("c.json")).unwrap();
         assert_eq!(
             collection.document.value(),
             serde_json::from_str::<Value>(text).unwrap()

@@ -1,21 +1,27 @@
 //! The plan: the collection's request items in depth-first order, each with what it inherits from
 //! the folders above it (scripts, auth, protocol behaviour), narrowed by `--folder` and
 //! `--exclude-folder`.
+//!
+//! A planned item keeps only the place of its request in the collection's text and a link to
+//! what its folders give it, shared by all the folder's items: the request, its own scripts and
+//! its name are built from the text when it runs ([`Plan::item`]). So a run's memory follows the
+//! collection file instead of holding a model of every request.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use crate::collection::{
-    Auth, Collection, Event, Folder, Item, Listen, ProtocolProfileBehavior, RequestItem,
+    Auth, Collection, Event, Folder, Item, Listen, LoadError, ProtocolProfileBehavior, RequestItem,
+    RequestSlot,
 };
 use crate::script::ScriptSource;
 
-/// One request item ready to run.
+/// One request item ready to run, built from the collection's text with all it inherits.
 #[derive(Debug, Clone)]
 pub struct PlannedItem {
     /// The item.
-    pub item: Arc<RequestItem>,
+    pub item: RequestItem,
     /// Folder names from the top down, then the item name.
     pub path: Vec<String>,
     /// Pre-request scripts, collection first.
@@ -24,11 +30,100 @@ pub struct PlannedItem {
     pub test: Vec<ScriptSource>,
     /// The auth that applies: the item's own, else the nearest folder's, else the collection's.
     pub auth: Option<Auth>,
-    /// Which auth block that is (its address in the loaded collection): what a Digest challenge
-    /// teaches is kept per block, as Newman keeps it on the block.
+    /// Which auth block that is, an address stable while the collection is loaded: what a Digest
+    /// challenge teaches is kept per block, as Newman keeps it on the block.
     pub auth_origin: Option<usize>,
     /// Protocol behaviour merged from the collection down to the item.
     pub behavior: ProtocolProfileBehavior,
+}
+
+/// The items that run, in order. See the module's documentation.
+#[derive(Debug)]
+pub struct Plan {
+    entries: Vec<Entry>,
+    /// Each entry's id and name, read from the text on the first `setNextRequest` and kept.
+    labels: OnceCell<Vec<(String, String)>>,
+}
+
+/// A planned request: where its text is and what its folders give it.
+#[derive(Debug)]
+struct Entry {
+    slot: RequestSlot,
+    inherited: Rc<Inherited>,
+}
+
+impl Plan {
+    /// How many items run in an iteration (without `setNextRequest` jumps).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no item runs.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The item at `position` (below [`Plan::len`]), built from `collection`, the collection the
+    /// plan was made from. It was built once when the collection loaded, so this fails only if
+    /// its text changed since.
+    pub fn item(&self, collection: &Collection, position: usize) -> Result<PlannedItem, LoadError> {
+        let entry = &self.entries[position];
+        let item = collection.request(entry.slot)?;
+        let inherited = &entry.inherited;
+        let mut path = inherited.path.clone();
+        path.push(item.name.clone());
+        let location = path.join(" > ");
+        let mut prerequest = inherited.prerequest.clone();
+        prerequest.extend(scripts(
+            &item.events,
+            Listen::Prerequest,
+            &location,
+            |text: &str| Rc::from(text),
+        ));
+        let mut test = inherited.test.clone();
+        test.extend(scripts(
+            &item.events,
+            Listen::Test,
+            &location,
+            |text: &str| Rc::from(text),
+        ));
+        let own_auth = item.request.auth.is_some();
+        Ok(PlannedItem {
+            path,
+            prerequest,
+            test,
+            auth: match own_auth {
+                true => item.request.auth.clone(),
+                false => inherited.auth.clone(),
+            },
+            auth_origin: match own_auth {
+                true => Some(collection.document.address(entry.slot)),
+                false => inherited.auth_origin,
+            },
+            behavior: inherited.behavior.merged_with(&item.behavior),
+            item,
+        })
+    }
+
+    /// Where `setNextRequest(target)` goes: the item with that id, else the last item with that
+    /// name (Newman's lookup).
+    pub fn position(&self, collection: &Collection, target: &str) -> Option<usize> {
+        let labels = self.labels.get_or_init(|| {
+            self.entries
+                .iter()
+                .map(|entry| {
+                    collection
+                        .request(entry.slot)
+                        .map(|item| (item.id, item.name))
+                        .unwrap_or_default()
+                })
+                .collect()
+        });
+        labels
+            .iter()
+            .position(|(id, _)| !id.is_empty() && id == target)
+            .or_else(|| labels.iter().rposition(|(_, name)| name == target))
+    }
 }
 
 /// Which items of the collection run: all of them, narrowed to the `only` ones (`--folder`),
@@ -70,6 +165,8 @@ impl std::fmt::Display for PlanError {
 
 impl std::error::Error for PlanError {}
 
+/// What a folder gives the items below it.
+#[derive(Debug)]
 struct Inherited {
     path: Vec<String>,
     prerequest: Vec<ScriptSource>,
@@ -79,29 +176,46 @@ struct Inherited {
     behavior: ProtocolProfileBehavior,
 }
 
-/// The identity of an auth block: its address, stable while the collection is loaded.
+/// The identity of a loaded auth block: its address, stable while the collection is loaded.
 fn origin(auth: &Option<Auth>) -> Option<usize> {
     auth.as_ref().map(|auth| std::ptr::from_ref(auth) as usize)
 }
 
+/// The name and id of an item; a request's are read from the collection's text.
+fn label(collection: &Collection, item: &Item) -> (String, String) {
+    match item {
+        Item::Folder(folder) => (folder.name.clone(), folder.id.clone()),
+        Item::Request(slot) => collection
+            .request(*slot)
+            .map(|request| (request.name, request.id))
+            .unwrap_or_default(),
+    }
+}
+
+/// Whether `item` is the one `name` names (by name, or by a non-empty id).
+fn named(collection: &Collection, item: &Item, name: &str) -> bool {
+    let (own, id) = label(collection, item);
+    own == name || (!id.is_empty() && id == name)
+}
+
 /// Orders the collection's requests as `filter` narrows them, in collection order. A name in the
 /// filter that matches nothing is an error with a suggestion.
-pub fn plan(collection: &Collection, filter: &ItemFilter) -> Result<Vec<PlannedItem>, PlanError> {
+pub fn plan(collection: &Collection, filter: &ItemFilter) -> Result<Plan, PlanError> {
     let mut texts = ScriptTexts::default();
-    let root = Inherited {
+    let root = Rc::new(Inherited {
         path: Vec::new(),
         prerequest: texts.scripts(&collection.events, Listen::Prerequest, &collection.name),
         test: texts.scripts(&collection.events, Listen::Test, &collection.name),
         auth: collection.auth.clone(),
         auth_origin: origin(&collection.auth),
         behavior: collection.behavior.clone(),
-    };
+    });
     let only = filter.only.iter().map(|name| ("--folder", name));
     let except = filter.except.iter().map(|name| ("--exclude-folder", name));
     for (flag, name) in only.chain(except) {
-        if first_match(&collection.items, name).is_none() {
+        if first_match(collection, name).is_none() {
             let mut names = Vec::new();
-            collect_names(&collection.items, &mut names);
+            collect_names(collection, &collection.items, &mut names);
             let suggestion = crate::vars::did_you_mean(name, names.iter().map(String::as_str))
                 .map(str::to_string);
             return Err(PlanError {
@@ -113,51 +227,64 @@ pub fn plan(collection: &Collection, filter: &ItemFilter) -> Result<Vec<PlannedI
     }
     // Sized once, as a plan of thousands of items grown by doubling would briefly be held twice;
     // `--folder` and `--exclude-folder` leave part of the room unused, given back at the end.
-    let mut out = Vec::with_capacity(count_requests(&collection.items));
+    let mut entries = Vec::with_capacity(count_requests(&collection.items));
     let mut walk = Walk {
+        collection,
         except: &filter.except,
         chosen: None,
         texts,
-        out: &mut out,
+        out: &mut entries,
     };
     if filter.only.is_empty() {
         walk.all(&collection.items, &root);
-        out.shrink_to_fit();
-        return Ok(out);
+    } else {
+        // Like Newman, each name selects one item: the first match breadth-first (a folder's
+        // own children before deeper ones).
+        let chosen: Vec<Vec<usize>> = filter
+            .only
+            .iter()
+            .filter_map(|name| first_match(collection, name))
+            .collect();
+        walk.chosen = Some(&chosen);
+        walk.select(&collection.items, &root, &mut Vec::new());
     }
-    // Like Newman, each name selects one item: the first match breadth-first (a folder's own
-    // children before deeper ones).
-    let chosen: Vec<Vec<usize>> = filter
-        .only
-        .iter()
-        .filter_map(|name| first_match(&collection.items, name))
-        .collect();
-    walk.chosen = Some(&chosen);
-    walk.select(&collection.items, &root, &mut Vec::new());
-    out.shrink_to_fit();
-    Ok(out)
+    entries.shrink_to_fit();
+    Ok(Plan {
+        entries,
+        labels: OnceCell::new(),
+    })
 }
 
 /// A walk down the item tree that plans what the filter keeps.
 struct Walk<'a> {
+    collection: &'a Collection,
     /// Names and ids left out with all they hold.
     except: &'a [String],
     /// The index paths `--folder` chose.
     chosen: Option<&'a [Vec<usize>]>,
     texts: ScriptTexts,
-    out: &'a mut Vec<PlannedItem>,
+    out: &'a mut Vec<Entry>,
 }
 
 impl Walk<'_> {
     fn excluded(&self, item: &Item) -> bool {
-        let id = item.id();
-        self.except
-            .iter()
-            .any(|name| name == item.name() || (!id.is_empty() && name == id))
+        // Only `--exclude-folder` reads the requests' names here.
+        !self.except.is_empty()
+            && self
+                .except
+                .iter()
+                .any(|name| named(self.collection, item, name))
+    }
+
+    fn push(&mut self, slot: RequestSlot, inherited: &Rc<Inherited>) {
+        self.out.push(Entry {
+            slot,
+            inherited: Rc::clone(inherited),
+        });
     }
 
     /// Plans every item below, less the excluded ones.
-    fn all(&mut self, items: &[Item], inherited: &Inherited) {
+    fn all(&mut self, items: &[Item], inherited: &Rc<Inherited>) {
         for item in items {
             if self.excluded(item) {
                 continue;
@@ -167,13 +294,13 @@ impl Walk<'_> {
                     let below = self.texts.descend(inherited, folder);
                     self.all(&folder.items, &below)
                 }
-                Item::Request(request) => self.out.push(self.texts.planned(request, inherited)),
+                Item::Request(slot) => self.push(*slot, inherited),
             }
         }
     }
 
     /// Plans the chosen items (given by their index paths) in collection order.
-    fn select(&mut self, items: &[Item], inherited: &Inherited, at: &mut Vec<usize>) {
+    fn select(&mut self, items: &[Item], inherited: &Rc<Inherited>, at: &mut Vec<usize>) {
         for (index, item) in items.iter().enumerate() {
             if self.excluded(item) {
                 continue;
@@ -189,9 +316,7 @@ impl Walk<'_> {
                     let below = self.texts.descend(inherited, folder);
                     self.select(&folder.items, &below, at)
                 }
-                Item::Request(request) if is_chosen => {
-                    self.out.push(self.texts.planned(request, inherited))
-                }
+                Item::Request(slot) if is_chosen => self.push(*slot, inherited),
                 Item::Request(_) => {}
             }
             at.pop();
@@ -200,15 +325,15 @@ impl Walk<'_> {
 }
 
 /// The index path of the first item named (or with id) `name`, breadth-first.
-fn first_match(items: &[Item], name: &str) -> Option<Vec<usize>> {
-    let mut level: Vec<(Vec<usize>, &[Item])> = vec![(Vec::new(), items)];
+fn first_match(collection: &Collection, name: &str) -> Option<Vec<usize>> {
+    let mut level: Vec<(Vec<usize>, &[Item])> = vec![(Vec::new(), &collection.items)];
     while !level.is_empty() {
         let mut next = Vec::new();
         for (path, items) in level {
             for (index, item) in items.iter().enumerate() {
                 let mut here = path.clone();
                 here.push(index);
-                if item.name() == name || (!item.id().is_empty() && item.id() == name) {
+                if named(collection, item, name) {
                     return Some(here);
                 }
                 if let Item::Folder(folder) = item {
@@ -221,13 +346,12 @@ fn first_match(items: &[Item], name: &str) -> Option<Vec<usize>> {
     None
 }
 
-/// The scripts' texts, each kept once however many items run it: a collection often repeats
-/// the same test script on every request.
+/// The folders' script texts, each kept once however many folders run it.
 #[derive(Default)]
 struct ScriptTexts(HashMap<String, Rc<str>>);
 
 impl ScriptTexts {
-    fn descend(&mut self, inherited: &Inherited, folder: &Folder) -> Inherited {
+    fn descend(&mut self, inherited: &Inherited, folder: &Folder) -> Rc<Inherited> {
         let mut path = inherited.path.clone();
         path.push(folder.name.clone());
         let location = path.join(" > ");
@@ -235,48 +359,18 @@ impl ScriptTexts {
         prerequest.extend(self.scripts(&folder.events, Listen::Prerequest, &location));
         let mut test = inherited.test.clone();
         test.extend(self.scripts(&folder.events, Listen::Test, &location));
-        Inherited {
+        Rc::new(Inherited {
             path,
             prerequest,
             test,
             auth: folder.auth.clone().or_else(|| inherited.auth.clone()),
             auth_origin: origin(&folder.auth).or(inherited.auth_origin),
             behavior: inherited.behavior.merged_with(&folder.behavior),
-        }
-    }
-
-    fn planned(&mut self, request: &Arc<RequestItem>, inherited: &Inherited) -> PlannedItem {
-        let mut path = inherited.path.clone();
-        path.push(request.name.clone());
-        let location = path.join(" > ");
-        let mut prerequest = inherited.prerequest.clone();
-        prerequest.extend(self.scripts(&request.events, Listen::Prerequest, &location));
-        let mut test = inherited.test.clone();
-        test.extend(self.scripts(&request.events, Listen::Test, &location));
-        PlannedItem {
-            item: Arc::clone(request),
-            path,
-            prerequest,
-            test,
-            auth: request
-                .request
-                .auth
-                .clone()
-                .or_else(|| inherited.auth.clone()),
-            auth_origin: origin(&request.request.auth).or(inherited.auth_origin),
-            behavior: inherited.behavior.merged_with(&request.behavior),
-        }
+        })
     }
 
     fn scripts(&mut self, events: &[Event], listen: Listen, location: &str) -> Vec<ScriptSource> {
-        events
-            .iter()
-            .filter(|e| e.listen == listen && !e.disabled && !e.exec.trim().is_empty())
-            .map(|e| ScriptSource {
-                code: self.text(&e.exec),
-                location: location.to_string(),
-            })
-            .collect()
+        scripts(events, listen, location, |text| self.text(text))
     }
 
     /// `text`, shared with every earlier script of the same text.
@@ -290,6 +384,23 @@ impl ScriptTexts {
     }
 }
 
+/// The enabled, non-blank scripts of `events` for `listen`, their texts kept by `keep`.
+fn scripts(
+    events: &[Event],
+    listen: Listen,
+    location: &str,
+    mut keep: impl FnMut(&str) -> Rc<str>,
+) -> Vec<ScriptSource> {
+    events
+        .iter()
+        .filter(|e| e.listen == listen && !e.disabled && !e.exec.trim().is_empty())
+        .map(|e| ScriptSource {
+            code: keep(&e.exec),
+            location: location.to_string(),
+        })
+        .collect()
+}
+
 /// How many requests `items` hold, in all folders.
 fn count_requests(items: &[Item]) -> usize {
     items
@@ -301,11 +412,11 @@ fn count_requests(items: &[Item]) -> usize {
         .sum()
 }
 
-fn collect_names(items: &[Item], out: &mut Vec<String>) {
+fn collect_names(collection: &Collection, items: &[Item], out: &mut Vec<String>) {
     for item in items {
-        out.push(item.name().to_string());
+        out.push(label(collection, item).0);
         if let Item::Folder(folder) = item {
-            collect_names(&folder.items, out);
+            collect_names(collection, &folder.items, out);
         }
     }
 }
@@ -316,6 +427,14 @@ mod tests {
     use crate::collection::collection_from_document;
     use serde_json::json;
     use std::path::Path;
+
+    /// The planned items, each built as a run builds it.
+    fn built(collection: &Collection, filter: &ItemFilter) -> Result<Vec<PlannedItem>, PlanError> {
+        let plan = plan(collection, filter)?;
+        Ok((0..plan.len())
+            .map(|position| plan.item(collection, position).unwrap())
+            .collect())
+    }
 
     fn only(names: &[&str]) -> ItemFilter {
         ItemFilter {
@@ -352,14 +471,14 @@ mod tests {
 
     #[test]
     fn items_run_depth_first_with_paths() {
-        let plan = plan(&collection(), &ItemFilter::default()).unwrap();
+        let plan = built(&collection(), &ItemFilter::default()).unwrap();
         let paths: Vec<String> = plan.iter().map(|p| p.path.join("/")).collect();
         assert_eq!(paths, ["Admin/Token", "Admin/Inner/Deep", "Apps"]);
     }
 
     #[test]
     fn auth_is_inherited_from_the_nearest_level() {
-        let plan = plan(&collection(), &ItemFilter::default()).unwrap();
+        let plan = built(&collection(), &ItemFilter::default()).unwrap();
         assert_eq!(plan[0].auth.as_ref().unwrap().kind, "basic");
         assert_eq!(plan[1].auth.as_ref().unwrap().kind, "noauth");
         assert_eq!(plan[2].auth.as_ref().unwrap().kind, "bearer");
@@ -367,7 +486,7 @@ mod tests {
 
     #[test]
     fn scripts_run_collection_then_folder_then_item() {
-        let plan = plan(&collection(), &ItemFilter::default()).unwrap();
+        let plan = built(&collection(), &ItemFilter::default()).unwrap();
         assert_eq!(plan[0].prerequest.len(), 1);
         assert_eq!(plan[0].test[0].location, "Admin");
         assert!(plan[2].test.is_empty());
@@ -375,7 +494,7 @@ mod tests {
 
     #[test]
     fn folder_option_selects_folders_or_requests() {
-        let only = plan(&collection(), &only(&["Inner", "Apps"])).unwrap();
+        let only = built(&collection(), &only(&["Inner", "Apps"])).unwrap();
         let names: Vec<&str> = only.iter().map(|p| p.item.name.as_str()).collect();
         assert_eq!(names, ["Deep", "Apps"]);
         assert_eq!(only[0].test.len(), 1, "folder scripts still apply");
@@ -390,7 +509,7 @@ mod tests {
             {"name": "Setup", "request": "http://h/second"}
         ]});
         let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
-        let only = plan(&collection, &only(&["Setup"])).unwrap();
+        let only = built(&collection, &only(&["Setup"])).unwrap();
         let urls: Vec<String> = only
             .iter()
             .map(|p| p.item.request.url.to_unresolved_string())
@@ -400,7 +519,7 @@ mod tests {
 
     #[test]
     fn unknown_folder_suggests_a_name() {
-        let err = plan(&collection(), &only(&["Admn"])).unwrap_err();
+        let err = built(&collection(), &only(&["Admn"])).unwrap_err();
         assert_eq!(
             err.to_string(),
             "--folder `Admn`: no folder or request has this name; did you mean `Admin`?"
@@ -419,7 +538,7 @@ mod tests {
         ]});
         let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
         let names = |filter: &ItemFilter| -> Vec<String> {
-            plan(&collection, filter)
+            built(&collection, filter)
                 .unwrap()
                 .iter()
                 .map(|p| p.path.join("/"))
@@ -439,7 +558,7 @@ mod tests {
 
     #[test]
     fn unknown_excluded_name_suggests_a_name() {
-        let err = plan(&collection(), &except(&["Apss"])).unwrap_err();
+        let err = built(&collection(), &except(&["Apss"])).unwrap_err();
         assert_eq!(
             err.to_string(),
             "--exclude-folder `Apss`: no folder or request has this name; did you mean `Apps`?"
@@ -447,25 +566,32 @@ mod tests {
     }
 
     #[test]
-    fn a_script_text_is_kept_once_however_many_items_run_it() {
+    fn folder_scripts_are_kept_once_and_items_are_built_from_the_text() {
         let test = json!([{"listen": "test", "script": {"exec": ["pm.test('ok', () => {});"]}}]);
-        let doc = json!({"info": {"name": "C"}, "item": [
+        let doc = json!({"info": {"name": "C"}, "item": [{"name": "F", "event": test, "item": [
             {"name": "A", "request": "http://h/a", "event": test},
-            {"name": "B", "request": "http://h/b", "event": test}
-        ]});
+            {"name": "B", "request": {"url": "http://h/b", "auth": {"type": "digest"}}}
+        ]}]});
         let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
-        let plan = plan(&collection, &ItemFilter::default()).unwrap();
-        assert!(Rc::ptr_eq(&plan[0].test[0].code, &plan[1].test[0].code));
-        assert_eq!(plan[1].test[0].location, "B");
-        assert!(
-            Arc::ptr_eq(
-                &plan[0].item,
-                match &collection.items[0] {
-                    Item::Request(item) => item,
-                    Item::Folder(_) => panic!("a request"),
-                }
-            ),
-            "the plan shares the collection's items"
+        let planned = built(&collection, &ItemFilter::default()).unwrap();
+        assert!(Rc::ptr_eq(
+            &planned[0].test[0].code,
+            &planned[1].test[0].code
+        ));
+        assert_eq!(
+            planned[0].test.len(),
+            2,
+            "the folder's script, then the item's"
         );
+        assert_eq!(planned[0].test[1].location, "F > A");
+        assert_eq!(
+            planned[1].item.request.url.to_unresolved_string(),
+            "http://h/b"
+        );
+        // The item's own auth block keeps one identity however often the item is built.
+        let plan = plan(&collection, &ItemFilter::default()).unwrap();
+        let again = plan.item(&collection, 1).unwrap();
+        assert_eq!(again.auth_origin, planned[1].auth_origin);
+        assert_ne!(again.auth_origin, planned[0].auth_origin);
     }
 }

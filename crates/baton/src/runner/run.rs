@@ -16,7 +16,7 @@ use super::failures::record_failures;
 use super::mask::Masker;
 use super::oauth2::{TokenCache, TokenLog};
 use super::parallel::run_parallel;
-use super::plan::PlannedItem;
+use super::plan::{Plan, PlannedItem};
 use super::retry::RetryPolicy;
 use super::send_request::ClientSender;
 use super::summary::{Counter, Execution, Failure, Stats, Timings};
@@ -111,7 +111,7 @@ impl RunSummary {
 /// the scopes the run started with plus its data row; see [`RunOptions::parallel`].
 pub async fn run(
     collection: &Collection,
-    plan: &[PlannedItem],
+    plan: &Plan,
     scopes: RunScopes,
     options: &RunOptions,
     client: &HttpClient,
@@ -194,7 +194,7 @@ pub async fn run(
 #[derive(Clone, Copy)]
 pub(super) struct IterationContext<'a> {
     pub(super) collection: &'a Collection,
-    pub(super) plan: &'a [PlannedItem],
+    pub(super) plan: &'a Plan,
     /// Iterations in the whole run (all shards).
     pub(super) iterations: usize,
     pub(super) options: &'a RunOptions,
@@ -245,7 +245,12 @@ pub(super) async fn run_iteration(
         if let Some(reason) = context.halted.and_then(|halted| halted.borrow().clone()) {
             return Some(reason);
         }
-        let planned = &plan[position];
+        // Checked when the collection loaded: built again, the item cannot fail.
+        let planned = match plan.item(context.collection, position) {
+            Ok(planned) => planned,
+            Err(error) => return Some(format!("the collection changed while it ran: {error}")),
+        };
+        let planned = &planned;
         let item_context = ItemContext {
             plan_length: plan.len(),
             collection_name: &context.collection.name,
@@ -296,7 +301,7 @@ pub(super) async fn run_iteration(
         position = match next {
             None => position + 1,
             Some(NextRequest::Stop) => break,
-            Some(NextRequest::Item(target)) => match next_position(plan, &target) {
+            Some(NextRequest::Item(target)) => match plan.position(context.collection, &target) {
                 Some(found) => found,
                 None => break,
             },
@@ -306,14 +311,6 @@ pub(super) async fn run_iteration(
         }
     }
     None
-}
-
-/// Where `setNextRequest(target)` goes: the item with that id, else the last item with that
-/// name (Newman's lookup).
-fn next_position(plan: &[PlannedItem], target: &str) -> Option<usize> {
-    plan.iter()
-        .position(|p| !p.item.id.is_empty() && p.item.id == target)
-        .or_else(|| plan.iter().rposition(|p| p.item.name == target))
 }
 
 /// Why the run stopped early: its `--timeout`, else an interrupt.
@@ -776,27 +773,27 @@ mod tests {
             {"name": "Other", "id": "Twice", "request": "http://h/2"},
             {"name": "Twice", "id": "c", "request": "http://h/3"}
         ]});
-        let planned = plan(
-            &collection_from_document(&doc, std::path::Path::new("c.json")).unwrap(),
-            &Default::default(),
-        )
-        .unwrap();
+        let collection = collection_from_document(&doc, std::path::Path::new("c.json")).unwrap();
+        let planned = plan(&collection, &Default::default()).unwrap();
         assert_eq!(
-            next_position(&planned, "Twice"),
+            planned.position(&collection, "Twice"),
             Some(1),
             "an id wins over names"
         );
-        assert_eq!(next_position(&planned, "c"), Some(2));
-        let by_name: Vec<_> = planned
-            .iter()
-            .filter(|p| p.item.id != "Twice")
-            .cloned()
-            .collect();
+        assert_eq!(planned.position(&collection, "c"), Some(2));
+        let by_name = plan(
+            &collection,
+            &crate::runner::ItemFilter {
+                except: vec!["Other".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(
-            next_position(&by_name, "Twice"),
+            by_name.position(&collection, "Twice"),
             Some(1),
             "the last item with the name"
         );
-        assert_eq!(next_position(&planned, "missing"), None);
+        assert_eq!(planned.position(&collection, "missing"), None);
     }
 }
