@@ -12,6 +12,7 @@ use super::model::{
     ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
 };
 use super::source::syntax_error;
+use super::stream::request_item_value;
 use super::url::parse_query;
 use crate::vars::{Variable, cast_in};
 
@@ -129,8 +130,7 @@ impl Collection {
     pub fn request(&self, slot: RequestSlot) -> Result<RequestItem, LoadError> {
         let path = Path::new(&self.source);
         let text = self.document.text(slot);
-        let value: Value =
-            serde_json::from_str(text).map_err(|error| syntax_error(path, text, &error))?;
+        let value = request_item_value(text).map_err(|error| syntax_error(path, text, &error))?;
         build_request_item(&Node::root(&value, path, ""))
     }
 }

@@ -74,6 +74,38 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
     build_collection(&Node::root(&root, path, at), items, document.clone())
 }
 
+/// An item's saved example responses: nothing a run reads, often the largest part of an item, so
+/// they are skipped unparsed when an item is read, at load and when it runs.
+const SAVED_RESPONSES: &str = "response";
+
+/// The members of the request item whose text is `text` (a slot of a document read here, so
+/// valid JSON), but its saved responses.
+pub(super) fn request_item_value(text: &str) -> Result<Value, serde_json::Error> {
+    struct ItemMembers;
+
+    impl<'de> Visitor<'de> for ItemMembers {
+        type Value = Value;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("a request item")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut members = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if key == SAVED_RESPONSES {
+                    map.next_value::<de::IgnoredAny>()?;
+                } else {
+                    members.insert(key, map.next_value::<Value>()?);
+                }
+            }
+            Ok(Value::Object(members))
+        }
+    }
+
+    serde_json::Deserializer::from_str(text).deserialize_map(ItemMembers)
+}
+
 /// Whether `root` is the Postman API's wrapper around a collection.
 fn is_api_wrapper(root: &Value) -> bool {
     root.get("info").is_none()
@@ -122,6 +154,10 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
         let mut members = Map::new();
         let mut items = None;
         while let Some(key) = map.next_key::<String>()? {
+            if key == SAVED_RESPONSES {
+                map.next_value::<de::IgnoredAny>()?;
+                continue;
+            }
             if key != "item" {
                 let value = map.next_value::<Value>()?;
                 members.insert(key, value);
@@ -329,7 +365,8 @@ mod tests {
                 {"name": "Deep", "item": [{"name": "R", "request": "http://h/r"}]},
                 {"name": "Empty folder"}
             ], "event": [{"listen": "test", "script": {"exec": ["// f"]}}]},
-            {"name": "Top é", "request": {"method": "post", "url": "http://h/t"}},
+            {"name": "Top é", "request": {"method": "post", "url": "http://h/t"},
+             "response": [{"name": "saved", "code": 200, "body": "{}"}]},
             {"name": "Null children", "item": null, "request": "http://h/n"}
         ]});
         let text = serde_json::to_string_pretty(&document).unwrap();
