@@ -20,7 +20,7 @@ pub use environment::{Environment, environment_from_document, load_environment};
 pub use error::LoadError;
 pub use model::{
     Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
-    ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
+    PlacedRequest, ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
 };
 pub use source::TextError;
 pub(crate) use source::decode_text;

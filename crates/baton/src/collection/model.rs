@@ -83,13 +83,24 @@ pub struct RequestSlot {
     pub end: u32,
 }
 
+/// A request item as a loaded collection keeps it: the place of its text, and its scripts, which
+/// the plan reads and many items share.
+#[derive(Debug, Clone)]
+pub struct PlacedRequest {
+    /// Where its text is.
+    pub slot: RequestSlot,
+    /// Its own scripts (`event`), one shared list for all items with the same ones; `None` when it
+    /// has none.
+    pub events: Option<Arc<Vec<Event>>>,
+}
+
 /// A collection entry: a folder of further items or a request.
 #[derive(Debug, Clone)]
 pub enum Item {
     /// A folder (`item` array), boxed so that an item takes two words in its parent's list.
     Folder(Box<Folder>),
     /// A request, checked at load and built from the document when it runs.
-    Request(RequestSlot),
+    Request(PlacedRequest),
 }
 
 /// A folder of items with its own scripts, auth and behaviour.
@@ -109,7 +120,8 @@ pub struct Folder {
     pub behavior: ProtocolProfileBehavior,
 }
 
-/// A request item: the request and its scripts.
+/// A request item: the request and its settings. Its scripts are kept apart (see
+/// [`PlacedRequest`]).
 #[derive(Debug, Clone)]
 pub struct RequestItem {
     /// Item id, or empty.
@@ -118,8 +130,6 @@ pub struct RequestItem {
     pub name: String,
     /// The request to send.
     pub request: Request,
-    /// The item's own scripts.
-    pub events: Vec<Event>,
     /// The item's own protocol profile behaviour.
     pub behavior: ProtocolProfileBehavior,
 }
@@ -266,7 +276,7 @@ impl Auth {
 }
 
 /// A script attached to the collection, a folder or an item.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Event {
     /// When it runs.
     pub listen: Listen,

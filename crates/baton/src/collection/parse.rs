@@ -1,7 +1,9 @@
 //! Turning a collection document (v2.0 or v2.1 JSON) into the model, with a precise error for every
 //! wrong shape.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -9,7 +11,7 @@ use super::LoadError;
 use super::json::Node;
 use super::model::{
     Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
-    ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
+    PlacedRequest, ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
 };
 use super::source::syntax_error;
 use super::stream::request_item_value;
@@ -88,11 +90,12 @@ fn item_id(node: &Node) -> Result<String, LoadError> {
 
 /// Builds an item; `items`, when given, are its children already read from its `item` member,
 /// which `node` then lacks. A request item is checked by building it, then kept as `slot`, the
-/// place of `node`'s text in the document.
+/// place of `node`'s text in the document, with its scripts (shared through `scripts`).
 pub(super) fn build_item(
     node: &Node,
     items: Option<Vec<Item>>,
     slot: RequestSlot,
+    scripts: &mut SharedScripts,
 ) -> Result<Item, LoadError> {
     node.object()?;
     if items.is_some() || node.get("item").is_some() || node.get("request").is_none() {
@@ -106,10 +109,33 @@ pub(super) fn build_item(
         })));
     }
     build_request_item(node)?;
-    Ok(Item::Request(slot))
+    Ok(Item::Request(PlacedRequest {
+        slot,
+        events: scripts.keep(parse_events(node)?),
+    }))
 }
 
-/// Builds a request item: an object with a `request` and no `item`.
+/// The request items' script lists, each kept once however many items have it: a collection
+/// often repeats the same test script on every request.
+#[derive(Default)]
+pub(super) struct SharedScripts(HashMap<Vec<Event>, Arc<Vec<Event>>>);
+
+impl SharedScripts {
+    /// `events`, shared with every earlier item that has the same; `None` when empty.
+    fn keep(&mut self, events: Vec<Event>) -> Option<Arc<Vec<Event>>> {
+        if events.is_empty() {
+            return None;
+        }
+        if let Some(shared) = self.0.get(&events) {
+            return Some(Arc::clone(shared));
+        }
+        let shared = Arc::new(events.clone());
+        self.0.insert(events, Arc::clone(&shared));
+        Some(shared)
+    }
+}
+
+/// Builds a request item (an object with a `request` and no `item`), but its scripts.
 pub(super) fn build_request_item(node: &Node) -> Result<RequestItem, LoadError> {
     node.object()?;
     let Some(request) = node.get("request") else {
@@ -119,7 +145,6 @@ pub(super) fn build_request_item(node: &Node) -> Result<RequestItem, LoadError> 
         id: item_id(node)?,
         name: node.opt_string("name")?.unwrap_or_default(),
         request: parse_request(&request)?,
-        events: parse_events(node)?,
         behavior: parse_behavior(node)?,
     })
 }
@@ -553,10 +578,10 @@ mod tests {
         let document = json!({"item": [{"name": "r", "request": "h.test",
             "event": {"listen": "test", "script": {"exec": ["pm.test('t', () => {});"]}}}]});
         let collection = collection_from_document(&document, Path::new("c.json")).unwrap();
-        let crate::collection::Item::Request(slot) = &collection.items[0] else {
+        let crate::collection::Item::Request(placed) = &collection.items[0] else {
             panic!("a request item");
         };
-        assert_eq!(collection.request(*slot).unwrap().events.len(), 1);
+        assert_eq!(placed.events.as_ref().map(|events| events.len()), Some(1));
     }
 
     #[test]
@@ -565,10 +590,10 @@ mod tests {
             let document = json!({"info": {"name": "C"}, "item": [
                 {"name": "r", "request": {"method": "POST", "url": "http://h/", "body": body}}]});
             let collection = collection_from_document(&document, Path::new("c.json")).unwrap();
-            let crate::collection::Item::Request(slot) = &collection.items[0] else {
+            let crate::collection::Item::Request(placed) = &collection.items[0] else {
                 panic!("a request item");
             };
-            collection.request(*slot).unwrap().request.body
+            collection.request(placed.slot).unwrap().request.body
         };
         assert_eq!(
             body(json!({"mode": "URLENCODED", "urlencoded": []})),

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use super::LoadError;
 use super::json::Node;
 use super::model::{Collection, Document, Item, RequestSlot};
-use super::parse::{build_collection, build_item};
+use super::parse::{SharedScripts, build_collection, build_item};
 use super::source::{is_blank, syntax_error};
 
 /// The collection in `text`, read from `path` item by item. A document wrapped as the Postman API
@@ -45,11 +45,13 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
     let document = Document::from_text(text);
     let text = document.as_str();
     let failure = RefCell::new(None);
+    let scripts = RefCell::new(SharedScripts::default());
     let seed = MembersSeed {
         file: path,
         document: text,
         at: at.to_string(),
         failure: &failure,
+        scripts: &scripts,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = seed
@@ -79,7 +81,7 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
 const SAVED_RESPONSES: &str = "response";
 
 /// The members of the request item whose text is `text` (a slot of a document read here, so
-/// valid JSON), but its saved responses.
+/// valid JSON), but its saved responses and its scripts, which the loaded collection keeps.
 pub(super) fn request_item_value(text: &str) -> Result<Value, serde_json::Error> {
     struct ItemMembers;
 
@@ -93,7 +95,7 @@ pub(super) fn request_item_value(text: &str) -> Result<Value, serde_json::Error>
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut members = Map::new();
             while let Some(key) = map.next_key::<String>()? {
-                if key == SAVED_RESPONSES {
+                if key == SAVED_RESPONSES || key == "event" {
                     map.next_value::<de::IgnoredAny>()?;
                 } else {
                     members.insert(key, map.next_value::<Value>()?);
@@ -133,6 +135,8 @@ struct MembersSeed<'a> {
     at: String,
     /// The first item that could not be built: its error, which the reading stops for.
     failure: &'a RefCell<Option<LoadError>>,
+    /// The request items' scripts read so far.
+    scripts: &'a RefCell<SharedScripts>,
 }
 
 impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
@@ -171,6 +175,7 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
                     false => format!("{}.item", self.at),
                 },
                 failure: self.failure,
+                scripts: self.scripts,
             };
             match map.next_value_seed(seed)? {
                 Items::Read(read) => items = Some(read),
@@ -226,6 +231,7 @@ struct ItemsSeed<'a> {
     /// The JSON path of the array (`item`, `item[2].item`).
     at: String,
     failure: &'a RefCell<Option<LoadError>>,
+    scripts: &'a RefCell<SharedScripts>,
 }
 
 impl ItemsSeed<'_> {
@@ -236,6 +242,7 @@ impl ItemsSeed<'_> {
             document: self.document,
             at: at.to_string(),
             failure: self.failure,
+            scripts: self.scripts,
         };
         // The text was read as JSON already: this fails only for a child that failed to build,
         // whose error `failure` holds.
@@ -245,12 +252,15 @@ impl ItemsSeed<'_> {
         }
         let members = members.map_err(|error| syntax_error(self.file, text, &error))?;
         let slot = slot_of(self.document, text);
+        let scripts = &mut self.scripts.borrow_mut();
         match members {
             Members::Object { members, items } => {
                 let value = Value::Object(members);
-                build_item(&Node::root(&value, self.file, at), items, slot)
+                build_item(&Node::root(&value, self.file, at), items, slot, scripts)
             }
-            Members::Other(value) => build_item(&Node::root(&value, self.file, at), None, slot),
+            Members::Other(value) => {
+                build_item(&Node::root(&value, self.file, at), None, slot, scripts)
+            }
         }
     }
 }
@@ -352,7 +362,7 @@ mod tests {
             let here = format!("{at}/{index}");
             match item {
                 Item::Folder(folder) => slots(&folder.items, &format!("{here}/item"), out),
-                Item::Request(slot) => out.push((here, *slot)),
+                Item::Request(placed) => out.push((here, placed.slot)),
             }
         }
     }
@@ -382,7 +392,7 @@ mod tests {
             assert_eq!(built.name, kept["name"], "{at}");
         }
         let top = collection.request(match collection.items[1] {
-            Item::Request(slot) => slot,
+            Item::Request(ref placed) => placed.slot,
             Item::Folder(_) => panic!("a request"),
         });
         assert_eq!(top.unwrap().request.method, "POST");
@@ -395,10 +405,10 @@ mod tests {
         ]}});
         let collection = collection_from_text(document.to_string(), Path::new("c.json")).unwrap();
         assert_eq!(collection.name, "From the API");
-        let Item::Request(slot) = collection.items[0] else {
+        let Item::Request(placed) = &collection.items[0] else {
             panic!("a request");
         };
-        assert_eq!(collection.request(slot).unwrap().name, "R");
+        assert_eq!(collection.request(placed.slot).unwrap().name, "R");
         let wrong = json!({"collection": {"info": {"name": "A"}, "item": [{"request": 5}]}});
         let error = collection_from_text(wrong.to_string(), Path::new("c.json")).unwrap_err();
         assert_eq!(

@@ -2,18 +2,20 @@
 //! the folders above it (scripts, auth, protocol behaviour), narrowed by `--folder` and
 //! `--exclude-folder`.
 //!
-//! A planned item keeps only the place of its request in the collection's text and a link to
-//! what its folders give it, shared by all the folder's items: the request, its own scripts and
-//! its name are built from the text when it runs ([`Plan::item`]). So a run's memory follows the
-//! collection file instead of holding a model of every request.
+//! A planned item keeps only the place of its request in the collection's text, its own scripts
+//! (shared with the items that have the same) and a link to what its folders give it, shared by
+//! all the folder's items: the request and its name are built from the text when it runs
+//! ([`Plan::item`]). So a run's memory follows the collection file instead of holding a model of
+//! every request.
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::collection::{
-    Auth, Collection, Event, Folder, Item, Listen, LoadError, ProtocolProfileBehavior, RequestItem,
-    RequestSlot,
+    Auth, Collection, Event, Folder, Item, Listen, LoadError, PlacedRequest,
+    ProtocolProfileBehavior, RequestItem, RequestSlot,
 };
 use crate::script::ScriptSource;
 
@@ -45,11 +47,19 @@ pub struct Plan {
     labels: OnceCell<Vec<(String, String)>>,
 }
 
-/// A planned request: where its text is and what its folders give it.
+/// A planned request: where its text is, its own scripts and what its folders give it.
 #[derive(Debug)]
 struct Entry {
     slot: RequestSlot,
+    own: Option<Rc<OwnScripts>>,
     inherited: Rc<Inherited>,
+}
+
+/// A request item's own scripts, shared by the items that have the same.
+#[derive(Debug, Default)]
+struct OwnScripts {
+    prerequest: Vec<Rc<str>>,
+    test: Vec<Rc<str>>,
 }
 
 impl Plan {
@@ -73,20 +83,22 @@ impl Plan {
         let mut path = inherited.path.clone();
         path.push(item.name.clone());
         let location = path.join(" > ");
+        let own = entry.own.as_deref();
+        let with_location = |codes: &[Rc<str>]| -> Vec<ScriptSource> {
+            codes
+                .iter()
+                .map(|code| ScriptSource {
+                    code: Rc::clone(code),
+                    location: location.clone(),
+                })
+                .collect()
+        };
         let mut prerequest = inherited.prerequest.clone();
-        prerequest.extend(scripts(
-            &item.events,
-            Listen::Prerequest,
-            &location,
-            |text: &str| Rc::from(text),
-        ));
         let mut test = inherited.test.clone();
-        test.extend(scripts(
-            &item.events,
-            Listen::Test,
-            &location,
-            |text: &str| Rc::from(text),
-        ));
+        if let Some(own) = own {
+            prerequest.extend(with_location(&own.prerequest));
+            test.extend(with_location(&own.test));
+        }
         let own_auth = item.request.auth.is_some();
         Ok(PlannedItem {
             path,
@@ -185,8 +197,8 @@ fn origin(auth: &Option<Auth>) -> Option<usize> {
 fn label(collection: &Collection, item: &Item) -> (String, String) {
     match item {
         Item::Folder(folder) => (folder.name.clone(), folder.id.clone()),
-        Item::Request(slot) => collection
-            .request(*slot)
+        Item::Request(placed) => collection
+            .request(placed.slot)
             .map(|request| (request.name, request.id))
             .unwrap_or_default(),
     }
@@ -276,9 +288,11 @@ impl Walk<'_> {
                 .any(|name| named(self.collection, item, name))
     }
 
-    fn push(&mut self, slot: RequestSlot, inherited: &Rc<Inherited>) {
+    fn push(&mut self, placed: &PlacedRequest, inherited: &Rc<Inherited>) {
+        let own = placed.events.as_ref().map(|events| self.texts.own(events));
         self.out.push(Entry {
-            slot,
+            slot: placed.slot,
+            own,
             inherited: Rc::clone(inherited),
         });
     }
@@ -294,7 +308,7 @@ impl Walk<'_> {
                     let below = self.texts.descend(inherited, folder);
                     self.all(&folder.items, &below)
                 }
-                Item::Request(slot) => self.push(*slot, inherited),
+                Item::Request(placed) => self.push(placed, inherited),
             }
         }
     }
@@ -316,7 +330,7 @@ impl Walk<'_> {
                     let below = self.texts.descend(inherited, folder);
                     self.select(&folder.items, &below, at)
                 }
-                Item::Request(slot) if is_chosen => self.push(*slot, inherited),
+                Item::Request(placed) if is_chosen => self.push(placed, inherited),
                 Item::Request(_) => {}
             }
             at.pop();
@@ -346,9 +360,14 @@ fn first_match(collection: &Collection, name: &str) -> Option<Vec<usize>> {
     None
 }
 
-/// The folders' script texts, each kept once however many folders run it.
+/// The scripts' texts, each kept once however many folders and items run it, and the items' own
+/// script lists, each turned into texts once.
 #[derive(Default)]
-struct ScriptTexts(HashMap<String, Rc<str>>);
+struct ScriptTexts {
+    texts: HashMap<String, Rc<str>>,
+    /// By the address of a list the loaded collection shares among its items.
+    lists: HashMap<usize, Rc<OwnScripts>>,
+}
 
 impl ScriptTexts {
     fn descend(&mut self, inherited: &Inherited, folder: &Folder) -> Rc<Inherited> {
@@ -375,12 +394,32 @@ impl ScriptTexts {
 
     /// `text`, shared with every earlier script of the same text.
     fn text(&mut self, text: &str) -> Rc<str> {
-        if let Some(shared) = self.0.get(text) {
+        if let Some(shared) = self.texts.get(text) {
             return Rc::clone(shared);
         }
         let shared: Rc<str> = Rc::from(text);
-        self.0.insert(text.to_string(), Rc::clone(&shared));
+        self.texts.insert(text.to_string(), Rc::clone(&shared));
         shared
+    }
+
+    /// The scripts of an item's own `events`, shared with every item that shares the list.
+    fn own(&mut self, events: &Arc<Vec<Event>>) -> Rc<OwnScripts> {
+        let address = Arc::as_ptr(events) as usize;
+        if let Some(own) = self.lists.get(&address) {
+            return Rc::clone(own);
+        }
+        let mut texts = |listen| {
+            scripts(events, listen, "", |text| self.text(text))
+                .into_iter()
+                .map(|script| script.code)
+                .collect()
+        };
+        let own = Rc::new(OwnScripts {
+            prerequest: texts(Listen::Prerequest),
+            test: texts(Listen::Test),
+        });
+        self.lists.insert(address, Rc::clone(&own));
+        own
     }
 }
 

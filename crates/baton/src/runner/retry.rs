@@ -141,10 +141,10 @@ mod tests {
             {"name": "R", "request": {"method": method, "url": "http://h/"}}
         ]});
         let collection = collection_from_document(&doc, std::path::Path::new("c.json")).unwrap();
-        let Item::Request(slot) = &collection.items[0] else {
+        let Item::Request(placed) = &collection.items[0] else {
             panic!("a request item")
         };
-        collection.request(*slot).unwrap().request
+        collection.request(placed.slot).unwrap().request
     }
 
     fn answered(method: &str, code: u16, headers: &[(&str, &str)]) -> Execution {
