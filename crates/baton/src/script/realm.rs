@@ -365,10 +365,14 @@ impl Realm {
             .next()
             .unwrap_or_default()
             .to_string();
+        // A script that does not compile never begins, so it does not end either: ending it
+        // would end the previous script again (and count its legacy `tests` twice).
+        let mut begun = false;
         let started = self.context.clone().with(|ctx| {
             let (function, file) = self.compile(&ctx, &script.code)?;
             let begin = self.control(&ctx, Control::BeginScript);
             let _: rquickjs::Result<Value> = begin.call((file.as_str(), current.as_str()));
+            begun = true;
             match function.call::<_, Promise>(()) {
                 Ok(promise) => Ok((Persistent::save(&ctx, promise), file)),
                 Err(e) => Err(self.failure(&ctx, e, Some(&file))),
@@ -406,6 +410,9 @@ impl Realm {
         };
         self.deadline.set(None);
         let async_error = self.context.with(|ctx| {
+            if !begun {
+                return None;
+            }
             let end = self.control(&ctx, Control::EndScript);
             let value: Value = end.call(()).ok()?;
             let object = value.as_object()?;

@@ -278,6 +278,24 @@ fn syntax_error_is_a_failure_with_position() {
 }
 
 #[test]
+fn a_script_that_does_not_compile_leaves_the_scripts_before_it_counted_once() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let outcome = f
+            .run_many(Listen::Test, &["tests['legacy'] = true;", "var b = ;"])
+            .await;
+        let names: Vec<&str> = outcome
+            .runs
+            .iter()
+            .flat_map(|run| run.assertions.iter().map(|a| a.name.as_str()))
+            .collect();
+        assert_eq!(names, ["legacy"], "as Newman reports it");
+        let error = outcome.runs[1].error.as_ref().expect("the syntax error");
+        assert_eq!(error.name, "SyntaxError");
+    });
+}
+
+#[test]
 fn top_level_await_is_newmans_syntax_error_unless_asked_for() {
     let script = "pm.environment.set('ran', 1);\nconst v = await Promise.resolve(2);\npm.environment.set('v', v);";
     block_on(async {
