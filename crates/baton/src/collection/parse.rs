@@ -1,8 +1,7 @@
 //! Turning a collection document (v2.0 or v2.1 JSON) into the model, with a precise error for every
 //! wrong shape.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -13,8 +12,6 @@ use super::model::{
     Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
     PlacedRequest, ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
 };
-use super::source::syntax_error;
-use super::stream::request_item_value;
 use super::url::parse_query;
 use crate::vars::{Variable, cast_in};
 
@@ -118,7 +115,7 @@ pub(super) fn build_item(
 /// The request items' script lists, each kept once however many items have it: a collection
 /// often repeats the same test script on every request.
 #[derive(Default)]
-pub(super) struct SharedScripts(HashMap<Vec<Event>, Arc<Vec<Event>>>);
+pub(super) struct SharedScripts(HashSet<Arc<Vec<Event>>>);
 
 impl SharedScripts {
     /// `events`, shared with every earlier item that has the same; `None` when empty.
@@ -129,8 +126,8 @@ impl SharedScripts {
         if let Some(shared) = self.0.get(&events) {
             return Some(Arc::clone(shared));
         }
-        let shared = Arc::new(events.clone());
-        self.0.insert(events, Arc::clone(&shared));
+        let shared = Arc::new(events);
+        self.0.insert(Arc::clone(&shared));
         Some(shared)
     }
 }
@@ -147,17 +144,6 @@ pub(super) fn build_request_item(node: &Node) -> Result<RequestItem, LoadError> 
         request: parse_request(&request)?,
         behavior: parse_behavior(node)?,
     })
-}
-
-impl Collection {
-    /// The request item in `slot`, built from the document's text. It was built once already
-    /// when the collection loaded, so this fails only if the text changed since.
-    pub fn request(&self, slot: RequestSlot) -> Result<RequestItem, LoadError> {
-        let path = Path::new(&self.source);
-        let text = self.document.text(slot);
-        let value = request_item_value(text).map_err(|error| syntax_error(path, text, &error))?;
-        build_request_item(&Node::root(&value, path, ""))
-    }
 }
 
 /// Parses a `request`: a URL string or a request object.

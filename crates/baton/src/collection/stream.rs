@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 
 use super::LoadError;
 use super::json::Node;
-use super::model::{Collection, Document, Item, RequestSlot};
-use super::parse::{SharedScripts, build_collection, build_item};
+use super::model::{Collection, Document, Item, RequestItem, RequestSlot};
+use super::parse::{SharedScripts, build_collection, build_item, build_request_item};
 use super::source::{is_blank, syntax_error};
 
 /// The collection in `text`, read from `path` item by item. A document wrapped as the Postman API
@@ -44,14 +44,15 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
     // Kept as read: the requests stay in it until they run.
     let document = Document::from_text(text);
     let text = document.as_str();
-    let failure = RefCell::new(None);
-    let scripts = RefCell::new(SharedScripts::default());
-    let seed = MembersSeed {
+    let reading = Reading {
         file: path,
         document: text,
+        failure: RefCell::new(None),
+        scripts: RefCell::new(SharedScripts::default()),
+    };
+    let seed = MembersSeed {
+        reading: &reading,
         at: at.to_string(),
-        failure: &failure,
-        scripts: &scripts,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = seed
@@ -59,7 +60,7 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
         .and_then(|members| deserializer.end().map(|()| members));
     // An item that failed to build stopped the reading with a placeholder error; its own
     // error is the one to show.
-    if let Some(error) = failure.into_inner() {
+    if let Some(error) = reading.failure.into_inner() {
         return Err(error);
     }
     let (members, items) = match parsed.map_err(|error| syntax_error(path, text, &error))? {
@@ -82,7 +83,7 @@ const SAVED_RESPONSES: &str = "response";
 
 /// The members of the request item whose text is `text` (a slot of a document read here, so
 /// valid JSON), but its saved responses and its scripts, which the loaded collection keeps.
-pub(super) fn request_item_value(text: &str) -> Result<Value, serde_json::Error> {
+fn request_item_value(text: &str) -> Result<Value, serde_json::Error> {
     struct ItemMembers;
 
     impl<'de> Visitor<'de> for ItemMembers {
@@ -108,6 +109,17 @@ pub(super) fn request_item_value(text: &str) -> Result<Value, serde_json::Error>
     serde_json::Deserializer::from_str(text).deserialize_map(ItemMembers)
 }
 
+impl Collection {
+    /// The request item in `slot`, built from the document's text. It was built once already
+    /// when the collection loaded, so this fails only if the text changed since.
+    pub fn request(&self, slot: RequestSlot) -> Result<RequestItem, LoadError> {
+        let path = Path::new(&self.source);
+        let text = self.document.text(slot);
+        let value = request_item_value(text).map_err(|error| syntax_error(path, text, &error))?;
+        build_request_item(&Node::root(&value, path, ""))
+    }
+}
+
 /// Whether `root` is the Postman API's wrapper around a collection.
 fn is_api_wrapper(root: &Value) -> bool {
     root.get("info").is_none()
@@ -128,15 +140,20 @@ enum Members {
 
 /// Reads an object (the document or an item) with its `item` array built item by item.
 struct MembersSeed<'a> {
+    reading: &'a Reading<'a>,
+    /// The JSON path of the object (`item[2]`), empty for the document.
+    at: String,
+}
+
+/// What every seed of one document's reading shares.
+struct Reading<'a> {
     file: &'a Path,
     /// The whole document's text, which item slots point into.
     document: &'a str,
-    /// The JSON path of the object (`item[2]`), empty for the document.
-    at: String,
     /// The first item that could not be built: its error, which the reading stops for.
-    failure: &'a RefCell<Option<LoadError>>,
+    failure: RefCell<Option<LoadError>>,
     /// The request items' scripts read so far.
-    scripts: &'a RefCell<SharedScripts>,
+    scripts: RefCell<SharedScripts>,
 }
 
 impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
@@ -168,14 +185,11 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
                 continue;
             }
             let seed = ItemsSeed {
-                file: self.file,
-                document: self.document,
+                reading: self.reading,
                 at: match self.at.is_empty() {
                     true => "item".to_string(),
                     false => format!("{}.item", self.at),
                 },
-                failure: self.failure,
-                scripts: self.scripts,
             };
             match map.next_value_seed(seed)? {
                 Items::Read(read) => items = Some(read),
@@ -225,41 +239,35 @@ enum Items {
 
 /// Reads an `item` member, building each element as soon as it is read.
 struct ItemsSeed<'a> {
-    file: &'a Path,
-    /// The whole document's text, which item slots point into.
-    document: &'a str,
+    reading: &'a Reading<'a>,
     /// The JSON path of the array (`item`, `item[2].item`).
     at: String,
-    failure: &'a RefCell<Option<LoadError>>,
-    scripts: &'a RefCell<SharedScripts>,
 }
 
 impl ItemsSeed<'_> {
     /// Builds the item whose text is `text`, a part of the document, at JSON path `at`.
     fn item(&self, text: &str, at: &str) -> Result<Item, LoadError> {
+        let reading = self.reading;
         let seed = MembersSeed {
-            file: self.file,
-            document: self.document,
+            reading,
             at: at.to_string(),
-            failure: self.failure,
-            scripts: self.scripts,
         };
         // The text was read as JSON already: this fails only for a child that failed to build,
         // whose error `failure` holds.
         let members = seed.deserialize(&mut serde_json::Deserializer::from_str(text));
-        if let Some(error) = self.failure.borrow_mut().take() {
+        if let Some(error) = reading.failure.borrow_mut().take() {
             return Err(error);
         }
-        let members = members.map_err(|error| syntax_error(self.file, text, &error))?;
-        let slot = slot_of(self.document, text);
-        let scripts = &mut self.scripts.borrow_mut();
+        let members = members.map_err(|error| syntax_error(reading.file, text, &error))?;
+        let slot = slot_of(reading.document, text);
+        let scripts = &mut reading.scripts.borrow_mut();
         match members {
             Members::Object { members, items } => {
                 let value = Value::Object(members);
-                build_item(&Node::root(&value, self.file, at), items, slot, scripts)
+                build_item(&Node::root(&value, reading.file, at), items, slot, scripts)
             }
             Members::Other(value) => {
-                build_item(&Node::root(&value, self.file, at), None, slot, scripts)
+                build_item(&Node::root(&value, reading.file, at), None, slot, scripts)
             }
         }
     }
@@ -299,7 +307,7 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
             match self.item(raw.get(), &at) {
                 Ok(item) => items.push(item),
                 Err(error) => {
-                    *self.failure.borrow_mut() = Some(error);
+                    *self.reading.failure.borrow_mut() = Some(error);
                     return Err(de::Error::custom("an item could not be built"));
                 }
             }

@@ -9,7 +9,7 @@
 //! every request.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -364,7 +364,7 @@ fn first_match(collection: &Collection, name: &str) -> Option<Vec<usize>> {
 /// script lists, each turned into texts once.
 #[derive(Default)]
 struct ScriptTexts {
-    texts: HashMap<String, Rc<str>>,
+    texts: HashSet<Rc<str>>,
     /// By the address of a list the loaded collection shares among its items.
     lists: HashMap<usize, Rc<OwnScripts>>,
 }
@@ -389,7 +389,12 @@ impl ScriptTexts {
     }
 
     fn scripts(&mut self, events: &[Event], listen: Listen, location: &str) -> Vec<ScriptSource> {
-        scripts(events, listen, location, |text| self.text(text))
+        enabled(events, listen)
+            .map(|text| ScriptSource {
+                code: self.text(text),
+                location: location.to_string(),
+            })
+            .collect()
     }
 
     /// `text`, shared with every earlier script of the same text.
@@ -398,7 +403,7 @@ impl ScriptTexts {
             return Rc::clone(shared);
         }
         let shared: Rc<str> = Rc::from(text);
-        self.texts.insert(text.to_string(), Rc::clone(&shared));
+        self.texts.insert(Rc::clone(&shared));
         shared
     }
 
@@ -409,9 +414,8 @@ impl ScriptTexts {
             return Rc::clone(own);
         }
         let mut texts = |listen| {
-            scripts(events, listen, "", |text| self.text(text))
-                .into_iter()
-                .map(|script| script.code)
+            enabled(events, listen)
+                .map(|text| self.text(text))
                 .collect()
         };
         let own = Rc::new(OwnScripts {
@@ -423,21 +427,12 @@ impl ScriptTexts {
     }
 }
 
-/// The enabled, non-blank scripts of `events` for `listen`, their texts kept by `keep`.
-fn scripts(
-    events: &[Event],
-    listen: Listen,
-    location: &str,
-    mut keep: impl FnMut(&str) -> Rc<str>,
-) -> Vec<ScriptSource> {
+/// The texts of the enabled, non-blank scripts of `events` for `listen`.
+fn enabled(events: &[Event], listen: Listen) -> impl Iterator<Item = &str> {
     events
         .iter()
-        .filter(|e| e.listen == listen && !e.disabled && !e.exec.trim().is_empty())
-        .map(|e| ScriptSource {
-            code: keep(&e.exec),
-            location: location.to_string(),
-        })
-        .collect()
+        .filter(move |e| e.listen == listen && !e.disabled && !e.exec.trim().is_empty())
+        .map(|e| e.exec.as_str())
 }
 
 /// How many requests `items` hold, in all folders.

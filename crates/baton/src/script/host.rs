@@ -193,7 +193,7 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
     native!(ctx, o, "response", host, move |ctx: Ctx<'js>| {
         let h = host.borrow();
         match &h.response {
-            Some(response) => response_data(&ctx, response, false),
+            Some(response) => response_data(&ctx, response).map(Object::into_value),
             None => Ok(Value::new_undefined(ctx.clone())),
         }
     });
@@ -320,30 +320,26 @@ fn queue(host: &SharedHost, op: HostOp) -> u32 {
     id
 }
 
-/// A response as the plain data the prelude's `Response` class wraps. Without `with_headers`
-/// the header list is left out, for the script to ask for (`responseHeaders`) when it reads
-/// them: most scripts never do.
-pub fn response_data<'js>(
-    ctx: &Ctx<'js>,
-    response: &Response,
-    with_headers: bool,
-) -> rquickjs::Result<Value<'js>> {
+/// A response as the plain data the prelude's `Response` class wraps, but its header list: most
+/// scripts never read it, so `pm.response` asks for it (`responseHeaders`) on first read, and a
+/// `pm.sendRequest` response gets it set with [`header_list`].
+pub fn response_data<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Result<Object<'js>> {
     let data = Object::new(ctx.clone())?;
     data.set("code", response.code)?;
     data.set("status", response.status.as_str())?;
-    if with_headers {
-        data.set("headers", header_list(ctx, response)?)?;
-    }
     data.set("responseTime", response.response_time.as_millis() as f64)?;
     data.set("bodySize", response.body_size() as f64)?;
     data.set("headerSize", response.header_size() as f64)?;
     data.set("url", response.url.as_str())?;
     data.set("body", String::from_utf8_lossy(&response.body).as_ref())?;
-    Ok(data.into_value())
+    Ok(data)
 }
 
 /// A response's headers as `[{key, value}]`.
-fn header_list<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Result<rquickjs::Array<'js>> {
+pub fn header_list<'js>(
+    ctx: &Ctx<'js>,
+    response: &Response,
+) -> rquickjs::Result<rquickjs::Array<'js>> {
     let headers = rquickjs::Array::new(ctx.clone())?;
     for (index, (key, value)) in response.headers.iter().enumerate() {
         let header = Object::new(ctx.clone())?;

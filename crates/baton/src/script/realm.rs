@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use url::Url;
 
 use super::convert::to_js;
-use super::host::{Host, HostOp, SharedHost, cookie_json, response_data};
+use super::host::{Host, HostOp, SharedHost, cookie_json, header_list, response_data};
 use super::libraries::LibraryLoader;
 use super::types::{
     ScriptErrorKind, ScriptFailure, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SentRequest,
@@ -574,7 +574,12 @@ impl Realm {
                     ),
                     (Ok(_), Some(response)) => (
                         undefined(),
-                        response_data(&ctx, &response, true).unwrap_or_else(|_| undefined()),
+                        response_data(&ctx, &response)
+                            .and_then(|data| {
+                                data.set("headers", header_list(&ctx, &response)?)?;
+                                Ok(data.into_value())
+                            })
+                            .unwrap_or_else(|_| undefined()),
                     ),
                     (Ok(json), None) => (
                         undefined(),
