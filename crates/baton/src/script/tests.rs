@@ -1141,3 +1141,29 @@ fn undefined_set_on_a_shared_scope_reads_undefined_until_the_script_ends_then_nu
         assert_eq!(messages(&outcome.runs[1]), ["null null"]);
     });
 }
+
+#[test]
+fn a_response_that_never_came_fails_status_checks_for_its_missing_code() {
+    block_on(async {
+        let mut f = Fixture::new();
+        f.response = None;
+        let run = f
+            .test(
+                "console.log('code' in pm.response, Object.keys(pm.response).join(','), pm.response.constructor.name);\n\
+                 pm.test('status', () => pm.response.to.have.status(200));\n\
+                 pm.test('class', () => pm.response.to.be.success);\n\
+                 pm.test('code', () => pm.response.to.have.statusCode(200));",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(messages(&run), ["false headers PostmanResponse"]);
+        let failures = failures(&run);
+        assert_eq!(failures.len(), 3);
+        for (name, message) in failures {
+            assert!(
+                message.starts_with("expected PostmanResponse{") && message.ends_with("} to have property 'code'"),
+                "{name}: {message}"
+            );
+        }
+    });
+}

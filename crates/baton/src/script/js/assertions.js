@@ -16,13 +16,16 @@
     // The asserted object is read from the flags, as chai's `_obj` getter reads it, without the
     // getter's extra call.
     function response(assertion) {
-        var obj = flag(assertion, 'object');
-        if (!sdk.Response.isResponse(obj)) { new Assertion(obj).to.be.postmanResponse; }
+        var flags = assertion.__flags, obj = flags ? flags.object : flag(assertion, 'object');
+        if (!(obj instanceof sdk.Response)) { new Assertion(obj).to.be.postmanResponse; }
         return obj;
     }
 
+    // chai-postman's checks before any status assertion: the response has a `code`, and it is a
+    // number. Each runs as its own chai assertion only when it would fail, for its message.
     function numericCode(res) {
-        if (typeof res.code !== 'number') { numericCode(res); }
+        if (!('code' in res)) { new Assertion(res).to.have.property('code'); }
+        if (typeof res.code !== 'number') { new Assertion(res.code).to.be.a('number'); }
     }
 
     function parseError(res) {
@@ -67,7 +70,7 @@
 
     function hasCode(assertion, code) {
         var res = response(assertion);
-        numericCode(res);
+        if (typeof res.code !== 'number') { numericCode(res); }
         assertion.assert(res.code === Number(code), 'expected response to have status code #{exp} but got #{act}',
             'expected response to not have status code #{act}', Number(code), res.code);
     }

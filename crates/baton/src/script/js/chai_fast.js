@@ -17,52 +17,42 @@
     function proxyEnabled() {
         return config.useProxy && typeof Proxy !== 'undefined' && typeof Reflect !== 'undefined';
     }
-    function flagsOf(object) {
-        return object.__flags || (object.__flags = Object.create(null));
-    }
-
-    // The Proxy around each assertion: it rejects unknown properties (`expect(x).to.be.ture`) and
-    // records the last caller, with chai's checks in chai's order. One handler serves every
-    // assertion instead of a new one per object; an unknown property goes to chai's own Proxy,
-    // so the error and its "Did you mean" suggestion are chai's. Methods keep chai's proxies.
-    function proxyGetter(target, property) {
-        switch (property) {
-            // What chai lets through without recording the caller (`ssfi`): when present, these
-            // pass every check and change nothing.
-            case '__flags': case '__methods': case '_obj': case 'assert':
-                if (property in target) { return target[property]; }
-                break;
-            default:
-                if (typeof property === 'string' && !(property in target) && config.proxyExcludedKeys.indexOf(property) === -1) {
-                    return chaiProxify(target)[property];
-                }
-                var flags = flagsOf(target);
-                if (!flags.lockSsfi) { flags.ssfi = proxyGetter; }
-                return target[property];
+    // chai wraps every assertion in a Proxy whose `get` trap rejects unknown properties
+    // (`expect(x).to.be.ture`). Here one Proxy sits in the prototype chain instead, between
+    // `Assertion.prototype` and `Object.prototype`: a lookup only reaches it when neither the
+    // assertion nor chai's prototype has the property, so a known property costs no trap at all,
+    // and an unknown one meets the same check, in chai's order, as before. The error itself (and
+    // its "Did you mean" suggestion) is chai's: the name is looked up again through chai's own
+    // Proxy. Methods keep chai's proxies, which reject `expect(x).to.equal.foo`.
+    // `__flags` is a writable data property of the prototype, so that reading it on a new
+    // assertion, and setting it, stop there.
+    Object.defineProperty(proto, '__flags', { value: undefined, writable: true, configurable: true });
+    var guard = Object.create(Object.getPrototypeOf(proto));
+    Object.setPrototypeOf(proto, new Proxy(guard, {
+        get: function (target, property, receiver) {
+            if (receiver !== proto && typeof property === 'string' && !(property in target) &&
+                proxyEnabled() && config.proxyExcludedKeys.indexOf(property) === -1) {
+                return chaiProxify(receiver)[property];
+            }
+            return Reflect.get(target, property, receiver);
         }
-        // One of those, missing: chai rejects it unless it is an excluded key.
-        return config.proxyExcludedKeys.indexOf(property) === -1 ? chaiProxify(target)[property] : target[property];
-    }
-    var sharedHandler = { get: proxyGetter };
+    }));
+    // An assertion needs no Proxy of its own; anything else chai (or a plugin) asks to wrap still
+    // gets chai's.
     util.proxify = function (obj, nonChainableMethodName) {
-        if (nonChainableMethodName !== undefined || !proxyEnabled()) { return chaiProxify(obj, nonChainableMethodName); }
-        return new Proxy(obj, sharedHandler);
+        return nonChainableMethodName === undefined && proto.isPrototypeOf(obj) ? obj : chaiProxify(obj, nonChainableMethodName);
     };
 
-    // chai's constructor sets its five flags one `flag()` call at a time; this sets them directly,
-    // in the same order. The prototype, and so `instanceof` and every assertion, stays chai's.
-    function fillFlags(object, obj, msg, ssfi, lockSsfi) {
-        var flags = flagsOf(object);
-        flags.ssfi = ssfi || ChaiAssertion;
-        flags.lockSsfi = lockSsfi;
-        flags.object = obj;
-        flags.message = msg;
-        flags.eql = config.deepEqual || util.eql;
-        return flags;
-    }
+    // chai's constructor sets its five flags one `flag()` call at a time; this makes them in one
+    // object, in the same order. The prototype, and so `instanceof` and every assertion, stays
+    // chai's.
+    var chaiEql = util.eql;
     function Assertion(obj, msg, ssfi, lockSsfi) {
-        fillFlags(this, obj, msg, ssfi, lockSsfi);
-        return util.proxify(this);
+        this.__flags = {
+            __proto__: null, ssfi: ssfi || ChaiAssertion, lockSsfi: lockSsfi, object: obj, message: msg,
+            eql: config.deepEqual || chaiEql
+        };
+        return proto.isPrototypeOf(this) ? this : chaiProxify(this);
     }
     Assertion.prototype = proto;
     Object.getOwnPropertyNames(ChaiAssertion).forEach(function (name) {
@@ -74,26 +64,35 @@
 
     // What chai returns after a chain word or a method that returns nothing: a new assertion
     // carrying all of `flags` (chai's `new Assertion()` followed by `transferFlags`, which copies
-    // the flags with `for...in`: for a flags object, which has no prototype and no symbol keys,
-    // `Object.assign` copies the same keys in the same order).
+    // the flags with `for...in`). Every assertion's flags begin with the constructor's five, so
+    // copying them all (a flags object has no prototype and no symbol keys, so `Object.assign`
+    // copies what `for...in` does, in the same order) gives the same object.
     function successor(flags) {
         var next = Object.create(proto);
-        Object.assign(fillFlags(next), flags);
-        return util.proxify(next);
+        next.__flags = Object.assign(Object.create(null), flags);
+        return next;
     }
 
     // `addProperty` and `addMethod` as chai defines them, with the flags read once per call.
-    // Chai's own chain words (`to`, `be`, `have`, ...) are redefined the same way.
+    // Chai's own chain words (`to`, `be`, `have`, ...) are redefined the same way, without the
+    // call to a getter that does nothing.
+    function chainWord() {
+        var flags = this.__flags || (this.__flags = Object.create(null));
+        // chai's Proxy named itself here; this getter is at the same place in the stack.
+        if (!flags.lockSsfi) { flags.ssfi = chainWord; }
+        return successor(flags);
+    }
     util.addProperty = function (ctx, name, getter) {
-        getter = getter === undefined ? function () {} : getter;
+        if (getter === undefined) {
+            Object.defineProperty(ctx, name, { get: chainWord, configurable: true });
+            return;
+        }
         Object.defineProperty(ctx, name, {
             get: function propertyGetter() {
-                if (!proxyEnabled()) {
-                    var flags = flagsOf(this);
-                    if (!flags.lockSsfi) { flags.ssfi = propertyGetter; }
-                }
+                var flags = this.__flags || (this.__flags = Object.create(null));
+                if (!flags.lockSsfi) { flags.ssfi = propertyGetter; }
                 var result = getter.call(this);
-                return result !== undefined ? result : successor(flagsOf(this));
+                return result !== undefined ? result : successor(this.__flags);
             },
             configurable: true
         });
@@ -103,10 +102,10 @@
 
     util.addMethod = function (ctx, name, method) {
         var methodWrapper = function () {
-            var flags = flagsOf(this);
+            var flags = this.__flags || (this.__flags = Object.create(null));
             if (!flags.lockSsfi) { flags.ssfi = methodWrapper; }
             var result = method.apply(this, arguments);
-            return result !== undefined ? result : successor(flagsOf(this));
+            return result !== undefined ? result : successor(this.__flags);
         };
         util.addLengthGuard(methodWrapper, name, false);
         ctx[name] = chaiProxify(methodWrapper, name);
@@ -116,7 +115,8 @@
     // chai's `assert`, which builds the message and throws. The parameters are chai's, so the
     // function's `length` stays 6.
     proto.assert = function assert(expr, msg, negateMsg, expected, actual, showDiff) {
-        var ok = flagsOf(this).negate ? !expr : expr;
+        var flags = this.__flags;
+        var ok = flags && flags.negate ? !expr : expr;
         if (!ok) { return chaiAssert.apply(this, arguments); }
     };
 })

@@ -410,14 +410,20 @@
         enumerable: true,
         configurable: true
     };
+    // A response that never came (a network error) has headers but no code, status, time or
+    // size at all, as in Postman: `'code' in pm.response` is false, and a status check fails
+    // because the response has no `code`.
     function Response(data) {
-        data = data || {};
-        this.code = data.code;
-        this.status = data.status;
+        if (data) {
+            this.code = data.code;
+            this.status = data.status;
+        }
         Object.defineProperty(this, 'headers', HEADERS);
-        this.responseTime = data.responseTime;
-        this.responseSize = data.bodySize;
-        Object.defineProperty(this, '_data', { value: data });
+        if (data) {
+            this.responseTime = data.responseTime;
+            this.responseSize = data.bodySize;
+        }
+        Object.defineProperty(this, '_data', { value: data || {} });
     }
     Response.isResponse = function (r) { return r instanceof Response; };
     var RS = Response.prototype;
@@ -492,6 +498,12 @@
         });
     };
     Object.defineProperty(RS, 'stream', { get: function () { return typeof Buffer === 'function' ? Buffer.from(this.text() || '') : (this.text() || ''); } });
+
+    // Named as postman-collection names them, which is what a failure message or
+    // `constructor.name` shows (`expected PostmanResponse{ … } to have property 'code'`).
+    [[Request, 'PostmanRequest'], [Response, 'PostmanResponse'], [Url, 'PostmanUrl']].forEach(function (pair) {
+        Object.defineProperty(pair[0], 'name', { value: pair[1], configurable: true });
+    });
 
     return {
         Property: Property, QueryParam: QueryParam, PropertyList: PropertyList, HeaderList: HeaderList,
