@@ -41,6 +41,8 @@ pub struct Host {
     pub prerequest: bool,
     pub ops: Vec<(u32, HostOp)>,
     pub next_op: u32,
+    /// The names of the folders above the item and the item's own (`pm.execution.location`).
+    pub location: Vec<String>,
 }
 
 pub type SharedHost = Rc<RefCell<Host>>;
@@ -196,6 +198,13 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
             Some(response) => response_data(&ctx, response).map(Object::into_value),
             None => Ok(Value::new_undefined(ctx.clone())),
         }
+    });
+    native!(ctx, o, "location", host, move |ctx: Ctx<'js>| {
+        let names = rquickjs::Array::new(ctx.clone())?;
+        for (index, name) in host.borrow().location.iter().enumerate() {
+            names.set(index, name.as_str())?;
+        }
+        Ok::<_, rquickjs::Error>(names)
     });
     native!(ctx, o, "responseHeaders", host, move |ctx: Ctx<'js>| {
         let h = host.borrow();

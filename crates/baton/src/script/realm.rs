@@ -228,7 +228,7 @@ impl Realm {
             .expect("the realm's own runtime")
     }
 
-    pub async fn run_job(&mut self, job: ScriptJob<'_>) -> ScriptOutcome {
+    pub async fn run_job(&mut self, mut job: ScriptJob<'_>) -> ScriptOutcome {
         let prerequest = job.listen == Listen::Prerequest;
         let cookies = page_cookies(job.cookies, job.response, job.request, job.scopes);
         {
@@ -241,27 +241,19 @@ impl Realm {
                 cookies,
                 prerequest,
                 next_op: h.next_op,
+                location: std::mem::take(&mut job.info.location),
                 ..Host::default()
             };
         }
         self.context.with(|ctx| {
             let info = &job.info;
-            let location = rquickjs::Array::new(ctx.clone()).and_then(|array| {
-                for (index, name) in info.location.iter().enumerate() {
-                    array.set(index, name.as_str())?;
-                }
-                Ok(array)
-            });
-            let _: rquickjs::Result<Value> = location.and_then(|location| {
-                self.control(&ctx, Control::BeginJob).call((
-                    job.listen.as_str(),
-                    info.iteration as f64,
-                    info.iteration_count as f64,
-                    info.request_name.as_str(),
-                    info.request_id.as_str(),
-                    location,
-                ))
-            });
+            let _: rquickjs::Result<Value> = self.control(&ctx, Control::BeginJob).call((
+                job.listen.as_str(),
+                info.iteration as f64,
+                info.iteration_count as f64,
+                info.request_name.as_str(),
+                info.request_id.as_str(),
+            ));
         });
         let mut outcome = ScriptOutcome::default();
         for script in job.scripts {

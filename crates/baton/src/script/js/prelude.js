@@ -16,8 +16,10 @@
     });
     var sdk = sdkFactory();
     var hasOwn = Object.prototype.hasOwnProperty;
-    var job = { info: {} };
-    var script = { file: '', tests: {}, error: undefined, overrides: undefined };
+    // The current job's and script's state. Each is one object, reset when a job or script
+    // begins, so that nothing one job or script cached reaches the next.
+    var job = { info: {}, request: undefined, requestSnapshot: undefined, response: undefined, cookies: undefined, legacyRequest: undefined, location: undefined };
+    var script = { file: '', current: '', tests: undefined, error: undefined, overrides: undefined, skipped: false };
     var callbacks = new Map();
     var baton = {};
 
@@ -465,7 +467,6 @@
     var expect = function (value, message) { return chai().expect(value, message); };
     expect.fail = function () { var e = chai().expect; return e.fail.apply(e, arguments); };
 
-    var location = [];
     var pm = {
         info: {},
         globals: new Scope(SCOPES.globals),
@@ -484,10 +485,22 @@
                 // Like Postman: pending timers and callbacks of this script are dropped.
                 script.skipped = true;
             },
-            location: location
+            location: undefined
         },
         sendRequest: sendRequest
     };
+    // The names of the folders above the item and the item's own, with the current script's
+    // place as `current`; asked of the host the first time a job's scripts read it.
+    Object.defineProperty(pm.execution, 'location', {
+        get: function () {
+            var location = job.location || (job.location = host.location());
+            location.current = script.current;
+            return location;
+        },
+        set: function (value) { job.location = value; },
+        enumerable: true,
+        configurable: true
+    });
     define(pm, 'request', function () {
         if (!job.request) {
             job.request = new sdk.Request(host.request());
@@ -580,7 +593,7 @@
     // ---- legacy interface --------------------------------------------------------------------
     function legacyResponse() { return pm.response; }
     var legacy = {
-        tests: function () { return script.tests; },
+        tests: function () { return script.tests || (script.tests = {}); },
         responseBody: function () { var r = legacyResponse(); return r ? r.text() : undefined; },
         responseCode: function () {
             var r = legacyResponse();
@@ -714,18 +727,18 @@
     });
 
     // ---- lifecycle ---------------------------------------------------------------------------
-    // What the prelude knows of the current job. Only the prelude reads `info`, so one object
-    // serves every job; `job` itself is new per job, so nothing one job cached reaches the next.
-    var jobInfo = { eventName: undefined, iteration: 0, iterationCount: 0, requestName: undefined, requestId: undefined };
-    var idleJob = { info: jobInfo };
-    baton.beginJob = function (eventName, iteration, iterationCount, requestName, requestId, names) {
-        var info = jobInfo;
+    // What the prelude knows of the current job. Only the prelude reads `info`.
+    function clearJob() {
+        job.request = job.requestSnapshot = job.response = job.cookies = job.legacyRequest = job.location = undefined;
+    }
+    baton.beginJob = function (eventName, iteration, iterationCount, requestName, requestId) {
+        var info = job.info;
         info.eventName = eventName;
         info.iteration = iteration;
         info.iterationCount = iterationCount;
         info.requestName = requestName;
         info.requestId = requestId;
-        job = { info: info };
+        clearJob();
         showResponseGlobals(eventName === 'test');
         var i = pm.info;
         i.eventName = eventName;
@@ -733,17 +746,18 @@
         i.iterationCount = iterationCount;
         i.requestName = requestName;
         i.requestId = requestId;
-        location.length = 0;
-        Array.prototype.push.apply(location, names);
     };
     baton.beginScript = function (file, current) {
-        // `overrides` (legacy globals a script assigned) is made on the first assignment.
-        script = { file: file, tests: {}, error: undefined, overrides: undefined };
-        location.current = current;
+        // `tests` (the legacy results object) is made when the script first reads it, and
+        // `overrides` (legacy globals a script assigned) on the first assignment.
+        script.file = file;
+        script.current = current;
+        script.tests = script.error = script.overrides = undefined;
+        script.skipped = false;
     };
     baton.endScript = function () {
         var tests = script.tests;
-        if (tests && typeof tests === 'object') {
+        if (tests !== undefined && tests !== null && typeof tests === 'object') {
             var names = Object.keys(tests);
             for (var i = 0; i < names.length; i++) {
                 var value = tests[names[i]];
@@ -757,7 +771,7 @@
     };
     baton.endJob = function (prerequest) {
         var request = job.request, snapshot = job.requestSnapshot;
-        job = idleJob;
+        clearJob();
         if (!prerequest || !request) { return undefined; }
         var json = request.toJSON ? request.toJSON() : request;
         return JSON.stringify(json) === snapshot ? undefined : json;
