@@ -8,8 +8,11 @@
 //! kept only as the place of its text (a [`RequestSlot`]), and built again when it runs.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -17,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::LoadError;
 use super::json::Node;
-use super::model::{Collection, Document, Item, RequestItem, RequestSlot};
+use super::model::{Collection, Document, Event, Item, RequestItem, RequestSlot};
 use super::parse::{SharedScripts, build_collection, build_item, build_request_item};
 use super::source::{is_blank, syntax_error};
 
@@ -49,10 +52,12 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
         document: text,
         failure: RefCell::new(None),
         scripts: RefCell::new(SharedScripts::default()),
+        events: RefCell::new(HashMap::new()),
     };
     let seed = MembersSeed {
         reading: &reading,
         at: at.to_string(),
+        item: false,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = seed
@@ -60,11 +65,11 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
         .and_then(|members| deserializer.end().map(|()| members));
     // An item that failed to build stopped the reading with a placeholder error; its own
     // error is the one to show.
-    if let Some(error) = reading.failure.into_inner() {
+    if let Some(error) = reading.failure.borrow_mut().take() {
         return Err(error);
     }
     let (members, items) = match parsed.map_err(|error| syntax_error(path, text, &error))? {
-        Members::Object { members, items } => (members, items),
+        Members::Object { members, items, .. } => (members, items),
         // Not an object: the checks say what was expected.
         Members::Other(value) => {
             return build_collection(&Node::root(&value, path, at), None, Document::default());
@@ -129,10 +134,13 @@ fn is_api_wrapper(root: &Value) -> bool {
 
 /// An object's members with its `item` array read apart, or any other JSON value.
 enum Members {
-    /// An object: its members but `item`, and the items of `item` when it is an array.
+    /// An object: its members but `item`, and the items of `item` when it is an array. An item's
+    /// `event` is left as the place of its text in the document, so that a request item whose
+    /// scripts have the same text as an earlier one's reuses them unread.
     Object {
         members: Map<String, Value>,
         items: Option<Vec<Item>>,
+        event: Option<Range<usize>>,
     },
     /// Not an object: kept whole, for the error that names what was expected.
     Other(Value),
@@ -143,6 +151,8 @@ struct MembersSeed<'a> {
     reading: &'a Reading<'a>,
     /// The JSON path of the object (`item[2]`), empty for the document.
     at: String,
+    /// Whether the object is an item (and so its `event` text is kept apart), not the document.
+    item: bool,
 }
 
 /// What every seed of one document's reading shares.
@@ -154,6 +164,8 @@ struct Reading<'a> {
     failure: RefCell<Option<LoadError>>,
     /// The request items' scripts read so far.
     scripts: RefCell<SharedScripts>,
+    /// The request items' scripts by the text of their `event` member.
+    events: RefCell<HashMap<&'a str, Option<Arc<Vec<Event>>>>>,
 }
 
 impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
@@ -174,9 +186,15 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
         let mut members = Map::new();
         let mut items = None;
+        let mut event = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == SAVED_RESPONSES {
                 map.next_value::<de::IgnoredAny>()?;
+                continue;
+            }
+            if key == "event" && self.item {
+                let raw = map.next_value::<&RawValue>()?;
+                event = Some(range_of(self.reading.document, raw.get()));
                 continue;
             }
             if key != "item" {
@@ -199,7 +217,11 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
                 }
             }
         }
-        Ok(Members::Object { members, items })
+        Ok(Members::Object {
+            members,
+            items,
+            event,
+        })
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Members, A::Error> {
@@ -251,6 +273,7 @@ impl ItemsSeed<'_> {
         let seed = MembersSeed {
             reading,
             at: at.to_string(),
+            item: true,
         };
         // The text was read as JSON already: this fails only for a child that failed to build,
         // whose error `failure` holds.
@@ -259,28 +282,58 @@ impl ItemsSeed<'_> {
             return Err(error);
         }
         let members = members.map_err(|error| syntax_error(reading.file, text, &error))?;
-        let slot = slot_of(reading.document, text);
+        let range = range_of(reading.document, text);
+        let slot = RequestSlot {
+            start: range.start as u32,
+            end: range.end as u32,
+        };
         let scripts = &mut reading.scripts.borrow_mut();
-        match members {
-            Members::Object { members, items } => {
-                let value = Value::Object(members);
-                build_item(&Node::root(&value, reading.file, at), items, slot, scripts)
-            }
+        let (mut members, items, event) = match members {
+            Members::Object {
+                members,
+                items,
+                event,
+            } => (members, items, event),
             Members::Other(value) => {
-                build_item(&Node::root(&value, reading.file, at), None, slot, scripts)
+                return build_item(&Node::root(&value, reading.file, at), None, slot, scripts);
+            }
+        };
+        // A request item (what `build_item` takes for one) whose `event` text was seen before
+        // has the same scripts, built and checked then.
+        let event = event.map(|range| &reading.document[range]);
+        let request =
+            items.is_none() && !members.contains_key("item") && members.contains_key("request");
+        let known = match event {
+            Some(text) if request => reading.events.borrow().get(text).cloned(),
+            _ => None,
+        };
+        if let (Some(text), None) = (event, &known) {
+            let value = serde_json::from_str(text)
+                .map_err(|error| syntax_error(reading.file, text, &error))?;
+            members.insert("event".to_string(), value);
+        }
+        let value = Value::Object(members);
+        let mut item = build_item(&Node::root(&value, reading.file, at), items, slot, scripts)?;
+        if let (Item::Request(placed), Some(text)) = (&mut item, event) {
+            match known {
+                Some(events) => placed.events = events,
+                None => {
+                    reading
+                        .events
+                        .borrow_mut()
+                        .insert(text, placed.events.clone());
+                }
             }
         }
+        Ok(item)
     }
 }
 
-/// Where `part`, a slice of `document`, lies in it.
-fn slot_of(document: &str, part: &str) -> RequestSlot {
-    // Both offsets fit: the document is at most 4 GiB (checked before reading).
+/// Where `part`, a slice of `document`, lies in it. Both ends fit a `u32`: the document is at
+/// most 4 GiB (checked before reading).
+fn range_of(document: &str, part: &str) -> Range<usize> {
     let start = (part.as_ptr() as usize).saturating_sub(document.as_ptr() as usize);
-    RequestSlot {
-        start: start as u32,
-        end: (start + part.len()) as u32,
-    }
+    start..start + part.len()
 }
 
 impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
@@ -488,5 +541,48 @@ mod tests {
             collection.document.value(),
             serde_json::from_str::<Value>(text).unwrap()
         );
+    }
+
+    #[test]
+    fn request_items_with_the_same_event_text_share_scripts_read_once() {
+        let event = r#"[{"listen": "test", "script": {"exec": ["pm.test('ok', () => 1);"]}}]"#;
+        let text = format!(
+            r#"{{"item": [
+                {{"name": "a", "request": "http://h/a", "event": {event}}},
+                {{"name": "f", "event": {event}, "item": [
+                    {{"name": "b", "request": "http://h/b", "event": {event}}},
+                    {{"name": "c", "request": "http://h/c", "event": [{{"listen": "test", "script": {{"exec": "2"}}}}]}}
+                ]}}
+            ]}}"#
+        );
+        let collection = collection_from_text(text, Path::new("c.json")).unwrap();
+        let events = |item: &Item| match item {
+            Item::Request(placed) => placed.events.clone().expect("scripts"),
+            Item::Folder(_) => panic!("a request item"),
+        };
+        let Item::Folder(folder) = &collection.items[1] else {
+            panic!("a folder");
+        };
+        let (a, b, c) = (
+            events(&collection.items[0]),
+            events(&folder.items[0]),
+            events(&folder.items[1]),
+        );
+        assert!(Arc::ptr_eq(&a, &b), "one list for the same text");
+        assert_eq!(a[0].exec, "pm.test('ok', () => 1);");
+        assert_eq!(c[0].exec, "2");
+        assert_eq!(folder.events, *a, "a folder's scripts are read as before");
+    }
+
+    #[test]
+    fn a_bad_event_is_reported_at_its_item_after_a_good_one() {
+        let text = r#"{"item": [
+            {"name": "a", "request": "http://h/a", "event": [{"listen": "test", "script": {"exec": "1"}}]},
+            {"name": "b", "request": "http://h/b", "event": [{"listen": "test", "script": {"exec": 5}}]}
+        ]}"#;
+        let error = collection_from_text(text.into(), Path::new("c.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("item[1].event[0].script.exec"), "{error}");
     }
 }

@@ -339,7 +339,6 @@ pub fn response_data<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Resu
     data.set("responseTime", response.response_time.as_millis() as f64)?;
     data.set("bodySize", response.body_size() as f64)?;
     data.set("headerSize", response.header_size() as f64)?;
-    data.set("url", response.url.as_str())?;
     data.set("body", String::from_utf8_lossy(&response.body).as_ref())?;
     Ok(data)
 }

@@ -1161,7 +1161,8 @@ fn a_response_that_never_came_fails_status_checks_for_its_missing_code() {
         assert_eq!(failures.len(), 3);
         for (name, message) in failures {
             assert!(
-                message.starts_with("expected PostmanResponse{") && message.ends_with("} to have property 'code'"),
+                message.starts_with("expected PostmanResponse{")
+                    && message.ends_with("} to have property 'code'"),
                 "{name}: {message}"
             );
         }

@@ -52,7 +52,9 @@
             __proto__: null, ssfi: ssfi || ChaiAssertion, lockSsfi: lockSsfi, object: obj, message: msg,
             eql: config.deepEqual || chaiEql
         };
-        return proto.isPrototypeOf(this) ? this : chaiProxify(this);
+        // Made with `new`, it is an assertion (or a subclass's); called on another object, that
+        // object gets chai's Proxy, as chai's constructor gives it.
+        return new.target !== undefined || proto.isPrototypeOf(this) ? this : chaiProxify(this);
     }
     Assertion.prototype = proto;
     Object.getOwnPropertyNames(ChaiAssertion).forEach(function (name) {

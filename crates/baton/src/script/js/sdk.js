@@ -460,9 +460,12 @@
     // use), so that a body that is not JSON fails with Newman's JSONError and its message
     // (`Unexpected token '<' at 1:1`, the line, a caret).
     RS.json = function (reviver, strict) {
-        var text = String(this.text());
-        if (!strict || text.charCodeAt(0) !== 0xFEFF) {
-            try { return JSON.parse(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text, reviver); }
+        // The body as `text()` gives it, read directly unless a script replaced `text`.
+        var body = this._data.body;
+        var text = this.text === RS.text && typeof body === 'string' ? body : String(this.text());
+        var bom = text.charCodeAt(0) === 0xFEFF;
+        if (!strict || !bom) {
+            try { return JSON.parse(bom ? text.slice(1) : text, reviver); }
             catch (ignored) { /* the SDK's parser says why */ }
         }
         return this._sdk().json(reviver, strict);
