@@ -33,18 +33,32 @@ use crate::script::types::{RequestSender, SendFuture};
 const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
 
 /// Every script is wrapped on its own first line so error lines need no mapping (columns on
-/// line 1 are shifted back by the prefix length in the prelude's `describe`).
+/// line 1 are shifted back by the prefix length in the prelude's `describe`). The wrapper is an
+/// async function only for a script that may use top-level `await` when that is allowed
+/// (`--top-level-await`); this one.
 ///
 /// The `try` lets a script end quietly on `throw null` or `throw undefined`, as Newman's sandbox
 /// does, while QuickJS's own empty throw (out of memory so completely that it cannot build an
-/// error) still rejects: the prelude's `__batonThrewNothing` finds no room for a small buffer.
+/// error) still fails the script: the prelude's `__batonThrewNothing` finds no room for a small
+/// buffer.
 const WRAP_START: &str = "(async function () { try {";
 const WRAP_END: &str = "\n} catch (batonThrown) { if (batonThrown == null && __batonThrewNothing()) { return; } throw batonThrown; } })";
 
-/// The same wrapper as a plain function, as Newman's sandbox compiles a script: where a script
-/// compiles only as the body of an async function, it uses `await` outside any function. Padded
-/// to [`WRAP_START`]'s length so that columns on line 1 read the same.
+/// The wrapper of every other script: a plain function, as Newman's sandbox compiles a script
+/// (so `await` can name a variable, and a script that compiles only as an async function's body
+/// uses `await` outside any function). Padded to [`WRAP_START`]'s length so that columns on
+/// line 1 read the same.
 const PLAIN_WRAP_START: &str = "(      function () { try {";
+
+/// How a script's function call ended.
+enum Ran {
+    /// It returned (a plain function, as most scripts are).
+    Returned,
+    /// It threw: the failure, reported once its timers and requests have settled.
+    Threw(ScriptFailure),
+    /// An async function's promise (a script with top-level `await`), settled later.
+    Pending(Persistent<Promise<'static>>),
+}
 
 /// What Newman's sandbox (V8) reports for `await` outside an async function.
 const AWAIT_OUTSIDE_ASYNC: &str =
@@ -317,24 +331,40 @@ impl Realm {
             source.push_str(WRAP_END);
             source
         };
-        let function: Function = ctx
-            .eval_with_options(wrapped(WRAP_START), eval_options(&file))
-            .map_err(|e| as_syntax_error(self.failure(ctx, e, None)))?;
-        if !self.top_level_await && code.contains("await") {
-            let plain: rquickjs::Result<Function> =
-                ctx.eval_with_options(wrapped(PLAIN_WRAP_START), eval_options(&file));
-            if let Err(e) = plain {
+        // A script is a plain function, as in Newman's sandbox, unless top-level `await` is
+        // allowed and it may use it: an async function costs a promise per run.
+        let top_level_await = self.top_level_await && code.contains("await");
+        let start = match top_level_await {
+            true => WRAP_START,
+            false => PLAIN_WRAP_START,
+        };
+        let compiled: rquickjs::Result<Function> =
+            ctx.eval_with_options(wrapped(start), eval_options(&file));
+        let function = match compiled {
+            Ok(function) => function,
+            Err(e) => {
+                let failure = as_syntax_error(self.failure(ctx, e, None));
+                if top_level_await || !code.contains("await") {
+                    return Err(failure);
+                }
+                // What compiles only as an async function's body uses `await` outside one.
+                let as_async: rquickjs::Result<Function> =
+                    ctx.eval_with_options(wrapped(WRAP_START), eval_options(&file));
+                if as_async.is_err() {
+                    let _ = ctx.catch();
+                    return Err(failure);
+                }
                 let failure = ScriptFailure {
                     name: "SyntaxError".into(),
                     message: AWAIT_OUTSIDE_ASYNC.into(),
                     column: None,
-                    ..as_syntax_error(self.failure(ctx, e, None))
+                    ..failure
                 };
                 self.compiled
                     .insert(code.clone(), Compiled::Refused(failure.clone()));
                 return Err(failure);
             }
-        }
+        };
         self.compiled.insert(
             code.clone(),
             Compiled::Function(Persistent::save(ctx, function.clone()), file.clone()),
@@ -365,14 +395,19 @@ impl Realm {
             let begin = self.control(&ctx, Control::BeginScript);
             let _: rquickjs::Result<Value> = begin.call((file.as_str(), current.as_str()));
             begun = true;
-            match function.call::<_, Promise>(()) {
-                Ok(promise) => Ok((Persistent::save(&ctx, promise), file)),
-                Err(e) => Err(self.failure(&ctx, e, Some(&file))),
-            }
+            let ran = match function.call::<_, Value>(()) {
+                Ok(value) if value.is_promise() => match Promise::from_value(value) {
+                    Ok(promise) => Ran::Pending(Persistent::save(&ctx, promise)),
+                    Err(e) => Ran::Threw(self.failure(&ctx, e, Some(&file))),
+                },
+                Ok(_) => Ran::Returned,
+                Err(e) => Ran::Threw(self.failure(&ctx, e, Some(&file))),
+            };
+            Ok((ran, file))
         });
         let error = match started {
             Err(failure) => Some(failure),
-            Ok((promise, file)) => {
+            Ok((ran, file)) => {
                 let idle = self.settle(sender, jar, sent).await;
                 self.deadline.set(None);
                 self.context.clone().with(|ctx| {
@@ -382,7 +417,13 @@ impl Realm {
                         while ctx.execute_pending_job() {}
                         return Some(self.timeout_failure());
                     }
-                    let promise = promise.restore(&ctx).ok()?;
+                    // A script that threw still had its timers and requests settled first, as
+                    // one whose promise rejected does.
+                    let promise = match ran {
+                        Ran::Returned => return None,
+                        Ran::Threw(failure) => return Some(failure),
+                        Ran::Pending(promise) => promise.restore(&ctx).ok()?,
+                    };
                     match promise.state() {
                         PromiseState::Rejected => {
                             let reason = promise

@@ -1168,3 +1168,24 @@ fn a_response_that_never_came_fails_status_checks_for_its_missing_code() {
         }
     });
 }
+
+#[test]
+fn a_script_is_a_plain_function_that_still_settles_its_timers_when_it_throws() {
+    block_on(async {
+        let mut f = Fixture::new();
+        // As in Newman, where a script is a plain function: `await` can name a variable.
+        let run = f
+            .test(
+                "var await = 1;\n\
+                 pm.test('await as a name', () => pm.expect(await).to.equal(1));\n\
+                 setTimeout(() => pm.test('timer', () => {}), 0);\n\
+                 throw new Error('boom');",
+            )
+            .await;
+        let names: Vec<&str> = run.assertions.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["await as a name", "timer"]);
+        assert!(run.assertions.iter().all(|a| a.error.is_none()));
+        let error = run.error.expect("the thrown error");
+        assert_eq!((error.message.as_str(), error.line), ("boom", Some(4)));
+    });
+}
