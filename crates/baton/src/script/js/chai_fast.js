@@ -68,11 +68,11 @@
     // What chai returns after a chain word or a method that returns nothing: a new assertion
     // carrying all of `flags` (chai's `new Assertion()` followed by `transferFlags`, which copies
     // the flags with `for...in`). Every assertion's flags begin with the constructor's five, so
-    // copying them all (a flags object has no prototype and no symbol keys, so `Object.assign`
-    // copies what `for...in` does, in the same order) gives the same object.
+    // copying them all (a flags object has no prototype and no symbol keys, so a spread copies
+    // what `for...in` does, in the same order) gives the same object.
     function successor(flags) {
         var next = Object.create(proto);
-        next.__flags = Object.assign(Object.create(null), flags);
+        next.__flags = { __proto__: null, ...flags };
         return next;
     }
 

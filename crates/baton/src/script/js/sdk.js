@@ -398,11 +398,15 @@
     function ownValue(target, name, value) {
         Object.defineProperty(target, name, { value: value, writable: true, enumerable: true, configurable: true });
     }
+    // What the host gave for each response, kept out of the response's own properties (a
+    // WeakMap entry costs less to make than a hidden property).
+    var RESPONSE_DATA = new WeakMap();
+    function dataOf(response) { return RESPONSE_DATA.get(response) || {}; }
     // The getter and setter are shared by every response, so making one makes no functions.
     // `loadHeaders` stands in for a header list the host left out until it is read.
     var HEADERS = {
         get: function () {
-            var data = this._data, list = new HeaderList(data.headers || (data.loadHeaders ? data.loadHeaders() : []));
+            var data = dataOf(this), list = new HeaderList(data.headers || (data.loadHeaders ? data.loadHeaders() : []));
             ownValue(this, 'headers', list);
             return list;
         },
@@ -423,7 +427,7 @@
             this.responseTime = data.responseTime;
             this.responseSize = data.bodySize;
         }
-        Object.defineProperty(this, '_data', { value: data || {} });
+        RESPONSE_DATA.set(this, data || {});
     }
     Response.isResponse = function (r) { return r instanceof Response; };
     var RS = Response.prototype;
@@ -454,14 +458,17 @@
         set: function (v) { Object.defineProperty(this, '_cookies', { value: v, writable: true }); },
         configurable: true
     });
-    RS.text = function () { return this._data.body === undefined ? undefined : str(this._data.body); };
+    RS.text = function () {
+        var body = dataOf(this).body;
+        return body === undefined ? undefined : str(body);
+    };
     // Plain JSON (after a byte order mark, which Newman's parser drops) is parsed at once; anything
     // else goes to postman-collection's own parser (liquid-json, in the bundled SDK loaded on first
     // use), so that a body that is not JSON fails with Newman's JSONError and its message
     // (`Unexpected token '<' at 1:1`, the line, a caret).
     RS.json = function (reviver, strict) {
         // The body as `text()` gives it, read directly unless a script replaced `text`.
-        var body = this._data.body;
+        var body = dataOf(this).body;
         var text = this.text === RS.text && typeof body === 'string' ? body : String(this.text());
         var bom = text.charCodeAt(0) === 0xFEFF;
         if (!strict || !bom) {
@@ -476,7 +483,7 @@
     // (loaded on first use) answers both.
     RS.details = function () { return this._sdk().details(); };
     RS.size = function () {
-        var body = this._data.bodySize || 0, header = this._data.headerSize || 0;
+        var data = dataOf(this), body = data.bodySize || 0, header = data.headerSize || 0;
         return { body: body, header: header, total: body + header };
     };
     RS.dataURI = function () {
