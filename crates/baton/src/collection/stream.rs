@@ -298,15 +298,10 @@ impl ItemsSeed<'_> {
                 return build_item(&Node::root(&value, reading.file, at), None, slot, scripts);
             }
         };
-        // A request item (what `build_item` takes for one) whose `event` text was seen before
-        // has the same scripts, built and checked then.
+        // An `event` text seen before on a request item has the scripts built (and checked)
+        // then: they are taken as they are, unread.
         let event = event.map(|range| &reading.document[range]);
-        let request =
-            items.is_none() && !members.contains_key("item") && members.contains_key("request");
-        let known = match event {
-            Some(text) if request => reading.events.borrow().get(text).cloned(),
-            _ => None,
-        };
+        let known = event.and_then(|text| reading.events.borrow().get(text).cloned());
         if let (Some(text), None) = (event, &known) {
             let value = serde_json::from_str(text)
                 .map_err(|error| syntax_error(reading.file, text, &error))?;
@@ -314,16 +309,20 @@ impl ItemsSeed<'_> {
         }
         let value = Value::Object(members);
         let mut item = build_item(&Node::root(&value, reading.file, at), items, slot, scripts)?;
-        if let (Item::Request(placed), Some(text)) = (&mut item, event) {
-            match known {
-                Some(events) => placed.events = events,
-                None => {
+        match (&mut item, known) {
+            (Item::Request(placed), Some(events)) => placed.events = events,
+            (Item::Folder(folder), Some(events)) => {
+                folder.events = events.map(|list| list.to_vec()).unwrap_or_default();
+            }
+            (Item::Request(placed), None) => {
+                if let Some(text) = event {
                     reading
                         .events
                         .borrow_mut()
                         .insert(text, placed.events.clone());
                 }
             }
+            (Item::Folder(_), None) => {}
         }
         Ok(item)
     }

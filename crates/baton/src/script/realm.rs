@@ -33,9 +33,9 @@ use crate::script::types::{RequestSender, SendFuture};
 const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
 
 /// Every script is wrapped on its own first line so error lines need no mapping (columns on
-/// line 1 are shifted back by the prefix length in the prelude's `describe`). The wrapper is an
-/// async function only for a script that may use top-level `await` when that is allowed
-/// (`--top-level-await`); this one.
+/// line 1 are shifted back by the prefix length in the prelude's `describe`). This async wrapper
+/// is used only where top-level `await` is allowed (`--top-level-await`) and the script mentions
+/// `await`; every other script gets [`PLAIN_WRAP_START`].
 ///
 /// The `try` lets a script end quietly on `throw null` or `throw undefined`, as Newman's sandbox
 /// does, while QuickJS's own empty throw (out of memory so completely that it cannot build an
@@ -333,7 +333,8 @@ impl Realm {
         };
         // A script is a plain function, as in Newman's sandbox, unless top-level `await` is
         // allowed and it may use it: an async function costs a promise per run.
-        let top_level_await = self.top_level_await && code.contains("await");
+        let mentions_await = code.contains("await");
+        let top_level_await = self.top_level_await && mentions_await;
         let start = match top_level_await {
             true => WRAP_START,
             false => PLAIN_WRAP_START,
@@ -344,7 +345,7 @@ impl Realm {
             Ok(function) => function,
             Err(e) => {
                 let failure = as_syntax_error(self.failure(ctx, e, None));
-                if top_level_await || !code.contains("await") {
+                if top_level_await || !mentions_await {
                     return Err(failure);
                 }
                 // What compiles only as an async function's body uses `await` outside one.

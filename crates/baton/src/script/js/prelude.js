@@ -757,7 +757,7 @@
     };
     baton.endScript = function () {
         var tests = script.tests;
-        if (tests !== undefined && tests !== null && typeof tests === 'object') {
+        if (tests && typeof tests === 'object') {
             var names = Object.keys(tests);
             for (var i = 0; i < names.length; i++) {
                 var value = tests[names[i]];
