@@ -12,6 +12,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use rquickjs::context::EvalOptions;
+use rquickjs::function::Args;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Function, Object, Persistent, Promise, Runtime, Value};
 use serde_json::Value as Json;
@@ -21,7 +22,8 @@ use super::convert::to_js;
 use super::host::{Host, HostOp, SharedHost, cookie_json, header_list, response_data};
 use super::libraries::LibraryLoader;
 use super::types::{
-    ScriptErrorKind, ScriptFailure, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SentRequest,
+    ScriptErrorKind, ScriptFailure, ScriptInfo, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource,
+    SentRequest,
 };
 use super::{DEFAULT_MEMORY_LIMIT, ScriptOptions};
 use crate::collection::LoadError;
@@ -52,8 +54,8 @@ const PLAIN_WRAP_START: &str = "(      function () { try {";
 
 /// How a script's function call ended.
 enum Ran {
-    /// It returned (a plain function, as most scripts are).
-    Returned,
+    /// It returned (a plain function, as most scripts are); `quiet` when it left no timer.
+    Returned { quiet: bool },
     /// It threw: the failure, reported once its timers and requests have settled.
     Threw(ScriptFailure),
     /// An async function's promise (a script with top-level `await`), settled later.
@@ -92,9 +94,8 @@ enum Compiled {
 /// as handles so that no call looks them up by name.
 struct Persistents {
     baton: Persistent<Object<'static>>,
-    begin_job: Persistent<Function<'static>>,
+    run_script: Persistent<Function<'static>>,
     end_job: Persistent<Function<'static>>,
-    begin_script: Persistent<Function<'static>>,
     end_script: Persistent<Function<'static>>,
     fire_timers: Persistent<Function<'static>>,
     next_timer: Persistent<Function<'static>>,
@@ -103,12 +104,17 @@ struct Persistents {
 /// The prelude functions kept in [`Persistents`].
 #[derive(Clone, Copy)]
 enum Control {
-    BeginJob,
+    RunScript,
     EndJob,
-    BeginScript,
     EndScript,
     FireTimers,
     NextTimer,
+}
+
+/// What the prelude is told when a job begins, with the job's first script that runs.
+struct JobStart<'a> {
+    listen: Listen,
+    info: &'a ScriptInfo,
 }
 
 /// A `pm.sendRequest` waiting for its response.
@@ -191,9 +197,8 @@ impl Realm {
                 Ok(Persistent::save(&ctx, f))
             };
             Ok(Persistents {
-                begin_job: function("beginJob")?,
+                run_script: function("runScript")?,
                 end_job: function("endJob")?,
-                begin_script: function("beginScript")?,
                 end_script: function("endScript")?,
                 fire_timers: function("fireTimers")?,
                 next_timer: function("nextTimer")?,
@@ -229,9 +234,8 @@ impl Realm {
     fn control<'js>(&self, ctx: &Ctx<'js>, which: Control) -> Function<'js> {
         let p = self.persistent.as_ref().expect("realm is initialised");
         let function = match which {
-            Control::BeginJob => &p.begin_job,
+            Control::RunScript => &p.run_script,
             Control::EndJob => &p.end_job,
-            Control::BeginScript => &p.begin_script,
             Control::EndScript => &p.end_script,
             Control::FireTimers => &p.fire_timers,
             Control::NextTimer => &p.next_timer,
@@ -259,20 +263,15 @@ impl Realm {
                 ..Host::default()
             };
         }
-        self.context.with(|ctx| {
-            let info = &job.info;
-            let _: rquickjs::Result<Value> = self.control(&ctx, Control::BeginJob).call((
-                job.listen.as_str(),
-                info.iteration as f64,
-                info.iteration_count as f64,
-                info.request_name.as_str(),
-                info.request_id.as_str(),
-            ));
-        });
         let mut outcome = ScriptOutcome::default();
+        // The job begins in the prelude with its first script that runs (see `runScript`).
+        let mut begin = Some(JobStart {
+            listen: job.listen,
+            info: &job.info,
+        });
         for script in job.scripts {
             let run = self
-                .run_script(script, job.sender, job.cookies, &mut outcome.sent)
+                .run_script(script, &mut begin, job.sender, job.cookies, &mut outcome.sent)
                 .await;
             outcome.runs.push(run);
             self.host.borrow_mut().scopes.settle_undefined();
@@ -281,14 +280,17 @@ impl Realm {
                 break;
             }
         }
-        let changed = self.context.with(|ctx| {
-            let end = self.control(&ctx, Control::EndJob);
-            let value: Value = end.call((prerequest,)).ok()?;
-            if value.is_undefined() {
-                return None;
-            }
-            super::convert::from_js(&ctx, value).ok()
-        });
+        // Only a pre-request job that ran a script can have changed its request.
+        let changed = match prerequest && begin.is_none() {
+            true => self.context.with(|ctx| {
+                let value: Value = self.control(&ctx, Control::EndJob).call(()).ok()?;
+                if value.is_undefined() {
+                    return None;
+                }
+                super::convert::from_js(&ctx, value).ok()
+            }),
+            false => None,
+        };
         let mut h = self.host.borrow_mut();
         *job.scopes = std::mem::take(&mut h.scopes);
         *job.request = h.request.take().unwrap_or_default();
@@ -376,6 +378,7 @@ impl Realm {
     async fn run_script(
         &mut self,
         script: &ScriptSource,
+        begin: &mut Option<JobStart<'_>>,
         sender: &dyn RequestSender,
         jar: &CookieJar,
         sent: &mut Vec<SentRequest>,
@@ -393,15 +396,17 @@ impl Realm {
         let mut begun = false;
         let started = self.context.clone().with(|ctx| {
             let (function, file) = self.compile(&ctx, &script.code)?;
-            let begin = self.control(&ctx, Control::BeginScript);
-            let _: rquickjs::Result<Value> = begin.call((file.as_str(), current.as_str()));
+            let called = self.run_args(&ctx, function, &file, &current, begin.take());
             begun = true;
-            let ran = match function.call::<_, Value>(()) {
+            let ran = match called {
                 Ok(value) if value.is_promise() => match Promise::from_value(value) {
                     Ok(promise) => Ran::Pending(Persistent::save(&ctx, promise)),
                     Err(e) => Ran::Threw(self.failure(&ctx, e, Some(&file))),
                 },
-                Ok(_) => Ran::Returned,
+                // `false`: no timer is pending.
+                Ok(value) => Ran::Returned {
+                    quiet: value.as_bool() == Some(false),
+                },
                 Err(e) => Ran::Threw(self.failure(&ctx, e, Some(&file))),
             };
             Ok((ran, file))
@@ -409,7 +414,10 @@ impl Realm {
         let error = match started {
             Err(failure) => Some(failure),
             Ok((ran, file)) => {
-                let idle = self.settle(sender, jar, sent).await;
+                let idle = match matches!(ran, Ran::Returned { quiet: true }) && self.is_idle() {
+                    true => Idle::Done,
+                    false => self.settle(sender, jar, sent).await,
+                };
                 self.deadline.set(None);
                 self.context.clone().with(|ctx| {
                     if matches!(idle, Idle::TimedOut) || self.interrupted.get() {
@@ -421,7 +429,7 @@ impl Realm {
                     // A script that threw still had its timers and requests settled first, as
                     // one whose promise rejected does.
                     let promise = match ran {
-                        Ran::Returned => return None,
+                        Ran::Returned { .. } => return None,
                         Ran::Threw(failure) => return Some(failure),
                         Ran::Pending(promise) => promise.restore(&ctx).ok()?,
                     };
@@ -579,6 +587,36 @@ impl Realm {
                 return Idle::TimedOut;
             }
         }
+    }
+
+    /// The arguments of the prelude's `runScript`: the script's function, file and location,
+    /// and the job's facts when the job begins with it.
+    fn run_args<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        function: Function<'js>,
+        file: &str,
+        current: &str,
+        job: Option<JobStart<'_>>,
+    ) -> rquickjs::Result<Value<'js>> {
+        let mut args = Args::new(ctx.clone(), 8);
+        args.push_arg(function)?;
+        args.push_arg(file)?;
+        args.push_arg(current)?;
+        if let Some(job) = job {
+            args.push_arg(job.listen.as_str())?;
+            args.push_arg(job.info.iteration as f64)?;
+            args.push_arg(job.info.iteration_count as f64)?;
+            args.push_arg(job.info.request_name.as_str())?;
+            args.push_arg(job.info.request_id.as_str())?;
+        }
+        self.control(ctx, Control::RunScript).call_arg(args)
+    }
+
+    /// Whether a script that left no timer has nothing else to settle either: no promise job,
+    /// no request or cookie call, and no deadline or stop reached.
+    fn is_idle(&self) -> bool {
+        !self.runtime.is_job_pending() && self.host.borrow().ops.is_empty() && !self.late()
     }
 
     fn late(&self) -> bool {

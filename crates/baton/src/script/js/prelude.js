@@ -731,7 +731,7 @@
     function clearJob() {
         job.request = job.requestSnapshot = job.response = job.cookies = job.legacyRequest = job.location = undefined;
     }
-    baton.beginJob = function (eventName, iteration, iterationCount, requestName, requestId) {
+    function beginJob(eventName, iteration, iterationCount, requestName, requestId) {
         var info = job.info;
         info.eventName = eventName;
         info.iteration = iteration;
@@ -746,14 +746,22 @@
         i.iterationCount = iterationCount;
         i.requestName = requestName;
         i.requestId = requestId;
-    };
-    baton.beginScript = function (file, current) {
+    }
+    // Runs one script (`fn`, its compiled function) in one call from the engine: the job begins
+    // with its first script (`eventName` and the rest are left out for the others), then the
+    // script's own state. Returns what the script returned when that is not `undefined` (an
+    // async script's promise), else whether a timer is pending: `false` tells the engine that,
+    // unless a request, cookie call or promise job is waiting, there is nothing to settle.
+    baton.runScript = function (fn, file, current, eventName, iteration, iterationCount, requestName, requestId) {
+        if (eventName !== undefined) { beginJob(eventName, iteration, iterationCount, requestName, requestId); }
         // `tests` (the legacy results object) is made when the script first reads it, and
         // `overrides` (legacy globals a script assigned) on the first assignment.
         script.file = file;
         script.current = current;
         script.tests = script.error = script.overrides = undefined;
         script.skipped = false;
+        var value = fn();
+        return value === undefined ? timers.size !== 0 : value;
     };
     baton.endScript = function () {
         var tests = script.tests;
@@ -769,10 +777,12 @@
         if (callbacks.size) { callbacks.clear(); }
         return error === undefined ? undefined : baton.describe(error, script.file);
     };
-    baton.endJob = function (prerequest) {
+    // Ends a pre-request job: the request as its scripts left it, when they changed it. A test
+    // job needs no end of its own: the next job's first script clears what it left.
+    baton.endJob = function () {
         var request = job.request, snapshot = job.requestSnapshot;
         clearJob();
-        if (!prerequest || !request) { return undefined; }
+        if (!request) { return undefined; }
         var json = request.toJSON ? request.toJSON() : request;
         return JSON.stringify(json) === snapshot ? undefined : json;
     };
