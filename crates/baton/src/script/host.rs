@@ -6,7 +6,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use rquickjs::function::Opt;
-use rquickjs::{Ctx, Function, Object, Value};
+use rquickjs::object::{AsProperty, Property, PropertyFlags};
+use rquickjs::{Ctx, FromJs, Function, Object, Value, qjs};
 use serde_json::{Value as Json, json};
 
 use super::convert::{from_js, to_js};
@@ -192,10 +193,13 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         let json = host.borrow().request.as_ref().map(Request::to_json);
         value_or_undefined(&ctx, json.as_ref())
     });
-    native!(ctx, o, "response", host, move |ctx: Ctx<'js>| {
+    native!(ctx, o, "response", host, move |ctx: Ctx<'js>,
+                                            shape: ResponseShape<
+        'js,
+    >| {
         let h = host.borrow();
         match &h.response {
-            Some(response) => response_data(&ctx, response).map(Object::into_value),
+            Some(response) => response_object(&ctx, response, shape).map(Object::into_value),
             None => Ok(Value::new_undefined(ctx.clone())),
         }
     });
@@ -327,6 +331,82 @@ fn queue(host: &SharedHost, op: HostOp) -> u32 {
     let id = h.next_op;
     h.ops.push((id, op));
     id
+}
+
+/// What the prelude's `Response` class is made of, handed to the `response` native so that the
+/// job's response is built here, in one call, with the same shape the class's constructor gives:
+/// `[prototype, headers getter, headers setter, data key, header loader]`.
+pub struct ResponseShape<'js> {
+    prototype: Object<'js>,
+    headers: SharedAccessor<'js>,
+    data_key: Value<'js>,
+    load_headers: Value<'js>,
+}
+
+impl<'js> FromJs<'js> for ResponseShape<'js> {
+    fn from_js(ctx: &Ctx<'js>, value: Value<'js>) -> rquickjs::Result<Self> {
+        let parts = rquickjs::Array::from_js(ctx, value)?;
+        Ok(ResponseShape {
+            prototype: parts.get(0)?,
+            headers: SharedAccessor {
+                get: parts.get(1)?,
+                set: parts.get(2)?,
+            },
+            data_key: parts.get(3)?,
+            load_headers: parts.get(4)?,
+        })
+    }
+}
+
+/// An enumerable, configurable accessor property whose getter and setter already exist: every
+/// response shares the same two functions instead of getting new ones.
+struct SharedAccessor<'js> {
+    get: Function<'js>,
+    set: Function<'js>,
+}
+
+impl<'js> AsProperty<'js, ()> for SharedAccessor<'js> {
+    fn config(
+        self,
+        ctx: &Ctx<'js>,
+    ) -> rquickjs::Result<(PropertyFlags, Value<'js>, Value<'js>, Value<'js>)> {
+        let flags = qjs::JS_PROP_HAS_GET
+            | qjs::JS_PROP_HAS_SET
+            | qjs::JS_PROP_HAS_CONFIGURABLE
+            | qjs::JS_PROP_CONFIGURABLE
+            | qjs::JS_PROP_HAS_ENUMERABLE
+            | qjs::JS_PROP_ENUMERABLE;
+        Ok((
+            flags as PropertyFlags,
+            Value::new_undefined(ctx.clone()),
+            self.get.into_value(),
+            self.set.into_value(),
+        ))
+    }
+}
+
+/// The job's response as the prelude's `Response` class makes one (the same prototype, own
+/// properties in the same order, the same shared `headers` accessor), with its host data (the
+/// body, the sizes and how to load the headers, which most scripts never read) under the
+/// class's hidden key.
+fn response_object<'js>(
+    ctx: &Ctx<'js>,
+    response: &Response,
+    shape: ResponseShape<'js>,
+) -> rquickjs::Result<Object<'js>> {
+    let object = Object::new_proto(ctx.clone(), Some(&shape.prototype))?;
+    object.set("code", response.code)?;
+    object.set("status", response.status.as_str())?;
+    object.prop("headers", shape.headers)?;
+    object.set("responseTime", response.response_time.as_millis() as f64)?;
+    object.set("responseSize", response.body_size() as f64)?;
+    let data = Object::new(ctx.clone())?;
+    data.set("body", String::from_utf8_lossy(&response.body).as_ref())?;
+    data.set("bodySize", response.body_size() as f64)?;
+    data.set("headerSize", response.header_size() as f64)?;
+    data.set("loadHeaders", shape.load_headers)?;
+    object.prop(shape.data_key, Property::from(data))?;
+    Ok(object)
 }
 
 /// A response as the plain data the prelude's `Response` class wraps, but its header list: most

@@ -271,7 +271,13 @@ impl Realm {
         });
         for script in job.scripts {
             let run = self
-                .run_script(script, &mut begin, job.sender, job.cookies, &mut outcome.sent)
+                .run_script(
+                    script,
+                    &mut begin,
+                    job.sender,
+                    job.cookies,
+                    &mut outcome.sent,
+                )
                 .await;
             outcome.runs.push(run);
             self.host.borrow_mut().scopes.settle_undefined();

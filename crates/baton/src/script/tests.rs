@@ -266,6 +266,110 @@ fn chai_keeps_its_property_checks_and_positions_behind_the_shared_proxy() {
 }
 
 #[test]
+fn the_hosts_response_is_shaped_as_the_response_class_makes_one() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "const describe = (o) => Object.getOwnPropertyNames(o).map((k) => {\n\
+                   const d = Object.getOwnPropertyDescriptor(o, k);\n\
+                   return [k, 'get' in d, d.enumerable, d.configurable, d.writable].join(':');\n\
+                 }).join(' ');\n\
+                 const r = pm.response, Made = r.constructor;\n\
+                 const made = new Made({ code: 200, status: 'OK', responseTime: 1, bodySize: 2, body: '{}', headers: [] });\n\
+                 console.log(describe(r) === describe(made), Object.getPrototypeOf(r) === Made.prototype, Made.name);\n\
+                 console.log(describe(r));\n\
+                 const hidden = Object.getOwnPropertySymbols(r);\n\
+                 console.log(hidden.length, r.propertyIsEnumerable(hidden[0]), JSON.stringify(Object.keys(r)));\n\
+                 console.log(r.text().length, made.text(), r.headers.get('x-trace'), describe(r).split(' ')[2]);",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(
+            messages(&run),
+            [
+                "true true PostmanResponse",
+                "code:false:true:true:true status:false:true:true:true headers:true:true:true: \
+                 responseTime:false:true:true:true responseSize:false:true:true:true",
+                r#"1 false ["code","status","headers","responseTime","responseSize"]"#,
+                "49 {} abc headers:false:true:true:true",
+            ]
+        );
+    });
+}
+
+#[test]
+fn a_job_begins_with_its_first_script_that_compiles() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let outcome = f
+            .run_many(
+                Listen::Test,
+                &[
+                    "this does not compile (",
+                    "console.log(pm.info.eventName, pm.info.requestName, pm.response.code)",
+                ],
+            )
+            .await;
+        assert_eq!(
+            outcome.runs[0].error.as_ref().unwrap().kind,
+            super::ScriptErrorKind::Syntax
+        );
+        assert_eq!(messages(&outcome.runs[1]), ["test Item 200"]);
+    });
+}
+
+#[test]
+fn a_test_jobs_request_changes_do_not_reach_the_next_pre_request_job() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let before = f.request.clone();
+        let test = f
+            .test("pm.request.headers.add({ key: 'x-test', value: '1' }); pm.request.url.query.add('t=1');")
+            .await;
+        assert_eq!(test.error, None);
+        // A pre-request job whose only script does not compile, then one that does not touch
+        // the request: neither hands back a changed request.
+        let refused = f.pre("this does not compile (").await;
+        assert!(refused.runs[0].error.is_some());
+        assert_eq!(f.request, before);
+        let quiet = f.pre("pm.environment.set('ran', true);").await;
+        assert_eq!(quiet.runs[0].error, None);
+        assert_eq!(f.request, before);
+    });
+}
+
+#[test]
+fn a_test_that_returns_an_assertion_or_a_thenable_is_recorded_once() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "pm.test('assertion', () => pm.response.to.have.status(200));\n\
+                 pm.test('failing assertion', () => pm.expect(1).to.not.equal(1));\n\
+                 pm.test('thenable', () => ({ then(ok, fail) { setTimeout(() => fail(new RangeError('late')), 1); } }));\n\
+                 pm.test('object', () => ({ then: 1 }));",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        let summary: Vec<(&str, Option<&str>)> = run
+            .assertions
+            .iter()
+            .map(|a| (a.name.as_str(), a.error.as_ref().map(|e| e.name.as_str())))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("assertion", None),
+                ("failing assertion", Some("AssertionError")),
+                ("object", None),
+                ("thenable", Some("RangeError")),
+            ]
+        );
+    });
+}
+
+#[test]
 fn syntax_error_is_a_failure_with_position() {
     block_on(async {
         let mut f = Fixture::new();

@@ -8,7 +8,7 @@
 // calls and no trap on the way: they make objects with the same prototype, the same flags in the
 // same order and the same checks on unknown properties, and they leave every failure (and its
 // message) to chai's own code. Run once, when chai loads, before Postman's assertions are added,
-// so those get the faster helpers too.
+// so those get the faster helpers too. Returns objects for the caller to keep for the run.
 (function (chai) {
     'use strict';
 
@@ -48,6 +48,19 @@
     // object, in the same order. The prototype, and so `instanceof` and every assertion, stays
     // chai's.
     var chaiEql = util.eql;
+    // An assertion gets its `__flags`, and a flags object its five properties one at a time:
+    // these objects, one per step and returned to the prelude to keep, keep each step's shape
+    // alive for the constructor and `successor` (see `shapeKeepers` in sdk.js).
+    var assertionShape = Object.create(proto);
+    assertionShape.__flags = undefined;
+    var SHAPES = [
+        assertionShape,
+        { __proto__: null, ssfi: 0 },
+        { __proto__: null, ssfi: 0, lockSsfi: 0 },
+        { __proto__: null, ssfi: 0, lockSsfi: 0, object: 0 },
+        { __proto__: null, ssfi: 0, lockSsfi: 0, object: 0, message: 0 },
+        { __proto__: null, ssfi: 0, lockSsfi: 0, object: 0, message: 0, eql: 0 }
+    ];
     function Assertion(obj, msg, ssfi, lockSsfi) {
         this.__flags = {
             __proto__: null, ssfi: ssfi || ChaiAssertion, lockSsfi: lockSsfi, object: obj, message: msg,
@@ -122,4 +135,6 @@
         var ok = flags && flags.negate ? !expr : expr;
         if (!ok) { return chaiAssert.apply(this, arguments); }
     };
+
+    return SHAPES;
 })

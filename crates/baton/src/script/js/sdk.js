@@ -392,16 +392,31 @@
     };
     RP.toString = function () { return this.method + ' ' + String(this.url); };
 
+    // QuickJS shares one shape (prototype, property names and flags) among objects built the
+    // same way, but only while an object of that shape lives: otherwise every property added to
+    // every new object allocates and grows a shape of its own, which costs more than the
+    // property itself. The objects this returns, one per step of building an object of `proto`
+    // with `steps` (each adds one property), keep every step's shape alive while they are kept,
+    // so that objects built the same way (a response, in the host too) only follow them.
+    function shapeKeepers(proto, steps) {
+        return steps.map(function (step, last) {
+            var o = Object.create(proto);
+            for (var i = 0; i <= last; i++) { steps[i](o); }
+            return o;
+        });
+    }
+
     // ---- Response ----------------------------------------------------------------------------
     // Shaped as a data property once read; most scripts never read the headers, so the list is
     // made on first use.
     function ownValue(target, name, value) {
         Object.defineProperty(target, name, { value: value, writable: true, enumerable: true, configurable: true });
     }
-    // What the host gave for each response, kept out of the response's own properties (a
-    // WeakMap entry costs less to make than a hidden property).
-    var RESPONSE_DATA = new WeakMap();
-    function dataOf(response) { return RESPONSE_DATA.get(response) || {}; }
+    // What the host gave for each response (the body, the sizes, how to load the headers), kept
+    // under a symbol that scripts do not hold, in a property that is neither enumerable nor
+    // writable.
+    var DATA = Symbol('response data');
+    function dataOf(response) { return (response !== null && response !== undefined && response[DATA]) || {}; }
     // The getter and setter are shared by every response, so making one makes no functions.
     // `loadHeaders` stands in for a header list the host left out until it is read.
     var HEADERS = {
@@ -427,7 +442,7 @@
             this.responseTime = data.responseTime;
             this.responseSize = data.bodySize;
         }
-        RESPONSE_DATA.set(this, data || {});
+        Object.defineProperty(this, DATA, { value: data || {} });
     }
     Response.isResponse = function (r) { return r instanceof Response; };
     var RS = Response.prototype;
@@ -515,7 +530,20 @@
         Object.defineProperty(pair[0], 'name', { value: pair[1], configurable: true });
     });
 
+    // The job's response is made by the host in one call, with the constructor's shape (see
+    // `ResponseShape` in host.rs): the prototype, the `headers` accessor and the data key.
+    var responseShape = [RS, HEADERS.get, HEADERS.set, DATA];
+    // Steps for `shapeKeepers`: each adds one property as the constructor (and the host) does.
+    function assigns(name) { return function (o) { o[name] = 0; }; }
+    function defines(name, descriptor) { return function (o) { Object.defineProperty(o, name, descriptor); }; }
+    var shapes = shapeKeepers(RS, [assigns('code'), assigns('status'), defines('headers', HEADERS),
+        assigns('responseTime'), assigns('responseSize'), defines(DATA, { value: {} })])
+        .concat(shapeKeepers(Object.prototype,
+            [assigns('body'), assigns('bodySize'), assigns('headerSize'), assigns('loadHeaders')]));
+
     return {
+        responseShape: responseShape,
+        shapes: shapes,
         Property: Property, QueryParam: QueryParam, PropertyList: PropertyList, HeaderList: HeaderList,
         QueryList: QueryList, Cookie: Cookie, CookieList: CookieList, Url: Url, RequestBody: RequestBody,
         RequestAuth: RequestAuth, Request: Request, Response: Response
