@@ -1,7 +1,7 @@
 //! The terminal reporter: a line per request with its tests as they finish, console output, an end
 //! table in Newman's layout, and one failure block per failure showing where it happened.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::time::Duration;
 
 use crate::http::{Response, WireRequest};
@@ -37,14 +37,19 @@ pub struct CliOptions {
 
 /// Writes the run to a terminal or any writer.
 pub struct CliReporter<W: Write> {
-    out: W,
+    /// Buffered, and flushed when a step of the run is shown whole (an item begins or ends, a
+    /// warning, the end): one write per step instead of one per line.
+    out: BufWriter<W>,
     options: CliOptions,
 }
 
 impl<W: Write> CliReporter<W> {
     /// A reporter writing to `out`.
     pub fn new(out: W, options: CliOptions) -> Self {
-        CliReporter { out, options }
+        CliReporter {
+            out: BufWriter::new(out),
+            options,
+        }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -213,25 +218,29 @@ impl<W: Write> Reporter for CliReporter<W> {
         if !self.options.no_banner {
             let _ = writeln!(self.out, "baton\n\n{collection_name}");
         }
+        let _ = self.out.flush();
     }
 
     fn iteration(&mut self, iteration: usize, count: usize) {
         if count > 1 {
             let _ = writeln!(self.out, "\nIteration {}/{count}", iteration + 1);
         }
+        let _ = self.out.flush();
     }
 
     fn before_item(&mut self, path: &[String]) {
         let arrow = if self.options.ascii { "->" } else { "→" };
         let _ = writeln!(self.out, "\n{arrow} {}", path.join(" / "));
+        let _ = self.out.flush();
     }
 
     fn warning(&mut self, message: &str) {
         let _ = writeln!(self.out, "  {} {message}", self.paint("33", "warning:"));
+        let _ = self.out.flush();
     }
 
     fn request(&mut self, execution: &Execution, masker: &Masker) {
-        // Shown as soon as the response is in: pre-request console, then the request.
+        // The pre-request console, then the request; shown with the item's tests (`item`).
         self.write_console(&execution.prerequest, masker);
         if let Some(wire) = &execution.wire {
             let masked_url = masker.mask(&wire.sent_url());
@@ -277,9 +286,35 @@ impl<W: Write> Reporter for CliReporter<W> {
         let arrow = if self.options.ascii { "<>" } else { "↻" };
         let text = format!("  {arrow} {reason}: trying again in {}ms", wait.as_millis());
         let _ = writeln!(self.out, "{}", self.paint("33", &text));
+        let _ = self.out.flush();
     }
 
     fn item(&mut self, execution: &Execution, masker: &Masker) {
+        self.write_item(execution, masker);
+        let _ = self.out.flush();
+    }
+
+    fn done(&mut self, summary: &RunSummary) {
+        let _ = writeln!(self.out);
+        if !self.options.no_summary {
+            let _ = self.write_table(summary);
+        }
+        if let Some(reason) = &summary.stopped {
+            let _ = writeln!(self.out, "\nThe run stopped early: {reason}.");
+        }
+        if !self.options.no_failures && !summary.failures.is_empty() {
+            let _ = writeln!(self.out);
+            for (index, failure) in summary.failures.iter().enumerate() {
+                let _ = self.write_failure(index + 1, failure);
+            }
+        }
+        let _ = self.out.flush();
+    }
+}
+
+impl<W: Write> CliReporter<W> {
+    /// An item's retries, console output, tests and script errors.
+    fn write_item(&mut self, execution: &Execution, masker: &Masker) {
         if execution.retries > 0 {
             let times = match execution.retries {
                 1 => "once".to_string(),
@@ -359,22 +394,5 @@ impl<W: Write> Reporter for CliReporter<W> {
                 );
             }
         }
-    }
-
-    fn done(&mut self, summary: &RunSummary) {
-        let _ = writeln!(self.out);
-        if !self.options.no_summary {
-            let _ = self.write_table(summary);
-        }
-        if let Some(reason) = &summary.stopped {
-            let _ = writeln!(self.out, "\nThe run stopped early: {reason}.");
-        }
-        if !self.options.no_failures && !summary.failures.is_empty() {
-            let _ = writeln!(self.out);
-            for (index, failure) in summary.failures.iter().enumerate() {
-                let _ = self.write_failure(index + 1, failure);
-            }
-        }
-        let _ = self.out.flush();
     }
 }

@@ -203,6 +203,17 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
             None => Ok(Value::new_undefined(ctx.clone())),
         }
     });
+    // JSON text as `JSON.parse` reads it, or `undefined` (which no JSON text is) to leave the
+    // text to `JSON.parse`.
+    let parse_json = |ctx: Ctx<'js>, text: rquickjs::String<'js>| {
+        let text = text.to_string().ok();
+        let value = text.and_then(|text| super::json::parse(&ctx, &text));
+        value.unwrap_or_else(|| Value::new_undefined(ctx.clone()))
+    };
+    o.set(
+        "parseJson",
+        Function::new(ctx.clone(), parse_json)?.with_name("parseJson")?,
+    )?;
     native!(ctx, o, "location", host, move |ctx: Ctx<'js>| {
         let names = rquickjs::Array::new(ctx.clone())?;
         for (index, name) in host.borrow().location.iter().enumerate() {

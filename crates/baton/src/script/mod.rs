@@ -7,6 +7,7 @@
 
 mod convert;
 mod host;
+mod json;
 mod libraries;
 mod realm;
 mod types;

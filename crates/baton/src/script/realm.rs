@@ -248,14 +248,14 @@ impl Realm {
 
     pub async fn run_job(&mut self, mut job: ScriptJob<'_>) -> ScriptOutcome {
         let prerequest = job.listen == Listen::Prerequest;
-        let cookies = page_cookies(job.cookies, job.response, job.request, job.scopes);
+        let cookies = page_cookies(job.cookies, job.response.as_ref(), job.request, job.scopes);
         {
             let mut h = self.host.borrow_mut();
             *h = Host {
                 scopes: std::mem::take(job.scopes),
                 // Lent to the script for the job and given back at its end, as the scopes are.
                 request: Some(std::mem::take(job.request)),
-                response: job.response.cloned(),
+                response: job.response.take(),
                 cookies,
                 prerequest,
                 next_op: h.next_op,
@@ -309,7 +309,7 @@ impl Realm {
         }
         outcome.next_request = h.next_request.take();
         outcome.skip_request = h.skip_request;
-        h.response = None;
+        *job.response = h.response.take();
         h.cookies.clear();
         outcome
     }

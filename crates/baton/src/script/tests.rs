@@ -97,10 +97,9 @@ impl Fixture {
             scripts: &scripts,
             scopes: &mut self.scopes,
             request: &mut self.request,
-            response: if listen == Listen::Test {
-                self.response.as_ref()
-            } else {
-                None
+            response: match listen {
+                Listen::Test => &mut self.response,
+                Listen::Prerequest => &mut None,
             },
             info: ScriptInfo {
                 iteration: 0,
@@ -366,6 +365,48 @@ fn a_test_that_returns_an_assertion_or_a_thenable_is_recorded_once() {
                 ("thenable", Some("RangeError")),
             ]
         );
+    });
+}
+
+#[test]
+fn response_json_reads_every_text_as_json_parse_does() {
+    // Each body is read by `pm.response.json()` (the host's reader, or JSON.parse where the
+    // host's does not read it the same) and by JSON.parse, and shown with key order, -0 and
+    // prototypes.
+    let bodies = [
+        r#"{"id":"abc","n":42,"ok":true,"none":null,"list":[1,"two",{"three":3}]}"#,
+        r#"{"__proto__":{"polluted":1},"a":1}"#,
+        r#"{"b":1,"a":2,"b":3}"#,
+        r#"{"2":"x","1":"y","a":1,"10":"z"}"#,
+        r#"[-0,0,-1,1e400,-1e400,5e-324,2.2250738585072011e-308,7.038531e-26,0.1]"#,
+        r#"[9007199254740993,123456789012345678901234567890,-9223372036854775809,4294967296]"#,
+        r#"[1.00000000000000011102230246251565404236316680908203125,1.7976931348623157e308]"#,
+        r#"["\ud800","\u00e9\n\"","é ✓ 😀","\ud83d\ude00"]"#,
+        " \t\r\n{ \"spaced\" : [ ] } \n",
+        "\"just a string\"",
+    ];
+    let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+    block_on(async {
+        let mut f = Fixture::new();
+        for body in bodies.iter().copied().chain([deep.as_str()]) {
+            f.response = Some(response(200, body));
+            let run = f
+                .test(
+                    "const show = (v) => typeof v === 'number' ? (Object.is(v, -0) ? '-0' : String(v))\n\
+                       : typeof v !== 'object' || v === null ? JSON.stringify(v)\n\
+                       : Array.isArray(v) ? '[' + v.map(show).join(',') + ']'\n\
+                       : '{' + Object.keys(v).map((k) => JSON.stringify(k) + ':' + show(v[k])).join(',') + '}'\n\
+                         + (Object.getPrototypeOf(v) === Object.prototype ? '' : ' with another prototype');\n\
+                     const a = show(pm.response.json()), b = show(JSON.parse(pm.response.text()));\n\
+                     console.log(a === b ? 'same' : a + ' <> ' + b);",
+                )
+                .await;
+            assert_eq!(run.error, None, "{body}");
+            assert_eq!(messages(&run), ["same"], "{body}");
+        }
+        f.response = Some(response(200, r#"{"a":}"#));
+        let run = f.test("pm.response.json();").await;
+        assert_eq!(run.error.unwrap().name, "JSONError");
     });
 }
 

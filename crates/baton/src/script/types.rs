@@ -56,8 +56,9 @@ pub struct ScriptJob<'a> {
     pub scopes: &'a mut Scopes,
     /// The request about to be sent (pre-request scripts may change it) or that was sent.
     pub request: &'a mut Request,
-    /// The response, for test scripts (absent when the request failed on the network).
-    pub response: Option<&'a Response>,
+    /// The response, for test scripts (absent when the request failed on the network); lent
+    /// to the scripts for the job and given back at its end, as the scopes are.
+    pub response: &'a mut Option<Response>,
     /// `pm.info` facts.
     pub info: ScriptInfo,
     /// The run's cookie jar.

@@ -45,8 +45,11 @@ pub fn is_masked(variable: &Variable) -> bool {
 }
 
 /// Variable names that hold credentials even when not typed `secret`.
+///
+/// Asked for every variable after every item, so it compares bytes in place (ASCII letters in
+/// any case) instead of making a lowercase copy and a substring searcher per word.
 fn is_sensitive_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    let name = name.as_bytes();
     // Names that say something about a credential rather than hold one: `tokenUrl`,
     // `tokenEndpointAuthMethod`, `tokenType` ("Bearer" masked everywhere would hide every header).
     const ABOUT: [&str; 14] = [
@@ -65,7 +68,10 @@ fn is_sensitive_name(name: &str) -> bool {
         "algorithm",
         "name",
     ];
-    if ABOUT.iter().any(|suffix| lower.ends_with(suffix)) {
+    if ABOUT
+        .iter()
+        .any(|suffix| ends_with_ignoring_case(name, suffix))
+    {
         return false;
     }
     [
@@ -79,7 +85,19 @@ fn is_sensitive_name(name: &str) -> bool {
         "api_key",
     ]
     .iter()
-    .any(|word| lower.contains(word))
+    .any(|word| contains_ignoring_case(name, word))
+}
+
+/// Whether `text` ends with `suffix` (lowercase ASCII), in any case.
+fn ends_with_ignoring_case(text: &[u8], suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// Whether `text` contains `word` (lowercase ASCII), in any case.
+fn contains_ignoring_case(text: &[u8], word: &str) -> bool {
+    text.windows(word.len())
+        .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
 }
 
 /// Auth helper parameters that carry credentials (an `apikey` helper's `value` too).
@@ -461,6 +479,10 @@ mod tests {
             "password",
             "accessToken",
             "apiKey",
+            "CLIENT_SECRET",
+            "x_API_KEY",
+            "éclair_Token",
+            "Private_Key_PEM",
         ] {
             assert!(is_sensitive_name(name), "{name}");
         }
@@ -469,6 +491,10 @@ mod tests {
             "tokenEndpointAuthMethod",
             "tokenType",
             "secretExpiresIn",
+            "ACCESS_TOKEN_URL",
+            "id",
+            "",
+            "tok",
         ] {
             assert!(!is_sensitive_name(name), "{name}");
         }

@@ -14,7 +14,7 @@
         },
         enumerable: false, writable: false, configurable: false
     });
-    var sdk = sdkFactory();
+    var sdk = sdkFactory(host.parseJson);
     // Objects kept for the run only so that QuickJS keeps their shapes (see `shapeKeepers` in
     // sdk.js): objects built the same way then cost less to make.
     var baton = { shapes: [sdk.shapes] };

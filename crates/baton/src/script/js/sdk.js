@@ -1,7 +1,8 @@
 // The parts of postman-collection's object model that scripts touch: property lists (headers,
 // query parameters, cookies), Url, Request and Response. Returns the classes; `prelude.js` builds
-// `pm.request`, `pm.response`, `pm.cookies` and `pm.sendRequest` results from them.
-(function () {
+// `pm.request`, `pm.response`, `pm.cookies` and `pm.sendRequest` results from them. Takes the
+// host's JSON reader (`parseJson` in host.rs), which `Response.json` asks first.
+(function (parseJson) {
     'use strict';
 
     var hasOwn = Object.prototype.hasOwnProperty;
@@ -487,7 +488,11 @@
         var text = this.text === RS.text && typeof body === 'string' ? body : String(this.text());
         var bom = text.charCodeAt(0) === 0xFEFF;
         if (!strict || !bom) {
-            try { return JSON.parse(bom ? text.slice(1) : text, reviver); }
+            var plain = bom ? text.slice(1) : text, value;
+            // Read by the host when no reviver is called, with JSON.parse's result; `undefined`
+            // when JSON.parse should read it.
+            if (typeof reviver !== 'function' && (value = parseJson(plain)) !== undefined) { return value; }
+            try { return JSON.parse(plain, reviver); }
             catch (ignored) { /* the SDK's parser says why */ }
         }
         return this._sdk().json(reviver, strict);
