@@ -344,6 +344,8 @@ fn script_options(timeout_ms: Option<u64>, top_level_await: bool) -> ScriptOptio
     ScriptOptions {
         timeout: timeout_ms.map(Duration::from_millis),
         top_level_await,
+        // One run per process: its end frees the heap at once.
+        leave_heap_at_exit: true,
         ..ScriptOptions::default()
     }
 }
