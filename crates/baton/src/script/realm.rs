@@ -32,7 +32,7 @@ use crate::http::{CookieError, CookieJar, HttpError, Response};
 use crate::script::types::{RequestSender, SendFuture};
 
 /// The heap size at which QuickJS first collects cycles (see `Realm::new`).
-const GC_THRESHOLD: usize = 8 * 1024 * 1024;
+const GC_THRESHOLD: usize = 4 * 1024 * 1024;
 
 /// How long describing a thrown value may take (its `message` getter, `toString`, Proxy traps).
 const DESCRIBE_BUDGET: Duration = Duration::from_millis(1000);
@@ -151,7 +151,7 @@ impl Realm {
         runtime.set_memory_limit(memory_limit);
         runtime.set_max_stack_size(768 * 1024);
         // QuickJS collects cycles when its heap has grown by half since the last collection,
-        // starting at 256 KiB: loading the pm API and chai (a few MiB) then collected four
+        // starting at 256 KiB: loading the pm API and chai (about 2 MiB) then collected four
         // times, for nothing, since they are all kept. The first collection waits for this.
         runtime.set_gc_threshold(GC_THRESHOLD);
         runtime.set_loader(LibraryLoader, LibraryLoader);
