@@ -319,6 +319,35 @@ fn a_job_begins_with_its_first_script_that_compiles() {
 }
 
 #[test]
+fn a_script_that_returns_still_has_its_timers_and_promises_settled() {
+    block_on(async {
+        let mut f = Fixture::new();
+        for (script, key) in [
+            (
+                "setTimeout(() => pm.environment.set('t1', 1), 1); return false;",
+                "t1",
+            ),
+            (
+                "setTimeout(() => pm.environment.set('t2', 1), 1); return 0;",
+                "t2",
+            ),
+            (
+                "Promise.resolve().then(() => pm.environment.set('t3', 1)); return true;",
+                "t3",
+            ),
+            (
+                "setTimeout(() => pm.environment.set('t4', 1), 1); return { then: 1 };",
+                "t4",
+            ),
+        ] {
+            let run = f.test(script).await;
+            assert_eq!(run.error, None, "{script}");
+            assert_eq!(env(&f.scopes, key), Some(json!(1)), "{script}");
+        }
+    });
+}
+
+#[test]
 fn a_test_jobs_request_changes_do_not_reach_the_next_pre_request_job() {
     block_on(async {
         let mut f = Fixture::new();

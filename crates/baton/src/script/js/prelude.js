@@ -760,9 +760,10 @@
     }
     // Runs one script (`fn`, its compiled function) in one call from the engine: the job begins
     // with its first script (`eventName` and the rest are left out for the others), then the
-    // script's own state. Returns what the script returned when that is not `undefined` (an
-    // async script's promise), else whether a timer is pending: `false` tells the engine that,
-    // unless a request, cookie call or promise job is waiting, there is nothing to settle.
+    // script's own state. Returns what the script returned when that is an object (an async
+    // script's promise, or a plain script's `return`ed one), else whether a timer is pending:
+    // `false` tells the engine that, unless a request, cookie call or promise job is waiting,
+    // there is nothing to settle.
     baton.runScript = function (fn, file, current, eventName, iteration, iterationCount, requestName, requestId) {
         if (eventName !== undefined) { beginJob(eventName, iteration, iterationCount, requestName, requestId); }
         // `tests` (the legacy results object) is made when the script first reads it, and
@@ -772,7 +773,7 @@
         script.tests = script.error = script.overrides = undefined;
         script.skipped = false;
         var value = fn();
-        return value === undefined ? timers.size !== 0 : value;
+        return value !== null && (typeof value === 'object' || typeof value === 'function') ? value : timers.size !== 0;
     };
     baton.endScript = function () {
         var tests = script.tests;
