@@ -193,16 +193,18 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
         let json = host.borrow().request.as_ref().map(Request::to_json);
         value_or_undefined(&ctx, json.as_ref())
     });
-    native!(ctx, o, "response", host, move |ctx: Ctx<'js>,
-                                            shape: ResponseShape<
-        'js,
-    >| {
-        let h = host.borrow();
-        match &h.response {
+    // The job's response, made here in the shape the prelude hands over (`ResponseShape`).
+    let response = {
+        let host = host.clone();
+        move |ctx: Ctx<'js>, shape: ResponseShape<'js>| match &host.borrow().response {
             Some(response) => response_object(&ctx, response, shape).map(Object::into_value),
             None => Ok(Value::new_undefined(ctx.clone())),
         }
-    });
+    };
+    o.set(
+        "response",
+        Function::new(ctx.clone(), response)?.with_name("response")?,
+    )?;
     // JSON text as `JSON.parse` reads it, or `undefined` (which no JSON text is) to leave the
     // text to `JSON.parse`.
     let parse_json = |ctx: Ctx<'js>, text: rquickjs::String<'js>| {
