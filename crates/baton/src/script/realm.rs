@@ -409,7 +409,7 @@ impl Realm {
         let mut begun = false;
         let started = self.context.clone().with(|ctx| {
             let (function, file) = self.compile(&ctx, &script.code)?;
-            let called = self.run_args(&ctx, function, &file, &current, begin.take());
+            let called = self.call_run_script(&ctx, function, &file, &current, begin.take());
             begun = true;
             let ran = match called {
                 Ok(value) if value.is_promise() => match Promise::from_value(value) {
@@ -602,9 +602,9 @@ impl Realm {
         }
     }
 
-    /// The arguments of the prelude's `runScript`: the script's function, file and location,
-    /// and the job's facts when the job begins with it.
-    fn run_args<'js>(
+    /// Calls the prelude's `runScript` with the script's function, file and location, and the
+    /// job's facts when the job begins with it; gives what `runScript` returned.
+    fn call_run_script<'js>(
         &self,
         ctx: &Ctx<'js>,
         function: Function<'js>,
