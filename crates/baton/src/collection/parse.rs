@@ -1,7 +1,6 @@
 //! Turning a collection document (v2.0 or v2.1 JSON) into the model, with a precise error for every
 //! wrong shape.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -115,7 +114,7 @@ pub(super) fn build_item(
 /// The request items' script lists, each kept once however many items have it: a collection
 /// often repeats the same test script on every request.
 #[derive(Default)]
-pub(super) struct SharedScripts(HashSet<Arc<Vec<Event>>>);
+pub(super) struct SharedScripts(foldhash::HashSet<Arc<Vec<Event>>>);
 
 impl SharedScripts {
     /// `events`, shared with every earlier item that has the same; `None` when empty.

@@ -8,7 +8,6 @@
 //! kept only as the place of its text (a [`RequestSlot`]), and built again when it runs.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -52,7 +51,7 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
         document: text,
         failure: RefCell::new(None),
         scripts: RefCell::new(SharedScripts::default()),
-        events: RefCell::new(HashMap::new()),
+        events: RefCell::default(),
     };
     let seed = MembersSeed {
         reading: &reading,
@@ -165,7 +164,7 @@ struct Reading<'a> {
     /// The request items' scripts read so far.
     scripts: RefCell<SharedScripts>,
     /// The request items' scripts by the text of their `event` member.
-    events: RefCell<HashMap<&'a str, Option<Arc<Vec<Event>>>>>,
+    events: RefCell<foldhash::HashMap<&'a str, Option<Arc<Vec<Event>>>>>,
 }
 
 impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {

@@ -81,7 +81,12 @@ impl Response {
     /// the text in JavaScript characters, which for a head read as Latin-1 is its bytes on the
     /// wire.
     pub fn header_size(&self) -> usize {
-        let length = |text: &str| text.encode_utf16().count();
+        // In UTF-16 units, as a JavaScript string counts them; ASCII (nearly every header) has
+        // one per byte.
+        let length = |text: &str| match text.is_ascii() {
+            true => text.len(),
+            false => text.encode_utf16().count(),
+        };
         let status_line = "HTTP/1.1 ".len() + 3 + 1 + length(&self.status) + 2;
         let headers: usize = self
             .headers

@@ -9,7 +9,6 @@
 //! every request.
 
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -364,9 +363,9 @@ fn first_match(collection: &Collection, name: &str) -> Option<Vec<usize>> {
 /// script lists, each turned into texts once.
 #[derive(Default)]
 struct ScriptTexts {
-    texts: HashSet<Rc<str>>,
+    texts: foldhash::HashSet<Rc<str>>,
     /// By the address of a list the loaded collection shares among its items.
-    lists: HashMap<usize, Rc<OwnScripts>>,
+    lists: foldhash::HashMap<usize, Rc<OwnScripts>>,
 }
 
 impl ScriptTexts {
