@@ -5,6 +5,7 @@ pub(crate) mod data;
 mod environment;
 mod error;
 mod json;
+mod members;
 mod model;
 mod parse;
 mod source;

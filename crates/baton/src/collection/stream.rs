@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use super::LoadError;
 use super::json::Node;
+use super::members::ObjectReader;
 use super::model::{Collection, Document, Event, Item, RequestItem, RequestSlot};
 use super::parse::{SharedScripts, build_collection, build_item, build_request_item};
 use super::source::{is_blank, syntax_error};
@@ -56,7 +57,6 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
     let seed = MembersSeed {
         reading: &reading,
         at: at.to_string(),
-        item: false,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = seed
@@ -88,29 +88,19 @@ const SAVED_RESPONSES: &str = "response";
 /// The members of the request item whose text is `text` (a slot of a document read here, so
 /// valid JSON), but its saved responses and its scripts, which the loaded collection keeps.
 fn request_item_value(text: &str) -> Result<Value, serde_json::Error> {
-    struct ItemMembers;
-
-    impl<'de> Visitor<'de> for ItemMembers {
-        type Value = Value;
-
-        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-            formatter.write_str("a request item")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-            let mut members = Map::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if key == SAVED_RESPONSES || key == "event" {
-                    map.next_value::<de::IgnoredAny>()?;
-                } else {
-                    members.insert(key, map.next_value::<Value>()?);
-                }
-            }
-            Ok(Value::Object(members))
+    // Not an object: the checks say what was expected.
+    let Some(mut reader) = ObjectReader::new(text) else {
+        return serde_json::from_str(text);
+    };
+    let mut object = Map::new();
+    while let Some(name) = reader.name()? {
+        if name == SAVED_RESPONSES || name == "event" {
+            reader.skip_value()?;
+        } else {
+            object.insert(name.into_owned(), reader.value()?);
         }
     }
-
-    serde_json::Deserializer::from_str(text).deserialize_map(ItemMembers)
+    Ok(Value::Object(object))
 }
 
 impl Collection {
@@ -145,13 +135,12 @@ enum Members {
     Other(Value),
 }
 
-/// Reads an object (the document or an item) with its `item` array built item by item.
+/// Reads the document with its `item` array built item by item.
 struct MembersSeed<'a> {
     reading: &'a Reading<'a>,
-    /// The JSON path of the object (`item[2]`), empty for the document.
+    /// The JSON path of the document's members: empty, or `collection` in the Postman API's
+    /// wrapper.
     at: String,
-    /// Whether the object is an item (and so its `event` text is kept apart), not the document.
-    item: bool,
 }
 
 /// What every seed of one document's reading shares.
@@ -185,15 +174,9 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
         let mut members = Map::new();
         let mut items = None;
-        let mut event = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == SAVED_RESPONSES {
                 map.next_value::<de::IgnoredAny>()?;
-                continue;
-            }
-            if key == "event" && self.item {
-                let raw = map.next_value::<&RawValue>()?;
-                event = Some(range_of(self.reading.document, raw.get()));
                 continue;
             }
             if key != "item" {
@@ -219,7 +202,7 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
         Ok(Members::Object {
             members,
             items,
-            event,
+            event: None,
         })
     }
 
@@ -266,17 +249,53 @@ struct ItemsSeed<'a> {
 }
 
 impl ItemsSeed<'_> {
+    /// The members of the item whose text is `text`, at JSON path `at`, with its children built
+    /// and its `event` left as the place of its text; any other value as it is.
+    fn members(&self, text: &str, at: &str) -> Result<Members, serde_json::Error> {
+        let Some(mut reader) = ObjectReader::new(text) else {
+            return serde_json::from_str(text).map(Members::Other);
+        };
+        let mut object = Map::new();
+        let mut items = None;
+        let mut event = None;
+        while let Some(name) = reader.name()? {
+            match name.as_ref() {
+                SAVED_RESPONSES => {
+                    reader.skip_value()?;
+                }
+                "event" => event = Some(range_of(self.reading.document, reader.skip_value()?)),
+                "item" => {
+                    let seed = ItemsSeed {
+                        reading: self.reading,
+                        at: format!("{at}.item"),
+                    };
+                    let children = reader.skip_value()?;
+                    match seed.deserialize(&mut serde_json::Deserializer::from_str(children))? {
+                        Items::Read(read) => items = Some(read),
+                        // Not an array (or null): kept for the checks that report it.
+                        Items::Other(value) => {
+                            object.insert(name.into_owned(), value);
+                        }
+                    }
+                }
+                _ => {
+                    object.insert(name.into_owned(), reader.value()?);
+                }
+            }
+        }
+        Ok(Members::Object {
+            members: object,
+            items,
+            event,
+        })
+    }
+
     /// Builds the item whose text is `text`, a part of the document, at JSON path `at`.
     fn item(&self, text: &str, at: &str) -> Result<Item, LoadError> {
         let reading = self.reading;
-        let seed = MembersSeed {
-            reading,
-            at: at.to_string(),
-            item: true,
-        };
         // The text was read as JSON already: this fails only for a child that failed to build,
         // whose error `failure` holds.
-        let members = seed.deserialize(&mut serde_json::Deserializer::from_str(text));
+        let members = self.members(text, at);
         if let Some(error) = reading.failure.borrow_mut().take() {
             return Err(error);
         }
