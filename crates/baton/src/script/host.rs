@@ -12,8 +12,8 @@ use serde_json::{Value as Json, json};
 
 use super::convert::{from_js, to_js};
 use super::libraries;
-use super::types::{Assertion, AssertionError, ConsoleEntry, NextRequest};
-use crate::collection::Request;
+use super::types::{Assertion, AssertionError, ConsoleEntry, NextRequest, ScriptJob};
+use crate::collection::{Listen, Request};
 use crate::http::{CookieRecord, Response};
 use crate::vars::{ExpansionTooLong, Scopes, VariableScope};
 
@@ -53,6 +53,40 @@ pub type SharedHost = Rc<RefCell<Host>>;
 pub const MAX_CONSOLE_LINES: usize = 10_000;
 
 impl Host {
+    /// Makes this the state of `job` as it begins: the job's scopes, request and response are
+    /// lent to it (the scopes swapped in, and swapped back at the job's end, so that no empty
+    /// scopes are made and dropped per job), and what the last job left is cleared.
+    pub fn begin_job(&mut self, job: &mut ScriptJob<'_>, cookies: Vec<CookieRecord>) {
+        // Every field is named, so that a new one cannot be left out.
+        let Host {
+            scopes,
+            request,
+            response,
+            cookies: page_cookies,
+            assertions,
+            console,
+            console_dropped,
+            next_request,
+            skip_request,
+            prerequest,
+            ops,
+            next_op: _,
+            location,
+        } = self;
+        std::mem::swap(scopes, job.scopes);
+        *request = Some(std::mem::take(job.request));
+        *response = job.response.take();
+        *page_cookies = cookies;
+        assertions.clear();
+        console.clear();
+        *console_dropped = 0;
+        *next_request = None;
+        *skip_request = false;
+        *prerequest = job.listen == Listen::Prerequest;
+        ops.clear();
+        *location = std::mem::take(&mut job.info.location);
+    }
+
     /// The current script's console output, with a last line counting what was not kept.
     pub fn take_console(&mut self) -> Vec<ConsoleEntry> {
         let mut console = std::mem::take(&mut self.console);

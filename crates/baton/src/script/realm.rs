@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use url::Url;
 
 use super::convert::to_js;
-use super::host::{Host, HostOp, SharedHost, cookie_json, header_list, response_data};
+use super::host::{HostOp, SharedHost, cookie_json, header_list, response_data};
 use super::libraries::LibraryLoader;
 use super::types::{
     ScriptErrorKind, ScriptFailure, ScriptInfo, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource,
@@ -257,20 +257,7 @@ impl Realm {
     pub async fn run_job(&mut self, mut job: ScriptJob<'_>) -> ScriptOutcome {
         let prerequest = job.listen == Listen::Prerequest;
         let cookies = page_cookies(job.cookies, job.response.as_ref(), job.request, job.scopes);
-        {
-            let mut h = self.host.borrow_mut();
-            *h = Host {
-                scopes: std::mem::take(job.scopes),
-                // Lent to the script for the job and given back at its end, as the scopes are.
-                request: Some(std::mem::take(job.request)),
-                response: job.response.take(),
-                cookies,
-                prerequest,
-                next_op: h.next_op,
-                location: std::mem::take(&mut job.info.location),
-                ..Host::default()
-            };
-        }
+        self.host.borrow_mut().begin_job(&mut job, cookies);
         let mut outcome = ScriptOutcome::default();
         // The job begins in the prelude with its first script that runs (see `runScript`).
         let mut begin = Some(JobStart {
@@ -306,7 +293,7 @@ impl Realm {
             false => None,
         };
         let mut h = self.host.borrow_mut();
-        *job.scopes = std::mem::take(&mut h.scopes);
+        std::mem::swap(job.scopes, &mut h.scopes);
         *job.request = h.request.take().unwrap_or_default();
         if let Some(json) = changed {
             if let Ok(request) = request_from_json(&json) {

@@ -4,7 +4,7 @@
 //! or carry disabled entries, and both must survive a round trip (exports, `pm.*.toObject()`).
 //! Lookups follow Newman: the last enabled entry with a key wins, disabled entries are invisible.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -58,7 +58,9 @@ pub struct VariableScope {
     /// Every entry in file order, disabled ones and duplicates included.
     values: Vec<Variable>,
     /// For each key, the position of the last enabled entry with that key (the one lookups see).
-    winners: HashMap<String, usize>,
+    /// Hashed with foldhash: every `{{name}}` and every script's `get` and `set` looks a key up
+    /// here, and every script job makes and drops empty scopes.
+    winners: foldhash::HashMap<String, usize>,
     /// Typed entries a script set to `undefined` (which their type turned into `"undefined"`,
     /// `NaN` or `false`): Newman's sandbox hands the change back as `null`, which the type then
     /// converts again (see [`Scopes::settle_undefined`]).
@@ -77,7 +79,7 @@ impl VariableScope {
     pub fn from_values(values: Vec<Variable>) -> Self {
         let mut scope = VariableScope {
             values,
-            winners: HashMap::new(),
+            winners: foldhash::HashMap::default(),
             typed_undefined: Vec::new(),
         };
         scope.reindex();
