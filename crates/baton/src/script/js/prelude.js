@@ -19,10 +19,12 @@
     // sdk.js): objects built the same way then cost less to make.
     var baton = { shapes: [sdk.shapes] };
     var hasOwn = Object.prototype.hasOwnProperty;
-    // The current job's and script's state. Each is one object, reset when a job or script
-    // begins, so that nothing one job or script cached reaches the next.
-    var job = { info: {}, request: undefined, requestSnapshot: undefined, response: undefined, cookies: undefined, legacyRequest: undefined, location: undefined };
-    var script = { file: '', current: '', tests: undefined, error: undefined, overrides: undefined, skipped: false };
+    // The current job's and script's state, reset when a job or script begins, so that nothing
+    // one job or script cached reaches the next. Closure variables, not an object's properties:
+    // QuickJS sets a closure variable without looking a name up, and every script sets them.
+    var jobEvent, jobIteration, jobRequestName, jobRequestId;
+    var jobRequest, jobRequestSnapshot, jobResponse, jobCookies, jobLegacyRequest, jobLocation;
+    var scriptFile = '', scriptCurrent = '', scriptTests, scriptError, scriptOverrides, scriptSkipped = false;
     var callbacks = new Map();
 
     function define(target, name, get, set) {
@@ -37,7 +39,7 @@
     }
 
     function reportError(error) {
-        if (script.error === undefined) { script.error = error === undefined ? new Error('undefined') : error; }
+        if (scriptError === undefined) { scriptError = error === undefined ? new Error('undefined') : error; }
     }
 
     // ---- console -----------------------------------------------------------------------------
@@ -178,7 +180,7 @@
     // Fires the earliest due timer: 1 when one fired, 0 when none is due, -1 when there is no
     // timer at all (then the engine does not ask `nextTimer`).
     baton.fireTimers = function () {
-        if (script.skipped) { timers.clear(); callbacks.clear(); return -1; }
+        if (scriptSkipped) { timers.clear(); callbacks.clear(); return -1; }
         // Asked after every script: most set no timer, and then no callback is made.
         if (timers.size === 0) { return -1; }
         var now = Date.now(), first;
@@ -419,7 +421,7 @@
     }
 
     function callerLine() {
-        var pos = position(new Error().stack, script.file);
+        var pos = position(new Error().stack, scriptFile);
         return pos ? pos.line : undefined;
     }
 
@@ -491,10 +493,10 @@
         execution: {
             setNextRequest: function (target) { host.next(target); },
             skipRequest: function () {
-                if (job.info.eventName !== 'prerequest') { throw new TypeError('pm.execution.skipRequest is not a function'); }
+                if (jobEvent !== 'prerequest') { throw new TypeError('pm.execution.skipRequest is not a function'); }
                 host.skip();
                 // Like Postman: pending timers and callbacks of this script are dropped.
-                script.skipped = true;
+                scriptSkipped = true;
             },
             location: undefined
         },
@@ -504,40 +506,40 @@
     // place as `current`; asked of the host the first time a job's scripts read it.
     Object.defineProperty(pm.execution, 'location', {
         get: function () {
-            var location = job.location || (job.location = host.location());
-            location.current = script.current;
+            var location = jobLocation || (jobLocation = host.location());
+            location.current = scriptCurrent;
             return location;
         },
-        set: function (value) { job.location = value; },
+        set: function (value) { jobLocation = value; },
         enumerable: true,
         configurable: true
     });
     define(pm, 'request', function () {
-        if (!job.request) {
-            job.request = new sdk.Request(host.request());
+        if (!jobRequest) {
+            jobRequest = new sdk.Request(host.request());
             // Kept to tell a request a script changed from one it only read.
-            job.requestSnapshot = JSON.stringify(job.request);
+            jobRequestSnapshot = JSON.stringify(jobRequest);
         }
-        return job.request;
-    }, function (value) { job.request = value instanceof sdk.Request ? value : new sdk.Request(value); });
+        return jobRequest;
+    }, function (value) { jobRequest = value instanceof sdk.Request ? value : new sdk.Request(value); });
     var RESPONSE_SHAPE = sdk.responseShape.concat([host.responseHeaders]);
     define(pm, 'response', function () {
-        if (job.response === undefined) {
+        if (jobResponse === undefined) {
             // The host makes the job's response as `sdk.Response` would (see `response_object`
             // in host.rs). After a network error Newman still gives test scripts a response,
             // with every field empty, so reading `pm.response.code` does not throw.
-            job.response = host.response(RESPONSE_SHAPE) ||
-                (job.info.eventName === 'test' ? new sdk.Response() : null);
+            jobResponse = host.response(RESPONSE_SHAPE) ||
+                (jobEvent === 'test' ? new sdk.Response() : null);
         }
-        return job.response || undefined;
-    }, function (value) { job.response = value; });
+        return jobResponse || undefined;
+    }, function (value) { jobResponse = value; });
     define(pm, 'cookies', function () {
-        if (!job.cookies) {
-            job.cookies = new sdk.CookieList(host.cookies());
-            job.cookies.jar = jar;
+        if (!jobCookies) {
+            jobCookies = new sdk.CookieList(host.cookies());
+            jobCookies.jar = jar;
         }
-        return job.cookies;
-    }, function (value) { job.cookies = value; });
+        return jobCookies;
+    }, function (value) { jobCookies = value; });
 
     function later(id, callback) { callbacks.set(id, callback); }
 
@@ -604,7 +606,7 @@
     // ---- legacy interface --------------------------------------------------------------------
     function legacyResponse() { return pm.response; }
     var legacy = {
-        tests: function () { return script.tests || (script.tests = {}); },
+        tests: function () { return scriptTests || (scriptTests = {}); },
         responseBody: function () { var r = legacyResponse(); return r ? r.text() : undefined; },
         responseCode: function () {
             var r = legacyResponse();
@@ -621,20 +623,20 @@
             var r = legacyResponse();
             return r ? pm.cookies.all().map(function (c) { return c.toJSON(); }) : undefined;
         },
-        iteration: function () { return job.info.iteration; },
+        iteration: function () { return jobIteration; },
         request: function () {
-            if (!job.legacyRequest) {
+            if (!jobLegacyRequest) {
                 var def = host.request() || {}, r = new sdk.Request(def), data = {};
                 if (r.body && !r.body.isEmpty()) {
                     if (r.body.mode === 'raw') { data = r.body.raw; }
                     else if (r.body.mode === 'urlencoded' || r.body.mode === 'formdata') { data = r.body[r.body.mode].toObject(true, true, true); }
                 }
-                job.legacyRequest = {
-                    id: job.info.requestId, name: job.info.requestName, description: def.description,
+                jobLegacyRequest = {
+                    id: jobRequestId, name: jobRequestName, description: def.description,
                     url: r.url.toString(), method: r.method, headers: r.headers.toObject(true, false, true), data: data
                 };
             }
-            return job.legacyRequest;
+            return jobLegacyRequest;
         },
         environment: (function (p) { return function () { return p; }; })(scopeProxy(SCOPES.environment)),
         globals: (function (p) { return function () { return p; }; })(scopeProxy(SCOPES.globals)),
@@ -645,8 +647,8 @@
     var RESPONSE_GLOBALS = ['responseBody', 'responseCode', 'responseHeaders', 'responseTime', 'responseCookies'];
     function defineLegacy(name) {
         Object.defineProperty(global, name, {
-            get: function () { var o = script.overrides; return o && hasOwn.call(o, name) ? o[name] : legacy[name](); },
-            set: function (value) { (script.overrides || (script.overrides = {}))[name] = value; },
+            get: function () { var o = scriptOverrides; return o && hasOwn.call(o, name) ? o[name] : legacy[name](); },
+            set: function (value) { (scriptOverrides || (scriptOverrides = {}))[name] = value; },
             configurable: true,
             enumerable: false
         });
@@ -738,17 +740,15 @@
     });
 
     // ---- lifecycle ---------------------------------------------------------------------------
-    // What the prelude knows of the current job. Only the prelude reads `info`.
     function clearJob() {
-        job.request = job.requestSnapshot = job.response = job.cookies = job.legacyRequest = job.location = undefined;
+        jobRequest = jobRequestSnapshot = jobResponse = jobCookies = jobLegacyRequest = jobLocation = undefined;
     }
     function beginJob(eventName, iteration, iterationCount, requestName, requestId) {
-        var info = job.info;
-        info.eventName = eventName;
-        info.iteration = iteration;
-        info.iterationCount = iterationCount;
-        info.requestName = requestName;
-        info.requestId = requestId;
+        // What the prelude knows of the job, apart from `pm.info`, which scripts may change.
+        jobEvent = eventName;
+        jobIteration = iteration;
+        jobRequestName = requestName;
+        jobRequestId = requestId;
         clearJob();
         if ((eventName === 'test') !== responseGlobals) { showResponseGlobals(eventName === 'test'); }
         var i = pm.info;
@@ -768,15 +768,15 @@
         if (eventName !== undefined) { beginJob(eventName, iteration, iterationCount, requestName, requestId); }
         // `tests` (the legacy results object) is made when the script first reads it, and
         // `overrides` (legacy globals a script assigned) on the first assignment.
-        script.file = file;
-        script.current = current;
-        script.tests = script.error = script.overrides = undefined;
-        script.skipped = false;
+        scriptFile = file;
+        scriptCurrent = current;
+        scriptTests = scriptError = scriptOverrides = undefined;
+        scriptSkipped = false;
         var value = fn();
         return value !== null && (typeof value === 'object' || typeof value === 'function') ? value : timers.size !== 0;
     };
     baton.endScript = function () {
-        var tests = script.tests;
+        var tests = scriptTests;
         if (tests && typeof tests === 'object') {
             var names = Object.keys(tests);
             for (var i = 0; i < names.length; i++) {
@@ -784,15 +784,15 @@
                 record(names[i], false, value ? undefined : { name: 'AssertionError', message: 'expected ' + inspect(value, 0, [], 0) + ' to be truthy' });
             }
         }
-        var error = script.error;
+        var error = scriptError;
         if (timers.size) { timers.clear(); }
         if (callbacks.size) { callbacks.clear(); }
-        return error === undefined ? undefined : baton.describe(error, script.file);
+        return error === undefined ? undefined : baton.describe(error, scriptFile);
     };
     // Ends a pre-request job: the request as its scripts left it, when they changed it. A test
     // job needs no end of its own: the next job's first script clears what it left.
     baton.endJob = function () {
-        var request = job.request, snapshot = job.requestSnapshot;
+        var request = jobRequest, snapshot = jobRequestSnapshot;
         clearJob();
         if (!request) { return undefined; }
         var json = request.toJSON ? request.toJSON() : request;
