@@ -1363,3 +1363,25 @@ fn a_script_is_a_plain_function_that_still_settles_its_timers_when_it_throws() {
         assert_eq!((error.message.as_str(), error.line), ("boom", Some(4)));
     });
 }
+
+/// Sugar loads when a script first touches any name it adds to the built-ins, and a name a
+/// script assigns before that keeps the script's value: the stubs stand in for every name.
+#[test]
+fn sugar_loads_on_the_first_touch_of_any_of_its_names() {
+    block_on(async {
+        let mut f = Fixture::new();
+        let assigned = f
+            .test("String.prototype.has = function () { return 'mine'; }; console.log('ab'.has('b'));")
+            .await;
+        assert_eq!(messages(&assigned), ["mine"]);
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "console.log(typeof Number.prototype.hours, typeof Array.prototype.unique);\n\
+                 console.log((2).hours(), [1, 1, 2].unique().join(), 'abc'.has('z'));",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(messages(&run), ["function function", "7200000 1,2 false"]);
+    });
+}

@@ -714,29 +714,34 @@
     // ---- Sugar -------------------------------------------------------------------------------
     // Postman's sandbox always has Sugar.js patched into the built-ins (`'text'.has('x')`). Here
     // each name Sugar adds starts as a getter that loads Sugar on first touch and then steps aside.
+    // Every realm makes about 450 of them as it starts, and QuickJS makes objects and their
+    // properties slowly: the stubs are kept as flat (target, name) pairs, and one descriptor
+    // object serves every definition.
     var sugarStubs = [];
     function loadSugar() {
-        sugarStubs.forEach(function (stub) { delete stub[0][stub[1]]; });
+        for (var i = 0; i < sugarStubs.length; i += 2) { delete sugarStubs[i][sugarStubs[i + 1]]; }
         sugarStubs = [];
         requireModule('sugar');
+    }
+    var stub = { get: undefined, set: undefined, configurable: true, enumerable: false };
+    function stubFor(name) {
+        stub.get = function () { loadSugar(); return this[name]; };
+        stub.set = function (value) {
+            loadSugar();
+            Object.defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
+        };
+        return stub;
     }
     Object.keys(sugarNames || {}).forEach(function (path) {
         var parts = path.split('.'), target = global[parts[0]];
         if (parts[1]) { target = target && target.prototype; }
         if (!target) { return; }
-        sugarNames[path].forEach(function (name) {
-            if (hasOwn.call(target, name)) { return; }
-            sugarStubs.push([target, name]);
-            Object.defineProperty(target, name, {
-                get: function () { loadSugar(); return this[name]; },
-                set: function (value) {
-                    loadSugar();
-                    Object.defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
-                },
-                configurable: true,
-                enumerable: false
-            });
-        });
+        var names = sugarNames[path];
+        for (var i = 0; i < names.length; i++) {
+            if (hasOwn.call(target, names[i])) { continue; }
+            sugarStubs.push(target, names[i]);
+            Object.defineProperty(target, names[i], stubFor(names[i]));
+        }
     });
 
     // ---- lifecycle ---------------------------------------------------------------------------
