@@ -90,7 +90,7 @@ pub struct Realm {
 /// A script compiled once per run: its function and file name, or the failure Newman's sandbox
 /// reports for it before running any of it (`await` outside a function).
 enum Compiled {
-    Function(Persistent<Function<'static>>, String),
+    Function(Persistent<Function<'static>>, Rc<str>),
     Refused(ScriptFailure),
 }
 
@@ -315,7 +315,7 @@ impl Realm {
         &mut self,
         ctx: &Ctx<'js>,
         code: &Rc<str>,
-    ) -> Result<(Function<'js>, String), ScriptFailure> {
+    ) -> Result<(Function<'js>, Rc<str>), ScriptFailure> {
         match self.compiled.get(code) {
             Some(Compiled::Function(function, file)) => {
                 let restored = function.clone().restore(ctx);
@@ -326,7 +326,7 @@ impl Realm {
             Some(Compiled::Refused(failure)) => return Err(failure.clone()),
             None => {}
         }
-        let file = format!("script-{}", self.compiled.len() + 1);
+        let file: Rc<str> = Rc::from(format!("script-{}", self.compiled.len() + 1));
         let wrapped = |start: &str| {
             let mut source = String::with_capacity(code.len() + start.len() + WRAP_END.len());
             source.push_str(start);
@@ -386,29 +386,28 @@ impl Realm {
     ) -> ScriptRun {
         self.interrupted.set(false);
         self.deadline.set(self.timeout.map(|t| Instant::now() + t));
-        let current = script
-            .location
-            .rsplit(" > ")
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        // The last name of the location: the item's or the folder's whose script this is.
+        let current = match script.location.rsplit_once(" > ") {
+            Some((_, last)) => last,
+            None => &script.location,
+        };
         // A script that does not compile never begins, so it does not end either: ending it
         // would end the previous script again (and count its legacy `tests` twice).
         let mut begun = false;
         let started = self.context.clone().with(|ctx| {
             let (function, file) = self.compile(&ctx, &script.code)?;
-            let called = self.call_run_script(&ctx, function, &file, &current, begin.take());
+            let called = self.call_run_script(&ctx, function, &file, current, begin.take());
             begun = true;
             let ran = match called {
                 Ok(value) if value.is_promise() => match Promise::from_value(value) {
                     Ok(promise) => Ran::Pending(Persistent::save(&ctx, promise)),
-                    Err(e) => Ran::Threw(self.failure(&ctx, e, Some(&file))),
+                    Err(e) => Ran::Threw(self.failure(&ctx, e, Some(&*file))),
                 },
                 // `false`: no timer is pending.
                 Ok(value) => Ran::Returned {
                     quiet: value.as_bool() == Some(false),
                 },
-                Err(e) => Ran::Threw(self.failure(&ctx, e, Some(&file))),
+                Err(e) => Ran::Threw(self.failure(&ctx, e, Some(&*file))),
             };
             Ok((ran, file))
         });
@@ -444,7 +443,7 @@ impl Realm {
                             if reason.is_null() || reason.is_undefined() {
                                 return Some(self.out_of_memory());
                             }
-                            Some(self.describe(&ctx, reason, Some(&file)))
+                            Some(self.describe(&ctx, reason, Some(&*file)))
                         }
                         _ => None,
                     }
