@@ -482,10 +482,6 @@
     // else goes to postman-collection's own parser (liquid-json, in the bundled SDK loaded on first
     // use), so that a body that is not JSON fails with Newman's JSONError and its message
     // (`Unexpected token '<' at 1:1`, the line, a caret).
-    // The value the host read last, kept until the next: QuickJS shares an object's shape only
-    // while an object of that shape lives, so the next response of the same shape is built on the
-    // shapes this one keeps instead of growing new ones (see `shapeKeepers`).
-    var lastRead;
     RS.json = function (reviver, strict) {
         // The body as `text()` gives it, read directly unless a script replaced `text`.
         var body = dataOf(this).body;
@@ -495,7 +491,7 @@
             var plain = bom ? text.slice(1) : text, value;
             // Read by the host when no reviver is called, with JSON.parse's result; `undefined`
             // when JSON.parse should read it.
-            if (typeof reviver !== 'function' && (value = parseJson(plain)) !== undefined) { return (lastRead = value); }
+            if (typeof reviver !== 'function' && (value = parseJson(plain)) !== undefined) { return value; }
             try { return JSON.parse(plain, reviver); }
             catch (ignored) { /* the SDK's parser says why */ }
         }
