@@ -1,5 +1,6 @@
 //! A received response as data: what scripts, reports and assertions read.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// A complete HTTP response.
@@ -67,9 +68,13 @@ impl Response {
             .map(|(_, value)| value.as_str())
     }
 
-    /// The body as text (invalid UTF-8 replaced).
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+    /// The body as text (invalid UTF-8 replaced), borrowed when it is valid UTF-8: checked by
+    /// `from_utf8` first, which reads valid text several times faster than the lossy decoder.
+    pub fn text(&self) -> Cow<'_, str> {
+        match std::str::from_utf8(&self.body) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&self.body),
+        }
     }
 
     /// The size of the body in bytes.

@@ -448,7 +448,7 @@ fn response_object<'js>(
     object.set("responseTime", response.response_time.as_millis() as f64)?;
     object.set("responseSize", response.body_size() as f64)?;
     let data = Object::new(ctx.clone())?;
-    data.set("body", body_text(&response.body).as_ref())?;
+    data.set("body", response.text().as_ref())?;
     data.set("bodySize", response.body_size() as f64)?;
     data.set("headerSize", response.header_size() as f64)?;
     data.set("loadHeaders", shape.load_headers)?;
@@ -466,17 +466,8 @@ pub fn response_data<'js>(ctx: &Ctx<'js>, response: &Response) -> rquickjs::Resu
     data.set("responseTime", response.response_time.as_millis() as f64)?;
     data.set("bodySize", response.body_size() as f64)?;
     data.set("headerSize", response.header_size() as f64)?;
-    data.set("body", body_text(&response.body).as_ref())?;
+    data.set("body", response.text().as_ref())?;
     Ok(data)
-}
-
-/// A body as text, with U+FFFD for bytes that are not UTF-8. Checked by `from_utf8` first, which
-/// reads valid text several times faster than the lossy decoder.
-fn body_text(body: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(body) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(body),
-    }
 }
 
 /// A response's headers as `[{key, value}]`.

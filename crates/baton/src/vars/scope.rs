@@ -59,7 +59,7 @@ pub struct VariableScope {
     values: Vec<Variable>,
     /// For each key, the position of the last enabled entry with that key (the one lookups see).
     /// Hashed with foldhash: every `{{name}}` and every script's `get` and `set` looks a key up
-    /// here, and every script job makes and drops empty scopes.
+    /// here.
     winners: foldhash::HashMap<String, usize>,
     /// Typed entries a script set to `undefined` (which their type turned into `"undefined"`,
     /// `NaN` or `false`): Newman's sandbox hands the change back as `null`, which the type then
