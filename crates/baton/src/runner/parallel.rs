@@ -43,10 +43,14 @@ pub(super) async fn run_parallel(
     };
     let start_scopes = summary.scopes.clone();
     let start_masker = summary.masker.clone();
-    // Realms are created on an engine's first script, so idle engines cost nothing.
+    // Realms are created on an engine's first script, so idle engines cost nothing; the one
+    // that goes first (the last, as they are popped) warms up.
     let mut engines: Vec<ScriptEngine> = (0..width.min(range.len()))
         .map(|_| ScriptEngine::new(script_options.clone()))
         .collect();
+    if let Some(first) = engines.last_mut() {
+        first.warm_up(context.plan.scripts());
+    }
     let mut in_flight = FuturesUnordered::new();
     let mut finished: BTreeMap<usize, Finished> = BTreeMap::new();
     let (mut next, mut deliver) = (range.start, range.start);

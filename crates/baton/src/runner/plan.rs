@@ -16,7 +16,7 @@ use crate::collection::{
     Auth, Collection, Event, Folder, Item, Listen, LoadError, PlacedRequest,
     ProtocolProfileBehavior, RequestItem, RequestSlot,
 };
-use crate::script::ScriptSource;
+use crate::script::{ScriptSource, ScriptUse};
 
 /// One request item ready to run, built from the collection's text with all it inherits.
 #[derive(Debug, Clone)]
@@ -42,6 +42,8 @@ pub struct PlannedItem {
 #[derive(Debug)]
 pub struct Plan {
     entries: Vec<Entry>,
+    /// What the planned items' scripts use, for warming the script engine up.
+    scripts: ScriptUse,
     /// Each entry's id and name, read from the text on the first `setNextRequest` and kept.
     labels: OnceCell<Vec<(String, String)>>,
 }
@@ -70,6 +72,11 @@ impl Plan {
     /// Whether no item runs.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// What the scripts of the planned items (and of their folders and collection) use.
+    pub fn scripts(&self) -> ScriptUse {
+        self.scripts
     }
 
     /// The item at `position` (below [`Plan::len`]), built from `collection`, the collection the
@@ -239,29 +246,30 @@ pub fn plan(collection: &Collection, filter: &ItemFilter) -> Result<Plan, PlanEr
     // Sized once, as a plan of thousands of items grown by doubling would briefly be held twice;
     // `--folder` and `--exclude-folder` leave part of the room unused, given back at the end.
     let mut entries = Vec::with_capacity(count_requests(&collection.items));
+    // Like Newman, each `--folder` name selects one item: the first match breadth-first (a
+    // folder's own children before deeper ones).
+    let chosen: Vec<Vec<usize>> = filter
+        .only
+        .iter()
+        .filter_map(|name| first_match(collection, name))
+        .collect();
     let mut walk = Walk {
         collection,
         except: &filter.except,
-        chosen: None,
+        chosen: (!filter.only.is_empty()).then_some(&chosen[..]),
         texts,
         out: &mut entries,
     };
     if filter.only.is_empty() {
         walk.all(&collection.items, &root);
     } else {
-        // Like Newman, each name selects one item: the first match breadth-first (a folder's
-        // own children before deeper ones).
-        let chosen: Vec<Vec<usize>> = filter
-            .only
-            .iter()
-            .filter_map(|name| first_match(collection, name))
-            .collect();
-        walk.chosen = Some(&chosen);
         walk.select(&collection.items, &root, &mut Vec::new());
     }
+    let scripts = ScriptUse::of(walk.texts.texts.iter().map(|text| &**text));
     entries.shrink_to_fit();
     Ok(Plan {
         entries,
+        scripts,
         labels: OnceCell::new(),
     })
 }
@@ -523,6 +531,29 @@ mod tests {
         assert_eq!(plan[0].prerequest.len(), 1);
         assert_eq!(plan[0].test[0].location, "Admin");
         assert!(plan[2].test.is_empty());
+    }
+
+    #[test]
+    fn the_plan_tells_what_its_scripts_use() {
+        let event =
+            |listen: &str, exec: &str| json!([{"listen": listen, "script": {"exec": [exec]}}]);
+        let doc = |items: serde_json::Value| json!({"info": {"name": "C"}, "item": items});
+        let plan_of = |items: serde_json::Value| {
+            let collection = collection_from_document(&doc(items), Path::new("c.json")).unwrap();
+            plan(&collection, &ItemFilter::default()).unwrap().scripts()
+        };
+        let plain = plan_of(json!([
+            {"name": "A", "request": "http://h/a", "event": event("test", "  ")}
+        ]));
+        assert_eq!(plain, ScriptUse::default(), "a blank script is no script");
+        let captures = plan_of(json!([
+            {"name": "A", "request": "http://h/a", "event": event("test", "pm.environment.set('a', 1);")}
+        ]));
+        assert_eq!((captures.any, captures.chai), (true, false));
+        let deep = plan_of(json!([{"name": "F", "item": [
+            {"name": "A", "request": "http://h/a", "event": event("test", "pm.response.to.have.status(200);")}
+        ]}]));
+        assert_eq!((deep.any, deep.chai), (true, true));
     }
 
     #[test]

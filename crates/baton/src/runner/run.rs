@@ -175,6 +175,7 @@ pub async fn run(
         run_parallel(&context, range, script_options, &mut summary, reporter).await;
     } else {
         let mut engine = ScriptEngine::new(script_options);
+        engine.warm_up(plan.scripts());
         for iteration in range {
             let stopped =
                 run_iteration(&context, iteration, &mut engine, &mut summary, reporter).await;

@@ -1,9 +1,10 @@
 //! The JavaScript sandbox: the only module that touches the JS engine. One QuickJS realm per run,
-//! created on the first script; each script runs in its own async function scope (sloppy mode, so
-//! top-level `await` and implicit globals both work), and its promises, timers and `pm.sendRequest`
-//! calls settle in a small event loop before the next script starts. The pm API itself is
-//! JavaScript (`js/prelude.js`, `js/sdk.js`, `js/assertions.js`) over a few native functions
-//! (`host.rs`); the npm libraries load on first use (`libraries.rs`, `LIBRARIES.md`).
+//! made on the first script or ahead of it, on a thread of its own while the run's first request
+//! is in flight (`warm.rs`). Each script runs in its own async function scope (sloppy mode, so
+//! top-level `await` and implicit globals both work), and its promises, timers and
+//! `pm.sendRequest` calls settle in a small event loop before the next script starts. The pm API
+//! itself is JavaScript (`js/prelude.js`, `js/sdk.js`, `js/assertions.js`) over a few native
+//! functions (`host.rs`); the npm libraries load on first use (`libraries.rs`, `LIBRARIES.md`).
 
 mod convert;
 mod host;
@@ -11,6 +12,7 @@ mod json;
 mod libraries;
 mod realm;
 mod types;
+mod warm;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -22,8 +24,10 @@ pub use types::{
     ScriptFailure, ScriptInfo, ScriptJob, ScriptOutcome, ScriptRun, ScriptSource, SendFuture,
     SentRequest,
 };
+pub use warm::ScriptUse;
 
 use realm::Realm;
+use warm::Warming;
 
 /// The JavaScript heap limit when [`ScriptOptions::memory_limit`] is 0.
 pub const DEFAULT_MEMORY_LIMIT: usize = 256 * 1024 * 1024;
@@ -71,14 +75,28 @@ impl Default for ScriptOptions {
 pub struct ScriptEngine {
     options: ScriptOptions,
     realm: Option<Realm>,
+    /// The realm being made on a thread of its own, after [`ScriptEngine::warm_up`].
+    warming: Option<Warming>,
 }
 
 impl ScriptEngine {
-    /// An engine; the JavaScript runtime is created on first use.
+    /// An engine; the JavaScript runtime is created on first use, or ahead of it by
+    /// [`ScriptEngine::warm_up`].
     pub fn new(options: ScriptOptions) -> Self {
         ScriptEngine {
             options,
             realm: None,
+            warming: None,
+        }
+    }
+
+    /// Starts making the realm (and chai, if a script will use it) on a thread of its own, so
+    /// that it is ready, or nearly, when the first script runs: for a test script, while its
+    /// request is in flight. Call it before the run's first request with what the run's scripts
+    /// use; with no scripts it does nothing.
+    pub fn warm_up(&mut self, uses: ScriptUse) {
+        if uses.any && self.realm.is_none() && self.warming.is_none() {
+            self.warming = Warming::start(&self.options, uses.chai);
         }
     }
 
@@ -89,7 +107,12 @@ impl ScriptEngine {
             return ScriptOutcome::default();
         }
         if self.realm.is_none() {
-            match Realm::new(&self.options) {
+            let warmed = match self.warming.as_mut() {
+                Some(warming) => warming.finish().await,
+                None => None,
+            };
+            self.warming = None;
+            match warmed.unwrap_or_else(|| Realm::new(&self.options)) {
                 Ok(realm) => self.realm = Some(realm),
                 Err(error) => return realm_failure(&job, &error.to_string()),
             }

@@ -254,6 +254,32 @@ impl Realm {
             .expect("the realm's own runtime")
     }
 
+    /// Loads chai now, as the first script that uses it would (`warm.rs` does it ahead of that
+    /// script). A failure is left for that script to meet and report.
+    pub fn load_chai(&self) {
+        self.context.with(|ctx| {
+            let load: rquickjs::Result<Function> = self.baton(&ctx).get("loadChai");
+            if load.and_then(|load| load.call::<_, ()>(())).is_err() {
+                let _ = ctx.catch();
+            }
+        });
+    }
+
+    /// Makes the calling thread the realm's own. QuickJS finds a runaway recursion by how far
+    /// the stack has grown from where it stood when the runtime was made, so a realm made on
+    /// another thread (`warm.rs`) must be shown this thread's stack before it runs anything.
+    pub fn adopt_thread(&self) {
+        self.context.with(|ctx| {
+            // SAFETY: the context is alive for the call, and its runtime with it; this thread
+            // holds the realm alone (it was moved here whole).
+            #[allow(unsafe_code)]
+            unsafe {
+                let runtime = rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr());
+                rquickjs::qjs::JS_UpdateStackTop(runtime);
+            }
+        });
+    }
+
     pub async fn run_job(&mut self, mut job: ScriptJob<'_>) -> ScriptOutcome {
         let prerequest = job.listen == Listen::Prerequest;
         let cookies = page_cookies(job.cookies, job.response.as_ref(), job.request, job.scopes);

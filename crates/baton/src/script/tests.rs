@@ -537,6 +537,35 @@ fn endless_loop_times_out_and_realm_recovers() {
 }
 
 #[test]
+fn a_realm_made_on_its_own_thread_runs_on_the_runs_thread() {
+    block_on(async {
+        let mut f = Fixture::new();
+        f.engine.warm_up(ScriptUse {
+            any: true,
+            chai: true,
+        });
+        // QuickJS measures recursion from the stack it was made on: unless the realm was shown
+        // this thread's stack, a runaway recursion would either fail at once or overrun it.
+        let run = f
+            .test(
+                "function down(n) { return down(n + 1) + 1; }\n\
+                 try { down(0); } catch (e) { pm.environment.set('caught', e.name + ': ' + e.message); }\n\
+                 pm.test('chai was loaded with the realm', () => pm.expect([1, 2]).to.have.lengthOf(2));",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(
+            env(&f.scopes, "caught"),
+            Some(json!("RangeError: Maximum call stack size exceeded"))
+        );
+        assert_eq!(run.assertions.len(), 1);
+        assert_eq!(run.assertions[0].error, None);
+        let after = f.test("console.log(typeof pm.expect(1).to.equal)").await;
+        assert_eq!(messages(&after), ["function"]);
+    });
+}
+
+#[test]
 fn each_script_failure_has_its_kind() {
     use super::ScriptErrorKind::{MemoryLimit, Runtime, Syntax, Timeout};
     block_on(async {
