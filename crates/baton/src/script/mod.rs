@@ -107,11 +107,10 @@ impl ScriptEngine {
             return ScriptOutcome::default();
         }
         if self.realm.is_none() {
-            let warmed = match self.warming.as_mut() {
-                Some(warming) => warming.finish().await,
+            let warmed = match self.warming.take() {
+                Some(mut warming) => warming.finish().await,
                 None => None,
             };
-            self.warming = None;
             match warmed.unwrap_or_else(|| Realm::new(&self.options)) {
                 Ok(realm) => self.realm = Some(realm),
                 Err(error) => return realm_failure(&job, &error.to_string()),
