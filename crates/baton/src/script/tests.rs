@@ -986,6 +986,36 @@ require('timers').setTimeout(() => console.log('timer'), 1);
     });
 }
 
+/// chai's inspector reads `require('util').inspect.custom` as it loads. The prelude spares chai
+/// loading util for that (`chaiRequire`), which keeps Newman's behaviour only while the bundled
+/// util does not define `custom`: chai must inspect the same whether a script loaded util first.
+#[test]
+fn chai_inspects_the_same_whether_or_not_util_was_loaded_before_it() {
+    let inspect = |loads: &str| {
+        block_on(async {
+            let mut f = Fixture::new();
+            let run = f
+                .test(&format!(
+                    r#"{loads}
+console.log(typeof util.inspect, String(util.inspect.custom));
+const value = {{ a: 1, [Symbol.for('nodejs.util.inspect.custom')]: () => 'custom' }};
+console.log(chai.util.inspect(value));
+"#
+                ))
+                .await;
+            assert_eq!(run.error, None, "{:?}", run.console);
+            messages(&run)
+        })
+    };
+    let spared = inspect("const chai = require('chai'), util = require('util');");
+    assert_eq!(spared[0], "function undefined");
+    assert!(spared[1].contains("a: 1"), "{spared:?}");
+    assert_eq!(
+        inspect("const util = require('util'), chai = require('chai');"),
+        spared
+    );
+}
+
 #[test]
 fn response_assertions_pass_and_fail_with_chai_postman_messages() {
     block_on(async {

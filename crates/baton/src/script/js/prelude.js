@@ -290,7 +290,8 @@
         if (LIBRARIES.indexOf(id) < 0) { throw notFound(name); }
         var factory = host.library(id);
         modules[id] = module;
-        try { factory.call(module.exports, module, module.exports, requireModule, processShim, global); }
+        var load = id === 'chai' ? chaiRequire : requireModule;
+        try { factory.call(module.exports, module, module.exports, load, processShim, global); }
         catch (e) { delete modules[id]; throw e; }
         if (id === 'chai') {
             module.exports.use(function (chai) {
@@ -299,6 +300,14 @@
             });
         }
         return module.exports;
+    }
+    // chai's inspector (loupe) requires `util` as it loads, only to read `util.inspect.custom`,
+    // which the bundled util (0.12.5, the version Postman's sandbox has) does not define. Loading
+    // all of util for that was more than half of chai's load time, so chai is given what it would
+    // read there instead, unless a script loaded util already. A test keeps `custom` undefined.
+    var UTIL_AS_CHAI_SEES_IT = { inspect: {} };
+    function chaiRequire(name) {
+        return name === 'util' && !modules.util ? UTIL_AS_CHAI_SEES_IT : requireModule(name);
     }
     var INTERNAL = ['lodash3', 'sugar'];
     function publicRequire(name) {
