@@ -44,6 +44,8 @@ pub struct Host {
     pub next_op: u32,
     /// The names of the folders above the item and the item's own (`pm.execution.location`).
     pub location: Vec<String>,
+    /// Sugar's stubs on the built-ins (`sugar.rs`): the realm's, not the job's.
+    pub sugar: Option<super::sugar::Stubs>,
 }
 
 pub type SharedHost = Rc<RefCell<Host>>;
@@ -72,6 +74,7 @@ impl Host {
             ops,
             next_op: _,
             location,
+            sugar: _,
         } = self;
         std::mem::swap(scopes, job.scopes);
         *request = Some(std::mem::take(job.request));
@@ -146,6 +149,9 @@ pub fn natives<'js>(ctx: &Ctx<'js>, host: &SharedHost) -> rquickjs::Result<Objec
             value_or_undefined(&ctx, value.as_ref())
         }
     );
+    native!(ctx, o, "unstubSugar", host, move |ctx: Ctx<'js>| {
+        super::sugar::unstub(&ctx, &host)
+    });
     native!(ctx, o, "shas", host, move |i: u8, key: String| {
         scope(&mut host.borrow_mut().scopes, i).has(&key)
     });

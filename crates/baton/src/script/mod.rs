@@ -11,6 +11,7 @@ mod host;
 mod json;
 mod libraries;
 mod realm;
+mod sugar;
 mod types;
 mod warm;
 

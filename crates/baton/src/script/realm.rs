@@ -184,7 +184,6 @@ impl Realm {
             let chai_fast = install("chai_fast.js")?;
             let assertions = install("assertions.js")?;
             let prelude = install("prelude.js")?;
-            let sugar_names = ctx.json_parse(super::libraries::SUGAR_NAMES).map_err(raw)?;
             let scope_indices = Object::new(ctx.clone()).map_err(raw)?;
             for (index, name) in super::host::SCOPE_NAMES.iter().enumerate() {
                 scope_indices.set(*name, index as u8).map_err(raw)?;
@@ -196,10 +195,11 @@ impl Realm {
                     chai_fast,
                     assertions,
                     WRAP_START.len(),
-                    sugar_names,
                     scope_indices,
                 ))
                 .map_err(raw)?;
+            let sugar_access: Function = baton.get("sugarAccess").map_err(raw)?;
+            super::sugar::stub(&ctx, &host, sugar_access).map_err(raw)?;
             let function = |name: &str| -> Result<Persistent<Function<'static>>, RealmSetupError> {
                 let f: Function = baton.get(name).map_err(raw)?;
                 Ok(Persistent::save(&ctx, f))
@@ -811,6 +811,7 @@ impl Drop for Realm {
         // Persistent handles must go before the runtime they point into.
         self.compiled.clear();
         self.persistent = None;
+        self.host.borrow_mut().sugar = None;
     }
 }
 

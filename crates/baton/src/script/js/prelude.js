@@ -2,7 +2,7 @@
 // timers, `require` and the library globals. Every job refreshes only the small per-job state
 // behind these objects (`beginJob`); the data itself stays in Rust and is reached through `host`.
 // Returns the control object the engine drives (begin/end job and script, timers, deliveries).
-(function (host, sdkFactory, chaiFastFactory, assertionsFactory, WRAP, sugarNames, SCOPES) {
+(function (host, sdkFactory, chaiFastFactory, assertionsFactory, WRAP, SCOPES) {
     'use strict';
 
     var global = globalThis;
@@ -722,36 +722,15 @@
 
     // ---- Sugar -------------------------------------------------------------------------------
     // Postman's sandbox always has Sugar.js patched into the built-ins (`'text'.has('x')`). Here
-    // each name Sugar adds starts as a getter that loads Sugar on first touch and then steps aside.
-    // Every realm makes about 450 of them as it starts, and QuickJS makes objects and their
-    // properties slowly: the stubs are kept as flat (target, name) pairs, and one descriptor
-    // object serves every definition.
-    var sugarStubs = [];
-    function loadSugar() {
-        for (var i = 0; i < sugarStubs.length; i += 2) { delete sugarStubs[i][sugarStubs[i + 1]]; }
-        sugarStubs = [];
+    // each name Sugar adds starts as a stub (made by the engine, `sugar.rs`) that calls this with
+    // the name, and the value when it is a write: Sugar loads, the stubs step aside, and the name
+    // is read or written again.
+    baton.sugarAccess = function (name, value) {
+        host.unstubSugar();
         requireModule('sugar');
-    }
-    var stub = { get: undefined, set: undefined, configurable: true, enumerable: false };
-    function stubFor(name) {
-        stub.get = function () { loadSugar(); return this[name]; };
-        stub.set = function (value) {
-            loadSugar();
-            Object.defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
-        };
-        return stub;
-    }
-    Object.keys(sugarNames || {}).forEach(function (path) {
-        var parts = path.split('.'), target = global[parts[0]];
-        if (parts[1]) { target = target && target.prototype; }
-        if (!target) { return; }
-        var names = sugarNames[path];
-        for (var i = 0; i < names.length; i++) {
-            if (hasOwn.call(target, names[i])) { continue; }
-            sugarStubs.push(target, names[i]);
-            Object.defineProperty(target, names[i], stubFor(names[i]));
-        }
-    });
+        if (arguments.length < 2) { return this[name]; }
+        Object.defineProperty(this, name, { value: value, writable: true, enumerable: true, configurable: true });
+    };
 
     // ---- lifecycle ---------------------------------------------------------------------------
     function clearJob() {
