@@ -52,7 +52,8 @@ fn names_chai(text: &str) -> bool {
 /// A realm being made on its own thread.
 pub(super) struct Warming {
     realm: oneshot::Receiver<Result<Moved, RealmSetupError>>,
-    /// Joined on drop, so that no thread is left running QuickJS when the process ends.
+    /// Joined on drop, so that no thread is left running QuickJS when the process ends; let go
+    /// once the realm has come.
     thread: Option<JoinHandle<()>>,
     leave_heap_at_exit: bool,
 }
@@ -102,6 +103,9 @@ impl Warming {
     /// making one (it panicked), so the caller makes it instead.
     pub(super) async fn finish(&mut self) -> Option<Result<Realm, RealmSetupError>> {
         let made = (&mut self.realm).await.ok()?;
+        // Once it has sent the realm, the thread touches nothing of it and only ends: it is let
+        // go instead of waited for, which the first script would have done.
+        self.thread = None;
         Some(made.map(|Moved(realm)| {
             realm.adopt_thread();
             realm
