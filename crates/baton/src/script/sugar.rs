@@ -20,7 +20,7 @@ use super::libraries::SUGAR_NAMES;
 
 /// What Sugar adds, as (`"String.prototype"`, its names), read once per process.
 static NAMES: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
-    // The file is committed with the bundles; a test checks it parses.
+    // The file is committed with the bundles; a test below checks what is read from it.
     let names: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(SUGAR_NAMES).unwrap_or_default();
     names
@@ -140,4 +140,25 @@ fn stub_for<'js>(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_names_are_read_for_every_built_in_sugar_extends() {
+        let count = |path: &str| {
+            NAMES
+                .iter()
+                .find(|(p, _)| p == path)
+                .map_or(0, |(_, names)| names.len())
+        };
+        assert_eq!(
+            NAMES.iter().map(|(_, names)| names.len()).sum::<usize>(),
+            443
+        );
+        assert_eq!(count("String.prototype"), 74);
+        assert_eq!(count("Date.prototype"), 111);
+    }
 }
