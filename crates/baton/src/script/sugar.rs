@@ -8,7 +8,7 @@
 //! and chai. One function stands in for every stub of one name, as both its getter (called with
 //! no argument) and its setter (called with one).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 use rquickjs::function::{Rest, This};
@@ -21,19 +21,9 @@ use super::libraries::SUGAR_NAMES;
 /// What Sugar adds, as (`"String.prototype"`, its names), read once per process.
 static NAMES: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
     // The file is committed with the bundles; a test below checks what is read from it.
-    let names: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(SUGAR_NAMES).unwrap_or_default();
-    names
+    serde_json::from_str::<BTreeMap<String, Vec<String>>>(SUGAR_NAMES)
+        .unwrap_or_default()
         .into_iter()
-        .map(|(path, names)| {
-            let names = names
-                .as_array()
-                .map(|names| names.iter().filter_map(|n| n.as_str().map(String::from)))
-                .into_iter()
-                .flatten()
-                .collect();
-            (path, names)
-        })
         .collect()
 });
 
