@@ -5,6 +5,7 @@
 //! ends; both are refused before they are opened. The size is checked before the file is read, and
 //! the read stops one byte past the limit in case the file grows meanwhile.
 
+use std::fs::{File, Metadata};
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -18,6 +19,23 @@ pub fn read(path: &Path) -> io::Result<Vec<u8>> {
 
 /// [`read`] with the size limit given.
 fn read_within(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let (file, metadata) = open_within(path, limit)?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    Ok(bytes)
+}
+
+/// The regular file at `path`, opened for reading with what it was when opened, if it is no
+/// larger than [`MAX_INPUT_FILE`]. For a file read a part at a time, not whole.
+pub fn open(path: &Path) -> io::Result<(File, Metadata)> {
+    open_within(path, MAX_INPUT_FILE)
+}
+
+/// [`open`] with the size limit given.
+fn open_within(path: &Path, limit: u64) -> io::Result<(File, Metadata)> {
     let metadata = std::fs::metadata(path)?;
     if !metadata.is_file() {
         return Err(io::Error::new(
@@ -25,23 +43,24 @@ fn read_within(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
             format!("expected a regular file, found {}", kind(&metadata)),
         ));
     }
-    let too_large = || {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("the file is larger than {} MiB", limit >> 20),
-        )
-    };
     if metadata.len() > limit {
-        return Err(too_large());
+        return Err(too_large(limit));
     }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    std::fs::File::open(path)?
-        .take(limit + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
+    let file = File::open(path)?;
+    // What was opened, which a rename since the check above may have changed.
+    let metadata = file.metadata()?;
+    if metadata.len() > limit {
+        return Err(too_large(limit));
     }
-    Ok(bytes)
+    Ok((file, metadata))
+}
+
+/// The error for a file larger than `limit` bytes.
+fn too_large(limit: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("the file is larger than {} MiB", limit >> 20),
+    )
 }
 
 /// What a non-regular file is, in words.

@@ -386,6 +386,25 @@ fn apply_overrides(
     Ok(())
 }
 
+/// Collection variables as Newman exports them: as they were loaded (typed values converted,
+/// each with its type), not as the run's scripts left them.
+fn loaded_variables(variables: &[Variable]) -> Vec<Value> {
+    variables
+        .iter()
+        .map(|v| {
+            let mut entry = serde_json::json!({"key": v.key});
+            if !v.undefined {
+                entry["value"] = v.value.clone();
+            }
+            entry["type"] = Value::String(v.kind.clone().unwrap_or_else(|| "any".into()));
+            if !v.enabled {
+                entry["disabled"] = Value::Bool(true);
+            }
+            entry
+        })
+        .collect()
+}
+
 /// Writes the exports, then the file reports; every failure is named, none stops the others.
 fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErrors> {
     let Outputs {
@@ -442,26 +461,15 @@ fn write_outputs(outputs: &Outputs, summary: &RunSummary) -> Result<(), WriteErr
         );
     }
     if let Some(path) = &exports.collection {
-        // Newman writes the collection's variables as they were loaded (typed values converted,
-        // each with its type), not as the run's scripts left them.
-        let mut document = collection.document.value();
-        let variables: Vec<Value> = collection
-            .variables
-            .iter()
-            .map(|v: &Variable| {
-                let mut entry = serde_json::json!({"key": v.key});
-                if !v.undefined {
-                    entry["value"] = v.value.clone();
-                }
-                entry["type"] = Value::String(v.kind.clone().unwrap_or_else(|| "any".into()));
-                if !v.enabled {
-                    entry["disabled"] = Value::Bool(true);
-                }
-                entry
-            })
-            .collect();
-        document["variable"] = Value::Array(variables);
-        attempt(path, write_json(path, &document));
+        let written = collection
+            .document
+            .value()
+            .map_err(std::io::Error::other)
+            .and_then(|mut document| {
+                document["variable"] = Value::Array(loaded_variables(&collection.variables));
+                write_json(path, &document)
+            });
+        attempt(path, written);
     }
     if let Some(path) = &exports.cookie_jar {
         attempt(path, write_json(path, &jar.to_json()));

@@ -7,6 +7,7 @@ mod differential;
 mod echo;
 mod hostile;
 mod html;
+mod large_collection;
 mod limits;
 mod load_errors;
 mod newman_suite;

@@ -46,6 +46,12 @@ pub enum LoadError {
         /// The text of that line, to show with a caret under the column.
         source_line: String,
     },
+    /// A collection file read again as its requests run (a large one) was changed since it was
+    /// loaded.
+    Changed {
+        /// The file.
+        path: PathBuf,
+    },
     /// The JSON is valid but a value has the wrong shape.
     Shape {
         /// The file.
@@ -136,6 +142,12 @@ impl fmt::Display for LoadError {
                 "{}:{line}:{column}: invalid JSON: {message}",
                 path.display()
             ),
+            LoadError::Changed { path } => write!(
+                f,
+                "{}: the file changed while the run was reading requests from it; leave it as \
+                 it is until the run ends",
+                path.display()
+            ),
             LoadError::Shape {
                 path,
                 at,
@@ -214,6 +226,7 @@ impl std::error::Error for LoadError {
             | LoadError::Empty { .. }
             | LoadError::Encoding { .. }
             | LoadError::Syntax { .. }
+            | LoadError::Changed { .. }
             | LoadError::Shape { .. }
             | LoadError::UnsupportedFormat { .. }
             | LoadError::Csv { .. }

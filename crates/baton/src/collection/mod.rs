@@ -2,6 +2,7 @@
 //! and loading them from files with errors that say where and what.
 
 pub(crate) mod data;
+mod document;
 mod environment;
 mod error;
 mod json;
@@ -10,6 +11,7 @@ mod model;
 mod parse;
 mod source;
 mod stream;
+mod text_reader;
 mod to_json;
 mod url;
 
@@ -17,18 +19,29 @@ use std::path::Path;
 
 pub(crate) use data::data_from_text;
 pub use data::{DataRow, load_data};
+pub use document::{Document, HELD_IN_MEMORY, RequestSlot};
 pub use environment::{Environment, environment_from_document, load_environment};
 pub use error::LoadError;
 pub use model::{
-    Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
-    PlacedRequest, ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
+    Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
+    PlacedRequest, ProtocolProfileBehavior, Request, RequestItem, Url,
 };
 pub use source::TextError;
 pub(crate) use source::decode_text;
 pub(crate) use url::{parse_query, percent_decode};
 
-/// Loads a collection file (v2.0 or v2.1; UTF-8 with or without BOM, or UTF-16LE).
+/// Loads a collection file (v2.0 or v2.1; UTF-8 with or without BOM, or UTF-16LE). A file up to
+/// [`HELD_IN_MEMORY`] is held in memory for the run; a larger one is left on disk.
 pub fn load_collection(path: &Path) -> Result<Collection, LoadError> {
+    load_collection_holding(path, HELD_IN_MEMORY)
+}
+
+/// [`load_collection`], holding in memory a file up to `held` bytes.
+fn load_collection_holding(path: &Path, held: u64) -> Result<Collection, LoadError> {
+    let large = std::fs::metadata(path).is_ok_and(|file| file.is_file() && file.len() > held);
+    if large {
+        return stream::collection_from_file(path);
+    }
     let text = source::read_text(path)?;
     stream::collection_from_text(text, path)
 }
@@ -93,7 +106,28 @@ mod tests {
         let doc = json!({"collection": {"info": {"name": "From the API"}, "item": []}});
         let collection = collection_from_document(&doc, Path::new("c.json")).unwrap();
         assert_eq!(collection.name, "From the API");
-        assert_eq!(collection.document.value()["info"]["name"], "From the API");
+        assert_eq!(
+            collection.document.value().unwrap()["info"]["name"],
+            "From the API"
+        );
+    }
+
+    #[test]
+    fn a_file_larger_than_what_is_held_is_left_on_disk() {
+        let dir = std::env::temp_dir().join(format!("baton-held-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.json");
+        let text = r#"{"item": [{"name": "R", "request": "http://h/r"}]}"#;
+        std::fs::write(&path, text).unwrap();
+        let size = text.len() as u64;
+        let held = load_collection_holding(&path, size).unwrap();
+        let on_disk = load_collection_holding(&path, size - 1).unwrap();
+        let missing = load_collection_holding(&dir.join("none.json"), 0).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(held.document.held_text(), Some(text));
+        assert_eq!(on_disk.document.held_text(), None);
+        assert_eq!(held.items.len(), on_disk.items.len());
+        assert!(matches!(missing, LoadError::Read { .. }), "{missing}");
     }
 
     #[test]

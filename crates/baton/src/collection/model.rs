@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::document::{Document, RequestSlot};
 use crate::vars::Variable;
 
 /// A loaded collection.
@@ -30,57 +31,6 @@ pub struct Collection {
     /// The name of the file (or the last segment of the URL) it was loaded from, where a
     /// failure's location starts.
     pub source: String,
-}
-
-/// A collection's JSON document, kept as the text it was read from. Request items stay in it
-/// until they run (see [`RequestSlot`]); the JSON report and `--export-collection` read it whole,
-/// at the end. A parsed tree, or the request model of every item, would take several times the
-/// file's size for the whole run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Document(Arc<String>);
-
-impl Document {
-    /// Keeps the document's text as it was read, without copying it.
-    pub fn from_text(text: String) -> Document {
-        Document(Arc::new(text))
-    }
-
-    /// The whole text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The document, parsed again.
-    pub fn value(&self) -> Value {
-        // The text was read as JSON (or written from a `Value`), so it always parses.
-        serde_json::from_str(&self.0).unwrap_or(Value::Null)
-    }
-
-    /// The text of the item in `slot`.
-    pub fn text(&self, slot: RequestSlot) -> &str {
-        self.0
-            .get(slot.start as usize..slot.end as usize)
-            .unwrap_or_default()
-    }
-
-    /// An address that stands for the item in `slot` while the document is loaded: where its text
-    /// lies in memory. It tells the item's own auth block apart from every other, as the address
-    /// of a loaded block does (Digest keeps what a challenge taught per block).
-    pub fn address(&self, slot: RequestSlot) -> usize {
-        self.0.as_ptr() as usize + slot.start as usize
-    }
-}
-
-/// Where a request item's JSON lies in its collection's [`Document`]: byte offsets of its
-/// first and past its last character. A request is checked when the collection loads, then kept
-/// only as this place and built again from its text each time it runs, so a loaded item takes
-/// eight bytes besides its text instead of its whole model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestSlot {
-    /// Offset of the item's `{`.
-    pub start: u32,
-    /// Offset just past the item's `}`.
-    pub end: u32,
 }
 
 /// A request item as a loaded collection keeps it: the place of its text, and its scripts, which

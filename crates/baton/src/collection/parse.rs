@@ -6,10 +6,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::LoadError;
+use super::document::{Document, RequestSlot};
 use super::json::Node;
 use super::model::{
-    Auth, Body, Collection, Document, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
-    PlacedRequest, ProtocolProfileBehavior, Request, RequestItem, RequestSlot, Url,
+    Auth, Body, Collection, Event, Folder, FormContent, FormPart, Item, KeyValue, Listen,
+    PlacedRequest, ProtocolProfileBehavior, Request, RequestItem, Url,
 };
 use super::url::parse_query;
 use crate::vars::{Variable, cast_in};

@@ -81,18 +81,21 @@ pub fn is_blank(text: &str) -> bool {
 
 /// A JSON syntax error in `text`, with its line and column and the line it is on.
 pub fn syntax_error(path: &Path, text: &str, error: &serde_json::Error) -> LoadError {
+    let line = text
+        .lines()
+        .nth(error.line().saturating_sub(1))
+        .unwrap_or_default();
+    syntax_error_on(path, error, line)
+}
+
+/// A JSON syntax error on `line`, the text of the line it is on.
+pub fn syntax_error_on(path: &Path, error: &serde_json::Error, line: &str) -> LoadError {
     LoadError::Syntax {
         path: path.to_path_buf(),
         line: error.line(),
         column: error.column(),
         message: syntax_message(error),
-        source_line: text
-            .lines()
-            .nth(error.line().saturating_sub(1))
-            .unwrap_or_default()
-            .chars()
-            .take(200)
-            .collect(),
+        source_line: line.chars().take(200).collect(),
     }
 }
 

@@ -1,15 +1,22 @@
 //! Reading a collection file item by item. A parsed JSON tree takes several times the file's size,
 //! and the model built from it about as much again; parsed whole, a large collection needs both
-//! at once. Here each `item` array is read one element at a time: the element's text is found
-//! first, then its members other than its children become a small JSON value, the item is built
-//! from it at once (with the checks and error paths of every other input), and the value is
-//! dropped before the next item. A folder's children are read the same way, so only one item's
-//! members are held as JSON at any moment, whatever the collection's shape. A request item is then
-//! kept only as the place of its text (a [`RequestSlot`]), and built again when it runs.
+//! at once. Here the text is read as a stream, and each `item` array one element at a time: an
+//! element's members other than its children become a small JSON value, the item is built from it
+//! at once (with the checks and error paths of every other input), and the value is dropped before
+//! the next item. A folder's children are read the same way, so only one item's members are held
+//! as JSON at any moment, whatever the collection's shape. A request item is then kept only as the
+//! place of its text (a [`RequestSlot`]), counted by the [`TextReader`] as it goes, and built
+//! again from that text when it runs.
+//!
+//! The text itself is either held in memory or, for a file larger than [`HELD_IN_MEMORY`], left
+//! in the file and read through a small buffer: the run then holds the model, never the file.
+//!
+//! [`HELD_IN_MEMORY`]: super::document::HELD_IN_MEMORY
 
 use std::cell::RefCell;
 use std::fmt;
-use std::ops::Range;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,11 +25,13 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::LoadError;
+use super::document::{Document, RequestSlot};
 use super::json::Node;
 use super::members::ObjectReader;
-use super::model::{Collection, Document, Event, Item, RequestItem, RequestSlot};
+use super::model::{Collection, Event, Item, RequestItem};
 use super::parse::{SharedScripts, build_collection, build_item, build_request_item};
-use super::source::{is_blank, syntax_error};
+use super::source::{TextError, is_blank, read_text, syntax_error, syntax_error_on};
+use super::text_reader::{Position, TextReader};
 
 /// The collection in `text`, read from `path` item by item. A document wrapped as the Postman API
 /// sends it (`{"collection": {...}}`) is read from its inner collection.
@@ -46,10 +55,50 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
     }
     // Kept as read: the requests stay in it until they run.
     let document = Document::from_text(text);
-    let text = document.as_str();
+    let text = document.held_text().unwrap_or_default();
+    let position = Position::default();
+    let deserializer = serde_json::Deserializer::from_str(text);
+    read_document(deserializer, &position, Some(text), &document, path, at)
+}
+
+/// The collection in the file at `path`, read item by item and left there: its requests are read
+/// from it again when they run. A UTF-16LE file, which is read as text first, is held in memory.
+pub(super) fn collection_from_file(path: &Path) -> Result<Collection, LoadError> {
+    let read_error = |source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let (file, metadata) = crate::input_file::open(path).map_err(read_error)?;
+    let mut head = [0; 3];
+    let got = file.read_at(&mut head, 0).map_err(read_error)?;
+    let start = match &head[..got] {
+        [0xEF, 0xBB, 0xBF] => 3,
+        [0xFF, 0xFE, ..] => return collection_from_text(read_text(path)?, path),
+        _ => 0,
+    };
+    let mut reader = file.try_clone().map_err(read_error)?;
+    reader.seek(SeekFrom::Start(start)).map_err(read_error)?;
+    let document = Document::from_file(file, path, &metadata, start);
+    let position = Position::default();
+    let reader = TextReader::new(reader, start, &position);
+    let deserializer = serde_json::Deserializer::from_reader(reader);
+    read_document(deserializer, &position, None, &document, path, "")
+}
+
+/// Reads the collection in `document` with `deserializer`, which reads `held`, the document's
+/// text, or else reads the file through a [`TextReader`] that counts in `position`.
+fn read_document<'de, R: serde_json::de::Read<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+    position: &Position,
+    held: Option<&str>,
+    document: &Document,
+    path: &Path,
+    at: &str,
+) -> Result<Collection, LoadError> {
     let reading = Reading {
         file: path,
-        document: text,
+        held,
+        position,
         failure: RefCell::new(None),
         scripts: RefCell::new(SharedScripts::default()),
         events: RefCell::default(),
@@ -57,8 +106,8 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
     let seed = MembersSeed {
         reading: &reading,
         at: at.to_string(),
+        item: false,
     };
-    let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = seed
         .deserialize(&mut deserializer)
         .and_then(|members| deserializer.end().map(|()| members));
@@ -67,7 +116,8 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
     if let Some(error) = reading.failure.borrow_mut().take() {
         return Err(error);
     }
-    let (members, items) = match parsed.map_err(|error| syntax_error(path, text, &error))? {
+    let parsed = parsed.map_err(|error| reading_error(path, document, position, error))?;
+    let (members, items) = match parsed {
         Members::Object { members, items, .. } => (members, items),
         // Not an object: the checks say what was expected.
         Members::Other(value) => {
@@ -79,6 +129,50 @@ pub(super) fn collection_at(text: String, path: &Path, at: &str) -> Result<Colle
         return super::collection_from_document(&root, path);
     }
     build_collection(&Node::root(&root, path, at), items, document.clone())
+}
+
+/// Why reading `document` stopped: bytes that are not UTF-8, a failed read, or a JSON syntax
+/// error, shown with its line.
+fn reading_error(
+    path: &Path,
+    document: &Document,
+    position: &Position,
+    error: serde_json::Error,
+) -> LoadError {
+    if let Some(offset) = position.invalid.get() {
+        return LoadError::Encoding {
+            path: path.to_path_buf(),
+            detail: TextError::Utf8(offset as usize),
+        };
+    }
+    if error.is_io() {
+        return LoadError::Read {
+            path: path.to_path_buf(),
+            source: io::Error::from(error),
+        };
+    }
+    match document.held_text() {
+        Some(text) => syntax_error(path, text, &error),
+        None => syntax_error_on(path, &error, &line_of_file(path, error.line())),
+    }
+}
+
+/// The start of line `number` (one-based) of the file at `path`, read again for an error: at most
+/// a few hundred bytes of it, however long the line.
+fn line_of_file(path: &Path, number: usize) -> String {
+    let Ok(file) = std::fs::File::open(path) else {
+        return String::new();
+    };
+    let mut reader = BufReader::new(file);
+    for _ in 1..number {
+        // Only the newline is looked for; a long line passes through the buffer.
+        if !matches!(reader.skip_until(b'\n'), Ok(1..)) {
+            return String::new();
+        }
+    }
+    let mut line = Vec::new();
+    let _ = reader.take(800).read_until(b'\n', &mut line);
+    String::from_utf8_lossy(&line).trim_end().to_string()
 }
 
 /// An item's saved example responses: nothing a run reads, often the largest part of an item, so
@@ -108,8 +202,8 @@ impl Collection {
     /// when the collection loaded, so this fails only if the text changed since.
     pub fn request(&self, slot: RequestSlot) -> Result<RequestItem, LoadError> {
         let path = Path::new(&self.source);
-        let text = self.document.text(slot);
-        let value = request_item_value(text).map_err(|error| syntax_error(path, text, &error))?;
+        let text = self.document.text(slot)?;
+        let value = request_item_value(&text).map_err(|error| syntax_error(path, &text, &error))?;
         build_request_item(&Node::root(&value, path, ""))
     }
 }
@@ -124,36 +218,74 @@ fn is_api_wrapper(root: &Value) -> bool {
 /// An object's members with its `item` array read apart, or any other JSON value.
 enum Members {
     /// An object: its members but `item`, and the items of `item` when it is an array. An item's
-    /// `event` is left as the place of its text in the document, so that a request item whose
-    /// scripts have the same text as an earlier one's reuses them unread.
+    /// `event` is kept as its text, so that a request item whose scripts have the same text as an
+    /// earlier one's reuses them unparsed.
     Object {
         members: Map<String, Value>,
         items: Option<Vec<Item>>,
-        event: Option<Range<usize>>,
+        event: Option<Box<RawValue>>,
+        /// Where the object's `{` is in the document.
+        start: u64,
     },
     /// Not an object: kept whole, for the error that names what was expected.
     Other(Value),
 }
 
-/// Reads the document with its `item` array built item by item.
+impl Members {
+    /// The members, of an object whose `{` is at byte `start` of the document.
+    fn placed_at(self, start: u64) -> Members {
+        match self {
+            Members::Object {
+                members,
+                items,
+                event,
+                ..
+            } => Members::Object {
+                members,
+                items,
+                event,
+                start,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Where `part`, a slice of `document`, lies in it.
+fn range_of(document: &str, part: &str) -> std::ops::Range<u64> {
+    let start = (part.as_ptr() as usize).saturating_sub(document.as_ptr() as usize) as u64;
+    start..start + part.len() as u64
+}
+
+/// Reads the document, or one of its items, with its `item` array built item by item.
 struct MembersSeed<'a> {
     reading: &'a Reading<'a>,
-    /// The JSON path of the document's members: empty, or `collection` in the Postman API's
-    /// wrapper.
+    /// The JSON path of the members: empty, or `collection` in the Postman API's wrapper, for
+    /// the document; `item[2]` for an item.
     at: String,
+    /// Whether this is an item, whose `event` is kept as text, rather than the document.
+    item: bool,
 }
+
+/// A request item's own scripts, one list shared by every item with the same.
+type Scripts = Option<Arc<Vec<Event>>>;
 
 /// What every seed of one document's reading shares.
 struct Reading<'a> {
     file: &'a Path,
-    /// The whole document's text, which item slots point into.
-    document: &'a str,
+    /// The document's text, when it is held in memory: an item is then read as a part of it
+    /// first, whose place is where it lies in memory. serde_json reads text in memory many times
+    /// faster than it reads bytes from an `io::Read`.
+    held: Option<&'a str>,
+    /// Where the parser is in a document read from its file: it knows where an item starts and
+    /// ends from this.
+    position: &'a Position,
     /// The first item that could not be built: its error, which the reading stops for.
     failure: RefCell<Option<LoadError>>,
     /// The request items' scripts read so far.
     scripts: RefCell<SharedScripts>,
     /// The request items' scripts by the text of their `event` member.
-    events: RefCell<foldhash::HashMap<&'a str, Option<Arc<Vec<Event>>>>>,
+    events: RefCell<foldhash::HashMap<Box<str>, Scripts>>,
 }
 
 impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
@@ -172,29 +304,36 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+        // Read from a file, the parser has just read the object's `{`; held, the object's place
+        // is known to the caller.
+        let start = self.reading.position.offset.get().saturating_sub(1);
         let mut members = Map::new();
         let mut items = None;
+        let mut event = None;
         while let Some(key) = map.next_key::<String>()? {
-            if key == SAVED_RESPONSES {
-                map.next_value::<de::IgnoredAny>()?;
-                continue;
-            }
-            if key != "item" {
-                let value = map.next_value::<Value>()?;
-                members.insert(key, value);
-                continue;
-            }
-            let seed = ItemsSeed {
-                reading: self.reading,
-                at: match self.at.is_empty() {
-                    true => "item".to_string(),
-                    false => format!("{}.item", self.at),
-                },
-            };
-            match map.next_value_seed(seed)? {
-                Items::Read(read) => items = Some(read),
-                // Not an array (or null): kept for the checks that report it.
-                Items::Other(value) => {
+            match key.as_str() {
+                SAVED_RESPONSES => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+                "event" if self.item => event = Some(map.next_value::<Box<RawValue>>()?),
+                "item" => {
+                    let seed = ItemsSeed {
+                        reading: self.reading,
+                        at: match self.at.is_empty() {
+                            true => "item".to_string(),
+                            false => format!("{}.item", self.at),
+                        },
+                    };
+                    match map.next_value_seed(seed)? {
+                        Items::Read(read) => items = Some(read),
+                        // Not an array (or null): kept for the checks that report it.
+                        Items::Other(value) => {
+                            members.insert(key, value);
+                        }
+                    }
+                }
+                _ => {
+                    let value = map.next_value::<Value>()?;
                     members.insert(key, value);
                 }
             }
@@ -202,7 +341,8 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
         Ok(Members::Object {
             members,
             items,
-            event: None,
+            event,
+            start,
         })
     }
 
@@ -249,78 +389,35 @@ struct ItemsSeed<'a> {
 }
 
 impl ItemsSeed<'_> {
-    /// The members of the item whose text is `text`, at JSON path `at`, with its children built
-    /// and its `event` left as the place of its text; any other value as it is.
-    fn members(&self, text: &str, at: &str) -> Result<Members, serde_json::Error> {
-        let Some(mut reader) = ObjectReader::new(text) else {
-            return serde_json::from_str(text).map(Members::Other);
-        };
-        let mut object = Map::new();
-        let mut items = None;
-        let mut event = None;
-        while let Some(name) = reader.name()? {
-            match name.as_ref() {
-                SAVED_RESPONSES => {
-                    reader.skip_value()?;
-                }
-                "event" => event = Some(range_of(self.reading.document, reader.skip_value()?)),
-                "item" => {
-                    let seed = ItemsSeed {
-                        reading: self.reading,
-                        at: format!("{at}.item"),
-                    };
-                    let children = reader.skip_value()?;
-                    match seed.deserialize(&mut serde_json::Deserializer::from_str(children))? {
-                        Items::Read(read) => items = Some(read),
-                        // Not an array (or null): kept for the checks that report it.
-                        Items::Other(value) => {
-                            object.insert(name.into_owned(), value);
-                        }
-                    }
-                }
-                _ => {
-                    object.insert(name.into_owned(), reader.value()?);
-                }
-            }
-        }
-        Ok(Members::Object {
-            members: object,
-            items,
-            event,
-        })
-    }
-
-    /// Builds the item whose text is `text`, a part of the document, at JSON path `at`.
-    fn item(&self, text: &str, at: &str) -> Result<Item, LoadError> {
+    /// Builds the item at JSON path `at` from its `members`, read up to byte `end` of the
+    /// document.
+    fn item(&self, members: Members, end: u64, at: &str) -> Result<Item, LoadError> {
         let reading = self.reading;
-        // The text was read as JSON already: this fails only for a child that failed to build,
-        // whose error `failure` holds.
-        let members = self.members(text, at);
-        if let Some(error) = reading.failure.borrow_mut().take() {
-            return Err(error);
-        }
-        let members = members.map_err(|error| syntax_error(reading.file, text, &error))?;
-        let range = range_of(reading.document, text);
-        let slot = RequestSlot {
-            start: range.start as u32,
-            end: range.end as u32,
-        };
         let scripts = &mut reading.scripts.borrow_mut();
-        let (mut members, items, event) = match members {
+        let (mut members, items, event, start) = match members {
             Members::Object {
                 members,
                 items,
                 event,
-            } => (members, items, event),
+                start,
+            } => (members, items, event, start),
             Members::Other(value) => {
-                return build_item(&Node::root(&value, reading.file, at), None, slot, scripts);
+                let node = Node::root(&value, reading.file, at);
+                return build_item(&node, None, RequestSlot::default(), scripts);
             }
         };
+        // Both ends fit: a document is at most 4 GiB (checked before reading).
+        let slot = RequestSlot {
+            start: start as u32,
+            end: end as u32,
+        };
         // An `event` text seen before on a request item has the scripts built (and checked)
-        // then: they are taken as they are, unread.
-        let event = event.map(|range| &reading.document[range]);
-        let known = event.and_then(|text| reading.events.borrow().get(text).cloned());
-        if let (Some(text), None) = (event, &known) {
+        // then: they are taken as they are, unparsed.
+        let known = event
+            .as_ref()
+            .and_then(|text| reading.events.borrow().get(text.get()).cloned());
+        if let (Some(text), None) = (&event, &known) {
+            let text = text.get();
             let value = serde_json::from_str(text)
                 .map_err(|error| syntax_error(reading.file, text, &error))?;
             members.insert("event".to_string(), value);
@@ -337,20 +434,13 @@ impl ItemsSeed<'_> {
                     reading
                         .events
                         .borrow_mut()
-                        .insert(text, placed.events.clone());
+                        .insert(text.into(), placed.events.clone());
                 }
             }
             (Item::Folder(_), None) => {}
         }
         Ok(item)
     }
-}
-
-/// Where `part`, a slice of `document`, lies in it. Both ends fit a `u32`: the document is at
-/// most 4 GiB (checked before reading).
-fn range_of(document: &str, part: &str) -> Range<usize> {
-    let start = (part.as_ptr() as usize).saturating_sub(document.as_ptr() as usize);
-    start..start + part.len()
 }
 
 impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
@@ -370,11 +460,33 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items, A::Error> {
         let mut items = Vec::new();
-        // Each element is first read as its text (which checks its syntax at its place in the
-        // file), then built from that text.
-        while let Some(raw) = seq.next_element::<&RawValue>()? {
+        loop {
             let at = format!("{}[{}]", self.at, items.len());
-            match self.item(raw.get(), &at) {
+            let seed = MembersSeed {
+                reading: self.reading,
+                at: at.clone(),
+                item: true,
+            };
+            let read = match self.reading.held {
+                // Found as its text first, then read from it.
+                Some(document) => match seq.next_element::<&'de RawValue>()? {
+                    Some(text) => {
+                        let place = range_of(document, text.get());
+                        let mut members = serde_json::Deserializer::from_str(text.get());
+                        let members = seed.deserialize(&mut members).map_err(de::Error::custom)?;
+                        Some((members.placed_at(place.start), place.end))
+                    }
+                    None => None,
+                },
+                // Read straight from the file, which says where the element ends.
+                None => seq
+                    .next_element_seed(seed)?
+                    .map(|members| (members, self.reading.position.offset.get())),
+            };
+            let Some((members, end)) = read else {
+                break;
+            };
+            match self.item(members, end, &at) {
                 Ok(item) => items.push(item),
                 Err(error) => {
                     *self.reading.failure.borrow_mut() = Some(error);
@@ -432,7 +544,39 @@ fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Value, A::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collection::decode_text;
     use serde_json::json;
+    use std::path::PathBuf;
+
+    /// A file of its own for a test, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str, bytes: &[u8]) -> Scratch {
+            let dir =
+                std::env::temp_dir().join(format!("baton-stream-{}-{name}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("c.json");
+            std::fs::write(&path, bytes).unwrap();
+            Scratch(path)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(self.0.parent().unwrap());
+        }
+    }
+
+    /// `text` loaded both ways: held in memory, and left in a file (with the file, which must
+    /// outlive the collection).
+    fn both_ways(name: &str, text: &str) -> [(Collection, Option<Scratch>); 2] {
+        let scratch = Scratch::new(name, text.as_bytes());
+        let on_disk = collection_from_file(&scratch.0).unwrap();
+        assert!(on_disk.document.held_text().is_none());
+        let held = collection_from_text(text.to_string(), Path::new("c.json")).unwrap();
+        [(held, None), (on_disk, Some(scratch))]
+    }
 
     /// Every request slot of `items` with the JSON path of its item.
     fn slots(items: &[Item], at: &str, out: &mut Vec<(String, RequestSlot)>) {
@@ -458,22 +602,110 @@ mod tests {
             {"name": "Null children", "item": null, "request": "http://h/n"}
         ]});
         let text = serde_json::to_string_pretty(&document).unwrap();
-        let collection = collection_from_text(text, Path::new("c.json")).unwrap();
-        let mut found = Vec::new();
-        slots(&collection.items, "/item", &mut found);
-        let paths: Vec<&str> = found.iter().map(|(at, _)| at.as_str()).collect();
-        assert_eq!(paths, ["/item/0/item/0/item/0", "/item/1", "/item/2"]);
-        for (at, slot) in found {
-            let kept: Value = serde_json::from_str(collection.document.text(slot)).unwrap();
-            assert_eq!(&kept, document.pointer(&at).unwrap(), "{at}");
-            let built = collection.request(slot).unwrap();
-            assert_eq!(built.name, kept["name"], "{at}");
+        for (collection, _file) in both_ways("slots", &text) {
+            let mut found = Vec::new();
+            slots(&collection.items, "/item", &mut found);
+            let paths: Vec<&str> = found.iter().map(|(at, _)| at.as_str()).collect();
+            assert_eq!(paths, ["/item/0/item/0/item/0", "/item/1", "/item/2"]);
+            for (at, slot) in found {
+                let kept: Value =
+                    serde_json::from_str(&collection.document.text(slot).unwrap()).unwrap();
+                assert_eq!(&kept, document.pointer(&at).unwrap(), "{at}");
+                let built = collection.request(slot).unwrap();
+                assert_eq!(built.name, kept["name"], "{at}");
+            }
+            let top = collection.request(match collection.items[1] {
+                Item::Request(ref placed) => placed.slot,
+                Item::Folder(_) => panic!("a request"),
+            });
+            assert_eq!(top.unwrap().request.method, "POST");
+            assert_eq!(collection.document.value().unwrap(), document);
         }
-        let top = collection.request(match collection.items[1] {
-            Item::Request(ref placed) => placed.slot,
-            Item::Folder(_) => panic!("a request"),
-        });
-        assert_eq!(top.unwrap().request.method, "POST");
+    }
+
+    #[test]
+    fn a_file_left_on_disk_is_read_past_its_bom_and_an_edit_since_is_an_error() {
+        let text = "\u{feff}{\"info\": {\"name\": \"Big\"},\n \"item\": [{\"name\": \"Ünï\", \"request\": \"http://h/a\"}]}";
+        let scratch = Scratch::new("bom", text.as_bytes());
+        let collection = collection_from_file(&scratch.0).unwrap();
+        let Item::Request(placed) = &collection.items[0] else {
+            panic!("a request");
+        };
+        assert_eq!(collection.request(placed.slot).unwrap().name, "Ünï");
+        assert_eq!(collection.document.value().unwrap()["info"]["name"], "Big");
+        // An edit in place (same inode) after the load is seen on the next read.
+        std::fs::write(&scratch.0, text.replace("h/a", "h/bb")).unwrap();
+        let error = collection.request(placed.slot).unwrap_err();
+        assert!(matches!(error, LoadError::Changed { .. }), "{error}");
+        assert!(
+            error.to_string().ends_with(
+                "c.json: the file changed while the run was reading requests from it; leave it \
+                 as it is until the run ends"
+            ),
+            "{error}"
+        );
+        assert!(matches!(
+            collection.document.value(),
+            Err(LoadError::Changed { .. })
+        ));
+    }
+
+    #[test]
+    fn requests_are_read_from_the_file_in_any_order_across_its_windows() {
+        // Well over one window of text, with characters of two and three bytes everywhere, so
+        // that windows end inside characters.
+        let items: Vec<Value> = (0..3000)
+            .map(|i| json!({"name": format!("é{i}日本"), "request": format!("http://h/{i}")}))
+            .collect();
+        let text = json!({"item": items}).to_string();
+        assert!(text.len() > 2 * 64 * 1024);
+        let scratch = Scratch::new("windows", text.as_bytes());
+        let collection = collection_from_file(&scratch.0).unwrap();
+        let mut order: Vec<usize> = (0..3000).collect();
+        order.extend((0..3000).rev().step_by(7));
+        for i in order {
+            let Item::Request(placed) = &collection.items[i] else {
+                panic!("a request");
+            };
+            let built = collection.request(placed.slot).unwrap();
+            assert_eq!(built.name, format!("é{i}日本"));
+        }
+    }
+
+    #[test]
+    fn a_file_left_on_disk_has_the_same_errors_as_one_held() {
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "{\"item\": [{\"request\": \"http://h\"}]}"
+                    .encode_utf16()
+                    .flat_map(|unit| unit.to_le_bytes()),
+            )
+            .collect();
+        let scratch = Scratch::new("utf16", &utf16);
+        let collection = collection_from_file(&scratch.0).unwrap();
+        assert!(
+            collection.document.held_text().is_some(),
+            "UTF-16LE is decoded whole, so held"
+        );
+        let bad: &[&[u8]] = &[
+            b"{\"item\": [\n  {\"name\": }\n]}",
+            b"{\"item\": [{\"name\": \"a\xC3\x28\"}]}",
+            b"{\"item\": [{\"name\": \"R\", \"request\": {\"url\": 5}}]}",
+        ];
+        for (index, bytes) in bad.iter().enumerate() {
+            let scratch = Scratch::new(&format!("bad{index}"), bytes);
+            let on_disk = collection_from_file(&scratch.0).unwrap_err();
+            let held = match decode_text(bytes.to_vec()) {
+                Ok(text) => collection_from_text(text, &scratch.0).unwrap_err(),
+                Err(detail) => LoadError::Encoding {
+                    path: scratch.0.clone(),
+                    detail,
+                },
+            };
+            assert_eq!(on_disk.to_string(), held.to_string());
+            assert_eq!(on_disk.excerpt(), held.excerpt());
+        }
     }
 
     #[test]
@@ -554,10 +786,7 @@ mod tests {
     fn the_document_keeps_the_text_as_read() {
         let text = "{\"info\": {\"name\": \"C\"},\n \"item\": [{\"name\": \"R\", \"request\": \"http://h\"}]}";
         let collection = collection_from_text(text.into(), Path::new("c.json")).unwrap();
-        assert_eq!(
-            collection.document.value(),
-            serde_json::from_str::<Value>(text).unwrap()
-        );
+        assert_eq!(collection.document.held_text(), Some(text));
     }
 
     #[test]
@@ -572,23 +801,24 @@ mod tests {
                 ]}}
             ]}}"#
         );
-        let collection = collection_from_text(text, Path::new("c.json")).unwrap();
-        let events = |item: &Item| match item {
-            Item::Request(placed) => placed.events.clone().expect("scripts"),
-            Item::Folder(_) => panic!("a request item"),
-        };
-        let Item::Folder(folder) = &collection.items[1] else {
-            panic!("a folder");
-        };
-        let (a, b, c) = (
-            events(&collection.items[0]),
-            events(&folder.items[0]),
-            events(&folder.items[1]),
-        );
-        assert!(Arc::ptr_eq(&a, &b), "one list for the same text");
-        assert_eq!(a[0].exec, "pm.test('ok', () => 1);");
-        assert_eq!(c[0].exec, "2");
-        assert_eq!(folder.events, *a, "a folder's scripts are read as before");
+        for (collection, _file) in both_ways("events", &text) {
+            let events = |item: &Item| match item {
+                Item::Request(placed) => placed.events.clone().expect("scripts"),
+                Item::Folder(_) => panic!("a request item"),
+            };
+            let Item::Folder(folder) = &collection.items[1] else {
+                panic!("a folder");
+            };
+            let (a, b, c) = (
+                events(&collection.items[0]),
+                events(&folder.items[0]),
+                events(&folder.items[1]),
+            );
+            assert!(Arc::ptr_eq(&a, &b), "one list for the same text");
+            assert_eq!(a[0].exec, "pm.test('ok', () => 1);");
+            assert_eq!(c[0].exec, "2");
+            assert_eq!(folder.events, *a, "a folder's scripts are read as before");
+        }
     }
 
     #[test]

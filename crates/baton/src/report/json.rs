@@ -29,7 +29,7 @@ pub fn write_json_report(
     globals: &Environment,
     summary: &RunSummary,
 ) -> std::io::Result<()> {
-    let sdk = sdk_with_learned_digest(collection, summary);
+    let sdk = sdk_with_learned_digest(collection, summary)?;
     let head = json_report(&sdk, &collection.source, environment, globals, summary);
     let executions = Executions { summary, sdk: &sdk };
     serde_json::to_writer(
@@ -116,8 +116,11 @@ impl Serialize for Executions<'_> {
 
 /// The collection in the SDK's shape, with what Digest challenges taught written into the auth
 /// blocks (Newman's runtime changes the collection it runs).
-fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> SdkCollection {
-    let document = collection.document.value();
+fn sdk_with_learned_digest(
+    collection: &Collection,
+    summary: &RunSummary,
+) -> std::io::Result<SdkCollection> {
+    let document = collection.document.value().map_err(std::io::Error::other)?;
     let sdk = sdk_collection(&document);
     let mut learned = Vec::new();
     for execution in &summary.executions {
@@ -129,13 +132,13 @@ fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> Sdk
         }
     }
     if learned.is_empty() {
-        return sdk;
+        return Ok(sdk);
     }
     let mut document = document;
     for (at, params) in &learned {
         add_learned_digest(&mut document, at, params);
     }
-    sdk_collection(&document)
+    Ok(sdk_collection(&document))
 }
 
 /// What Newman's Digest step sets on the auth block for a request that got a response: what a

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::collection::{Collection, DataRow, KeyValue, Listen, Request};
+use crate::collection::{Collection, DataRow, KeyValue, Listen, LoadError, Request};
 use crate::http::{
     CookieJar, FileAccess, HttpClient, Response, build_wire_request, resolve_request,
 };
@@ -246,9 +246,11 @@ pub(super) async fn run_iteration(
         if let Some(reason) = context.halted.and_then(|halted| halted.borrow().clone()) {
             return Some(reason);
         }
-        // Checked when the collection loaded: built again, the item cannot fail.
+        // Checked when the collection loaded: built again, the item fails only if its file
+        // changed since (a large collection is read from its file as it runs).
         let planned = match plan.item(context.collection, position) {
             Ok(planned) => planned,
+            Err(error @ LoadError::Changed { .. }) => return Some(error.to_string()),
             Err(error) => return Some(format!("the collection changed while it ran: {error}")),
         };
         let planned = &planned;
