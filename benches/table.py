@@ -5,7 +5,7 @@ Each cell is the median over the runs of a scenario (one run for Newman above 10
 costs are differences between scenarios, so fixed costs (process start, first connection) cancel:
 per request = (5000 requests - 1 request) / 4999, per script = (1000 with scripts - 1000 without) / 1000.
 
-usage: table.py RESULTS.jsonl [--load "uptime output"] [--cores N]
+usage: table.py RESULTS.jsonl [--load "uptime output"] [--cores N] [--item-files N=BYTES,...]
 """
 
 import json
@@ -17,7 +17,7 @@ MAIN = ["1 request", "100 requests", "1000 requests", "5000 requests",
         "1 request, no-library script", "1 request, capture script", "1 request, library script",
         "1000 requests, capture script", "5000 requests, capture script"]
 RUNNERS = ["baton", "newman", "curl"]
-ITEMS = [1000, 5000, 20000]
+ITEMS = [1000, 5000, 20000, 100000]
 
 
 def load(path):
@@ -63,11 +63,16 @@ def main(argv):
     results = load(argv[0])
     load_note = argv[argv.index("--load") + 1] if "--load" in argv else ""
     cores = argv[argv.index("--cores") + 1] if "--cores" in argv else "?"
+    item_files = {}
+    if "--item-files" in argv:
+        for pair in argv[argv.index("--item-files") + 1].split(","):
+            n, size = pair.split("=")
+            item_files[int(n)] = int(size)
     r = lambda s, runner, metric: get(results, s, runner, metric)
 
     has_main = any((m, "baton") in results for m in MAIN)
     if has_main:
-        main_tables(results, r, cores, load_note)
+        main_tables(results, r, cores, load_note, item_files)
     slow = [s for (s, runner) in results if s.startswith("slow server") and runner == "baton"]
     if slow:
         serial = next((s for s in slow if s.endswith(": serial")), None)
@@ -87,7 +92,7 @@ def main(argv):
             print(f"Machine: {cores} cores; load average {load_note.strip() or 'not recorded'}.")
 
 
-def main_tables(results, r, cores, load_note):
+def main_tables(results, r, cores, load_note, files):
     """The tables against Newman and curl, the derived costs, the targets and memory flatness."""
     print("| scenario | Baton wall / CPU / peak RSS | Newman wall / CPU / peak RSS "
           "| Baton/Newman wall, CPU, RSS | curl loop wall |")
@@ -173,6 +178,15 @@ def main_tables(results, r, cores, load_note):
         targets.append(("capture script at most 0.03 ms per execution (CPU time)",
                         f"{per_unit(script_cpu)} (wall {per_unit(script_wall)})",
                         script_cpu <= 0.00003))
+    above = {n: r(f"items: {n}", "baton", "rss_mb") - files[n] / 1e6
+             for n in ITEMS if n in files and r(f"items: {n}", "baton", "rss_mb") is not None}
+    if len(above) >= 2:
+        smallest, largest = min(above), max(above)
+        targets.append(("memory no more than the file plus a constant (peak RSS less the file: the "
+                        "largest loaded collection against the smallest)",
+                        f"{above[largest]:.1f} MB at {largest} items against {above[smallest]:.1f} MB "
+                        f"at {smallest}; at most {max(above.values()):.1f} MB at any size measured",
+                        above[largest] <= above[smallest]))
     for label, measured, met in targets:
         print(f"| {label} | {measured} | {'yes' if met else '**no**'} |")
 
@@ -194,7 +208,7 @@ def main_tables(results, r, cores, load_note):
                       f"| {'' if s == group[0] else f'{growth:+.0%}{flag}'} |")
 
     hurl_table(r)
-    items_table(r)
+    items_table(r, files)
 
     print()
     overhead = r("no-op", "true", "wall")
@@ -223,19 +237,23 @@ def hurl_table(r):
               f"| {ratio(r(s, 'baton', 'wall'), curl)} |")
 
 
-def items_table(r):
-    """Peak RSS by the number of loaded items, and what each further item adds."""
+def items_table(r, files):
+    """Peak RSS by the number of loaded items, what each further item adds, and how far above
+    the file's own size the run peaks."""
     sizes = [n for n in ITEMS if r(f"items: {n}", "baton", "rss_mb") is not None]
     if len(sizes) < 2:
         return
     print()
-    print("| loaded items (plain GETs, -r cli) | peak RSS | per item since the smallest |")
-    print("|---|---|---|")
+    print("| loaded items (plain GETs, -r cli) | file | peak RSS | peak RSS less the file | per item since the smallest |")
+    print("|---|---|---|---|---|")
     base = r(f"items: {sizes[0]}", "baton", "rss_mb")
     for n in sizes:
         rss = r(f"items: {n}", "baton", "rss_mb")
         per = "" if n == sizes[0] else f"{(rss - base) * 1e6 / (n - sizes[0]):.0f} B"
-        print(f"| {n} | {rss:.1f} MB | {per} |")
+        file = files.get(n)
+        file_cell = "" if file is None else f"{file / 1e6:.1f} MB"
+        less = "" if file is None else f"{rss - file / 1e6:.1f} MB"
+        print(f"| {n} | {file_cell} | {rss:.1f} MB | {less} | {per} |")
 
 
 if __name__ == "__main__":

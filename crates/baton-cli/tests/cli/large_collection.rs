@@ -173,8 +173,18 @@ fn an_edit_to_a_large_collection_while_it_runs_stops_the_run_and_says_why() {
     document["info"]["description"] = json!(padding);
     s.json("large.json", &document);
 
-    let run = baton(&s.dir, &["run", "large.json"]);
-    assert_ne!(run.code, 0);
+    let run = baton(
+        &s.dir,
+        &[
+            "run",
+            "large.json",
+            "-r",
+            "cli,json",
+            "--reporter-json-export",
+            "report.json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
     // The first request went out; the second is read after the edit.
     assert!(
         run.stdout.contains(
@@ -186,4 +196,10 @@ fn an_edit_to_a_large_collection_while_it_runs_stops_the_run_and_says_why() {
     );
     assert!(run.stdout.contains("/r0 [200 OK"), "{}", run.stdout);
     assert!(!run.stdout.contains("/r1"), "{}", run.stdout);
+    // What ran is reported, though the collection itself can no longer be read for it.
+    let report = s.read_json("report.json");
+    let executions = report["run"]["executions"].as_array().unwrap();
+    assert_eq!(executions.len(), 1);
+    assert_eq!(executions[0]["item"]["name"], "r0");
+    assert_eq!(executions[0]["response"]["code"], 200);
 }

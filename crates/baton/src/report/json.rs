@@ -29,7 +29,7 @@ pub fn write_json_report(
     globals: &Environment,
     summary: &RunSummary,
 ) -> std::io::Result<()> {
-    let sdk = sdk_with_learned_digest(collection, summary)?;
+    let sdk = sdk_with_learned_digest(collection, summary);
     let head = json_report(&sdk, &collection.source, environment, globals, summary);
     let executions = Executions { summary, sdk: &sdk };
     serde_json::to_writer(
@@ -116,11 +116,13 @@ impl Serialize for Executions<'_> {
 
 /// The collection in the SDK's shape, with what Digest challenges taught written into the auth
 /// blocks (Newman's runtime changes the collection it runs).
-fn sdk_with_learned_digest(
-    collection: &Collection,
-    summary: &RunSummary,
-) -> std::io::Result<SdkCollection> {
-    let document = collection.document.value().map_err(std::io::Error::other)?;
+fn sdk_with_learned_digest(collection: &Collection, summary: &RunSummary) -> SdkCollection {
+    // A large collection is read again from its file, which may have changed during the run
+    // (the run then stopped and said so): the report keeps the executions, with their items
+    // named but not shown whole, rather than being lost.
+    let document = collection.document.value().unwrap_or_else(
+        |_| json!({"info": {"_postman_id": collection.id, "name": collection.name}, "item": []}),
+    );
     let sdk = sdk_collection(&document);
     let mut learned = Vec::new();
     for execution in &summary.executions {
@@ -132,13 +134,13 @@ fn sdk_with_learned_digest(
         }
     }
     if learned.is_empty() {
-        return Ok(sdk);
+        return sdk;
     }
     let mut document = document;
     for (at, params) in &learned {
         add_learned_digest(&mut document, at, params);
     }
-    Ok(sdk_collection(&document))
+    sdk_collection(&document)
 }
 
 /// What Newman's Digest step sets on the auth block for a request that got a response: what a
