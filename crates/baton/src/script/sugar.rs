@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 use rquickjs::function::{Rest, This};
-use rquickjs::object::Filter;
-use rquickjs::{Ctx, Function, Object, Persistent, Value};
+use rquickjs::object::{AsProperty, Filter, PropertyFlags};
+use rquickjs::{Ctx, Function, Object, Persistent, Value, qjs};
 
 use super::host::SharedHost;
 use super::libraries::SUGAR_NAMES;
@@ -41,10 +41,6 @@ pub struct Stubs {
 /// `access` when touched.
 pub fn stub<'js>(ctx: &Ctx<'js>, host: &SharedHost, access: Function<'js>) -> rquickjs::Result<()> {
     let global = ctx.globals();
-    let define: Function = global.get::<_, Object>("Object")?.get("defineProperty")?;
-    let descriptor = Object::new(ctx.clone())?;
-    descriptor.set("configurable", true)?;
-    descriptor.set("enumerable", false)?;
     let mut stubs: foldhash::HashMap<&'static str, Function<'js>> = Default::default();
     let mut targets = Vec::new();
     for (path, names) in NAMES.iter() {
@@ -62,9 +58,7 @@ pub fn stub<'js>(ctx: &Ctx<'js>, host: &SharedHost, access: Function<'js>) -> rq
                     stub
                 }
             };
-            descriptor.set("get", stub.clone())?;
-            descriptor.set("set", stub)?;
-            define.call::<_, Value>((target.clone(), name.as_str(), descriptor.clone()))?;
+            target.prop(name.as_str(), Stub(stub))?;
             stubbed.push(name.as_str());
         }
         targets.push((Persistent::save(ctx, target), stubbed));
@@ -74,6 +68,35 @@ pub fn stub<'js>(ctx: &Ctx<'js>, host: &SharedHost, access: Function<'js>) -> rq
         targets,
     });
     Ok(())
+}
+
+/// A stub as a property: its function as both getter and setter, configurable so that Sugar can
+/// take it away, and not enumerable, like the built-ins' own methods. Defined by the engine
+/// directly, where `Object.defineProperty` took a descriptor object and a call into the
+/// interpreter for each of about 450 stubs.
+struct Stub<'js>(Function<'js>);
+
+/// What tells [`Stub`]'s way of becoming a property apart from the others rquickjs has.
+enum StubProperty {}
+
+impl<'js> AsProperty<'js, StubProperty> for Stub<'js> {
+    fn config(
+        self,
+        ctx: &Ctx<'js>,
+    ) -> rquickjs::Result<(PropertyFlags, Value<'js>, Value<'js>, Value<'js>)> {
+        let flags = qjs::JS_PROP_CONFIGURABLE
+            | qjs::JS_PROP_HAS_CONFIGURABLE
+            | qjs::JS_PROP_HAS_ENUMERABLE
+            | qjs::JS_PROP_HAS_GET
+            | qjs::JS_PROP_HAS_SET;
+        let function = self.0.into_value();
+        Ok((
+            flags as PropertyFlags,
+            Value::new_undefined(ctx.clone()),
+            function.clone(),
+            function,
+        ))
+    }
 }
 
 /// Takes every stub away, so that Sugar can define the names itself; nothing once done.

@@ -1442,5 +1442,18 @@ fn sugar_loads_on_the_first_touch_of_any_of_its_names() {
             .await;
         assert_eq!(run.error, None);
         assert_eq!(messages(&run), ["function function", "7200000 1,2 false"]);
+        // Before Sugar loads, its names are stubs that no loop over a built-in sees and that
+        // Sugar can define over; reading the descriptor does not load it.
+        let mut f = Fixture::new();
+        let run = f
+            .test(
+                "const d = Object.getOwnPropertyDescriptor(Array.prototype, 'unique');\n\
+                 const seen = []; for (const k in [7]) seen.push(k);\n\
+                 console.log(d.enumerable, d.configurable, 'value' in d, seen.join());\n\
+                 console.log(Object.keys(Array.prototype).length, JSON.stringify({s: 'x'}));",
+            )
+            .await;
+        assert_eq!(run.error, None);
+        assert_eq!(messages(&run), ["false true false 0", "0 {\"s\":\"x\"}"]);
     });
 }
