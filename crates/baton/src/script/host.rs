@@ -6,10 +6,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use rquickjs::function::Opt;
-use rquickjs::object::{AsProperty, Property, PropertyFlags};
-use rquickjs::{Ctx, FromJs, Function, Object, Value, qjs};
+use rquickjs::object::Property;
+use rquickjs::{Ctx, FromJs, Function, Object, Value};
 use serde_json::{Value as Json, json};
 
+use super::accessor::SharedAccessor;
 use super::convert::{from_js, to_js};
 use super::libraries;
 use super::types::{Assertion, AssertionError, ConsoleEntry, NextRequest, ScriptJob};
@@ -401,40 +402,15 @@ impl<'js> FromJs<'js> for ResponseShape<'js> {
         let parts = rquickjs::Array::from_js(ctx, value)?;
         Ok(ResponseShape {
             prototype: parts.get(0)?,
+            // Every response shares the class's two functions instead of getting new ones.
             headers: SharedAccessor {
                 get: parts.get(1)?,
                 set: parts.get(2)?,
+                enumerable: true,
             },
             data_key: parts.get(3)?,
             load_headers: parts.get(4)?,
         })
-    }
-}
-
-/// An enumerable, configurable accessor property whose getter and setter already exist: every
-/// response shares the same two functions instead of getting new ones.
-struct SharedAccessor<'js> {
-    get: Function<'js>,
-    set: Function<'js>,
-}
-
-impl<'js> AsProperty<'js, ()> for SharedAccessor<'js> {
-    fn config(
-        self,
-        ctx: &Ctx<'js>,
-    ) -> rquickjs::Result<(PropertyFlags, Value<'js>, Value<'js>, Value<'js>)> {
-        let flags = qjs::JS_PROP_HAS_GET
-            | qjs::JS_PROP_HAS_SET
-            | qjs::JS_PROP_HAS_CONFIGURABLE
-            | qjs::JS_PROP_CONFIGURABLE
-            | qjs::JS_PROP_HAS_ENUMERABLE
-            | qjs::JS_PROP_ENUMERABLE;
-        Ok((
-            flags as PropertyFlags,
-            Value::new_undefined(ctx.clone()),
-            self.get.into_value(),
-            self.set.into_value(),
-        ))
     }
 }
 

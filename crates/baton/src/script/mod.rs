@@ -6,6 +6,7 @@
 //! itself is JavaScript (`js/prelude.js`, `js/sdk.js`, `js/assertions.js`) over a few native
 //! functions (`host.rs`); the npm libraries load on first use (`libraries.rs`, `LIBRARIES.md`).
 
+mod accessor;
 mod convert;
 mod host;
 mod json;

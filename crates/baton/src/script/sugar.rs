@@ -12,9 +12,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 use rquickjs::function::{Rest, This};
-use rquickjs::object::{AsProperty, Filter, PropertyFlags};
-use rquickjs::{Ctx, Function, Object, Persistent, Value, qjs};
+use rquickjs::object::Filter;
+use rquickjs::{Ctx, Function, Object, Persistent, Value};
 
+use super::accessor::SharedAccessor;
 use super::host::SharedHost;
 use super::libraries::SUGAR_NAMES;
 
@@ -58,7 +59,14 @@ pub fn stub<'js>(ctx: &Ctx<'js>, host: &SharedHost, access: Function<'js>) -> rq
                     stub
                 }
             };
-            target.prop(name.as_str(), Stub(stub))?;
+            // Configurable, so that Sugar can take it away; not enumerable, like the built-ins'
+            // own methods.
+            let accessor = SharedAccessor {
+                get: stub.clone(),
+                set: stub,
+                enumerable: false,
+            };
+            target.prop(name.as_str(), accessor)?;
             stubbed.push(name.as_str());
         }
         targets.push((Persistent::save(ctx, target), stubbed));
@@ -68,35 +76,6 @@ pub fn stub<'js>(ctx: &Ctx<'js>, host: &SharedHost, access: Function<'js>) -> rq
         targets,
     });
     Ok(())
-}
-
-/// A stub as a property: its function as both getter and setter, configurable so that Sugar can
-/// take it away, and not enumerable, like the built-ins' own methods. Defined by the engine
-/// directly, where `Object.defineProperty` took a descriptor object and a call into the
-/// interpreter for each of about 450 stubs.
-struct Stub<'js>(Function<'js>);
-
-/// What tells [`Stub`]'s way of becoming a property apart from the others rquickjs has.
-enum StubProperty {}
-
-impl<'js> AsProperty<'js, StubProperty> for Stub<'js> {
-    fn config(
-        self,
-        ctx: &Ctx<'js>,
-    ) -> rquickjs::Result<(PropertyFlags, Value<'js>, Value<'js>, Value<'js>)> {
-        let flags = qjs::JS_PROP_CONFIGURABLE
-            | qjs::JS_PROP_HAS_CONFIGURABLE
-            | qjs::JS_PROP_HAS_ENUMERABLE
-            | qjs::JS_PROP_HAS_GET
-            | qjs::JS_PROP_HAS_SET;
-        let function = self.0.into_value();
-        Ok((
-            flags as PropertyFlags,
-            Value::new_undefined(ctx.clone()),
-            function.clone(),
-            function,
-        ))
-    }
 }
 
 /// Takes every stub away, so that Sugar can define the names itself; nothing once done.
