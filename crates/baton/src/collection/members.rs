@@ -1,9 +1,8 @@
 //! The members of a JSON object whose text serde_json has read already, found by their quotes and
-//! brackets alone. An item's text is read again each time it is built (once at load, once per
-//! run of the request), and reading it through serde_json spent most of that time skipping what
-//! is not built there: the scripts, kept apart by the place of their text, and the saved
-//! responses. Here a member's value is only delimited, so the caller parses just the members it
-//! builds from.
+//! brackets alone. A request item's text is read again each time the request runs, and reading it
+//! through serde_json spent most of that time skipping what is not built there: the scripts,
+//! which the loaded collection keeps apart, and the saved responses. Here a member's value is
+//! only delimited, so the caller parses just the members it builds from.
 //!
 //! The text must be JSON that was read before (a part of a document that parsed): what this finds
 //! in text that is not JSON is unspecified, but it never panics.
